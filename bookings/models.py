@@ -1,0 +1,296 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from inventory.models import Hotel, RoomType
+from pricing.models import Promotion, RatePlan
+
+MONEY = {"max_digits": 12, "decimal_places": 3, "default": Decimal("0")}
+
+
+class Guest(models.Model):
+    """A person who books. A returning guest (same email, any case) is the same guest."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    loyalty_number = models.CharField(max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="uniq_guest_email_ci")]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Status(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    CONFIRMED = "CONFIRMED", "Confirmed"
+    CHECKED_IN = "CHECKED_IN", "Checked in"
+    CHECKED_OUT = "CHECKED_OUT", "Checked out"
+    CANCELLED = "CANCELLED", "Cancelled"
+    NO_SHOW = "NO_SHOW", "No-show"
+    EXPIRED = "EXPIRED", "Expired"
+
+
+class Channel(models.TextChoices):
+    DIRECT = "DIRECT", "Direct (website)"
+    OTA = "OTA", "Online travel agency"
+    PHONE = "PHONE", "Phone"
+    WALK_IN = "WALK_IN", "Walk-in"
+
+
+class ReservationQuerySet(models.QuerySet):
+    def with_details(self):
+        return self.select_related("hotel", "room_type", "rate_plan", "guest", "promotion")
+
+
+class Reservation(ConcurrentTransitionMixin, models.Model):
+    """A booking and its lifecycle. Only the @transition methods move `status`; each records a StatusChange."""
+
+    confirmation_number = models.CharField(max_length=40, unique=True)
+    hotel = models.ForeignKey(Hotel, on_delete=models.PROTECT, related_name="reservations")
+    room_type = models.ForeignKey(RoomType, on_delete=models.PROTECT, related_name="reservations")
+    rate_plan = models.ForeignKey(RatePlan, on_delete=models.PROTECT, related_name="reservations")
+    promotion = models.ForeignKey(Promotion, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="reservations")
+    guest = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="reservations")
+    check_in = models.DateField()
+    check_out = models.DateField()
+    adults = models.PositiveSmallIntegerField(default=1)
+    children = models.PositiveSmallIntegerField(default=0)
+    child_ages = models.JSONField(default=list, blank=True)
+    room_count = models.PositiveSmallIntegerField(default=1)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.DIRECT)
+    source = models.CharField(max_length=100, blank=True, help_text="e.g. Website, a partner's name, an OTA code")
+    special_requests = models.TextField(blank=True)
+
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(**MONEY)
+    rate_plan_discount = models.DecimalField(**MONEY)
+    promotion_discount = models.DecimalField(**MONEY)
+    room_total = models.DecimalField(**MONEY)
+    taxes = models.DecimalField(**MONEY)
+    fees = models.DecimalField(**MONEY)
+    grand_total = models.DecimalField(**MONEY)
+    charge_lines = models.JSONField(default=dict, blank=True, help_text="Tax and fee lines as quoted")
+
+    cancellation_policy = models.JSONField(default=dict, help_text="The policy as it was at booking")
+    free_until = models.DateTimeField(null=True, blank=True)
+
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    cancellation_penalty = models.DecimalField(null=True, blank=True, max_digits=12, decimal_places=3)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["hotel", "check_in"]),
+            models.Index(fields=["hotel", "check_out"]),
+            models.Index(fields=["status", "hold_expires_at"]),
+        ]
+        permissions = [("manage_reservation", "Can cancel and change reservations for guests")]
+
+    def __str__(self):
+        return self.confirmation_number
+
+    @property
+    def holder(self) -> str:
+        """The key under which this reservation holds inventory."""
+        return f"reservation:{self.pk}"
+
+    @property
+    def nights_count(self) -> int:
+        return (self.check_out - self.check_in).days
+
+    def _record(self, target: str, *, by=None, note: str = "") -> None:
+        StatusChange.objects.create(reservation=self, from_status=self.status, to_status=target,
+                                    changed_by=by if getattr(by, "pk", None) else None,
+                                    actor=_actor_label(by), note=note[:500])
+
+    @transition(field=status, source=Status.PENDING, target=Status.CONFIRMED)
+    def confirm(self, *, by=None, note: str = ""):
+        self.confirmed_at = timezone.now()
+        self.hold_expires_at = None
+        self._record(Status.CONFIRMED, by=by, note=note or "Payment received")
+
+    @transition(field=status, source=Status.PENDING, target=Status.EXPIRED)
+    def expire(self, *, by=None, note: str = ""):
+        self._record(Status.EXPIRED, by=by, note=note or "Hold expired before payment")
+
+    @transition(field=status, source=[Status.PENDING, Status.CONFIRMED], target=Status.CANCELLED)
+    def cancel(self, *, reason: str = "", penalty: Decimal | None = None, by=None, note: str = ""):
+        self.cancelled_at = timezone.now()
+        self.cancellation_reason = reason[:300]
+        self.cancellation_penalty = penalty
+        self._record(Status.CANCELLED, by=by, note=note or f"Cancelled: {reason}. Penalty: {penalty}")
+
+    @transition(field=status, source=Status.CONFIRMED, target=Status.CHECKED_IN)
+    def check_in_guest(self, *, by=None, note: str = ""):
+        self.checked_in_at = timezone.now()
+        self._record(Status.CHECKED_IN, by=by, note=note)
+
+    @transition(field=status, source=Status.CHECKED_IN, target=Status.CHECKED_OUT)
+    def check_out_guest(self, *, by=None, note: str = ""):
+        self.checked_out_at = timezone.now()
+        self._record(Status.CHECKED_OUT, by=by, note=note)
+
+    @transition(field=status, source=Status.CONFIRMED, target=Status.NO_SHOW)
+    def mark_no_show(self, *, by=None, note: str = ""):
+        self._record(Status.NO_SHOW, by=by, note=note or "Guest did not arrive")
+
+
+def _actor_label(by) -> str:
+    if by is None:
+        return "system"
+    if isinstance(by, str):
+        return by[:100]
+    return str(getattr(by, "username", by))[:100]
+
+
+class ReservationNight(models.Model):
+    """The price agreed for one night, per room. Kept when the stay is modified (prices frozen at booking)."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="nights")
+    date = models.DateField()
+    rate = models.DecimalField(max_digits=12, decimal_places=3)
+    rate_plan_discount = models.DecimalField(**MONEY)
+    promotion_discount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["reservation", "date"], name="uniq_reservation_night")]
+
+    def __str__(self):
+        return f"{self.date}: {self.net}"
+
+    @property
+    def net(self) -> Decimal:
+        return self.rate - self.rate_plan_discount - self.promotion_discount
+
+
+class StatusChange(models.Model):
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=100, blank=True, help_text="Who: a user, an API key, or 'system'")
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class Payment(models.Model):
+    """A movement of money through the gateway. Never the card number: a token, the brand and last four."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "CHARGE", "Charge"
+        REFUND = "REFUND", "Refund"
+
+    class Result(models.TextChoices):
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        FAILED = "FAILED", "Failed"
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHARGE)
+    result = models.CharField(max_length=10, choices=Result.choices, default=Result.SUCCEEDED)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    gateway = models.CharField(max_length=50)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    card_token = models.CharField(max_length=100, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    last_four = models.CharField(max_length=4, blank=True)
+    failure_code = models.CharField(max_length=50, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    purpose = models.CharField(max_length=50, blank=True, help_text="BOOKING, MODIFICATION, CANCELLATION, ...")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} {self.currency} ({self.result})"
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the same transaction as the change; delivered to Celery after commit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=50)
+    reservation = models.ForeignKey(Reservation, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="events")
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["delivered_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.name} {self.id}"
+
+
+class HandledEvent(models.Model):
+    """Which handler has already processed which event, so delivering twice harms nothing."""
+
+    event_id = models.UUIDField()
+    handler = models.CharField(max_length=100)
+    handled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event_id", "handler"], name="uniq_handled_event")]
+
+
+class ConfirmationSequence(models.Model):
+    """Per hotel and arrival date, the last 5-digit sequence used in a confirmation number."""
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE)
+    date = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hotel", "date"], name="uniq_confirmation_sequence")]
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request carrying an Idempotency-Key, replayed for the same key and body."""
+
+    scope = models.CharField(max_length=100, help_text="Who sent it (API key prefix or user)")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")]

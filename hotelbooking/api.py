@@ -1,0 +1,212 @@
+"""API plumbing shared by every app: API-key authentication, permissions, the one error handler."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from hotelbooking.errors import DomainError
+
+logger = logging.getLogger("hotelbooking.api")
+
+PARTNER = "partner"
+FRONTDESK = "frontdesk"
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>` -> request.auth is the HotelAPIKey (request.user stays anonymous)."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header.startswith(self.keyword + " "):
+            return None
+        from inventory.models import HotelAPIKey
+
+        key = header[len(self.keyword) + 1:].strip()
+        try:
+            api_key = HotelAPIKey.objects.get_from_key(key)
+        except HotelAPIKey.DoesNotExist:
+            api_key = None
+        if api_key is None or not api_key.is_valid(key):
+            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser(), api_key
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "hotelbooking.api.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": 'Value: "Api-Key <key>"'}
+
+
+def _is_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def api_key_of(request):
+    from inventory.models import HotelAPIKey
+
+    return request.auth if isinstance(request.auth, HotelAPIKey) else None
+
+
+class HasPartnerKey(BasePermission):
+    """A partner or front-desk API key, or a staff session. Which hotels it reaches: `hotels_for(request)`."""
+
+    message = "An API key is required: send 'Authorization: Api-Key <key>'."
+
+    def has_permission(self, request, view):
+        if _is_staff(request) or api_key_of(request) is not None:
+            return True
+        raise exceptions.NotAuthenticated(self.message)
+
+
+class HasFrontDeskKey(BasePermission):
+    """A front-desk API key or a staff session. Partner keys are told the resource does not exist."""
+
+    def has_permission(self, request, view):
+        if _is_staff(request):
+            return True
+        key = api_key_of(request)
+        if key is None:
+            raise exceptions.NotAuthenticated(HasPartnerKey.message)
+        if key.scope != FRONTDESK:
+            raise exceptions.NotFound()
+        return True
+
+
+def hotels_for(request):
+    """The hotels the caller may reach."""
+    from inventory.models import Hotel
+
+    if _is_staff(request):
+        return Hotel.objects.all()
+    key = api_key_of(request)
+    if key is None:
+        return Hotel.objects.none()
+    return key.hotels.all()
+
+
+def can_reach_hotel(request, hotel) -> bool:
+    if _is_staff(request):
+        return True
+    key = api_key_of(request)
+    return key is not None and key.hotels.filter(pk=hotel.pk).exists()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    retryable = serializers.BooleanField()
+    retry_action = serializers.CharField(required=False)
+    fields = serializers.DictField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer: {"error": {"code", "message", "retryable", "retry_action"?}}."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_response(code: str, message: str, status: int, *, retryable: bool = False, **extra) -> Response:
+    body = {"code": code, "message": message, "retryable": retryable}
+    body.update(extra)
+    return Response({"error": body}, status=status)
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {k: _flatten(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(v) for v in detail]
+    return str(detail)
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            msg = _first_message(value)
+            return msg if field == "non_field_errors" else f"{field}: {msg}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """The one place domain errors and framework errors become HTTP answers."""
+    if isinstance(exc, DomainError):
+        response = Response({"error": exc.as_dict()}, status=exc.http_status)
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        code = "VALIDATION_ERROR"
+        # Serializers may tag a field error with a domain code, e.g. INVALID_DATES.
+        if isinstance(detail, dict):
+            for value in detail.values():
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    item_code = getattr(item, "code", None)
+                    if item_code and item_code.isupper():
+                        code = item_code
+                        break
+                if code != "VALIDATION_ERROR":
+                    break
+        return error_response(code, _first_message(detail), 400, fields=_flatten(detail))
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        response = error_response("RATE_LIMITED", f"Too many requests. Retry in {wait} seconds.", 429,
+                                  retryable=True)
+        response["Retry-After"] = str(wait)
+        return response
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        response = error_response("AUTHENTICATION_REQUIRED", str(exc.detail), 401)
+        response["WWW-Authenticate"] = "Api-Key"
+        return response
+    if isinstance(exc, (exceptions.PermissionDenied, DjangoPermissionDenied)):
+        return error_response("FORBIDDEN", "You may not do this.", 403)
+    if isinstance(exc, (exceptions.NotFound, Http404)):
+        return error_response("NOT_FOUND", "Not found.", 404)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return error_response("METHOD_NOT_ALLOWED", str(exc.detail), 405)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return error_response("UNSUPPORTED_MEDIA_TYPE", str(exc.detail), 415)
+    if isinstance(exc, exceptions.NotAcceptable):
+        return error_response("NOT_ACCEPTABLE", str(exc.detail), 406)
+    if isinstance(exc, exceptions.ParseError):
+        return error_response("MALFORMED_REQUEST", str(exc.detail), 400)
+    if isinstance(exc, exceptions.APIException):
+        return error_response(str(exc.default_code).upper(), str(exc.detail), exc.status_code)
+    request = context.get("request")
+    logger.exception(
+        "Unexpected error in %s", context.get("view").__class__.__name__ if context.get("view") else "?",
+        extra={"path": getattr(request, "path", None),
+               "query": dict(getattr(request, "query_params", {}) or {}),
+               "body": _safe_body(request)},
+    )
+    return error_response("SYSTEM_ERROR", "An unexpected error occurred. Please try again.", 500,
+                          retryable=True)
+
+
+_SECRET_FIELDS = {"card_number", "cvc", "cvv", "number", "password"}
+
+
+def _safe_body(request):
+    try:
+        data = dict(request.data)
+    except Exception:  # the body itself may be what failed to parse
+        return None
+    return {k: ("***" if k in _SECRET_FIELDS else v) for k, v in data.items() if k != "payment"}

@@ -1,0 +1,167 @@
+"""Domain errors with stable codes. Services raise them; the API handler and page helper translate them."""
+
+
+class DomainError(Exception):
+    code = "SYSTEM_ERROR"
+    http_status = 400
+    retryable = False
+    retry_action: str | None = None
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, retryable: bool | None = None,
+                 retry_action: str | None = None, **details):
+        self.message = message or self.default_message
+        if retryable is not None:
+            self.retryable = retryable
+        if retry_action is not None:
+            self.retry_action = retry_action
+        self.details = details
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message, "retryable": self.retryable}
+        if self.retry_action:
+            body["retry_action"] = self.retry_action
+        body.update(self.details)
+        return body
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    http_status = 404
+    default_message = "Not found."
+
+
+class HotelNotFound(NotFound):
+    code = "HOTEL_NOT_FOUND"
+    default_message = "No such hotel."
+
+
+class ReservationNotFound(NotFound):
+    code = "RESERVATION_NOT_FOUND"
+    default_message = "No reservation matches that confirmation number."
+
+
+class RoomNotFound(NotFound):
+    code = "ROOM_NOT_FOUND"
+
+
+class ValidationFailed(DomainError):
+    code = "VALIDATION_ERROR"
+    default_message = "Some fields are missing or invalid."
+
+
+class InvalidDates(DomainError):
+    code = "INVALID_DATES"
+    default_message = "The dates are invalid."
+
+
+class InvalidParty(DomainError):
+    code = "INVALID_PARTY"
+    default_message = "The number of guests is invalid."
+
+
+class UnknownRoomType(DomainError):
+    code = "UNKNOWN_ROOM_TYPE"
+    default_message = "This hotel has no such room type."
+
+
+class UnknownRatePlan(DomainError):
+    code = "UNKNOWN_RATE_PLAN"
+    default_message = "This hotel has no such rate plan."
+
+
+class UnknownPromoCode(DomainError):
+    code = "UNKNOWN_PROMO_CODE"
+    default_message = "This promotion code is not valid for the stay."
+
+
+class RateNotAvailable(DomainError):
+    code = "RATE_NOT_AVAILABLE"
+    http_status = 409
+    default_message = "No rate is loaded for some night of the stay."
+
+
+class RestrictionViolated(DomainError):
+    code = "RESTRICTED"
+    http_status = 409
+    default_message = "The stay does not meet the hotel's restrictions."
+
+
+class SoldOut(DomainError):
+    code = "SOLD_OUT"
+    http_status = 409
+    default_message = ("Sorry, this room type is no longer available. "
+                       "Please choose different dates or room type.")
+
+
+class PriceChanged(DomainError):
+    code = "PRICE_CHANGED"
+    http_status = 409
+    retryable = True
+    retry_action = "CONFIRM_NEW_PRICE"
+    default_message = "The price has changed since it was shown. Please review the new total."
+
+
+class PaymentFailed(DomainError):
+    code = "PAYMENT_FAILED"
+    http_status = 402
+    retryable = True
+    retry_action = "UPDATE_PAYMENT"
+    default_message = "The payment was declined. Please use another card."
+
+
+class InvalidStateTransition(DomainError):
+    code = "INVALID_STATE_TRANSITION"
+    http_status = 409
+
+
+class ModificationNotAllowed(DomainError):
+    code = "MODIFICATION_NOT_ALLOWED"
+    http_status = 409
+
+
+class CancellationNotAllowed(DomainError):
+    code = "CANCELLATION_NOT_ALLOWED"
+    http_status = 409
+    default_message = "Please contact the front desk for early departure."
+
+
+class InvalidState(DomainError):
+    code = "INVALID_STATE"
+    http_status = 409
+
+
+class RoomTypeMismatch(DomainError):
+    code = "ROOM_TYPE_MISMATCH"
+    http_status = 409
+
+
+class RoomNotAvailable(DomainError):
+    code = "ROOM_NOT_AVAILABLE"
+    http_status = 409
+
+
+class OutstandingBalance(DomainError):
+    code = "OUTSTANDING_BALANCE"
+    http_status = 402
+    retryable = True
+    retry_action = "UPDATE_PAYMENT"
+
+
+class ConcurrentModification(DomainError):
+    code = "CONCURRENT_MODIFICATION"
+    http_status = 409
+    retryable = True
+    default_message = "The reservation was changed by someone else at the same moment. Please try again."
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    http_status = 422
+    default_message = "This Idempotency-Key was already used with a different request body."
+
+
+class InvalidCurrency(DomainError):
+    code = "INVALID_CURRENCY"
+    default_message = "The amount must be in the hotel's currency."

@@ -1,0 +1,33 @@
+"""Money: Decimal amounts rounded half-up to the currency's minor unit, in this one place."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# ISO 4217 minor units that differ from 2.
+_MINOR_UNITS = {
+    "BHD": 3, "CLP": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "LYD": 3,
+    "OMR": 3, "PYG": 0, "TND": 3, "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+}
+
+ZERO = Decimal("0")
+
+
+def minor_units(currency: str) -> int:
+    return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def round_money(amount, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit."""
+    return Decimal(amount).quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
+    return round_money(Decimal(amount) * Decimal(percent) / Decimal(100), currency)
+
+
+def fmt(amount: Decimal, currency: str) -> str:
+    """'664.14 USD' style, for emails and messages."""
+    return f"{round_money(amount, currency):,} {currency}"

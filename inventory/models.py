@@ -1,0 +1,149 @@
+from datetime import date, time
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from rest_framework_api_key.models import AbstractAPIKey
+
+
+def validate_timezone(value: str):
+    if value not in available_timezones():
+        raise ValidationError(f"{value} is not an IANA time zone.")
+
+
+class Hotel(models.Model):
+    code = models.CharField(max_length=10, unique=True, help_text="Short code, e.g. NYC")
+    brand_code = models.CharField(max_length=10, help_text="Brand, e.g. GH")
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(max_length=3, default="USD")
+    check_in_time = models.TimeField(default=time(15, 0))
+    check_out_time = models.TimeField(default=time(11, 0))
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class RoomType(models.Model):
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="room_types")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    max_adults = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    max_children = models.PositiveSmallIntegerField(default=0)
+    max_occupancy = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["hotel", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_roomtype_code_per_hotel")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def can_accommodate(self, adults: int, children: int) -> bool:
+        return (adults <= self.max_adults and children <= self.max_children
+                and adults + children <= self.max_occupancy)
+
+
+class Room(models.Model):
+    class Status(models.TextChoices):
+        AVAILABLE = "AVAILABLE", "Available"
+        OCCUPIED = "OCCUPIED", "Occupied"
+        NEEDS_CLEANING = "NEEDS_CLEANING", "Needs cleaning"
+        OUT_OF_ORDER = "OUT_OF_ORDER", "Out of order"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="rooms")
+    room_type = models.ForeignKey(RoomType, on_delete=models.PROTECT, related_name="rooms")
+    number = models.CharField(max_length=10)
+    floor = models.SmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    features = models.CharField(max_length=200, blank=True, help_text="e.g. high floor, near elevator")
+
+    class Meta:
+        ordering = ["hotel", "number"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "number"], name="uniq_room_number_per_hotel")]
+
+    def __str__(self):
+        return f"Room {self.number}"
+
+    def clean(self):
+        if self.room_type_id and self.hotel_id and self.room_type.hotel_id != self.hotel_id:
+            raise ValidationError({"room_type": "The room type belongs to another hotel."})
+
+
+class InventoryDay(models.Model):
+    """Sellable rooms of one room type on one night. The database forbids selling more than exist."""
+
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="inventory_days")
+    date = models.DateField()
+    total = models.PositiveIntegerField(help_text="Physical rooms of this type")
+    sold = models.PositiveIntegerField(default=0)
+    out_of_order = models.PositiveIntegerField(default=0)
+    stop_sell = models.BooleanField(default=False)
+    min_stay = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Minimum nights, arriving this day")
+    closed_to_arrival = models.BooleanField(default=False)
+    closed_to_departure = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["room_type", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["room_type", "date"], name="uniq_inventory_day"),
+            models.CheckConstraint(condition=Q(sold__lte=F("total") - F("out_of_order")),
+                                   name="inventory_no_overbooking"),
+            models.CheckConstraint(condition=Q(sold__gte=0) & Q(out_of_order__gte=0),
+                                   name="inventory_counts_not_negative"),
+        ]
+        indexes = [models.Index(fields=["date", "room_type"])]
+
+    def __str__(self):
+        return f"{self.room_type.code} {self.date}: {self.sold}/{self.total}"
+
+    @property
+    def free(self) -> int:
+        return max(0, self.total - self.out_of_order - self.sold)
+
+
+class InventoryHold(models.Model):
+    """Which nights a holder (e.g. a reservation) has taken, so that releasing is idempotent."""
+
+    holder = models.CharField(max_length=64, db_index=True)
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="holds")
+    date = models.DateField()
+    rooms = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["holder", "room_type", "date"], name="uniq_hold_night")]
+
+    def __str__(self):
+        return f"{self.holder} {self.room_type_id} {self.date} x{self.rooms}"
+
+
+class HotelAPIKey(AbstractAPIKey):
+    """A partner's or the front desk's key; reaches only its hotels. Stored hashed."""
+
+    SCOPES = [("partner", "Partner"), ("frontdesk", "Front desk")]
+    scope = models.CharField(max_length=20, choices=SCOPES, default="partner")
+    hotels = models.ManyToManyField(Hotel, related_name="api_keys")
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+
+def nights_between(check_in: date, check_out: date) -> list[date]:
+    from datetime import timedelta
+
+    return [check_in + timedelta(days=i) for i in range((check_out - check_in).days)]

@@ -1,0 +1,100 @@
+"""Cancellation terms over a policy snapshot, evaluated in the hotel's own time zone."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from hotelbooking.money import ZERO, percent_of, round_money
+
+
+def check_in_instant(arrival: date, check_in_time: time, timezone: str) -> datetime:
+    """The moment of check-in: the hotel's check-in time on the arrival date, in its zone (DST included)."""
+    return datetime.combine(arrival, check_in_time, tzinfo=ZoneInfo(timezone))
+
+
+def free_until(snapshot: dict, checkin_at: datetime) -> datetime | None:
+    """The last moment a cancellation costs nothing; None if it never is free."""
+    paying = [t for t in snapshot.get("tiers", []) if _tier_costs(t)]
+    if not paying:
+        return checkin_at
+    widest = max(t["hours_before"] for t in paying)
+    return checkin_at - timedelta(hours=widest)
+
+
+def _tier_costs(tier: dict) -> bool:
+    if tier.get("penalty_nights"):
+        return True
+    return Decimal(tier.get("penalty_percent") or 0) > 0
+
+
+def applicable_tier(snapshot: dict, checkin_at: datetime, at: datetime) -> dict | None:
+    """The strictest tier whose window ("within N hours before check-in") contains `at`."""
+    remaining = checkin_at - at
+    candidates = [t for t in snapshot.get("tiers", []) if remaining < timedelta(hours=t["hours_before"])]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: t["hours_before"])
+
+
+def tier_label(tier: dict | None) -> str:
+    if tier is None:
+        return "Free cancellation"
+    return f"Within {tier['hours_before']} hours"
+
+
+def penalty_label(tier: dict | None) -> str:
+    if tier is None:
+        return "No penalty"
+    if tier.get("penalty_nights"):
+        n = tier["penalty_nights"]
+        return f"First {n} night{'s' if n != 1 else ''}"
+    pct = Decimal(tier["penalty_percent"]).normalize()
+    return f"{pct:f}% of booking"
+
+
+@dataclass(frozen=True)
+class PenaltyQuote:
+    tier: dict | None
+    hours_until_check_in: Decimal
+    penalty: Decimal
+    refund: Decimal
+    check_in_at: datetime
+
+    @property
+    def tier_applied(self) -> str:
+        return tier_label(self.tier)
+
+    @property
+    def penalty_description(self) -> str:
+        return penalty_label(self.tier)
+
+
+def compute_penalty(*, snapshot: dict, checkin_at: datetime, at: datetime, total: Decimal,
+                    nightly_totals: list[Decimal], paid: Decimal, currency: str) -> PenaltyQuote:
+    """Penalty and refund for cancelling at `at`. Refund = paid - penalty, never below zero.
+
+    `nightly_totals` are the per-night amounts (all rooms, taxes and fees included) in stay order,
+    used by "first N nights" tiers.
+    """
+    tier = applicable_tier(snapshot, checkin_at, at)
+    penalty = _penalty_for(tier, total, nightly_totals, currency)
+    refund = max(ZERO, round_money(paid - penalty, currency))
+    hours = Decimal((checkin_at - at).total_seconds()) / Decimal(3600)
+    return PenaltyQuote(tier=tier, hours_until_check_in=hours.quantize(Decimal("0.01")), penalty=penalty,
+                        refund=refund, check_in_at=checkin_at)
+
+
+def _penalty_for(tier, total, nightly_totals, currency) -> Decimal:
+    if tier is None:
+        return round_money(ZERO, currency)
+    if tier.get("penalty_nights"):
+        return round_money(min(total, sum(nightly_totals[: tier["penalty_nights"]], ZERO)), currency)
+    return min(round_money(total, currency), percent_of(total, Decimal(tier["penalty_percent"]), currency))
+
+
+def no_show_penalty(*, snapshot: dict, total: Decimal, nightly_totals: list[Decimal], currency: str) -> Decimal:
+    nights = snapshot.get("no_show_penalty_nights")
+    if nights:
+        return round_money(min(total, sum(nightly_totals[:nights], ZERO)), currency)
+    return percent_of(total, Decimal(snapshot.get("no_show_penalty_percent") or 100), currency)

@@ -1,0 +1,241 @@
+"""The pricing engine: a pure computation over a PricingContext loaded in a fixed number of queries.
+
+Per night and per room: rate (the base plan's price) - rate-plan discount - promotion discount = net.
+Totals multiply by the room count; taxes and fees are computed on the stay, rounded once each.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from hotelbooking.errors import InvalidParty, RateNotAvailable, UnknownPromoCode
+from hotelbooking.money import ZERO, percent_of, round_money
+from inventory.models import Hotel, RoomType, nights_between
+
+from .cancellation import check_in_instant, free_until
+from .models import Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+
+
+@dataclass
+class PricingContext:
+    hotel: Hotel
+    rate_plan: RatePlan
+    policy_snapshot: dict
+    seasons: dict[int, list[Rate]]                 # room_type_id -> seasons of the base plan, newest start first
+    overrides: dict[tuple[int, date], Decimal]     # (room_type_id, date) -> amount
+    taxes: list[Tax]
+    fees: list[Fee]
+    promotion: Promotion | None = None
+
+
+@dataclass(frozen=True)
+class NightPrice:
+    date: date
+    rate: Decimal
+    rate_plan_discount: Decimal = ZERO
+    promotion_discount: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.rate - self.rate_plan_discount - self.promotion_discount
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    name: str
+    kind: str
+    amount: Decimal
+
+
+@dataclass
+class Quote:
+    hotel: Hotel
+    room_type: RoomType
+    rate_plan: RatePlan
+    check_in: date
+    check_out: date
+    adults: int
+    children: int
+    rooms: int
+    currency: str
+    nights: list[NightPrice]
+    subtotal: Decimal
+    rate_plan_discount: Decimal          # negative or zero
+    promotion_discount: Decimal          # negative or zero
+    room_total: Decimal
+    tax_lines: list[ChargeLine]
+    fee_lines: list[ChargeLine]
+    policy_snapshot: dict
+    check_in_at: datetime
+    free_until: datetime | None
+    promotion: Promotion | None = None
+    nightly_totals: list[Decimal] = field(default_factory=list)
+
+    @property
+    def taxes(self) -> Decimal:
+        return sum((t.amount for t in self.tax_lines), ZERO)
+
+    @property
+    def fees(self) -> Decimal:
+        return sum((f.amount for f in self.fee_lines), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.room_total + self.taxes + self.fees
+
+    def as_dict(self) -> dict:
+        """The quote as the API and pages show it (amounts as 2-decimal strings in the currency)."""
+        m = self._m
+        return {
+            "currency": self.currency,
+            "nightly_rates": [{"date": n.date.isoformat(), "rate": m(n.rate)} for n in self.nights],
+            "subtotal": m(self.subtotal),
+            "rate_plan_discount": m(self.rate_plan_discount),
+            "promotion_discount": m(self.promotion_discount),
+            "room_total": m(self.room_total),
+            "taxes": m(self.taxes),
+            "tax_lines": [{"name": t.name, "amount": m(t.amount)} for t in self.tax_lines],
+            "fees": m(self.fees),
+            "fee_lines": [{"name": f.name, "amount": m(f.amount)} for f in self.fee_lines],
+            "total": m(self.total),
+        }
+
+    def _m(self, amount: Decimal) -> str:
+        return str(round_money(amount, self.currency))
+
+
+def _base_rate(ctx: PricingContext, room_type: RoomType, night: date) -> Decimal:
+    override = ctx.overrides.get((room_type.id, night))
+    if override is not None:
+        return override
+    for season in ctx.seasons.get(room_type.id, ()):
+        if season.start_date <= night <= season.end_date:
+            return season.amount_for(night)
+    raise RateNotAvailable(f"No {ctx.rate_plan.code} rate is loaded for {room_type.name} on {night}.",
+                           date=str(night))
+
+
+def _plan_discount(plan: RatePlan, rate: Decimal, currency: str) -> Decimal:
+    if not plan.parent_id:
+        return ZERO
+    if plan.derivation == RatePlan.Derivation.PERCENT:
+        return percent_of(rate, plan.derivation_value, currency)
+    return min(rate, round_money(plan.derivation_value, currency))
+
+
+def validate_promotion(promo: Promotion, *, check_in: date, check_out: date, booked_on: date) -> list[date]:
+    """The nights the promotion applies to, or UnknownPromoCode saying why it does not."""
+    nights = nights_between(check_in, check_out)
+    if not promo.is_active:
+        raise UnknownPromoCode(f"The promotion {promo.code} is no longer offered.")
+    if (promo.book_start and booked_on < promo.book_start) or (promo.book_end and booked_on > promo.book_end):
+        raise UnknownPromoCode(f"The promotion {promo.code} cannot be booked today.")
+    if len(nights) < promo.min_nights:
+        raise UnknownPromoCode(f"The promotion {promo.code} needs a stay of at least {promo.min_nights} nights.")
+    eligible = [n for n in nights if (not promo.stay_start or n >= promo.stay_start)
+                and (not promo.stay_end or n <= promo.stay_end)]
+    if not eligible:
+        raise UnknownPromoCode(f"The promotion {promo.code} does not apply to these dates.")
+    return eligible
+
+
+def _promo_discounts(promo: Promotion | None, nets: dict[date, Decimal], eligible: list[date],
+                     currency: str) -> dict[date, Decimal]:
+    if promo is None:
+        return {}
+    if promo.kind == Promotion.Kind.PERCENT:
+        return {n: percent_of(nets[n], promo.value, currency) for n in eligible}
+    # An amount off the stay (per room), spread over the eligible nights; the first night takes the remainder.
+    amount = min(round_money(promo.value, currency), sum((nets[n] for n in eligible), ZERO))
+    share = round_money(amount / len(eligible), currency)
+    shares = {n: min(share, nets[n]) for n in eligible}
+    shares[eligible[0]] += amount - sum(shares.values(), ZERO)
+    return shares
+
+
+def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, check_out: date, adults: int = 1,
+               children: int = 0, rooms: int = 1, booked_on: date, booked_nights: dict[date, NightPrice] | None = None
+               ) -> Quote:
+    """Price a stay. `booked_nights` keeps prices already agreed (a modification's unchanged nights)."""
+    if not room_type.can_accommodate(adults, children):
+        raise InvalidParty(
+            f"{room_type.name} takes at most {room_type.max_adults} adults, {room_type.max_children} children "
+            f"and {room_type.max_occupancy} guests in all."
+        )
+    currency = ctx.hotel.currency
+    booked_nights = booked_nights or {}
+    stay = nights_between(check_in, check_out)
+    eligible = []
+    if ctx.promotion is not None:
+        fresh = [n for n in stay if n not in booked_nights]
+        if fresh:
+            eligible = [n for n in validate_promotion(ctx.promotion, check_in=check_in, check_out=check_out,
+                                                      booked_on=booked_on) if n in fresh]
+    priced: dict[date, NightPrice] = {}
+    nets: dict[date, Decimal] = {}
+    for night in stay:
+        if night in booked_nights:
+            priced[night] = booked_nights[night]
+            continue
+        rate = round_money(_base_rate(ctx, room_type, night), currency)
+        discount = _plan_discount(ctx.rate_plan, rate, currency)
+        priced[night] = NightPrice(night, rate, discount)
+        nets[night] = rate - discount
+    promo = _promo_discounts(ctx.promotion if eligible else None, nets, eligible, currency)
+    for night, amount in promo.items():
+        p = priced[night]
+        priced[night] = NightPrice(night, p.rate, p.rate_plan_discount, amount)
+    nights = [priced[n] for n in stay]
+
+    subtotal = sum((n.rate for n in nights), ZERO) * rooms
+    plan_discount = -sum((n.rate_plan_discount for n in nights), ZERO) * rooms
+    promo_discount = -sum((n.promotion_discount for n in nights), ZERO) * rooms
+    room_total = subtotal + plan_discount + promo_discount
+
+    n_nights, guests = len(nights), adults + children
+    tax_lines = []
+    for tax in ctx.taxes:
+        if tax.kind == Tax.Kind.PERCENT:
+            base = room_total if tax.base == Tax.Base.NET else subtotal
+            amount = percent_of(base, tax.value, currency)
+        elif tax.kind == Tax.Kind.PER_NIGHT:
+            amount = round_money(tax.value * n_nights * rooms, currency)
+        else:
+            amount = round_money(tax.value * rooms, currency)
+        tax_lines.append(ChargeLine(tax.name, tax.kind, amount))
+    fee_lines = []
+    for fee in ctx.fees:
+        if fee.kind == Fee.Kind.PER_NIGHT:
+            amount = fee.amount * n_nights * rooms
+        elif fee.kind == Fee.Kind.PER_STAY:
+            amount = fee.amount * rooms
+        else:
+            amount = fee.amount * guests * n_nights
+        fee_lines.append(ChargeLine(fee.name, fee.kind, round_money(amount, currency)))
+
+    checkin_at = check_in_instant(check_in, ctx.hotel.check_in_time, ctx.hotel.timezone)
+    quote = Quote(
+        hotel=ctx.hotel, room_type=room_type, rate_plan=ctx.rate_plan, check_in=check_in, check_out=check_out,
+        adults=adults, children=children, rooms=rooms, currency=currency, nights=nights, subtotal=subtotal,
+        rate_plan_discount=plan_discount, promotion_discount=promo_discount, room_total=room_total,
+        tax_lines=tax_lines, fee_lines=fee_lines, policy_snapshot=ctx.policy_snapshot, check_in_at=checkin_at,
+        free_until=free_until(ctx.policy_snapshot, checkin_at), promotion=ctx.promotion if eligible else None,
+    )
+    quote.nightly_totals = _nightly_totals(quote)
+    return quote
+
+
+def _nightly_totals(quote: Quote) -> list[Decimal]:
+    """Each night's share of the total (rooms, taxes, fees), for "first N nights" penalties."""
+    if not quote.nights:
+        return []
+    n = len(quote.nights)
+    per_stay_extra = quote.taxes + quote.fees
+    room_total = quote.room_total or Decimal(1)
+    totals = []
+    for night in quote.nights:
+        room = night.net * quote.rooms
+        share = per_stay_extra * room / room_total if quote.room_total else per_stay_extra / n
+        totals.append(round_money(room + share, quote.currency))
+    totals[0] += quote.total - sum(totals, ZERO)
+    return totals

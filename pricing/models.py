@@ -1,0 +1,223 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from inventory.models import Hotel, RoomType
+
+MONEY = {"max_digits": 12, "decimal_places": 3}
+PERCENT = {"max_digits": 6, "decimal_places": 3, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+
+
+class CancellationPolicy(models.Model):
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="cancellation_policies")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300)
+    no_show_penalty_percent = models.DecimalField(default=Decimal("100"), **PERCENT,
+                                                  help_text="Penalty when the guest does not arrive")
+    no_show_penalty_nights = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                              help_text="Or: the first N nights")
+
+    class Meta:
+        verbose_name_plural = "cancellation policies"
+        constraints = [models.UniqueConstraint(fields=["hotel", "name"], name="uniq_policy_name_per_hotel")]
+
+    def __str__(self):
+        return self.name
+
+    def snapshot(self) -> dict:
+        """The policy as it stands, to be frozen onto a reservation."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "tiers": [t.snapshot() for t in self.tiers.all()],
+            "no_show_penalty_percent": str(self.no_show_penalty_percent),
+            "no_show_penalty_nights": self.no_show_penalty_nights,
+        }
+
+
+class CancellationTier(models.Model):
+    """Within `hours_before` hours of check-in, the penalty is a percentage of the total or the first N nights."""
+
+    policy = models.ForeignKey(CancellationPolicy, on_delete=models.CASCADE, related_name="tiers")
+    hours_before = models.PositiveIntegerField()
+    penalty_percent = models.DecimalField(null=True, blank=True, **PERCENT)
+    penalty_nights = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["hours_before"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(penalty_percent__isnull=False, penalty_nights__isnull=True)
+                           | Q(penalty_percent__isnull=True, penalty_nights__isnull=False)),
+                name="tier_penalty_percent_xor_nights",
+            ),
+        ]
+
+    def __str__(self):
+        what = f"{self.penalty_percent}%" if self.penalty_percent is not None else f"{self.penalty_nights} night(s)"
+        return f"Within {self.hours_before}h: {what}"
+
+    def clean(self):
+        if (self.penalty_percent is None) == (self.penalty_nights is None):
+            raise ValidationError("Give either a penalty percentage or a number of nights.")
+
+    def snapshot(self) -> dict:
+        return {
+            "hours_before": self.hours_before,
+            "penalty_percent": None if self.penalty_percent is None else str(self.penalty_percent),
+            "penalty_nights": self.penalty_nights,
+        }
+
+
+class RatePlan(models.Model):
+    class Derivation(models.TextChoices):
+        PERCENT = "PERCENT", "Percentage off the parent"
+        AMOUNT = "AMOUNT", "Amount off the parent, per night"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="rate_plans")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    cancellation_policy = models.ForeignKey(CancellationPolicy, on_delete=models.PROTECT, related_name="rate_plans")
+    min_stay = models.PositiveSmallIntegerField(null=True, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    derivation = models.CharField(max_length=10, choices=Derivation.choices, blank=True)
+    derivation_value = models.DecimalField(null=True, blank=True, **MONEY)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["hotel", "code"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_rateplan_code_per_hotel")]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    def clean(self):
+        if self.parent_id:
+            if not self.derivation or self.derivation_value is None:
+                raise ValidationError("A derived plan needs a derivation and a value.")
+            if self.parent.parent_id:
+                raise ValidationError({"parent": "Derive from a base plan, not from another derived plan."})
+            if self.parent.hotel_id != self.hotel_id:
+                raise ValidationError({"parent": "The parent plan belongs to another hotel."})
+
+    @property
+    def base_plan(self) -> "RatePlan":
+        return self.parent if self.parent_id else self
+
+
+class Rate(models.Model):
+    """A season's nightly price of a room type on a base plan, by weekday of the night."""
+
+    rate_plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="rates")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="rates")
+    name = models.CharField(max_length=100, blank=True, help_text="Season, e.g. Winter")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    monday = models.DecimalField(**MONEY)
+    tuesday = models.DecimalField(**MONEY)
+    wednesday = models.DecimalField(**MONEY)
+    thursday = models.DecimalField(**MONEY)
+    friday = models.DecimalField(**MONEY)
+    saturday = models.DecimalField(**MONEY)
+    sunday = models.DecimalField(**MONEY)
+
+    WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+    class Meta:
+        ordering = ["rate_plan", "room_type", "start_date"]
+        constraints = [models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
+                                              name="rate_season_dates_ordered")]
+
+    def __str__(self):
+        return f"{self.rate_plan.code} {self.room_type.code} {self.start_date}..{self.end_date}"
+
+    def amount_for(self, night) -> Decimal:
+        return getattr(self, self.WEEKDAYS[night.weekday()])
+
+
+class RateOverride(models.Model):
+    rate_plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="overrides")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="rate_overrides")
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["rate_plan", "room_type", "date"], name="uniq_rate_override")]
+
+    def __str__(self):
+        return f"{self.rate_plan.code} {self.room_type.code} {self.date}: {self.amount}"
+
+
+class Tax(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "PERCENT", "Percentage of room revenue"
+        PER_NIGHT = "PER_NIGHT", "Flat amount per room per night"
+        PER_STAY = "PER_STAY", "Flat amount per room per stay"
+
+    class Base(models.TextChoices):
+        NET = "NET", "Room revenue after discounts"
+        GROSS = "GROSS", "Room revenue at the undiscounted rate"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="taxes")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.DecimalField(**MONEY, help_text="Percent for PERCENT, an amount otherwise")
+    base = models.CharField(max_length=5, choices=Base.choices, default=Base.NET,
+                            help_text="For percentage taxes: which room revenue is taxed")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "taxes"
+        ordering = ["hotel", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Fee(models.Model):
+    class Kind(models.TextChoices):
+        PER_NIGHT = "PER_NIGHT", "Per room per night"
+        PER_STAY = "PER_STAY", "Per room per stay"
+        PER_GUEST_PER_NIGHT = "PER_GUEST_PER_NIGHT", "Per guest per night"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(**MONEY)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["hotel", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Promotion(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "PERCENT", "Percentage off room revenue"
+        AMOUNT = "AMOUNT", "Amount off the stay"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="promotions")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.DecimalField(**MONEY)
+    stay_start = models.DateField(null=True, blank=True)
+    stay_end = models.DateField(null=True, blank=True)
+    book_start = models.DateField(null=True, blank=True)
+    book_end = models.DateField(null=True, blank=True)
+    min_nights = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["hotel", "code"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_promo_code_per_hotel")]
+
+    def __str__(self):
+        return self.code

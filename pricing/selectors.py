@@ -1,0 +1,60 @@
+"""Reads for pricing: everything a quote needs, in a fixed number of queries whatever the stay or room types."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Prefetch
+
+from hotelbooking.errors import UnknownPromoCode, UnknownRatePlan
+from inventory.models import Hotel
+
+from .engine import PricingContext
+from .models import CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+
+
+def rate_plan_get(*, hotel: Hotel, code: str | None) -> RatePlan:
+    """The named active plan, or the hotel's first active base plan (BAR) when none is named."""
+    plans = (RatePlan.objects.filter(hotel=hotel, is_active=True)
+             .select_related("parent", "cancellation_policy")
+             .prefetch_related(Prefetch("cancellation_policy__tiers", queryset=CancellationTier.objects.all())))
+    if code:
+        plan = next((p for p in plans.filter(code__iexact=code)), None)
+        if plan is None:
+            raise UnknownRatePlan(f"{hotel.name} has no rate plan {code}.", rate_plan=code)
+        return plan
+    plan = plans.filter(parent__isnull=True).order_by("code").filter(code="BAR").first() or \
+        plans.filter(parent__isnull=True).order_by("code").first()
+    if plan is None:
+        raise UnknownRatePlan(f"{hotel.name} has no rate plan on sale.")
+    return plan
+
+
+def promotion_get(*, hotel: Hotel, code: str | None) -> Promotion | None:
+    if not code:
+        return None
+    promo = Promotion.objects.filter(hotel=hotel, code__iexact=code.strip()).first()
+    if promo is None:
+        raise UnknownPromoCode(f"{code} is not a valid promotion code.", promo_code=code)
+    return promo
+
+
+def pricing_context_load(*, hotel: Hotel, rate_plan: RatePlan, room_type_ids, check_in: date, check_out: date,
+                         promotion: Promotion | None = None) -> PricingContext:
+    base = rate_plan.base_plan
+    seasons: dict[int, list[Rate]] = defaultdict(list)
+    for rate in (Rate.objects.filter(rate_plan=base, room_type_id__in=list(room_type_ids),
+                                     start_date__lte=check_out, end_date__gte=check_in)
+                 .order_by("-start_date", "-id")):
+        seasons[rate.room_type_id].append(rate)
+    overrides = {
+        (o.room_type_id, o.date): o.amount
+        for o in RateOverride.objects.filter(rate_plan=base, room_type_id__in=list(room_type_ids),
+                                             date__gte=check_in, date__lt=check_out)
+    }
+    return PricingContext(
+        hotel=hotel, rate_plan=rate_plan, policy_snapshot=rate_plan.cancellation_policy.snapshot(),
+        seasons=dict(seasons), overrides=overrides,
+        taxes=list(Tax.objects.filter(hotel=hotel, is_active=True).order_by("name", "id")),
+        fees=list(Fee.objects.filter(hotel=hotel, is_active=True).order_by("name", "id")),
+        promotion=promotion,
+    )
