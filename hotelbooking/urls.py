@@ -7,10 +7,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("inventory.api_urls")),
+    path("api/v1/", include("pricing.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
     path("api/v1/", include("frontdesk.api_urls")),
     path("api/v1/", include("channelmanager.api_urls")),
     path("channels/", include("channelmanager.urls")),
     path("", include("bookings.urls")),
     path("", include("inventory.urls")),
+    path("", include("pricing.urls")),
 ]

@@ -1,0 +1,135 @@
+"""The availability search: which room types can take the party and have a room every night, priced.
+
+Also the stay validation shared by the search and by booking (same rules, same error codes).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty
+from inventory.models import Hotel, RoomType
+from inventory.services import Availability, availability_for_room_types
+
+from .engine import Quote, quote_stay
+from .models import RatePlan
+from .selectors import pricing_context_load, promotion_get, rate_plan_get
+
+
+@dataclass(frozen=True)
+class Stay:
+    check_in: date
+    check_out: date
+    adults: int
+    children: int = 0
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+
+def hotel_get(code: str) -> Hotel:
+    hotel = Hotel.objects.filter(code__iexact=(code or "").strip()).first()
+    if hotel is None:
+        raise HotelNotFound(f"No hotel with code {code}.")
+    return hotel
+
+
+def hotel_today(hotel: Hotel) -> date:
+    return timezone.localtime(timezone.now(), hotel.tz).date()
+
+
+def _parse_date(value, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    if not value:
+        raise InvalidDates(f"{name} is required (YYYY-MM-DD).", field=name)
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidDates(f"{name} must be a date in the form YYYY-MM-DD.", field=name) from None
+
+
+def _parse_count(value, name: str, default: int | None) -> int:
+    if value in (None, ""):
+        if default is None:
+            raise InvalidParty(f"{name} is required.", field=name)
+        return default
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise InvalidParty(f"{name} must be a whole number.", field=name) from None
+
+
+def stay_validate(*, hotel: Hotel, check_in, check_out, adults, children=None) -> Stay:
+    """Parse and check a stay. Raises INVALID_DATES or INVALID_PARTY with a message a guest can act on."""
+    ci = _parse_date(check_in, "check_in")
+    co = _parse_date(check_out, "check_out")
+    if co <= ci:
+        raise InvalidDates("Check-out must be after check-in.", field="check_out")
+    if ci < hotel_today(hotel):
+        raise InvalidDates("Check-in cannot be in the past.", field="check_in")
+    max_nights = settings.BOOKING_MAX_NIGHTS
+    if (co - ci).days > max_nights:
+        raise InvalidDates(f"Stays can be at most {max_nights} nights.", field="check_out")
+    a = _parse_count(adults, "adults", 1)
+    c = _parse_count(children, "children", 0)
+    if a < 1:
+        raise InvalidParty("At least one adult is required.", field="adults")
+    if c < 0:
+        raise InvalidParty("Children cannot be negative.", field="children")
+    if a > 50 or c > 50:
+        raise InvalidParty("That party is too large to book online.", field="adults" if a > 50 else "children")
+    return Stay(ci, co, a, c)
+
+
+@dataclass
+class SearchResult:
+    room_type: RoomType
+    availability: Availability
+    quote: Quote
+
+
+@dataclass
+class SearchResponse:
+    hotel: Hotel
+    stay: Stay
+    rate_plan: RatePlan
+    results: list[SearchResult]
+
+
+def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None = None,
+                        promo_code: str | None = None) -> SearchResponse:
+    """Room types that fit the party and have a room every night, cheapest total first.
+
+    A fixed number of queries whatever the number of room types and nights.
+    """
+    rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
+    promotion = promotion_get(hotel=hotel, code=promo_code)
+    today = hotel_today(hotel)
+    if promotion is not None:
+        from .engine import validate_promotion
+
+        validate_promotion(promotion, check_in=stay.check_in, check_out=stay.check_out, booked_on=today)
+    room_types = [rt for rt in RoomType.objects.filter(hotel=hotel)
+                  if rt.can_accommodate(stay.adults, stay.children)]
+    if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
+        return SearchResponse(hotel, stay, rate_plan, [])
+    availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out)
+    open_types = [rt for rt in room_types if availability[rt.id].bookable]
+    ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[rt.id for rt in open_types],
+                               check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
+    results = []
+    from hotelbooking.errors import RateNotAvailable
+
+    for rt in open_types:
+        try:
+            quote = quote_stay(ctx, room_type=rt, check_in=stay.check_in, check_out=stay.check_out,
+                               adults=stay.adults, children=stay.children, booked_on=today)
+        except RateNotAvailable:
+            continue  # not sold on this plan for these nights
+        results.append(SearchResult(rt, availability[rt.id], quote))
+    results.sort(key=lambda r: (r.quote.total, r.room_type.sort_order))
+    return SearchResponse(hotel, stay, rate_plan, results)
