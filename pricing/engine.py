@@ -153,14 +153,22 @@ def _promo_discounts(promo: Promotion | None, nets: dict[date, Decimal], eligibl
     return shares
 
 
+def party_fits(room_type: RoomType, adults: int, children: int, rooms: int = 1) -> bool:
+    """Whether the party fits in `rooms` rooms of this type, each with at least one adult."""
+    if rooms < 1 or adults < rooms:
+        return False
+    return (adults <= room_type.max_adults * rooms and children <= room_type.max_children * rooms
+            and adults + children <= room_type.max_occupancy * rooms)
+
+
 def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, check_out: date, adults: int = 1,
                children: int = 0, rooms: int = 1, booked_on: date, booked_nights: dict[date, NightPrice] | None = None
                ) -> Quote:
     """Price a stay. `booked_nights` keeps prices already agreed (a modification's unchanged nights)."""
-    if not room_type.can_accommodate(adults, children):
+    if not party_fits(room_type, adults, children, rooms):
         raise InvalidParty(
             f"{room_type.name} takes at most {room_type.max_adults} adults, {room_type.max_children} children "
-            f"and {room_type.max_occupancy} guests in all."
+            f"and {room_type.max_occupancy} guests in all per room, with an adult in every room."
         )
     currency = ctx.hotel.currency
     booked_nights = booked_nights or {}
