@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     name = "bookings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import events
+
+        events.subscribe(events.RESERVATION_CONFIRMED, "bookings.notifications.send_confirmation")
+        events.subscribe(events.RESERVATION_MODIFIED, "bookings.notifications_manage.send_modified")
+        events.subscribe(events.RESERVATION_CANCELLED, "bookings.notifications_manage.send_cancelled")

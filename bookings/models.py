@@ -230,6 +230,8 @@ class Payment(models.Model):
     failure_code = models.CharField(max_length=50, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     purpose = models.CharField(max_length=50, blank=True, help_text="BOOKING, MODIFICATION, CANCELLATION, ...")
+    refund_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds",
+                                  help_text="For a refund: the charge it gives money back from")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -130,6 +130,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hotelbooking.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hotelbooking.throttling.ApiKeyRateThrottle",
+        "hotelbooking.throttling.AnonymousSearchRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon_search": env("THROTTLE_ANON_SEARCH", default="120/min"),
         "api_key": env("THROTTLE_API_KEY", default="600/min"),

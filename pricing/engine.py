@@ -13,7 +13,7 @@ from hotelbooking.money import ZERO, percent_of, round_money
 from inventory.models import Hotel, RoomType, nights_between
 
 from .cancellation import check_in_instant, free_until
-from .models import Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+from .models import Fee, Promotion, Rate, RatePlan, Tax
 
 
 @dataclass

@@ -1,0 +1,1 @@
+from .models import OutboxEvent, Reservation  # noqa: F401
