@@ -1,7 +1,7 @@
 """Cancellation terms over a policy snapshot, evaluated in the hotel's own time zone."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,13 +13,21 @@ def check_in_instant(arrival: date, check_in_time: time, timezone: str) -> datet
     return datetime.combine(arrival, check_in_time, tzinfo=ZoneInfo(timezone))
 
 
+def _elapsed(later: datetime, earlier: datetime) -> timedelta:
+    # Aware datetimes sharing a tzinfo subtract as wall-clock times; in UTC a DST night counts its real hours.
+    return later.astimezone(UTC) - earlier.astimezone(UTC)
+
+
 def free_until(snapshot: dict, checkin_at: datetime) -> datetime | None:
-    """The last moment a cancellation costs nothing; None if it never is free."""
+    """The last moment a cancellation costs nothing, in check-in's time zone.
+
+    "24 hours before check-in" means 24 real hours, so across a DST change the wall-clock time moves.
+    """
     paying = [t for t in snapshot.get("tiers", []) if _tier_costs(t)]
     if not paying:
         return checkin_at
     widest = max(t["hours_before"] for t in paying)
-    return checkin_at - timedelta(hours=widest)
+    return (checkin_at.astimezone(UTC) - timedelta(hours=widest)).astimezone(checkin_at.tzinfo)
 
 
 def _tier_costs(tier: dict) -> bool:
@@ -30,7 +38,7 @@ def _tier_costs(tier: dict) -> bool:
 
 def applicable_tier(snapshot: dict, checkin_at: datetime, at: datetime) -> dict | None:
     """The strictest tier whose window ("within N hours before check-in") contains `at`."""
-    remaining = checkin_at - at
+    remaining = _elapsed(checkin_at, at)
     candidates = [t for t in snapshot.get("tiers", []) if remaining < timedelta(hours=t["hours_before"])]
     if not candidates:
         return None
@@ -80,7 +88,7 @@ def compute_penalty(*, snapshot: dict, checkin_at: datetime, at: datetime, total
     tier = applicable_tier(snapshot, checkin_at, at)
     penalty = _penalty_for(tier, total, nightly_totals, currency)
     refund = max(ZERO, round_money(paid - penalty, currency))
-    hours = Decimal((checkin_at - at).total_seconds()) / Decimal(3600)
+    hours = Decimal(_elapsed(checkin_at, at).total_seconds()) / Decimal(3600)
     return PenaltyQuote(tier=tier, hours_until_check_in=hours.quantize(Decimal("0.01")), penalty=penalty,
                         refund=refund, check_in_at=checkin_at)
 

@@ -80,6 +80,11 @@ class Quote:
         return sum((f.amount for f in self.fee_lines), ZERO)
 
     @property
+    def discount(self) -> Decimal:
+        """Rate-plan and promotion discounts together (negative or zero)."""
+        return self.rate_plan_discount + self.promotion_discount
+
+    @property
     def total(self) -> Decimal:
         return self.room_total + self.taxes + self.fees
 
@@ -90,6 +95,7 @@ class Quote:
             "currency": self.currency,
             "nightly_rates": [{"date": n.date.isoformat(), "rate": m(n.rate)} for n in self.nights],
             "subtotal": m(self.subtotal),
+            "discount": m(self.discount),
             "rate_plan_discount": m(self.rate_plan_discount),
             "promotion_discount": m(self.promotion_discount),
             "room_total": m(self.room_total),
@@ -145,11 +151,18 @@ def _promo_discounts(promo: Promotion | None, nets: dict[date, Decimal], eligibl
         return {}
     if promo.kind == Promotion.Kind.PERCENT:
         return {n: percent_of(nets[n], promo.value, currency) for n in eligible}
-    # An amount off the stay (per room), spread over the eligible nights; the first night takes the remainder.
+    # An amount off the stay (per room), spread evenly over the eligible nights. What rounding or a night
+    # cheaper than its share leaves over goes to the earliest nights that can take it: no night goes below 0.
     amount = min(round_money(promo.value, currency), sum((nets[n] for n in eligible), ZERO))
     share = round_money(amount / len(eligible), currency)
     shares = {n: min(share, nets[n]) for n in eligible}
-    shares[eligible[0]] += amount - sum(shares.values(), ZERO)
+    left = amount - sum(shares.values(), ZERO)
+    for n in eligible:
+        if left == 0:
+            break
+        step = min(left, nets[n] - shares[n]) if left > 0 else -min(-left, shares[n])
+        shares[n] += step
+        left -= step
     return shares
 
 

@@ -9,12 +9,12 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty
+from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty, RateNotAvailable
 from inventory.models import Hotel, RoomType
 from inventory.services import Availability, availability_for_room_types
 
-from .engine import Quote, quote_stay
-from .models import RatePlan
+from .engine import Quote, quote_stay, validate_promotion
+from .models import Promotion, RatePlan
 from .selectors import pricing_context_load, promotion_get, rate_plan_get
 
 
@@ -31,7 +31,8 @@ class Stay:
 
 
 def hotel_get(code: str) -> Hotel:
-    hotel = Hotel.objects.filter(code__iexact=(code or "").strip()).first()
+    code = (code or "").strip()
+    hotel = None if not code or "\x00" in code else Hotel.objects.filter(code__iexact=code).first()
     if hotel is None:
         raise HotelNotFound(f"No hotel with code {code}.")
     return hotel
@@ -98,6 +99,7 @@ class SearchResponse:
     stay: Stay
     rate_plan: RatePlan
     results: list[SearchResult]
+    promotion: Promotion | None = None
 
 
 def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None = None,
@@ -110,20 +112,16 @@ def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None 
     promotion = promotion_get(hotel=hotel, code=promo_code)
     today = hotel_today(hotel)
     if promotion is not None:
-        from .engine import validate_promotion
-
         validate_promotion(promotion, check_in=stay.check_in, check_out=stay.check_out, booked_on=today)
     room_types = [rt for rt in RoomType.objects.filter(hotel=hotel)
                   if rt.can_accommodate(stay.adults, stay.children)]
     if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
-        return SearchResponse(hotel, stay, rate_plan, [])
+        return SearchResponse(hotel, stay, rate_plan, [], promotion)
     availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out)
     open_types = [rt for rt in room_types if availability[rt.id].bookable]
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[rt.id for rt in open_types],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
     results = []
-    from hotelbooking.errors import RateNotAvailable
-
     for rt in open_types:
         try:
             quote = quote_stay(ctx, room_type=rt, check_in=stay.check_in, check_out=stay.check_out,
@@ -132,4 +130,4 @@ def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None 
             continue  # not sold on this plan for these nights
         results.append(SearchResult(rt, availability[rt.id], quote))
     results.sort(key=lambda r: (r.quote.total, r.room_type.sort_order))
-    return SearchResponse(hotel, stay, rate_plan, results)
+    return SearchResponse(hotel, stay, rate_plan, results, promotion)

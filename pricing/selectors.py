@@ -17,8 +17,10 @@ def rate_plan_get(*, hotel: Hotel, code: str | None) -> RatePlan:
     plans = (RatePlan.objects.filter(hotel=hotel, is_active=True)
              .select_related("parent", "cancellation_policy")
              .prefetch_related(Prefetch("cancellation_policy__tiers", queryset=CancellationTier.objects.all())))
+    code = (code or "").strip()
     if code:
-        plan = next((p for p in plans.filter(code__iexact=code)), None)
+        # A NUL byte can match no code, and PostgreSQL refuses it in a query: answer "unknown", not a crash.
+        plan = None if "\x00" in code else next((p for p in plans.filter(code__iexact=code)), None)
         if plan is None:
             raise UnknownRatePlan(f"{hotel.name} has no rate plan {code}.", rate_plan=code)
         return plan
@@ -30,9 +32,10 @@ def rate_plan_get(*, hotel: Hotel, code: str | None) -> RatePlan:
 
 
 def promotion_get(*, hotel: Hotel, code: str | None) -> Promotion | None:
+    code = (code or "").strip()
     if not code:
         return None
-    promo = Promotion.objects.filter(hotel=hotel, code__iexact=code.strip()).first()
+    promo = None if "\x00" in code else Promotion.objects.filter(hotel=hotel, code__iexact=code).first()
     if promo is None:
         raise UnknownPromoCode(f"{code} is not a valid promotion code.", promo_code=code)
     return promo

@@ -1,0 +1,71 @@
+"""Public catalogue API: the list of hotels. Thin: a selector and a small serializer."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from hotelbooking.api import ErrorSerializer, api_key_of
+
+from .selectors import hotel_list
+
+
+class PublicRateThrottle(SimpleRateThrottle):
+    """Public endpoints: anonymous callers share the 'anon_search' rate per IP, keys get 'api_key' per key.
+
+    Staff sessions are not throttled. Rates are read at request time, so a rate set to None turns it off.
+    """
+
+    scope = "anon_search"
+
+    def __init__(self):  # the scope is only known per request: see allow_request
+        pass
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            return True
+        self.scope = "api_key" if api_key_of(request) is not None else "anon_search"
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        key = api_key_of(request)
+        ident = f"key-{key.pk}" if key is not None else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class HotelOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Hotel code, e.g. NYC")
+    brand_code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    timezone = serializers.CharField(help_text="IANA time zone, e.g. America/New_York")
+    currency = serializers.CharField(help_text="ISO 4217 code")
+    check_in_time = serializers.TimeField(format="%H:%M", help_text="Local check-in time, HH:MM")
+    check_out_time = serializers.TimeField(format="%H:%M", help_text="Local check-out time, HH:MM")
+
+
+class HotelListApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(
+        operation_id="hotels_list",
+        summary="List hotels",
+        description="Every hotel open for booking. Public: no API key needed.",
+        tags=["catalogue"],
+        auth=[],
+        responses={200: HotelOutput(many=True), 429: ErrorSerializer},
+    )
+    def get(self, request):
+        return Response(HotelOutput(hotel_list(), many=True).data)

@@ -1,0 +1,84 @@
+"""Reads for the catalogue and the inventory grid, each in a fixed number of queries."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+
+from .models import Hotel, InventoryDay, RoomType
+
+
+def hotel_list() -> QuerySet[Hotel]:
+    return Hotel.objects.order_by("code")
+
+
+@dataclass(frozen=True)
+class GridCell:
+    date: date
+    day: InventoryDay | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.day is not None
+
+    @property
+    def sold(self) -> int:
+        return self.day.sold if self.day else 0
+
+    @property
+    def available(self) -> int:
+        return 0 if self.day is None or self.day.stop_sell else self.day.free
+
+    @property
+    def restrictions(self) -> list[str]:
+        d = self.day
+        if d is None:
+            return []
+        marks = [("stop sell", d.stop_sell), ("closed to arrival", d.closed_to_arrival),
+                 ("closed to departure", d.closed_to_departure),
+                 (f"min stay {d.min_stay}", bool(d.min_stay)),
+                 (f"{d.out_of_order} out of order", bool(d.out_of_order))]
+        return [label for label, on in marks if on]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    room_type: RoomType
+    cells: list[GridCell]
+
+    @property
+    def sold(self) -> int:
+        return sum(c.sold for c in self.cells)
+
+    @property
+    def available(self) -> int:
+        return sum(c.available for c in self.cells)
+
+
+@dataclass(frozen=True)
+class InventoryGrid:
+    hotel: Hotel
+    month: date          # the first of the month
+    dates: list[date]
+    rows: list[GridRow]
+
+    @property
+    def previous_month(self) -> date:
+        return (self.month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    @property
+    def next_month(self) -> date:
+        days = calendar.monthrange(self.month.year, self.month.month)[1]
+        return self.month.replace(day=days) + timedelta(days=1)
+
+
+def inventory_grid(*, hotel: Hotel, month: date) -> InventoryGrid:
+    """Room types by the nights of one month, sold and available per cell: two queries."""
+    first = month.replace(day=1)
+    dates = [first.replace(day=d) for d in range(1, calendar.monthrange(first.year, first.month)[1] + 1)]
+    room_types = list(RoomType.objects.filter(hotel=hotel).order_by("sort_order", "code"))
+    days = {(d.room_type_id, d.date): d
+            for d in InventoryDay.objects.filter(room_type__hotel=hotel, date__range=(dates[0], dates[-1]))}
+    rows = [GridRow(rt, [GridCell(d, days.get((rt.id, d))) for d in dates]) for rt in room_types]
+    return InventoryGrid(hotel=hotel, month=first, dates=dates, rows=rows)

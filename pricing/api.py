@@ -1,0 +1,174 @@
+"""Public availability search API. Thin: parse nothing itself, call the search service, serialize."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hotelbooking.api import ErrorSerializer
+from inventory.api import PublicRateThrottle
+
+from .search import SearchResponse, hotel_get, search_availability, stay_validate
+
+AMOUNT_HELP = "Decimal string in the hotel's currency, rounded to its minor unit (2 places for USD), e.g. \"664.14\"."
+
+
+def _amount(**kwargs):
+    return serializers.CharField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
+
+
+class HotelLocalDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with the hotel's own UTC offset (the value is already in the hotel's zone)."""
+
+    def to_representation(self, value):
+        return None if value is None else value.isoformat()
+
+
+class HotelSummaryOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    timezone = serializers.CharField()
+    currency = serializers.CharField()
+
+
+class StayOutput(serializers.Serializer):
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    nights = serializers.IntegerField()
+    adults = serializers.IntegerField()
+    children = serializers.IntegerField()
+
+
+class RatePlanOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class NightlyRateOutput(serializers.Serializer):
+    date = serializers.DateField()
+    rate = _amount()
+
+
+class ChargeLineOutput(serializers.Serializer):
+    name = serializers.CharField()
+    amount = _amount()
+
+
+class PricingOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    nightly_rates = NightlyRateOutput(many=True, help_text="The undiscounted rate of each night, per room")
+    subtotal = _amount(help_text="Sum of the nightly rates")
+    discount = _amount(help_text="Rate-plan and promotion discounts together, negative, e.g. \"-60.70\"")
+    rate_plan_discount = _amount(help_text="Negative or zero")
+    promotion_discount = _amount(help_text="Negative or zero")
+    room_total = _amount(help_text="subtotal + discount")
+    taxes = _amount()
+    tax_lines = ChargeLineOutput(many=True)
+    fees = _amount()
+    fee_lines = ChargeLineOutput(many=True)
+    total = _amount(help_text="room_total + taxes + fees")
+
+
+class CancellationPolicyOutput(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField()
+    free_until = HotelLocalDateTimeField(
+        allow_null=True,
+        help_text="Last moment a cancellation is free, with the hotel's UTC offset; null if it never is.")
+
+
+class RoomTypeResultOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    max_occupancy = serializers.IntegerField()
+    available_rooms = serializers.IntegerField(help_text="Fewest rooms free on any night of the stay")
+    pricing = PricingOutput()
+    cancellation_policy = CancellationPolicyOutput()
+
+
+class AvailabilityOutput(serializers.Serializer):
+    hotel = HotelSummaryOutput()
+    stay = StayOutput()
+    rate_plan = RatePlanOutput()
+    room_types = RoomTypeResultOutput(many=True, help_text="Cheapest total first")
+
+
+def availability_data(response: SearchResponse) -> dict:
+    """The search result in the shape of AvailabilityOutput."""
+    stay = response.stay
+    return {
+        "hotel": response.hotel,
+        "stay": {"check_in": stay.check_in, "check_out": stay.check_out, "nights": stay.nights,
+                 "adults": stay.adults, "children": stay.children},
+        "rate_plan": response.rate_plan,
+        "room_types": [
+            {
+                "code": r.room_type.code,
+                "name": r.room_type.name,
+                "description": r.room_type.description,
+                "max_occupancy": r.room_type.max_occupancy,
+                "available_rooms": r.availability.available,
+                "pricing": r.quote.as_dict(),
+                "cancellation_policy": {
+                    "name": r.quote.policy_snapshot["name"],
+                    "description": r.quote.policy_snapshot["description"],
+                    "free_until": r.quote.free_until,
+                },
+            }
+            for r in response.results
+        ],
+    }
+
+
+_ERRORS_400 = OpenApiResponse(
+    ErrorSerializer,
+    description="INVALID_DATES (missing or malformed dates, check-out not after check-in, check-in in the "
+    "past, more nights than allowed), INVALID_PARTY (adults below 1, negative children, not a number), "
+    "UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE (unknown, expired, or not valid for these dates).",
+    examples=[OpenApiExample("Check-out before check-in", value={"error": {
+        "code": "INVALID_DATES", "message": "Check-out must be after check-in.", "retryable": False,
+        "field": "check_out"}})],
+)
+
+
+class AvailabilityApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(
+        operation_id="hotel_availability",
+        summary="Search available room types",
+        description=(
+            "Room types that take the party and have a room free on every night of the stay, priced on the "
+            "rate plan (BAR when none is given), cheapest total first. Public: no API key needed."
+        ),
+        tags=["search"],
+        auth=[],
+        parameters=[
+            OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Hotel code, e.g. NYC"),
+            OpenApiParameter("check_in", OpenApiTypes.DATE, required=True, description="Arrival, YYYY-MM-DD"),
+            OpenApiParameter("check_out", OpenApiTypes.DATE, required=True, description="Departure, YYYY-MM-DD"),
+            OpenApiParameter("adults", OpenApiTypes.INT, default=1, description="At least 1"),
+            OpenApiParameter("children", OpenApiTypes.INT, default=0),
+            OpenApiParameter("rate_plan", OpenApiTypes.STR, description="Rate plan code, e.g. BAR or AAA"),
+            OpenApiParameter("promo_code", OpenApiTypes.STR, description="Promotion code, e.g. WINTER10"),
+        ],
+        responses={
+            200: AvailabilityOutput,
+            400: _ERRORS_400,
+            404: OpenApiResponse(ErrorSerializer, description="HOTEL_NOT_FOUND"),
+            429: OpenApiResponse(ErrorSerializer, description="RATE_LIMITED"),
+        },
+    )
+    def get(self, request, code: str):
+        hotel = hotel_get(code)
+        q = request.query_params
+        stay = stay_validate(hotel=hotel, check_in=q.get("check_in"), check_out=q.get("check_out"),
+                             adults=q.get("adults"), children=q.get("children"))
+        response = search_availability(hotel=hotel, stay=stay, rate_plan_code=q.get("rate_plan"),
+                                       promo_code=q.get("promo_code"))
+        return Response(AvailabilityOutput(availability_data(response)).data)

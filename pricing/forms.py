@@ -1,0 +1,36 @@
+"""The guest search form. It only collects text: the search service validates, so pages and API agree."""
+
+from django import forms
+
+from hotelbooking.errors import DomainError, HotelNotFound, UnknownPromoCode, UnknownRatePlan
+
+
+class SearchForm(forms.Form):
+    hotel = forms.CharField(widget=forms.Select)
+    check_in = forms.CharField(label="Check-in", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    check_out = forms.CharField(label="Check-out", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    adults = forms.CharField(required=False, initial="2",
+                             widget=forms.NumberInput(attrs={"min": 1, "max": 50, "inputmode": "numeric"}))
+    children = forms.CharField(required=False, initial="0",
+                               widget=forms.NumberInput(attrs={"min": 0, "max": 50, "inputmode": "numeric"}))
+    rate_plan = forms.CharField(label="Rate", required=False, widget=forms.Select)
+    promo_code = forms.CharField(label="Promo code", required=False, max_length=30,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, hotels=(), rate_plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hotel"].widget.choices = [(h.code, h.name) for h in hotels]
+        self.fields["rate_plan"].widget.choices = [("", "Best available rate")] + [
+            (code, name) for code, name in rate_plans]
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service's error next to the field it is about, with the service's own message."""
+        field = error.details.get("field")
+        if isinstance(error, HotelNotFound):
+            field = "hotel"
+        elif isinstance(error, UnknownRatePlan):
+            field = "rate_plan"
+        elif isinstance(error, UnknownPromoCode):
+            field = "promo_code"
+        self.add_error(field if field in self.fields else None, error.message)
