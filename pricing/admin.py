@@ -1,0 +1,99 @@
+"""Rate plans, seasonal rates and overrides, taxes, fees, promotions and cancellation policies."""
+
+from django.contrib import admin
+
+from .models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+
+
+class CancellationTierInline(admin.TabularInline):
+    model = CancellationTier
+    extra = 1
+    fields = ("hours_before", "penalty_percent", "penalty_nights")
+
+
+@admin.register(CancellationPolicy)
+class CancellationPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "hotel", "description", "tier_summary", "no_show_penalty_percent",
+                    "no_show_penalty_nights")
+    list_filter = ("hotel",)
+    list_select_related = ("hotel",)
+    search_fields = ("name", "description")
+    inlines = [CancellationTierInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tiers")
+
+    @admin.display(description="Tiers")
+    def tier_summary(self, obj):
+        return "; ".join(str(t) for t in obj.tiers.all()) or "Always free"
+
+
+class RateInline(admin.TabularInline):
+    model = Rate
+    extra = 0
+    fields = ("room_type", "name", "start_date", "end_date", "monday", "tuesday", "wednesday", "thursday",
+              "friday", "saturday", "sunday")
+    show_change_link = True
+
+
+@admin.register(RatePlan)
+class RatePlanAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "hotel", "parent", "derivation", "derivation_value", "cancellation_policy",
+                    "min_stay", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("hotel", "is_active", "derivation")
+    list_select_related = ("hotel", "parent", "cancellation_policy")
+    search_fields = ("code", "name")
+    inlines = [RateInline]
+    fieldsets = (
+        (None, {"fields": ("hotel", "code", "name", "description", "cancellation_policy", "min_stay",
+                           "is_active")}),
+        ("Derived plan", {"fields": ("parent", "derivation", "derivation_value"),
+                          "description": "Leave empty for a base plan with its own rates; "
+                                         "AAA = BAR less 10%: parent BAR, percentage, 10."}),
+    )
+
+
+@admin.register(Rate)
+class RateAdmin(admin.ModelAdmin):
+    list_display = ("rate_plan", "room_type", "name", "start_date", "end_date", "monday", "tuesday",
+                    "wednesday", "thursday", "friday", "saturday", "sunday")
+    list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
+    list_select_related = ("rate_plan", "room_type")
+    date_hierarchy = "start_date"
+    search_fields = ("name", "room_type__code", "rate_plan__code")
+
+
+@admin.register(RateOverride)
+class RateOverrideAdmin(admin.ModelAdmin):
+    list_display = ("date", "rate_plan", "room_type", "amount")
+    list_editable = ("amount",)
+    list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
+    list_select_related = ("rate_plan", "room_type")
+    date_hierarchy = "date"
+
+
+@admin.register(Tax)
+class TaxAdmin(admin.ModelAdmin):
+    list_display = ("name", "hotel", "kind", "value", "base", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("hotel", "kind", "is_active")
+    list_select_related = ("hotel",)
+
+
+@admin.register(Fee)
+class FeeAdmin(admin.ModelAdmin):
+    list_display = ("name", "hotel", "kind", "amount", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("hotel", "kind", "is_active")
+    list_select_related = ("hotel",)
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "hotel", "kind", "value", "stay_start", "stay_end", "book_start", "book_end",
+                    "min_nights", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("hotel", "kind", "is_active")
+    list_select_related = ("hotel",)
+    search_fields = ("code", "name")
