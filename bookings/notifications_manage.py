@@ -1,1 +1,41 @@
-from .models import OutboxEvent, Reservation  # noqa: F401
+"""Guest emails for a changed or cancelled booking, sent by outbox handlers after commit."""
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import OutboxEvent, Reservation
+
+
+def _send(reservation: Reservation, *, subject: str, template: str, event: OutboxEvent) -> None:
+    hotel = reservation.hotel
+    context = {
+        "r": reservation, "hotel": hotel, "guest": reservation.guest, "e": event.payload,
+        "nights": list(reservation.nights.all()),
+        "free_until_local": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
+    }
+    cancelled_at = parse_datetime(event.payload.get("cancelled_at") or "")
+    if cancelled_at:
+        context["cancelled_at_local"] = timezone.localtime(cancelled_at, hotel.tz)
+    text = render_to_string(f"bookings/email/{template}.txt", context)
+    html = render_to_string(f"bookings/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
+                                     reply_to=[hotel.email] if hotel.email else None)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_modified(event: OutboxEvent) -> None:
+    """ReservationModified: the new itinerary and what moved on the card."""
+    reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
+    _send(reservation, template="modified", event=event,
+          subject=f"Your reservation at {reservation.hotel.name} has been changed: "
+                  f"{reservation.confirmation_number}")
+
+
+def send_cancelled(event: OutboxEvent) -> None:
+    """ReservationCancelled: the penalty kept and the refund."""
+    reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
+    _send(reservation, template="cancelled", event=event,
+          subject=f"Your reservation at {reservation.hotel.name} is cancelled: {reservation.confirmation_number}")

@@ -1,0 +1,207 @@
+"""Cancelling a booking: the penalty at cancellation time, the refund, the rooms back (issue 4).
+
+The rules kept here:
+- CONFIRMED and PENDING reservations can be cancelled. Any other state is CANCELLATION_NOT_ALLOWED naming it:
+  a checked-in guest is asked to see the front desk for early departure, and cancelling twice is refused
+  with the same code (state CANCELLED).
+- The penalty comes from the policy snapshot frozen on the reservation, at the moment of cancelling: the
+  hours until check-in (the hotel's check-in time on the arrival date, in the hotel's time zone, DST
+  included), the strictest tier whose window contains now, and its penalty (a percentage of the total, or
+  the first N nights). A PENDING reservation was never paid for and costs nothing.
+- Refund = paid - penalty, never below zero, through the gateway, as the last step: a refund the gateway
+  refuses rolls the cancellation back (PAYMENT_FAILED), so nothing is half done.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotelbooking.errors import CancellationNotAllowed, PriceChanged
+from hotelbooking.money import ZERO, round_money
+from inventory.services import inventory_release
+from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
+from pricing.engine import ChargeLine, NightPrice, Quote, _nightly_totals
+
+from . import events
+from .models import Payment, Reservation, Status
+from .payments import PaymentGateway
+from .services import amount_paid, payment_refund, reservation_get, reservation_save, transition
+
+CANCELLABLE = (Status.PENDING, Status.CONFIRMED)
+REFUNDED = "REFUNDED"
+NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling at `at` would cost and give back."""
+
+    reservation: Reservation
+    at: datetime
+    penalty_quote: PenaltyQuote
+    total: Decimal
+    paid: Decimal
+
+    @property
+    def currency(self) -> str:
+        return self.reservation.currency
+
+    @property
+    def penalty(self) -> Decimal:
+        return self.penalty_quote.penalty
+
+    @property
+    def refund(self) -> Decimal:
+        return self.penalty_quote.refund
+
+    @property
+    def policy(self) -> dict:
+        snapshot = self.reservation.cancellation_policy or {}
+        return {"name": snapshot.get("name", ""), "description": snapshot.get("description", ""),
+                "tier_applied": self.penalty_quote.tier_applied, "penalty": self.penalty_quote.penalty_description}
+
+    def as_dict(self) -> dict:
+        m = self._m
+        r = self.reservation
+        return {
+            "confirmation_number": r.confirmation_number,
+            "status": r.status,
+            "as_of": self.at,
+            "check_in_at": self.penalty_quote.check_in_at,
+            "hours_until_check_in": str(self.penalty_quote.hours_until_check_in),
+            "free_until": timezone.localtime(r.free_until, r.hotel.tz) if r.free_until else None,
+            "cancellation_policy": self.policy,
+            "financial": {"currency": self.currency, "original_total": m(self.total), "amount_paid": m(self.paid),
+                          "penalty_amount": m(self.penalty), "refund_amount": m(self.refund)},
+        }
+
+    def _m(self, amount: Decimal) -> str:
+        return str(round_money(amount, self.currency))
+
+
+@dataclass
+class CancellationResult:
+    terms: CancellationTerms
+    reservation: Reservation
+    reason: str
+    room_nights_released: int
+    refunds: list[Payment] = field(default_factory=list)
+
+    @property
+    def refund_status(self) -> str:
+        return REFUNDED if self.refunds else NOT_APPLICABLE
+
+    @property
+    def refunded(self) -> Decimal:
+        return round_money(sum((p.amount for p in self.refunds), ZERO), self.reservation.currency)
+
+    def as_dict(self) -> dict:
+        r, t = self.reservation, self.terms
+        m = t._m
+        return {
+            "confirmation_number": r.confirmation_number,
+            "status": r.status,
+            "cancelled_at": r.cancelled_at,
+            "reason": self.reason,
+            "cancellation_policy": {k: t.policy[k] for k in ("name", "tier_applied", "penalty")},
+            "financial": {"currency": t.currency, "original_total": m(t.total), "amount_paid": m(t.paid),
+                          "penalty_amount": m(t.penalty), "refund_amount": m(self.refunded),
+                          "refund_status": self.refund_status},
+            "inventory_released": self.room_nights_released > 0,
+            "room_nights_released": self.room_nights_released,
+        }
+
+
+def ensure_cancellable(reservation: Reservation) -> None:
+    if reservation.status in CANCELLABLE:
+        return
+    number = reservation.confirmation_number
+    if reservation.status == Status.CHECKED_IN:
+        message = f"Reservation {number} is checked in. Please contact the front desk for early departure."
+    elif reservation.status == Status.CANCELLED:
+        message = f"Reservation {number} is already cancelled."
+    else:
+        message = f"Reservation {number} is {reservation.get_status_display().lower()} and cannot be cancelled."
+    raise CancellationNotAllowed(message, state=reservation.status)
+
+
+def nightly_totals(reservation: Reservation) -> list[Decimal]:
+    """Each booked night's share of the total (rooms, taxes, fees), for "first N nights" penalties."""
+    c = reservation.currency
+    nights = [NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount)
+              for n in reservation.nights.all()]
+    booked = Quote(
+        hotel=reservation.hotel, room_type=reservation.room_type, rate_plan=reservation.rate_plan,
+        check_in=reservation.check_in, check_out=reservation.check_out, adults=reservation.adults,
+        children=reservation.children, rooms=reservation.room_count, currency=c, nights=nights,
+        subtotal=reservation.subtotal, rate_plan_discount=reservation.rate_plan_discount,
+        promotion_discount=reservation.promotion_discount, room_total=reservation.room_total,
+        tax_lines=[ChargeLine("Taxes", "", reservation.taxes)], fee_lines=[ChargeLine("Fees", "", reservation.fees)],
+        policy_snapshot=reservation.cancellation_policy, check_in_at=reservation_check_in_at(reservation),
+        free_until=reservation.free_until)
+    return _nightly_totals(booked)
+
+
+def reservation_check_in_at(reservation: Reservation) -> datetime:
+    hotel = reservation.hotel
+    return check_in_instant(reservation.check_in, hotel.check_in_time, hotel.timezone)
+
+
+def cancellation_terms(*, reservation: Reservation, at: datetime | None = None) -> CancellationTerms:
+    """Penalty and refund for cancelling `reservation` at `at` (now by default). Writes nothing."""
+    at = at or timezone.now()
+    currency = reservation.currency
+    total = round_money(reservation.grand_total, currency)
+    paid = amount_paid(reservation)
+    snapshot = reservation.cancellation_policy or {}
+    if reservation.status == Status.PENDING:
+        snapshot = {**snapshot, "tiers": []}  # never confirmed nor paid: nothing to keep
+    quote = compute_penalty(snapshot=snapshot, checkin_at=reservation_check_in_at(reservation), at=at,
+                            total=total, nightly_totals=nightly_totals(reservation), paid=paid, currency=currency)
+    return CancellationTerms(reservation=reservation, at=at, penalty_quote=quote, total=total, paid=paid)
+
+
+def cancellation_quote(*, confirmation_number: str, hotels=None) -> CancellationTerms:
+    """What cancelling now would cost, without cancelling. CANCELLATION_NOT_ALLOWED if it cannot be."""
+    reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
+    ensure_cancellable(reservation)
+    return cancellation_terms(reservation=reservation)
+
+
+def reservation_cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels=None, actor=None,
+                       expected_penalty: Decimal | None = None) -> CancellationResult:
+    """Cancel in one transaction: penalty and refund as of now, rooms back, status history, outbox event.
+
+    The reservation row is locked first, so a racing modification or second cancellation waits, then sees the
+    state this one leaves (and is refused, or works on the changed booking). `expected_penalty` is the
+    penalty the guest was shown: PRICE_CHANGED if the terms changed since (a tier boundary passed).
+    """
+    reason = (reason or "").strip() or "No reason given"
+    with transaction.atomic():
+        reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
+        ensure_cancellable(reservation)
+        terms = cancellation_terms(reservation=reservation)
+        c = reservation.currency
+        if expected_penalty is not None and round_money(expected_penalty, c) != terms.penalty:
+            raise PriceChanged("The cancellation penalty has changed since it was shown. Please review it.",
+                               expected_penalty=str(expected_penalty), penalty=str(terms.penalty),
+                               refund=str(terms.refund))
+        note = (f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({terms.penalty_quote.tier_applied}, "
+                f"{terms.penalty_quote.penalty_description}); refund {terms.refund} {c}")
+        transition(reservation, "cancel", reason=reason, penalty=terms.penalty, by=actor, note=note)
+        released = inventory_release(holder=reservation.holder)
+        reservation_save(reservation)
+        events.event_record(events.RESERVATION_CANCELLED, reservation=reservation, payload={
+            "guest_email": reservation.guest.email, "reason": reason,
+            "cancelled_at": reservation.cancelled_at.isoformat(),
+            "policy": terms.policy, "original_total": str(terms.total), "amount_paid": str(terms.paid),
+            "penalty": str(terms.penalty), "refund": str(terms.refund), "currency": c,
+            "room_nights_released": released})
+        # The gateway last: a refused refund rolls the cancellation back.
+        refunds = payment_refund(gateway=gateway, reservation=reservation, amount=terms.refund,
+                                 purpose="CANCELLATION") if terms.refund > 0 else []
+    return CancellationResult(terms=terms, reservation=reservation, reason=reason, room_nights_released=released,
+                              refunds=refunds)
