@@ -44,7 +44,7 @@ class PublicRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class HotelOutput(serializers.Serializer):
+class HotelListItemOutput(serializers.Serializer):
     code = serializers.CharField(help_text="Hotel code, e.g. NYC")
     brand_code = serializers.CharField()
     name = serializers.CharField()
@@ -65,7 +65,7 @@ class HotelListApi(APIView):
         description="Every hotel open for booking. Public: no API key needed.",
         tags=["catalogue"],
         auth=[],
-        responses={200: HotelOutput(many=True), 429: ErrorSerializer},
+        responses={200: HotelListItemOutput(many=True), 429: ErrorSerializer},
     )
     def get(self, request):
-        return Response(HotelOutput(hotel_list(), many=True).data)
+        return Response(HotelListItemOutput(hotel_list(), many=True).data)

@@ -26,7 +26,7 @@ class HotelLocalDateTimeField(serializers.DateTimeField):
         return None if value is None else value.isoformat()
 
 
-class HotelSummaryOutput(serializers.Serializer):
+class SearchHotelOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     address = serializers.CharField()
@@ -34,7 +34,7 @@ class HotelSummaryOutput(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class StayOutput(serializers.Serializer):
+class SearchStayOutput(serializers.Serializer):
     check_in = serializers.DateField()
     check_out = serializers.DateField()
     nights = serializers.IntegerField()
@@ -42,7 +42,7 @@ class StayOutput(serializers.Serializer):
     children = serializers.IntegerField()
 
 
-class RatePlanOutput(serializers.Serializer):
+class SearchRatePlanOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -52,7 +52,7 @@ class NightlyRateOutput(serializers.Serializer):
     rate = _amount()
 
 
-class ChargeLineOutput(serializers.Serializer):
+class PricingLineOutput(serializers.Serializer):
     name = serializers.CharField()
     amount = _amount()
 
@@ -66,9 +66,9 @@ class PricingOutput(serializers.Serializer):
     promotion_discount = _amount(help_text="Negative or zero")
     room_total = _amount(help_text="subtotal + discount")
     taxes = _amount()
-    tax_lines = ChargeLineOutput(many=True)
+    tax_lines = PricingLineOutput(many=True)
     fees = _amount()
-    fee_lines = ChargeLineOutput(many=True)
+    fee_lines = PricingLineOutput(many=True)
     total = _amount(help_text="room_total + taxes + fees")
 
 
@@ -91,9 +91,9 @@ class RoomTypeResultOutput(serializers.Serializer):
 
 
 class AvailabilityOutput(serializers.Serializer):
-    hotel = HotelSummaryOutput()
-    stay = StayOutput()
-    rate_plan = RatePlanOutput()
+    hotel = SearchHotelOutput()
+    stay = SearchStayOutput()
+    rate_plan = SearchRatePlanOutput()
     room_types = RoomTypeResultOutput(many=True, help_text="Cheapest total first")
 
 

@@ -1,0 +1,140 @@
+"""API keys: the permission classes in hotelbooking/api.py, through a tiny test-only API."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import path
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from hotelbooking.api import HasFrontDeskKey, HasPartnerKey, can_reach_hotel, hotels_for
+from inventory.models import Hotel, HotelAPIKey
+from tests.factories import HotelFactory, api_key_for
+
+
+# A tiny test-only API, the way later endpoints will use the permission classes.
+class HotelResourceApi(APIView):
+    permission_classes = [HasPartnerKey]
+
+    def get(self, request, code):
+        hotel = Hotel.objects.filter(code=code).first()
+        if hotel is None or not can_reach_hotel(request, hotel):
+            raise NotFound()  # another hotel's resource does not exist for this caller
+        return Response({"hotel": hotel.code, "reachable": sorted(h.code for h in hotels_for(request))})
+
+
+class FrontDeskApi(APIView):
+    permission_classes = [HasFrontDeskKey]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+urlpatterns = [
+    path("t/hotels/<str:code>", HotelResourceApi.as_view()),
+    path("t/frontdesk", FrontDeskApi.as_view()),
+]
+
+pytestmark = pytest.mark.urls("inventory.tests.test_api_keys")
+
+
+@pytest.fixture
+def hotels(db):
+    return HotelFactory(code="NYC"), HotelFactory(code="LON")
+
+
+def keyed(key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
+def assert_401(r):
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert r["WWW-Authenticate"] == "Api-Key"
+
+
+def test_no_key_is_401(hotels):
+    assert_401(APIClient().get("/t/hotels/NYC"))
+    assert_401(APIClient().get("/t/frontdesk"))
+
+
+@pytest.mark.parametrize("header", ["Api-Key nonsense", "Api-Key abc.def", "Api-Key ", "Api-Key \x00.\x00"])
+def test_a_wrong_key_is_401(hotels, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert_401(client.get("/t/hotels/NYC"))
+
+
+def test_a_partner_key_reaches_only_its_hotels(hotels):
+    nyc, lon = hotels
+    _, key = api_key_for(nyc)
+    client = keyed(key)
+    r = client.get("/t/hotels/NYC")
+    assert r.status_code == 200
+    assert r.json() == {"hotel": "NYC", "reachable": ["NYC"]}
+    r = client.get("/t/hotels/LON")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_key_for_two_hotels_reaches_both(hotels):
+    _, key = api_key_for(*hotels)
+    assert keyed(key).get("/t/hotels/LON").json()["reachable"] == ["LON", "NYC"]
+
+
+def test_a_revoked_key_is_401(hotels):
+    api_key, key = api_key_for(hotels[0])
+    assert keyed(key).get("/t/hotels/NYC").status_code == 200
+    api_key.revoked = True
+    api_key.save()
+    assert_401(keyed(key).get("/t/hotels/NYC"))
+
+
+def test_a_partner_key_is_told_front_desk_endpoints_do_not_exist(hotels):
+    _, key = api_key_for(hotels[0], scope="partner")
+    r = keyed(key).get("/t/frontdesk")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_front_desk_key_reaches_front_desk_and_partner_endpoints(hotels):
+    _, key = api_key_for(hotels[0], scope="frontdesk")
+    client = keyed(key)
+    assert client.get("/t/frontdesk").status_code == 200
+    assert client.get("/t/hotels/NYC").status_code == 200
+    assert client.get("/t/hotels/LON").status_code == 404
+
+
+def test_a_staff_session_reaches_everything(hotels):
+    client = APIClient()
+    staff = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/t/frontdesk").status_code == 200
+    assert client.get("/t/hotels/LON").json() == {"hotel": "LON", "reachable": ["LON", "NYC"]}
+
+
+def test_a_non_staff_session_is_not_enough(hotels):
+    client = APIClient()
+    client.force_login(get_user_model().objects.create_user("guest", password="x"))
+    assert_401(client.get("/t/hotels/NYC"))
+    assert_401(client.get("/t/frontdesk"))
+
+
+def test_keys_are_stored_hashed(hotels):
+    api_key, key = api_key_for(hotels[0])
+    stored = HotelAPIKey.objects.get(pk=api_key.pk)
+    assert key not in (stored.hashed_key, stored.id)
+    assert key.startswith(stored.prefix + ".")
+
+
+@pytest.mark.xfail(reason="hotelbooking.api.ApiKeyAuthentication does not check expiry_date yet "
+                          "(AbstractAPIKey.is_valid only verifies the hash)", strict=False)
+def test_an_expired_key_is_401(hotels):
+    api_key, key = api_key_for(hotels[0])
+    api_key.expiry_date = timezone.now() - timezone.timedelta(minutes=1)
+    api_key.save()
+    assert_401(keyed(key).get("/t/hotels/NYC"))
