@@ -51,11 +51,12 @@ class CancellationTerms:
 
     @property
     def penalty(self) -> Decimal:
-        return self.penalty_quote.penalty
+        return round_money(self.penalty_quote.penalty, self.currency)
 
     @property
     def refund(self) -> Decimal:
-        return self.penalty_quote.refund
+        # compute_penalty's max(ZERO, ...) can hand back a bare 0: keep the currency's minor unit.
+        return round_money(self.penalty_quote.refund, self.currency)
 
     @property
     def policy(self) -> dict:
