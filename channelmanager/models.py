@@ -1,1 +1,246 @@
-from django.db import models  # noqa: F401
+"""Channels (OTAs), their code mappings, the ARI push queue and log, inbound reservations, iCal feeds."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from inventory.models import Hotel, RoomType
+from pricing.models import RatePlan
+
+
+class Channel(models.Model):
+    """An online travel agency we push availability, rates and restrictions to, and take bookings from.
+
+    The code is unique per hotel: a chain connects each of its hotels to BOOKING_COM separately, and an
+    inbound message is matched to the channel of the hotels its API key reaches (and its HotelCode).
+    """
+
+    class Code(models.TextChoices):
+        BOOKING_COM = "BOOKING_COM", "Booking.com"
+        EXPEDIA = "EXPEDIA", "Expedia"
+        AIRBNB = "AIRBNB", "Airbnb"
+        AGODA = "AGODA", "Agoda"
+        HOTELBEDS = "HOTELBEDS", "Hotelbeds"
+        TRIP_COM = "TRIP_COM", "Trip.com"
+        OTHER = "OTHER", "Other"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="channels")
+    code = models.CharField(max_length=20, choices=Code.choices)
+    name = models.CharField(max_length=100)
+    property_code = models.CharField(max_length=40, blank=True,
+                                     help_text="The hotel's id at the channel (HotelCode); our hotel code if blank")
+    endpoint_url = models.URLField(max_length=500, blank=True,
+                                   help_text="Where ARI messages are POSTed; nothing is pushed while blank")
+    username = models.CharField(max_length=100, blank=True, help_text="Sent as POS/Source/RequestorID@ID")
+    password = models.CharField(max_length=200, blank=True, help_text="Sent as RequestorID@MessagePassword")
+    token = models.CharField(max_length=500, blank=True,
+                             help_text="Bearer token, sent in the Authorization header (and as the password "
+                                       "when none is set)")
+    is_active = models.BooleanField(default=True)
+    ari_days = models.PositiveSmallIntegerField(default=365, help_text="How many days ahead ARI is pushed")
+    ari_flush_scheduled_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                                  help_text="A flush of queued changes is scheduled since then")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["hotel", "code"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_channel_code_per_hotel")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code}) for {self.hotel.code}"
+
+    @property
+    def hotel_code(self) -> str:
+        return self.property_code or self.hotel.code
+
+    @property
+    def secret(self) -> str:
+        return self.password or self.token
+
+
+class RoomTypeMapping(models.Model):
+    """Our room type is called `channel_room_code` at the channel (InvTypeCode / RoomTypeCode)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="room_mappings")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="channel_mappings")
+    channel_room_code = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["channel", "channel_room_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "room_type"], name="uniq_room_mapping_per_channel"),
+            models.UniqueConstraint(fields=["channel", "channel_room_code"], name="uniq_channel_room_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.room_type.code} -> {self.channel_room_code}"
+
+    def clean(self):
+        if self.channel_id and self.room_type_id and self.room_type.hotel_id != self.channel.hotel_id:
+            raise ValidationError({"room_type": "The room type belongs to another hotel."})
+
+
+class RatePlanMapping(models.Model):
+    """Our rate plan is called `channel_rate_code` at the channel (RatePlanCode)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="rate_mappings")
+    rate_plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="channel_mappings")
+    channel_rate_code = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["channel", "channel_rate_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "rate_plan"], name="uniq_rate_mapping_per_channel"),
+            models.UniqueConstraint(fields=["channel", "channel_rate_code"], name="uniq_channel_rate_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.rate_plan.code} -> {self.channel_rate_code}"
+
+    def clean(self):
+        if self.channel_id and self.rate_plan_id and self.rate_plan.hotel_id != self.channel.hotel_id:
+            raise ValidationError({"rate_plan": "The rate plan belongs to another hotel."})
+
+
+class AriKind(models.TextChoices):
+    AVAILABILITY = "AVAIL", "Availability and restrictions"
+    RATES = "RATES", "Rates"
+
+
+class PendingAriChange(models.Model):
+    """A (channel, room type, night, kind) whose state must be pushed. Upserted by handlers, drained by the
+    flush task, which merges a burst of changes into one message per room type and channel."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="pending_changes")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    kind = models.CharField(max_length=5, choices=AriKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["channel", "room_type", "kind", "date"]
+        constraints = [models.UniqueConstraint(fields=["channel", "room_type", "date", "kind"],
+                                               name="uniq_pending_ari_change")]
+
+    def __str__(self):
+        return f"{self.channel.code} {self.room_type.code} {self.date} {self.kind}"
+
+
+class AriMessage(models.Model):
+    """One OpenTravel message for one channel and room type, over one or more date ranges.
+
+    Its XML is rebuilt from the current state at every attempt, so a retry never pushes stale figures.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SENT = "SENT", "Sent"
+        RETRYING = "RETRYING", "Retrying"
+        FAILED = "FAILED", "Failed"
+        SKIPPED = "SKIPPED", "Nothing to send"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="ari_messages")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=5, choices=AriKind.choices)
+    message_type = models.CharField(max_length=40, help_text="e.g. OTA_HotelAvailNotifRQ")
+    ranges = models.JSONField(default=list, help_text='[["YYYY-MM-DD", "YYYY-MM-DD"], ...], inclusive')
+    echo_token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    reason = models.CharField(max_length=100, blank=True, help_text="What scheduled it: changes, full resync")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        verbose_name = "ARI message"
+
+    def __str__(self):
+        return f"{self.message_type} {self.channel.code} {self.room_type.code} ({self.status})"
+
+    @property
+    def nights(self) -> int:
+        from datetime import date
+
+        return sum((date.fromisoformat(b) - date.fromisoformat(a)).days + 1 for a, b in self.ranges)
+
+
+class DeliveryAttempt(models.Model):
+    """Every attempt to deliver an ARI message: what was sent (credentials masked) and what came back."""
+
+    message = models.ForeignKey(AriMessage, on_delete=models.CASCADE, related_name="delivery_attempts")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first attempt")
+    endpoint_url = models.CharField(max_length=500)
+    payload = models.TextField(help_text="The XML sent, credentials masked")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    succeeded = models.BooleanField(default=False)
+    retry_in_seconds = models.PositiveIntegerField(null=True, blank=True,
+                                                   help_text="When it failed: the wait before the next attempt")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["message", "number"], name="uniq_delivery_attempt")]
+
+    def __str__(self):
+        return f"{self.message_id} #{self.number}: {'ok' if self.succeeded else self.response_status or 'error'}"
+
+
+class ChannelReservation(models.Model):
+    """Our reservation for a channel's reservation id. The unique constraint is what keeps an OTA's retry
+    (or two deliveries at the same moment) from booking twice."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="reservations")
+    external_reference = models.CharField(max_length=100, help_text="The channel's reservation id (UniqueID@ID)")
+    reservation = models.OneToOneField("bookings.Reservation", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="channel_reservation")
+    channel_total = models.DecimalField(null=True, blank=True, max_digits=12, decimal_places=3,
+                                        help_text="The total the channel stated (AmountAfterTax)")
+    channel_currency = models.CharField(max_length=3, blank=True)
+    last_status = models.CharField(max_length=10, blank=True, help_text="Book, Modify or Cancel")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["channel", "external_reference"],
+                                               name="uniq_channel_external_reference")]
+
+    def __str__(self):
+        return f"{self.channel.code} {self.external_reference}"
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class IcalFeed(models.Model):
+    """A secret iCalendar URL of one room type's booked nights, for channels that sync by iCal."""
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="ical_feeds")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="ical_feeds")
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="ical_feeds",
+                                help_text="Optional: the channel that reads this feed")
+    token = models.CharField(max_length=64, unique=True, default=_feed_token, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["hotel", "room_type"]
+        verbose_name = "iCal feed"
+
+    def __str__(self):
+        return f"iCal {self.hotel.code} {self.room_type.code}"
+
+    def clean(self):
+        if self.room_type_id and self.hotel_id and self.room_type.hotel_id != self.hotel_id:
+            raise ValidationError({"room_type": "The room type belongs to another hotel."})
+        if self.channel_id and self.hotel_id and self.channel.hotel_id != self.hotel_id:
+            raise ValidationError({"channel": "The channel belongs to another hotel."})

@@ -1,0 +1,165 @@
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import (
+    AriMessage,
+    Channel,
+    ChannelReservation,
+    DeliveryAttempt,
+    IcalFeed,
+    PendingAriChange,
+    RatePlanMapping,
+    RoomTypeMapping,
+)
+from .services import channel_full_resync
+
+
+class ChannelForm(forms.ModelForm):
+    """Secrets are write-only: never shown back; left blank, they keep what is stored."""
+
+    endpoint_url = forms.URLField(required=False, max_length=500, assume_scheme="https",
+                                  help_text="Where ARI messages are POSTed; nothing is pushed while blank")
+    password = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
+                               help_text="Leave blank to keep the stored password.")
+    token = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
+                            help_text="Leave blank to keep the stored token.")
+    clear_credentials = forms.BooleanField(required=False, help_text="Remove the stored password and token.")
+
+    class Meta:
+        model = Channel
+        fields = ["hotel", "code", "name", "property_code", "endpoint_url", "username", "password", "token",
+                  "is_active", "ari_days"]
+
+    def clean_password(self):
+        return self.cleaned_data["password"] or (self.instance.password if self.instance.pk else "")
+
+    def clean_token(self):
+        return self.cleaned_data["token"] or (self.instance.token if self.instance.pk else "")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("clear_credentials"):
+            data["password"] = data["token"] = ""
+        return data
+
+
+class RoomTypeMappingInline(admin.TabularInline):
+    model = RoomTypeMapping
+    extra = 1
+
+
+class RatePlanMappingInline(admin.TabularInline):
+    model = RatePlanMapping
+    extra = 1
+
+
+class IcalFeedInline(admin.TabularInline):
+    model = IcalFeed
+    extra = 0
+    fields = ["room_type", "is_active", "feed_url"]
+    readonly_fields = ["feed_url"]
+
+    @admin.display(description="Feed URL")
+    def feed_url(self, obj):
+        return _feed_link(obj) if obj.pk else "-"
+
+
+def _feed_link(feed: IcalFeed):
+    url = reverse("channel-ical-feed", args=[feed.token])
+    return format_html('<a href="{}">{}</a>', url, url)
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelForm
+    list_display = ["name", "code", "hotel", "endpoint_url", "is_active", "has_credentials"]
+    list_filter = ["hotel", "code", "is_active"]
+    search_fields = ["name", "code", "hotel__code", "property_code"]
+    inlines = [RoomTypeMappingInline, RatePlanMappingInline, IcalFeedInline]
+    actions = ["full_resync"]
+
+    @admin.display(boolean=True, description="Credentials")
+    def has_credentials(self, obj):
+        return bool(obj.username and obj.secret)
+
+    @admin.action(description="Full resync: push availability, restrictions and rates for the whole window")
+    def full_resync(self, request, queryset):
+        for channel in queryset.select_related("hotel"):
+            queued = channel_full_resync(channel=channel)
+            if queued:
+                self.message_user(request, f"{channel}: {queued} room-type nights queued for push.")
+            else:
+                self.message_user(request, f"{channel}: nothing queued (inactive, no endpoint or no room type "
+                                           "mapped).", level=messages.WARNING)
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "started_at", "finished_at", "succeeded", "response_status", "error", "retry_in_seconds"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: looked at, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AriMessage)
+class AriMessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "message_type", "channel", "room_type", "nights", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["echo_token", "channel__code", "room_type__code"]
+    inlines = [DeliveryAttemptInline]
+    date_hierarchy = "created_at"
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "message", "number", "succeeded", "response_status", "short_error"]
+    list_filter = ["succeeded", "message__channel"]
+    search_fields = ["message__echo_token", "error"]
+    readonly_fields = ["message", "number", "endpoint_url", "started_at", "finished_at", "succeeded",
+                       "response_status", "retry_in_seconds", "error", "payload", "response_body"]
+    date_hierarchy = "started_at"
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.error or "")[:80]
+
+
+@admin.register(PendingAriChange)
+class PendingAriChangeAdmin(ReadOnlyAdmin):
+    list_display = ["channel", "room_type", "date", "kind", "created_at"]
+    list_filter = ["channel", "kind"]
+
+
+@admin.register(ChannelReservation)
+class ChannelReservationAdmin(ReadOnlyAdmin):
+    list_display = ["external_reference", "channel", "reservation", "last_status", "channel_total",
+                    "channel_currency", "created_at"]
+    list_filter = ["channel", "last_status"]
+    search_fields = ["external_reference", "reservation__confirmation_number"]
+
+
+@admin.register(IcalFeed)
+class IcalFeedAdmin(admin.ModelAdmin):
+    list_display = ["hotel", "room_type", "channel", "is_active", "feed_url"]
+    list_filter = ["hotel", "is_active"]
+    readonly_fields = ["feed_url"]
+
+    @admin.display(description="Feed URL")
+    def feed_url(self, obj):
+        return _feed_link(obj) if obj.pk else "Saved feeds get a secret URL."

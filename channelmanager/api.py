@@ -1,0 +1,165 @@
+"""Inbound OTA reservations: POST an OTA_HotelResNotifRQ, get an OTA_HotelResNotifRS. XML in, XML out.
+
+Every answer, errors included (authentication, throttling, malformed XML), is an OTA_HotelResNotifRS: the
+project's exception handler decides the status and code, and this view wraps them in OpenTravel's Errors.
+"""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hotelbooking.api import HasPartnerKey, hotels_for
+from hotelbooking.errors import DomainError
+
+from . import ota_xml
+from .selectors import channel_for_inbound
+from .services import channel_reservation_notify
+
+
+class OtaXmlParser(BaseParser):
+    """Untrusted XML through defusedxml: no DTD, no entity, at most ota_xml.MAX_BYTES."""
+
+    media_type = "application/xml"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = stream.read(ota_xml.MAX_BYTES + 1) if stream is not None else b""
+        try:
+            return ota_xml.parse_document(data)
+        except ota_xml.MalformedMessage as exc:
+            raise ParseError(exc.message) from None
+
+
+class OtaTextXmlParser(OtaXmlParser):
+    media_type = "text/xml"
+
+
+class OtaXmlRenderer(BaseRenderer):
+    media_type = "application/xml"
+    format = "xml"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
+        return ota_xml.res_notif_rs(echo_token="", timestamp=timezone.now(), errors=[
+            (error.get("code", "SYSTEM_ERROR"), error.get("message", "The request could not be completed."))])
+
+
+class XmlOnlyNegotiation(BaseContentNegotiation):
+    """OTAs send all sorts of Accept headers; the answer is OpenTravel XML whatever they ask for."""
+
+    def select_parser(self, request, parsers):
+        for parser in parsers:
+            if request.content_type.split(";")[0].strip().lower() == parser.media_type:
+                return parser
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+EXAMPLE_RQ = """<?xml version="1.0" encoding="UTF-8"?>
+<OTA_HotelResNotifRQ xmlns="http://www.opentravel.org/OTA/2003/05" EchoToken="abc-123"
+    TimeStamp="2025-03-01T10:00:00Z" Version="1.0" ResStatus="Commit">
+  <HotelReservations>
+    <HotelReservation ResStatus="Book">
+      <UniqueID Type="14" ID="BDC-4711"/>
+      <RoomStays><RoomStay>
+        <RoomTypes><RoomType RoomTypeCode="DLXK"/></RoomTypes>
+        <RatePlans><RatePlan RatePlanCode="BAR-BDC"/></RatePlans>
+        <RoomRates><RoomRate RoomTypeCode="DLXK" RatePlanCode="BAR-BDC" NumberOfUnits="1"/></RoomRates>
+        <GuestCounts><GuestCount AgeQualifyingCode="10" Count="2"/></GuestCounts>
+        <TimeSpan Start="2025-03-14" End="2025-03-17"/>
+        <Total AmountAfterTax="664.14" CurrencyCode="USD"/>
+        <BasicPropertyInfo HotelCode="NYC"/>
+      </RoomStay></RoomStays>
+      <ResGuests><ResGuest><Profiles><ProfileInfo><Profile><Customer>
+        <PersonName><GivenName>John</GivenName><Surname>Smith</Surname></PersonName>
+        <Telephone PhoneNumber="+1 555 0100"/><Email>john@example.com</Email>
+      </Customer></Profile></ProfileInfo></Profiles></ResGuest></ResGuests>
+    </HotelReservation>
+  </HotelReservations>
+</OTA_HotelResNotifRQ>"""
+
+EXAMPLE_RS = """<?xml version='1.0' encoding='utf-8'?>
+<OTA_HotelResNotifRS xmlns="http://www.opentravel.org/OTA/2003/05" EchoToken="abc-123"
+    TimeStamp="2025-03-01T10:00:01+00:00" Version="1.0"><Success /><HotelReservations>
+  <HotelReservation ResStatus="Book"><UniqueID Type="14" ID="BDC-4711" /><ResGlobalInfo><HotelReservationIDs>
+    <HotelReservationID ResID_Type="14" ResID_Value="BDC-4711" />
+    <HotelReservationID ResID_Type="10" ResID_Value="GH-NYC-2025031400001" />
+  </HotelReservationIDs></ResGlobalInfo></HotelReservation></HotelReservations></OTA_HotelResNotifRS>"""
+
+EXAMPLE_ERROR = """<?xml version='1.0' encoding='utf-8'?>
+<OTA_HotelResNotifRS xmlns="http://www.opentravel.org/OTA/2003/05" EchoToken="abc-123"
+    TimeStamp="2025-03-01T10:00:01+00:00" Version="1.0"><Errors>
+  <Error Type="3" Code="322" ShortText="SOLD_OUT">Sorry, Deluxe King Room is sold out on March 15, 2025.</Error>
+</Errors></OTA_HotelResNotifRS>"""
+
+
+def _xml(description: str, example: str | None = None) -> OpenApiResponse:
+    return OpenApiResponse(response=OpenApiTypes.STR, description=description,
+                           examples=[OpenApiExample("OTA_HotelResNotifRS", value=example)] if example else None)
+
+
+class ChannelReservationNotifyApi(APIView):
+    permission_classes = [HasPartnerKey]
+    parser_classes = [OtaXmlParser, OtaTextXmlParser]
+    renderer_classes = [OtaXmlRenderer]
+    content_negotiation_class = XmlOnlyNegotiation
+
+    @extend_schema(
+        operation_id="channel_reservation_notify",
+        summary="Receive a channel's reservation (OTA_HotelResNotifRQ)",
+        description=(
+            "A channel (OTA) books, modifies or cancels a reservation: ResStatus Commit or Book creates it, "
+            "Modify changes it, Cancel cancels it. The channel's reservation id (HotelReservation/UniqueID@ID) "
+            "is the key: sending the same booking twice answers the reservation already made. The channel "
+            "collects payment. Room and rate codes are the channel's, as mapped in the admin. The answer is "
+            "an OTA_HotelResNotifRS with Success and HotelReservationIDs (ResID_Type 10 is our confirmation "
+            "number), or Errors/Error with Type and Code from OpenTravel's lists and ShortText our error code "
+            "(SOLD_OUT, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, INVALID_DATES, MALFORMED_REQUEST, ...). "
+            "DTDs and entities are refused."),
+        tags=["channels"],
+        parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     description="Channel code, e.g. BOOKING_COM")],
+        request={"application/xml": OpenApiTypes.STR, "text/xml": OpenApiTypes.STR},
+        examples=[OpenApiExample("Booking", value=EXAMPLE_RQ, request_only=True, media_type="application/xml")],
+        responses={
+            200: _xml("Success: the reservation was made, changed or cancelled (or already was).", EXAMPLE_RS),
+            400: _xml("Malformed XML, a missing element, invalid dates or party (Errors)."),
+            401: _xml("No or an invalid API key (Errors)."),
+            404: _xml("No such channel for this key's hotels, or no such reservation to change (Errors)."),
+            409: _xml("Sold out, restricted, or the reservation cannot be changed (Errors).", EXAMPLE_ERROR),
+            415: _xml("Not application/xml or text/xml (Errors)."),
+            429: _xml("Too many requests: see Retry-After (Errors)."),
+        },
+    )
+    def post(self, request, code: str):
+        if not hasattr(request.data, "tag"):  # no body, or a content type without a parser
+            raise ota_xml.MalformedMessage("Send an OTA_HotelResNotifRQ as application/xml or text/xml.")
+        self.echo_token = ota_xml.clean_text(request.data.get("EchoToken") or "", 64)
+        notification = ota_xml.parse_res_notif(request.data)
+        self.echo_token = notification.echo_token
+        channel = channel_for_inbound(code=code, hotels=hotels_for(request), property_code=notification.hotel_code)
+        result = channel_reservation_notify(channel=channel, notification=notification)
+        return Response(ota_xml.res_notif_rs(
+            echo_token=notification.echo_token, timestamp=timezone.now(), action=result.action,
+            external_reference=result.external_reference,
+            confirmation_number=result.reservation.confirmation_number))
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        error = response.data.get("error", {}) if isinstance(response.data, dict) else {}
+        if isinstance(exc, DomainError):
+            error = {"code": exc.code, "message": exc.message}
+        response.data = ota_xml.res_notif_rs(
+            echo_token=getattr(self, "echo_token", ""), timestamp=timezone.now(),
+            errors=[(error.get("code", "SYSTEM_ERROR"), error.get("message", "The request could not be completed."))])
+        return response

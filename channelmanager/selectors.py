@@ -1,0 +1,135 @@
+"""Reads for the channel manager: the ARI state to push, the channel an inbound message is for, booked nights."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from hotelbooking.errors import NotFound, RateNotAvailable
+from inventory.models import Hotel, InventoryDay, RoomType
+from pricing.engine import quote_stay
+from pricing.search import hotel_today
+from pricing.selectors import pricing_context_load
+
+from .ari import AvailDay, RateDay
+from .models import Channel, RatePlanMapping, RoomTypeMapping
+
+
+class ChannelNotFound(NotFound):
+    code = "CHANNEL_NOT_FOUND"
+    default_message = "No such channel for the hotels this API key reaches."
+
+
+def channels_with_mappings(*, hotel_id: int) -> list[Channel]:
+    """The hotel's active channels that have somewhere to push to, with their mappings, in three queries."""
+    return list(Channel.objects.filter(hotel_id=hotel_id, is_active=True).exclude(endpoint_url="")
+                .select_related("hotel")
+                .prefetch_related(Prefetch("room_mappings", queryset=RoomTypeMapping.objects.all()),
+                                  Prefetch("rate_mappings", queryset=RatePlanMapping.objects.select_related(
+                                      "rate_plan__parent", "rate_plan__cancellation_policy"))))
+
+
+def avail_days(*, room_type: RoomType, dates: Iterable[date]) -> list[AvailDay]:
+    """Rooms left to sell and restrictions per night; a night with no inventory open is sold out and closed."""
+    dates = sorted(set(dates))
+    if not dates:
+        return []
+    rows = {d.date: d for d in InventoryDay.objects.filter(room_type=room_type, date__in=dates)}
+    out = []
+    for night in dates:
+        day = rows.get(night)
+        if day is None:
+            out.append(AvailDay(night, 0, stop_sell=True))
+            continue
+        out.append(AvailDay(night, day.free, stop_sell=day.stop_sell, closed_to_arrival=day.closed_to_arrival,
+                            closed_to_departure=day.closed_to_departure, min_stay=day.min_stay))
+    return out
+
+
+def rate_days(*, channel: Channel, room_type: RoomType, dates: Iterable[date]) -> dict[str, list[RateDay]]:
+    """The nightly rate, per room before tax, of every mapped active rate plan: {channel rate code: days}.
+
+    Derived plans are priced from their base plan exactly as a booking would be. A night with no rate loaded
+    is left out (the channel keeps what it had) rather than sent as zero.
+    """
+    dates = sorted(set(dates))
+    if not dates:
+        return {}
+    hotel = channel.hotel
+    booked_on = hotel_today(hotel)
+    out: dict[str, list[RateDay]] = {}
+    for mapping in channel.rate_mappings.all():
+        plan = mapping.rate_plan
+        if not plan.is_active:
+            continue
+        ctx = pricing_context_load(hotel=hotel, rate_plan=plan, room_type_ids=[room_type.id], check_in=dates[0],
+                                   check_out=dates[-1] + timedelta(days=1))
+        days = []
+        for night in dates:
+            try:
+                quote = quote_stay(ctx, room_type=room_type, check_in=night, check_out=night + timedelta(days=1),
+                                   booked_on=booked_on)
+            except RateNotAvailable:
+                continue
+            price = quote.nights[0]
+            days.append(RateDay(night, price.rate - price.rate_plan_discount))
+        out[mapping.channel_rate_code] = days
+    return out
+
+
+def channel_for_inbound(*, code: str, hotels, property_code: str = "") -> Channel:
+    """The channel `code` of one of `hotels`. When several hotels have it, the message's HotelCode decides."""
+    code = (code or "").strip().upper()
+    if not code or "\x00" in code or "\x00" in property_code:
+        raise ChannelNotFound()
+    candidates = list(Channel.objects.filter(code=code, hotel__in=hotels).select_related("hotel"))
+    if property_code:
+        candidates = [c for c in candidates if c.hotel_code.upper() == property_code.strip().upper()]
+    if not candidates:
+        where = f" for hotel {property_code}" if property_code else ""
+        raise ChannelNotFound(f"No channel {code}{where} that this API key reaches.")
+    if len(candidates) > 1:
+        raise ChannelNotFound(f"Channel {code} is connected to several hotels: send BasicPropertyInfo@HotelCode.")
+    return candidates[0]
+
+
+def room_type_for_code(*, channel: Channel, channel_room_code: str) -> RoomType | None:
+    mapping = (RoomTypeMapping.objects.select_related("room_type")
+               .filter(channel=channel, channel_room_code=channel_room_code).first())
+    return mapping.room_type if mapping else None
+
+
+def rate_plan_for_code(*, channel: Channel, channel_rate_code: str):
+    mapping = (RatePlanMapping.objects.select_related("rate_plan")
+               .filter(channel=channel, channel_rate_code=channel_rate_code).first())
+    return mapping.rate_plan if mapping else None
+
+
+@dataclass(frozen=True)
+class BookedRange:
+    start: date          # first booked night
+    end: date            # the morning after the last booked night (iCal DTEND, exclusive)
+    booked: int          # rooms booked each night of the range
+    sellable: int        # rooms that exist and are in order
+
+
+def booked_ranges(*, room_type: RoomType, start: date, end: date) -> list[BookedRange]:
+    """Runs of consecutive nights in [start, end) with the same number of rooms booked (none: left out)."""
+    out: list[BookedRange] = []
+    rows = (InventoryDay.objects.filter(room_type=room_type, date__gte=start, date__lt=end, sold__gt=0)
+            .order_by("date").values_list("date", "sold", "total", "out_of_order"))
+    for night, sold, total, out_of_order in rows:
+        sellable = max(0, total - out_of_order)
+        last = out[-1] if out else None
+        if last and last.end == night and last.booked == sold and last.sellable == sellable:
+            out[-1] = BookedRange(last.start, night + timedelta(days=1), sold, sellable)
+        else:
+            out.append(BookedRange(night, night + timedelta(days=1), sold, sellable))
+    return out
+
+
+def ari_window(*, hotel: Hotel, days: int) -> tuple[date, date]:
+    """The nights a channel is kept up to date on: from the hotel's today, `days` of them (end exclusive)."""
+    today = hotel_today(hotel)
+    return today, today + timedelta(days=days)

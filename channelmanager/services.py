@@ -1,0 +1,424 @@
+"""Channel manager use cases: queue and push ARI to the channels, take their reservations, full resync.
+
+ARI (availability, rates, inventory restrictions) leaves in three steps, so a burst of changes becomes one
+message per room type and channel:
+1. `ari_changes_record` upserts (channel, room type, night, kind) rows in the caller's transaction and, after
+   commit, schedules one flush per channel a few seconds later (`ari_flush_schedule`).
+2. `ari_flush` drains the rows and merges them into AriMessages over contiguous date ranges.
+3. `ari_message_send` builds the XML from the state at that moment and POSTs it; every attempt is logged.
+   The Celery task retries a failed one with exponential backoff (`ari_retry_delay`).
+"""
+
+import logging
+import urllib.error
+import urllib.request
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from http.client import HTTPException
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.cancellations import reservation_cancel
+from bookings.models import Channel as BookingChannel
+from bookings.models import Reservation, Status
+from bookings.modifications import ModificationRequest, reservation_modify
+from bookings.payments import default_gateway
+from bookings.services import BookingRequest, GuestDetails, booking_create
+from hotelbooking.errors import (
+    ModificationNotAllowed,
+    ReservationNotFound,
+    UnknownRatePlan,
+    UnknownRoomType,
+)
+from pricing.search import hotel_today
+
+from . import ari, ota_xml
+from .models import AriKind, AriMessage, Channel, ChannelReservation, DeliveryAttempt, PendingAriChange, RoomTypeMapping
+from .selectors import avail_days, rate_days, rate_plan_for_code, room_type_for_code
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_TYPES = {AriKind.AVAILABILITY: "OTA_HotelAvailNotifRQ", AriKind.RATES: "OTA_HotelRateAmountNotifRQ"}
+BOTH = (AriKind.AVAILABILITY, AriKind.RATES)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def coalesce_seconds() -> int:
+    """How long changes gather before one message per room type and channel leaves."""
+    return int(_setting("CHANNEL_ARI_COALESCE_SECONDS", 5))
+
+
+def max_attempts() -> int:
+    return int(_setting("CHANNEL_ARI_MAX_ATTEMPTS", 8))
+
+
+def ari_retry_delay(attempt_number: int) -> int:
+    """Seconds before the next attempt after failed attempt `attempt_number`: 30, 60, 120, ... at most an hour."""
+    base = int(_setting("CHANNEL_ARI_RETRY_BASE_SECONDS", 30))
+    return min(3600, base * 2 ** (max(1, attempt_number) - 1))
+
+
+# --- 1. queueing changes ---------------------------------------------------------------------------------
+
+def ari_changes_record(*, room_type_ids: Iterable[int], dates: Iterable[date] | None, kinds=BOTH,
+                       channel_ids: Iterable[int] | None = None, schedule: bool = True) -> int:
+    """Queue the nights of these room types for every active channel that sells them.
+
+    `dates=None` means the channel's whole window (today and `ari_days` after). Nights outside it are not
+    queued. Runs in the caller's transaction; the flush is scheduled after commit. Returns the rows queued.
+    """
+    mappings = (RoomTypeMapping.objects.filter(room_type_id__in=list(room_type_ids), channel__is_active=True)
+                .exclude(channel__endpoint_url="").select_related("channel__hotel"))
+    if channel_ids is not None:
+        mappings = mappings.filter(channel_id__in=list(channel_ids))
+    mappings = list(mappings)
+    if not mappings:
+        return 0
+    with_rates = set(Channel.objects.filter(pk__in={m.channel_id for m in mappings}, rate_mappings__isnull=False)
+                     .values_list("pk", flat=True))
+    wanted = sorted(set(dates)) if dates is not None else None
+    today_of: dict[int, date] = {}
+    rows = []
+    for mapping in mappings:
+        channel = mapping.channel
+        if channel.hotel_id not in today_of:
+            today_of[channel.hotel_id] = hotel_today(channel.hotel)
+        start = today_of[channel.hotel_id]
+        end = start + timedelta(days=channel.ari_days)
+        nights = ([d for d in wanted if start <= d < end] if wanted is not None
+                  else [start + timedelta(days=i) for i in range(channel.ari_days)])
+        for kind in kinds:
+            if kind == AriKind.RATES and channel.pk not in with_rates:
+                continue
+            rows += [PendingAriChange(channel_id=channel.pk, room_type_id=mapping.room_type_id, date=d, kind=kind)
+                     for d in nights]
+    if not rows:
+        return 0
+    PendingAriChange.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if schedule:
+        queued_for = sorted({r.channel_id for r in rows})
+        transaction.on_commit(lambda: ari_flush_schedule(channel_ids=queued_for))
+    return len(rows)
+
+
+def ari_flush_schedule(*, channel_ids: Iterable[int]) -> list[int]:
+    """Schedule one flush per channel, unless one is already scheduled. Returns the channels scheduled.
+
+    The claim is a conditional UPDATE, so two processes never both schedule; a claim older than a few minutes
+    (its task lost) may be taken again. The flush task releases the claim before draining, so a change
+    committed while a flush is pending is always drained by it or by the next one.
+    """
+    from .tasks import flush_ari
+
+    now = timezone.now()
+    stale = now - timedelta(seconds=coalesce_seconds() + 300)
+    scheduled = []
+    for channel_id in channel_ids:
+        claimed = (Channel.objects.filter(pk=channel_id)
+                   .filter(Q(ari_flush_scheduled_at__isnull=True) | Q(ari_flush_scheduled_at__lt=stale))
+                   .update(ari_flush_scheduled_at=now))
+        if not claimed:
+            continue
+        try:
+            flush_ari.apply_async(args=[channel_id], countdown=coalesce_seconds())
+        except Exception:  # broker down: release the claim so the next change (or a resync) schedules again
+            logger.warning("Could not schedule the ARI flush of channel %s", channel_id, exc_info=True)
+            Channel.objects.filter(pk=channel_id).update(ari_flush_scheduled_at=None)
+            continue
+        scheduled.append(channel_id)
+    return scheduled
+
+
+def ari_flush_release(*, channel_id: int) -> None:
+    Channel.objects.filter(pk=channel_id).update(ari_flush_scheduled_at=None)
+
+
+# --- 2. merging queued changes into messages --------------------------------------------------------------
+
+def date_ranges(dates: Iterable[date]) -> list[tuple[date, date]]:
+    """Contiguous runs of nights, inclusive: [d1, d2, d3, d5] -> [(d1, d3), (d5, d5)]."""
+    out: list[tuple[date, date]] = []
+    for d in sorted(set(dates)):
+        if out and out[-1][1] + timedelta(days=1) == d:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+@transaction.atomic
+def ari_flush(*, channel_ids: Iterable[int] | None = None, reason: str = "changes") -> list[AriMessage]:
+    """Drain queued changes into one message per (channel, room type, kind) over contiguous date ranges.
+
+    Rows another flush is draining at the same moment are skipped (SKIP LOCKED), never sent twice.
+    """
+    rows = PendingAriChange.objects.select_for_update(skip_locked=True)
+    if channel_ids is not None:
+        rows = rows.filter(channel_id__in=list(channel_ids))
+    rows = list(rows.values_list("pk", "channel_id", "room_type_id", "kind", "date"))
+    if not rows:
+        return []
+    PendingAriChange.objects.filter(pk__in=[r[0] for r in rows]).delete()
+    grouped: dict[tuple[int, int, str], set[date]] = defaultdict(set)
+    for _, channel_id, room_type_id, kind, night in rows:
+        grouped[(channel_id, room_type_id, kind)].add(night)
+    now = timezone.now()
+    messages = [
+        AriMessage(channel_id=channel_id, room_type_id=room_type_id, kind=kind, message_type=MESSAGE_TYPES[kind],
+                   ranges=[[a.isoformat(), b.isoformat()] for a, b in date_ranges(nights)],
+                   echo_token=uuid.uuid4().hex, reason=reason[:100], created_at=now)
+        for (channel_id, room_type_id, kind), nights in sorted(grouped.items())
+    ]
+    AriMessage.objects.bulk_create(messages)
+    # bulk_create sets primary keys on PostgreSQL and SQLite alike; fetch by echo token to be backend-agnostic.
+    return list(AriMessage.objects.filter(echo_token__in=[m.echo_token for m in messages]).order_by("pk"))
+
+
+# --- 3. sending ------------------------------------------------------------------------------------------
+
+Transport = Callable[[str, bytes, dict, float], tuple[int, bytes]]
+
+
+def http_post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int, bytes]:
+    """POST and return (status, body) for any HTTP answer; raises OSError when none came."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise OSError(f"Only http and https endpoints are supported, not {url[:50]}")
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
+            return response.status, response.read(65536)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(65536)
+
+
+def message_dates(message: AriMessage) -> list[date]:
+    out = []
+    for start, end in message.ranges:
+        a, b = date.fromisoformat(start), date.fromisoformat(end)
+        out += [a + timedelta(days=i) for i in range((b - a).days + 1)]
+    return out
+
+
+def ari_payload(message: AriMessage, *, mapping: RoomTypeMapping, masked: bool = False) -> bytes | None:
+    """The message's XML from the current state, or None when there is nothing to say (no rate loaded)."""
+    channel = message.channel
+    credentials = ari.Credentials(channel.username, channel.secret)
+    if masked:
+        credentials = credentials.masked()
+    common = dict(hotel_code=channel.hotel_code, inv_type_code=mapping.channel_room_code,
+                  echo_token=message.echo_token, timestamp=timezone.now(), credentials=credentials)
+    dates = message_dates(message)
+    if message.kind == AriKind.AVAILABILITY:
+        return ari.avail_notif(days=avail_days(room_type=message.room_type, dates=dates), **common)
+    plans = {code: days for code, days in rate_days(channel=channel, room_type=message.room_type,
+                                                     dates=dates).items() if days}
+    if not plans:
+        return None
+    return ari.rate_amount_notif(currency=channel.hotel.currency, plans=plans, **common)
+
+
+def ari_message_send(*, message_id: int, transport: Transport | None = None) -> DeliveryAttempt | None:
+    """One delivery attempt, logged. No HTTP happens inside a transaction. None when nothing was attempted
+    (already sent or given up, channel switched off, room type unmapped, nothing to send)."""
+    message = (AriMessage.objects.select_related("channel__hotel", "room_type").filter(pk=message_id).first())
+    if message is None or message.status in (AriMessage.Status.SENT, AriMessage.Status.FAILED,
+                                              AriMessage.Status.SKIPPED):
+        return None
+    channel = message.channel
+    mapping = channel.room_mappings.filter(room_type=message.room_type).first()
+    if not channel.is_active or not channel.endpoint_url or mapping is None:
+        AriMessage.objects.filter(pk=message.pk).update(
+            status=AriMessage.Status.SKIPPED,
+            last_error="The channel is inactive, has no endpoint, or no longer maps this room type.")
+        return None
+    body = ari_payload(message, mapping=mapping)
+    if body is None:
+        AriMessage.objects.filter(pk=message.pk).update(status=AriMessage.Status.SKIPPED,
+                                                        last_error="No rate is loaded for these nights.")
+        return None
+    logged = ari_payload(message, mapping=mapping, masked=True)
+    headers = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml, text/xml",
+               "User-Agent": "hotelbooking-channel-manager/1.0"}
+    if channel.token:
+        headers["Authorization"] = f"Bearer {channel.token}"
+    started = timezone.now()
+    status, response, error = None, b"", ""
+    try:
+        status, response = (transport or http_post)(channel.endpoint_url, body, headers,
+                                                     float(_setting("CHANNEL_HTTP_TIMEOUT", 10)))
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+        else:
+            errors = ota_xml.response_errors(response)
+            error = "The channel answered with errors: " + "; ".join(errors) if errors else ""
+    except (OSError, HTTPException) as exc:  # refused, timed out, DNS, TLS, a broken answer
+        error = f"{type(exc).__name__}: {exc}"
+    return _attempt_log(message.pk, endpoint_url=channel.endpoint_url, payload=logged, status=status,
+                        response=response, error=error, started=started)
+
+
+@transaction.atomic
+def _attempt_log(message_id: int, *, endpoint_url: str, payload: bytes, status: int | None, response: bytes,
+                 error: str, started) -> DeliveryAttempt:
+    message = AriMessage.objects.select_for_update().get(pk=message_id)
+    number = message.attempts + 1
+    succeeded = not error
+    retry_in = None if succeeded or number >= max_attempts() else ari_retry_delay(number)
+    attempt = DeliveryAttempt.objects.create(
+        message=message, number=number, endpoint_url=endpoint_url[:500], payload=payload.decode("utf-8"),
+        response_status=status, response_body=response.decode("utf-8", errors="replace")[:20000],
+        error=error[:5000], succeeded=succeeded, retry_in_seconds=retry_in, started_at=started,
+        finished_at=timezone.now())
+    message.attempts = number
+    if succeeded:
+        message.status, message.sent_at, message.last_error = AriMessage.Status.SENT, attempt.finished_at, ""
+    else:
+        message.status = AriMessage.Status.RETRYING if retry_in is not None else AriMessage.Status.FAILED
+        message.last_error = error[:5000]
+    message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    if not succeeded:
+        logger.warning("ARI %s to %s failed (attempt %s): %s", message.message_type, endpoint_url, number, error)
+    return attempt
+
+
+def ari_drain(*, channel_ids: Iterable[int] | None = None, transport: Transport | None = None,
+              reason: str = "changes") -> list[AriMessage]:
+    """Flush queued changes and attempt each message once, now, in this process (tests, `--now` resyncs)."""
+    messages = ari_flush(channel_ids=channel_ids, reason=reason)
+    for message in messages:
+        ari_message_send(message_id=message.pk, transport=transport)
+    return list(AriMessage.objects.filter(pk__in=[m.pk for m in messages]).order_by("pk"))
+
+
+def channel_full_resync(*, channel: Channel, days: int | None = None, schedule: bool = True) -> int:
+    """Queue every mapped room type's availability and rates for the next `days` nights (the channel's window
+    by default). Returns the rows queued; the flush follows after commit unless `schedule` is False."""
+    room_type_ids = list(channel.room_mappings.values_list("room_type_id", flat=True))
+    if days is not None:
+        start = hotel_today(channel.hotel)
+        dates = [start + timedelta(days=i) for i in range(max(0, min(days, channel.ari_days)))]
+    else:
+        dates = None
+    return ari_changes_record(room_type_ids=room_type_ids, dates=dates, channel_ids=[channel.pk], schedule=schedule)
+
+
+# --- inbound reservations --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InboundResult:
+    action: str
+    external_reference: str
+    reservation: Reservation
+    replayed: bool = False
+
+
+def channel_reservation_notify(*, channel: Channel, notification: ota_xml.ResNotification) -> InboundResult:
+    """Book, modify or cancel the reservation a channel sent, through the booking services.
+
+    The channel's reservation id is the key: booking the same id twice (a retry, or two deliveries at the
+    same moment) answers the reservation already made, which the unique (channel, external reference)
+    constraint guarantees. Cancelling twice answers the cancelled reservation.
+    """
+    if notification.action == ota_xml.BOOK:
+        return _book(channel, notification)
+    if notification.action == ota_xml.MODIFY:
+        return _modify(channel, notification)
+    return _cancel(channel, notification)
+
+
+def _actor(channel: Channel) -> str:
+    return f"channel:{channel.code}"
+
+
+def _claim_get(channel: Channel, reference: str) -> ChannelReservation | None:
+    return (ChannelReservation.objects.select_related("reservation__hotel")
+            .filter(channel=channel, external_reference=reference).first())
+
+
+def _mapped(channel: Channel, n: ota_xml.ResNotification):
+    room_type = room_type_for_code(channel=channel, channel_room_code=n.room_type_code)
+    if room_type is None:
+        raise UnknownRoomType(f"Room type {n.room_type_code} is not mapped for {channel.name}.",
+                              room_type=n.room_type_code)
+    rate_plan = rate_plan_for_code(channel=channel, channel_rate_code=n.rate_plan_code)
+    if rate_plan is None:
+        raise UnknownRatePlan(f"Rate plan {n.rate_plan_code} is not mapped for {channel.name}.",
+                              rate_plan=n.rate_plan_code)
+    return room_type, rate_plan
+
+
+def _book(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
+    existing = _claim_get(channel, n.external_reference)
+    if existing is not None and existing.reservation_id:
+        return InboundResult(ota_xml.BOOK, n.external_reference, existing.reservation, replayed=True)
+    room_type, rate_plan = _mapped(channel, n)
+    request = BookingRequest(
+        hotel_code=channel.hotel.code, room_type_code=room_type.code, rate_plan_code=rate_plan.code,
+        check_in=n.check_in, check_out=n.check_out, adults=n.adults, children=n.children, child_ages=n.child_ages,
+        room_count=n.room_count, guest=GuestDetails(n.guest.first_name, n.guest.last_name, n.guest.email,
+                                                    phone=n.guest.phone),
+        card=None, special_requests=n.special_requests, channel=BookingChannel.OTA, source=channel.code,
+        collect_payment=False)
+    try:
+        with transaction.atomic():
+            # Claim the reference first: a concurrent delivery of the same booking waits here, then fails.
+            claim = ChannelReservation.objects.create(
+                channel=channel, external_reference=n.external_reference, last_status=ota_xml.BOOK,
+                channel_total=n.total, channel_currency=n.currency)
+            reservation = booking_create(request=request, gateway=default_gateway(), actor=_actor(channel))
+            claim.reservation = reservation
+            claim.save(update_fields=["reservation", "updated_at"])
+    except IntegrityError:
+        existing = _claim_get(channel, n.external_reference)
+        if existing is None or existing.reservation_id is None:
+            raise
+        return InboundResult(ota_xml.BOOK, n.external_reference, existing.reservation, replayed=True)
+    return InboundResult(ota_xml.BOOK, n.external_reference, reservation)
+
+
+def _booked(channel: Channel, reference: str) -> ChannelReservation:
+    claim = _claim_get(channel, reference)
+    if claim is None or claim.reservation_id is None:
+        raise ReservationNotFound(f"No reservation {reference} from {channel.name}.")
+    return claim
+
+
+def _modify(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
+    claim = _booked(channel, n.external_reference)
+    reservation = claim.reservation
+    room_type, rate_plan = _mapped(channel, n)
+    if n.room_count != reservation.room_count:
+        raise ModificationNotAllowed("The number of rooms of a booking cannot change: cancel it and book again.",
+                                     field="NumberOfUnits")
+    request = ModificationRequest(check_in=n.check_in, check_out=n.check_out, adults=n.adults, children=n.children,
+                                  room_type_code=room_type.code, rate_plan_code=rate_plan.code)
+    with transaction.atomic():
+        result = reservation_modify(confirmation_number=reservation.confirmation_number, request=request,
+                                    gateway=default_gateway(), hotels=[channel.hotel], actor=_actor(channel),
+                                    collect_payment=False)
+        ChannelReservation.objects.filter(pk=claim.pk).update(
+            last_status=ota_xml.MODIFY, channel_total=n.total, channel_currency=n.currency,
+            updated_at=timezone.now())
+    return InboundResult(ota_xml.MODIFY, n.external_reference, result.reservation)
+
+
+def _cancel(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
+    claim = _booked(channel, n.external_reference)
+    if claim.reservation.status == Status.CANCELLED:
+        return InboundResult(ota_xml.CANCEL, n.external_reference, claim.reservation, replayed=True)
+    with transaction.atomic():
+        result = reservation_cancel(confirmation_number=claim.reservation.confirmation_number,
+                                    reason=f"Cancelled through {channel.name}", gateway=default_gateway(),
+                                    hotels=[channel.hotel], actor=_actor(channel))
+        ChannelReservation.objects.filter(pk=claim.pk).update(last_status=ota_xml.CANCEL, updated_at=timezone.now())
+    return InboundResult(ota_xml.CANCEL, n.external_reference, result.reservation)

@@ -1,0 +1,94 @@
+"""Channels, bookings and message readers shared by the channel manager's tests."""
+
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+from bookings.events import event_deliver
+from bookings.models import OutboxEvent
+from bookings.payments import Card, TestGateway
+from bookings.services import BookingRequest, GuestDetails, booking_create
+from channelmanager.ari import OTA_NS
+from channelmanager.models import Channel, RatePlanMapping, RoomTypeMapping
+from inventory.models import RoomType
+from pricing.models import RatePlan
+
+NS = {"ota": OTA_NS}
+
+
+def make_channel(hotel, code="BOOKING_COM", *, endpoint="http://127.0.0.1:9/ota", rooms=None, rates=None, **kw):
+    channel = Channel.objects.create(hotel=hotel, code=code, name=kw.pop("name", code.title()),
+                                     endpoint_url=endpoint, username=kw.pop("username", "gh-nyc"),
+                                     password=kw.pop("password", "s3cret-pass"), **kw)
+    rooms = {"DELUXE-KING": "DLXK", "STANDARD-QUEEN": "STDQ"} if rooms is None else rooms
+    rates = {"BAR": "BAR-OTA", "AAA": "AAA-OTA"} if rates is None else rates
+    for ours, theirs in rooms.items():
+        RoomTypeMapping.objects.create(channel=channel, room_type=RoomType.objects.get(hotel=hotel, code=ours),
+                                       channel_room_code=theirs)
+    for ours, theirs in rates.items():
+        RatePlanMapping.objects.create(channel=channel, rate_plan=RatePlan.objects.get(hotel=hotel, code=ours),
+                                       channel_rate_code=theirs)
+    return channel
+
+
+def book(check_in, nights=3, room_type="DELUXE-KING", email="john@example.com", rooms=1):
+    return booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code=room_type, rate_plan_code="BAR", check_in=check_in,
+        check_out=check_in + timedelta(days=nights), adults=rooms, room_count=rooms,
+        guest=GuestDetails("John", "Smith", email), card=Card("4242424242424242", 12, 2030, "123")),
+        gateway=TestGateway())
+
+
+def deliver_all_events() -> int:
+    """What the outbox worker does after commit, here and now (tests run inside one transaction)."""
+    ids = list(OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("created_at")
+               .values_list("pk", flat=True))
+    for event_id in ids:
+        assert event_deliver(event_id)
+    return len(ids)
+
+
+class RecordingTransport:
+    """Stands in for HTTP: records what would be POSTed, answers like a happy OTA."""
+
+    def __init__(self, status=200, body=b'<OTA_HotelAvailNotifRS xmlns="http://www.opentravel.org/OTA/2003/05">'
+                 b"<Success/></OTA_HotelAvailNotifRS>"):
+        self.status, self.body, self.sent = status, body, []
+
+    def __call__(self, url, body, headers, timeout):
+        self.sent.append((url, body, headers))
+        return self.status, self.body
+
+    def roots(self):
+        return [ET.fromstring(body) for _, body, _ in self.sent]
+
+
+def expand(root) -> dict:
+    """AvailStatusMessages of an OTA_HotelAvailNotifRQ as {(InvTypeCode, date): {figures}}, one per night."""
+    out: dict = {}
+    for message in root.iterfind("ota:AvailStatusMessages/ota:AvailStatusMessage", NS):
+        control = message.find("ota:StatusApplicationControl", NS)
+        start, end = date.fromisoformat(control.get("Start")), date.fromisoformat(control.get("End"))
+        restriction = message.find("ota:RestrictionStatus", NS)
+        stay = message.find("ota:LengthsOfStay/ota:LengthOfStay", NS)
+        for i in range((end - start).days + 1):
+            figures = out.setdefault((control.get("InvTypeCode"), start + timedelta(days=i)), {})
+            if message.get("BookingLimit") is not None:
+                figures["limit"] = int(message.get("BookingLimit"))
+                figures["min_stay"] = int(stay.get("Time"))
+                figures["status"] = restriction.get("Status")
+            else:
+                figures[restriction.get("Restriction")] = restriction.get("Status")
+    return out
+
+
+def expand_rates(root) -> dict:
+    """RateAmountMessages as {(InvTypeCode, RatePlanCode, date): (amount, currency)}, one per night."""
+    out = {}
+    for message in root.iterfind("ota:RateAmountMessages/ota:RateAmountMessage", NS):
+        control = message.find("ota:StatusApplicationControl", NS)
+        amount = message.find("ota:Rates/ota:Rate/ota:BaseByGuestAmts/ota:BaseByGuestAmt", NS)
+        start, end = date.fromisoformat(control.get("Start")), date.fromisoformat(control.get("End"))
+        for i in range((end - start).days + 1):
+            out[(control.get("InvTypeCode"), control.get("RatePlanCode"), start + timedelta(days=i))] = (
+                amount.get("AmountBeforeTax"), amount.get("CurrencyCode"))
+    return out

@@ -1,0 +1,149 @@
+"""ARI messages built from what happens at the hotel, read back as an OTA would read them."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from bookings.cancellations import reservation_cancel
+from bookings.payments import TestGateway
+from channelmanager.ari import OTA_NS
+from channelmanager.models import AriKind, AriMessage, DeliveryAttempt, PendingAriChange
+from channelmanager.services import ari_drain
+from inventory.models import InventoryDay, RoomType
+from pricing.models import Rate, RateOverride, RatePlan
+
+from .channel_setup import NS, RecordingTransport, book, deliver_all_events, expand, expand_rates
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_booking_pushes_one_availability_message_with_the_rooms_left(channel, next_friday):
+    book(next_friday, nights=3)
+    deliver_all_events()
+    transport = RecordingTransport()
+
+    messages = ari_drain(transport=transport)
+
+    assert [(m.message_type, m.room_type.code, m.status) for m in messages] == [
+        ("OTA_HotelAvailNotifRQ", "DELUXE-KING", AriMessage.Status.SENT)]
+    (url, body, headers), = transport.sent
+    assert url == "http://127.0.0.1:9/ota" and headers["Content-Type"].startswith("application/xml")
+    root = transport.roots()[0]
+    assert root.tag == f"{{{OTA_NS}}}OTA_HotelAvailNotifRQ"
+    assert root.get("EchoToken") == messages[0].echo_token and root.get("Version") == "1.0"
+    assert datetime.fromisoformat(root.get("TimeStamp")).tzinfo is not None
+    requestor = root.find("ota:POS/ota:Source/ota:RequestorID", NS)
+    assert (requestor.get("ID"), requestor.get("MessagePassword")) == ("gh-nyc", "s3cret-pass")
+    assert root.find("ota:AvailStatusMessages", NS).get("HotelCode") == "NYC"
+    # Three nights with the same figures travel as one range: master status, arrival, departure.
+    controls = root.findall(".//ota:StatusApplicationControl", NS)
+    assert {(c.get("Start"), c.get("End"), c.get("InvTypeCode")) for c in controls} == {
+        (str(next_friday), str(next_friday + timedelta(days=2)), "DLXK")}
+    assert len(controls) == 3
+    nights = expand(root)
+    assert sorted(nights) == [("DLXK", next_friday + timedelta(days=i)) for i in range(3)]
+    assert nights[("DLXK", next_friday)] == {"limit": 4, "min_stay": 1, "status": "Open", "Arrival": "Open",
+                                             "Departure": "Open"}
+
+
+def test_the_logged_payload_masks_the_credentials(channel, next_friday):
+    book(next_friday)
+    deliver_all_events()
+    ari_drain(transport=RecordingTransport())
+
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.succeeded and attempt.number == 1 and attempt.response_status == 200
+    assert "s3cret-pass" not in attempt.payload and "gh-nyc" not in attempt.payload
+    assert 'ID="gh***"' in attempt.payload and 'MessagePassword="***"' in attempt.payload
+    assert "<Success" in attempt.response_body
+
+
+def test_a_cancellation_gives_the_rooms_back_to_the_channel(channel, next_friday):
+    reservation = book(next_friday, nights=2)
+    deliver_all_events()
+    ari_drain(transport=RecordingTransport())
+
+    reservation_cancel(confirmation_number=reservation.confirmation_number, reason="Plans changed",
+                       gateway=TestGateway())
+    deliver_all_events()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+
+    nights = expand(transport.roots()[0])
+    assert {k: v["limit"] for k, v in nights.items()} == {("DLXK", next_friday): 5,
+                                                          ("DLXK", next_friday + timedelta(days=1)): 5}
+
+
+def test_a_rate_override_pushes_the_rate_of_every_mapped_plan(channel, nyc, next_friday):
+    deluxe = RoomType.objects.get(hotel=nyc, code="DELUXE-KING")
+    RateOverride.objects.create(rate_plan=RatePlan.objects.get(hotel=nyc, code="BAR"), room_type=deluxe,
+                                date=next_friday, amount=Decimal("250.00"))
+    transport = RecordingTransport()
+
+    messages = ari_drain(transport=transport)
+
+    assert [(m.message_type, m.kind) for m in messages] == [("OTA_HotelRateAmountNotifRQ", AriKind.RATES)]
+    root = transport.roots()[0]
+    assert root.tag == f"{{{OTA_NS}}}OTA_HotelRateAmountNotifRQ"
+    assert root.find("ota:RateAmountMessages", NS).get("HotelCode") == "NYC"
+    # AAA is derived: 10% off BAR.
+    assert expand_rates(root) == {("DLXK", "BAR-OTA", next_friday): ("250.00", "USD"),
+                                  ("DLXK", "AAA-OTA", next_friday): ("225.00", "USD")}
+
+
+def test_a_season_edit_pushes_its_weekday_prices_over_the_window(channel, nyc, next_friday):
+    season = Rate.objects.get(rate_plan__hotel=nyc, rate_plan__code="BAR", room_type__code="STANDARD-QUEEN")
+    season.saturday = Decimal("199.00")
+    season.save()
+    transport = RecordingTransport()
+
+    ari_drain(transport=transport)
+
+    rates = expand_rates(transport.roots()[0])
+    saturday, monday = next_friday + timedelta(days=1), next_friday + timedelta(days=3)
+    assert rates[("STDQ", "BAR-OTA", saturday)] == ("199.00", "USD")
+    assert rates[("STDQ", "AAA-OTA", saturday)] == ("179.10", "USD")
+    assert rates[("STDQ", "BAR-OTA", monday)] == ("149.00", "USD")
+    assert len({d for (_, plan, d) in rates if plan == "BAR-OTA"}) == channel.ari_days
+
+
+def test_restrictions_are_pushed_and_lifted(channel, nyc, next_friday):
+    night = next_friday + timedelta(days=7)
+    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="JUNIOR-SUITE", date=night)
+    day.stop_sell = True
+    day.save()
+    assert not PendingAriChange.objects.exists()  # the junior suite is not sold on this channel
+
+    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="DELUXE-KING", date=night)
+    day.closed_to_arrival, day.min_stay, day.stop_sell = True, 2, True
+    day.save()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+    assert expand(transport.roots()[0]) == {("DLXK", night): {
+        "limit": 5, "min_stay": 2, "status": "Close", "Arrival": "Close", "Departure": "Open"}}
+
+    day.closed_to_arrival, day.min_stay, day.stop_sell = False, None, False
+    day.save()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+    assert expand(transport.roots()[0]) == {("DLXK", night): {
+        "limit": 5, "min_stay": 1, "status": "Open", "Arrival": "Open", "Departure": "Open"}}
+
+
+def test_nights_in_the_past_are_not_pushed(channel, nyc):
+    from pricing.search import hotel_today
+
+    yesterday = hotel_today(nyc) - timedelta(days=1)
+    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="DELUXE-KING", date=yesterday)
+    day.stop_sell = True
+    day.save()
+    assert not PendingAriChange.objects.exists()
+
+
+def test_an_inactive_channel_gets_nothing(channel, next_friday):
+    channel.is_active = False
+    channel.save()
+    book(next_friday)
+    deliver_all_events()
+    assert ari_drain(transport=RecordingTransport()) == []
