@@ -1,12 +1,175 @@
-from django.contrib import admin
+"""Admin for bookings. Reservations change only through the services (status is never edited here);
+payments and outbox events are records, shown read-only."""
 
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from . import events
 from .admin_manage import ReservationManageAdminMixin
-from .models import Reservation
+from .models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReservationNightInline(ReadOnlyInline):
+    model = ReservationNight
+    fields = ["date", "rate", "rate_plan_discount", "promotion_discount"]
+    readonly_fields = fields
+    verbose_name_plural = "Nights (prices as booked)"
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ["at", "from_status", "to_status", "actor", "changed_by", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "Status history"
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fk_name = "reservation"
+    fields = ["created_at", "kind", "result", "amount", "currency", "purpose", "card_brand", "last_four",
+              "gateway", "gateway_reference", "failure_message"]
+    readonly_fields = fields
 
 
 @admin.register(Reservation)
 class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
-    list_display = ["confirmation_number", "hotel", "guest", "check_in", "check_out", "status", "grand_total"]
+    list_display = ["confirmation_number", "hotel", "guest", "room_type", "check_in", "check_out", "nights",
+                    "status", "grand_total", "channel", "created_at"]
+    list_filter = ["hotel", "status", "channel", ("check_in", admin.DateFieldListFilter),
+                   ("check_out", admin.DateFieldListFilter)]
+    date_hierarchy = "check_in"
+    search_fields = ["confirmation_number", "guest__first_name", "guest__last_name", "guest__email"]
+    list_select_related = ["hotel", "guest", "room_type"]
+    ordering = ["-created_at"]
+    inlines = [ReservationNightInline, StatusChangeInline, PaymentInline]
+    # Everything that carries money, inventory or the lifecycle changes only through the services (change and
+    # cancel actions come from ReservationManageAdminMixin); staff may correct the guest's requests.
+    fieldsets = [
+        (None, {"fields": ["confirmation_number", "status", "hotel", "guest", "channel", "source"]}),
+        ("Stay", {"fields": ["room_type", "rate_plan", "promotion", "check_in", "check_out", "nights", "adults",
+                             "children", "child_ages", "room_count", "special_requests"]}),
+        ("Price", {"fields": ["currency", "subtotal", "rate_plan_discount", "promotion_discount", "room_total",
+                              "taxes", "fees", "grand_total", "charge_lines"]}),
+        ("Cancellation", {"fields": ["cancellation_policy", "free_until", "cancelled_at", "cancellation_reason",
+                                     "cancellation_penalty"]}),
+        ("Times", {"fields": ["created_at", "updated_at", "hold_expires_at", "confirmed_at", "checked_in_at",
+                              "checked_out_at"]}),
+    ]
+    editable_fields = ["special_requests"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fs in self.fieldsets for f in fs[1]["fields"] if f not in self.editable_fields]
+
+    def has_add_permission(self, request):
+        return False  # bookings are made through the booking service (pages, API, channels)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a booking is cancelled, never deleted: payments and history refer to it
+
+    @admin.display(description="Nights")
+    def nights(self, obj):
+        return obj.nights_count
 
     def get_urls(self):
         return self.get_manage_urls() + super().get_urls()
+
+
+class GuestReservationInline(ReadOnlyInline):
+    model = Reservation
+    fields = ["confirmation_number", "hotel", "check_in", "check_out", "status", "grand_total"]
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = "Reservations"
+
+
+@admin.register(Guest)
+class GuestAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "email", "phone", "loyalty_number", "bookings", "created_at"]
+    search_fields = ["first_name", "last_name", "email", "phone", "loyalty_number"]
+    readonly_fields = ["created_at"]
+    inlines = [GuestReservationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_bookings=Count("reservations"))
+
+    @admin.display(description="Bookings", ordering="_bookings")
+    def bookings(self, obj):
+        return obj._bookings
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "reservation", "kind", "result", "amount", "currency", "purpose", "card_brand",
+                    "last_four", "gateway_reference"]
+    list_filter = ["kind", "result", "purpose", "gateway", "reservation__hotel"]
+    search_fields = ["reservation__confirmation_number", "gateway_reference", "last_four"]
+    list_select_related = ["reservation"]
+    date_hierarchy = "created_at"
+    exclude = ["card_token"]  # a reusable token is not for display
+
+
+class DeliveredFilter(admin.SimpleListFilter):
+    title = "delivery"
+    parameter_name = "delivered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Delivered"), ("no", "Not delivered")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(delivered_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(delivered_at__isnull=True)
+        return queryset
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "name", "reservation", "delivered_at", "attempts", "short_error"]
+    list_filter = [DeliveredFilter, "name"]
+    search_fields = ["reservation__confirmation_number", "name"]
+    list_select_related = ["reservation"]
+    actions = ["redeliver_now"]
+
+    @admin.display(description="Last error")
+    def short_error(self, obj):
+        return (obj.last_error or "")[:80]
+
+    @admin.action(description="Re-deliver now")
+    def redeliver_now(self, request, queryset):
+        ids = list(queryset.filter(delivered_at__isnull=True).values_list("pk", flat=True))
+        ok = sum(1 for event_id in ids if events.event_deliver(event_id))
+        skipped = queryset.filter(~Q(pk__in=ids)).count()
+        if ok:
+            self.message_user(request, f"{ok} event(s) delivered.", messages.SUCCESS)
+        if len(ids) - ok:
+            self.message_user(request, f"{len(ids) - ok} event(s) failed again; see their last error.",
+                              messages.ERROR)
+        if skipped:
+            self.message_user(request, f"{skipped} event(s) were already delivered.", messages.INFO)

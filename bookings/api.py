@@ -1,1 +1,423 @@
-urlpatterns = []
+"""Partner booking API: create a booking, read it back. Thin: parse, call one service, serialize.
+
+Errors are domain errors raised by the services and mapped to HTTP by hotelbooking.api.exception_handler.
+"""
+
+from django.urls import Resolver404, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hotelbooking.api import ErrorSerializer, HasPartnerKey, api_key_of, can_reach_hotel, hotels_for
+from hotelbooking.errors import DomainError, HotelNotFound
+from hotelbooking.money import round_money
+from pricing.api import CancellationPolicyOutput, NightlyRateOutput
+from pricing.search import hotel_get
+
+from . import idempotency, payments, services
+from .models import Channel, Reservation
+from .payments import Card
+from .services import BookingRequest, GuestDetails
+
+AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
+
+
+# --- input ----------------------------------------------------------------------------------------------
+
+def _messages(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _messages(value)]
+    if isinstance(detail, list):
+        return [m for value in detail for m in _messages(value)]
+    return [str(detail)]
+
+
+class _DomainCoded:
+    """A field whose errors carry a domain code (INVALID_DATES, INVALID_PARTY): the same codes as the search."""
+
+    domain_code = "VALIDATION_ERROR"
+
+    def run_validation(self, data=empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(_messages(exc.detail), code=self.domain_code) from None
+
+
+class StayDateField(_DomainCoded, serializers.DateField):
+    domain_code = "INVALID_DATES"
+
+
+class PartyCountField(_DomainCoded, serializers.IntegerField):
+    domain_code = "INVALID_PARTY"
+
+
+class ChildAgesField(_DomainCoded, serializers.ListField):
+    domain_code = "INVALID_PARTY"
+
+
+class GuestInput(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    email = serializers.EmailField(max_length=254, help_text="A returning guest (same email, any case) is "
+                                                             "the same guest")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    loyalty_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
+class PaymentInput(serializers.Serializer):
+    card_number = serializers.RegexField(
+        r"^[0-9][0-9 -]{10,24}[0-9]$", max_length=26,
+        error_messages={"invalid": "Enter the card number as digits (spaces or dashes allowed)."},
+        help_text="Never stored or logged. Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, "
+                  "4000000000009995 is declined for insufficient funds.")
+    exp_month = serializers.IntegerField(min_value=1, max_value=12)
+    exp_year = serializers.IntegerField(min_value=0, max_value=2199, help_text="e.g. 2030 (or 30)")
+    cvc = serializers.RegexField(r"^[0-9]{3,4}$", error_messages={"invalid": "The CVC is 3 or 4 digits."})
+    holder_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_exp_year(self, value):
+        if 100 <= value < 2000:
+            raise serializers.ValidationError("Give the year as 4 digits (e.g. 2030) or 2 digits (30).")
+        return value
+
+
+def _card(d: dict) -> Card:
+    return Card(number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
+                holder=d["holder_name"])
+
+
+class BookingCreateInput(serializers.Serializer):
+    hotel = serializers.CharField(max_length=100, help_text="Hotel code, e.g. NYC")
+    room_type = serializers.CharField(max_length=100, help_text="Room type code, e.g. DELUXE-KING")
+    rate_plan = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True,
+                                      help_text="Rate plan code, e.g. AAA; the Best Available Rate when omitted")
+    check_in = StayDateField(help_text="Arrival, YYYY-MM-DD (not in the past, hotel time)")
+    check_out = StayDateField(help_text="Departure, YYYY-MM-DD, after check-in")
+    adults = PartyCountField(required=False, default=1, help_text="At least 1, at most 50")
+    children = PartyCountField(required=False, default=0)
+    child_ages = ChildAgesField(child=serializers.IntegerField(), required=False, default=list, max_length=50,
+                                help_text="One age (0-17) per child, optional")
+    room_count = PartyCountField(required=False, default=1, help_text="1 to 9 rooms, each with an adult")
+    promo_code = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    guest = GuestInput()
+    payment = PaymentInput()
+    special_requests = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    expected_total = serializers.DecimalField(
+        max_digits=16, decimal_places=4, required=False, allow_null=True,
+        help_text="The grand total the guest was shown. If today's price differs, nothing is booked and the "
+                  "answer is 409 PRICE_CHANGED with the new quote.")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.DIRECT)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                   help_text="e.g. the partner's site; defaults to the API key's name")
+
+    def to_request(self, *, source: str) -> BookingRequest:
+        d = self.validated_data
+        g = d["guest"]
+        return BookingRequest(
+            hotel_code=d["hotel"], room_type_code=d["room_type"], rate_plan_code=d.get("rate_plan"),
+            check_in=d["check_in"], check_out=d["check_out"], adults=d["adults"], children=d["children"],
+            child_ages=d["child_ages"], room_count=d["room_count"], promo_code=d.get("promo_code"),
+            guest=GuestDetails(first_name=g["first_name"], last_name=g["last_name"], email=g["email"],
+                               phone=g["phone"], loyalty_number=g["loyalty_number"]),
+            card=_card(d["payment"]), special_requests=d["special_requests"], channel=d["channel"],
+            source=d["source"] or source, expected_total=d.get("expected_total"),
+        )
+
+
+# --- output ---------------------------------------------------------------------------------------------
+
+class BookingHotelOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+
+
+class BookingRoomTypeOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BookingGuestsOutput(serializers.Serializer):
+    adults = serializers.IntegerField()
+    children = serializers.IntegerField()
+
+
+class BookingPricingOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    nightly_rates = NightlyRateOutput(many=True)
+    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms. "
+                                                 + AMOUNT_HELP)
+    taxes = serializers.CharField(help_text=AMOUNT_HELP)
+    fees = serializers.CharField(help_text=AMOUNT_HELP)
+    grand_total = serializers.CharField(help_text="room_total + taxes + fees. " + AMOUNT_HELP)
+
+
+class BookingPaymentOutput(serializers.Serializer):
+    status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
+                                             "channel collects the money)")
+    last_four = serializers.CharField(allow_blank=True)
+    amount = serializers.CharField(help_text="Paid so far (charges less refunds). " + AMOUNT_HELP)
+
+
+class BookingOutput(serializers.Serializer):
+    confirmation_number = serializers.CharField(help_text="e.g. GH-NYC-2024031500001")
+    status = serializers.ChoiceField(choices=[s for s, _ in Reservation._meta.get_field("status").choices])
+    guest_name = serializers.CharField()
+    hotel = BookingHotelOutput()
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    room_type = BookingRoomTypeOutput()
+    guests = BookingGuestsOutput()
+    pricing = BookingPricingOutput()
+    cancellation_policy = CancellationPolicyOutput()
+    payment = BookingPaymentOutput()
+
+
+class StatusChangeOutput(serializers.Serializer):
+    to = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField(help_text="A user, an API key, or 'system'")
+    note = serializers.CharField(allow_blank=True)
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be a class attribute; it comes first in the answer.
+        fields = super().get_fields()
+        return {"from": serializers.CharField(allow_null=True, help_text="null for the booking's creation"),
+                **fields}
+
+
+class BookingDetailOutput(BookingOutput):
+    status_history = StatusChangeOutput(many=True)
+
+
+def booking_data(reservation: Reservation, *, history: bool = False) -> dict:
+    """The reservation in the shape of BookingOutput (BookingDetailOutput with `history`)."""
+    c = reservation.currency
+    hotel = reservation.hotel
+    paid = services.payment_summary(reservation)
+    policy = reservation.cancellation_policy or {}
+    data = {
+        "confirmation_number": reservation.confirmation_number,
+        "status": reservation.status,
+        "guest_name": reservation.guest.full_name,
+        "hotel": {"code": hotel.code, "name": hotel.name, "address": hotel.address},
+        "check_in": reservation.check_in,
+        "check_out": reservation.check_out,
+        "room_type": {"code": reservation.room_type.code, "name": reservation.room_type.name},
+        "guests": {"adults": reservation.adults, "children": reservation.children},
+        "pricing": {
+            "currency": c,
+            "nightly_rates": [{"date": n.date, "rate": str(round_money(n.rate, c))}
+                              for n in reservation.nights.all()],
+            "room_total": str(round_money(reservation.room_total, c)),
+            "taxes": str(round_money(reservation.taxes, c)),
+            "fees": str(round_money(reservation.fees, c)),
+            "grand_total": str(round_money(reservation.grand_total, c)),
+        },
+        "cancellation_policy": {
+            "name": policy.get("name", ""), "description": policy.get("description", ""),
+            "free_until": reservation.free_until.astimezone(hotel.tz) if reservation.free_until else None,
+        },
+        "payment": {"status": paid["status"], "last_four": paid["last_four"],
+                    "amount": str(round_money(paid["amount"], c))},
+    }
+    if history:
+        data["status_history"] = [
+            {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": s.actor or "system",
+             "note": s.note}
+            for s in reservation.status_changes.all()
+        ]
+    return data
+
+
+# --- views ----------------------------------------------------------------------------------------------
+
+def _actor(request):
+    """Who the status history names: the staff user, or the API key."""
+    key = api_key_of(request)
+    if key is not None:
+        return f"API key {key.name} ({key.prefix})"
+    return request.user
+
+
+def _scope(request) -> str:
+    """Whose idempotency keys these are: one caller never sees another's answers."""
+    key = api_key_of(request)
+    return f"api_key:{key.pk}" if key is not None else f"user:{request.user.pk}"
+
+
+def _error(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description, examples=[
+        OpenApiExample(title, value={"error": body}) for title, body in examples])
+
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    idempotency.HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Optional, up to 200 characters (a UUID is a good choice). The same key with the same body "
+                "answers the first answer again (status and body, with `Idempotent-Replayed: true`) and never "
+                "charges twice; the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED; while the "
+                "first request with the key is still running, 409 IDEMPOTENCY_IN_PROGRESS. Keys are per API key.")
+
+_SEED_REQUEST = {
+    "hotel": "NYC", "room_type": "DELUXE-KING", "rate_plan": "AAA", "check_in": "2024-03-15",
+    "check_out": "2024-03-18", "adults": 2, "children": 0, "child_ages": [], "room_count": 1,
+    "guest": {"first_name": "John", "last_name": "Smith", "email": "john.smith@example.com",
+              "phone": "+1 212 555 0199", "loyalty_number": ""},
+    "payment": {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123",
+                "holder_name": "John Smith"},
+    "special_requests": "High floor, please", "expected_total": "664.14",
+}
+_SEED_RESPONSE = {
+    "confirmation_number": "GH-NYC-2024031500001", "status": "CONFIRMED", "guest_name": "John Smith",
+    "hotel": {"code": "NYC", "name": "Grand Hotel NYC", "address": "123 Main St, New York, NY 10001"},
+    "check_in": "2024-03-15", "check_out": "2024-03-18",
+    "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"}, "guests": {"adults": 2, "children": 0},
+    "pricing": {"currency": "USD", "nightly_rates": [{"date": "2024-03-15", "rate": "189.00"},
+                                                     {"date": "2024-03-16", "rate": "219.00"},
+                                                     {"date": "2024-03-17", "rate": "199.00"}],
+                "room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14"},
+    "cancellation_policy": {"name": "Flexible 24-Hour",
+                            "description": "Free cancellation until 24 hours before check-in",
+                            "free_until": "2024-03-14T15:00:00-04:00"},
+    "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
+}
+
+
+class BookingCreateApi(APIView):
+    permission_classes = [HasPartnerKey]
+
+    @extend_schema(
+        operation_id="booking_create",
+        summary="Book a stay and pay for it",
+        description=(
+            "Validates the stay (same rules and codes as the search), prices it, holds the rooms for every "
+            "night, charges the card and confirms, all or nothing. The API key must reach the hotel. "
+            "The confirmation email is sent after commit."),
+        tags=["bookings"],
+        parameters=[IDEMPOTENCY_HEADER],
+        request=BookingCreateInput,
+        examples=[OpenApiExample("The seed's stay", value=_SEED_REQUEST, request_only=True),
+                  OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"])],
+        responses={
+            201: BookingOutput,
+            400: _error(
+                "INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE, "
+                "VALIDATION_ERROR (a missing or malformed field; `fields` says which), MALFORMED_REQUEST "
+                "(the body is not JSON)",
+                ("Dates", {"code": "INVALID_DATES", "message": "Check-out must be after check-in.",
+                           "retryable": False, "field": "check_out"}),
+                ("Room type", {"code": "UNKNOWN_ROOM_TYPE", "message": "Grand Hotel NYC has no room type PENT.",
+                               "retryable": False, "room_type": "PENT"})),
+            401: _error("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
+            402: _error(
+                "PAYMENT_FAILED: the card was declined (retry with another card)",
+                ("Declined", {"code": "PAYMENT_FAILED", "message": "The card was declined for insufficient "
+                              "funds.", "retryable": True, "retry_action": "UPDATE_PAYMENT",
+                              "decline_code": "insufficient_funds"})),
+            404: _error("HOTEL_NOT_FOUND: no such hotel, or the API key does not reach it"),
+            409: _error(
+                "SOLD_OUT naming the date; PRICE_CHANGED with the new quote (nothing booked); RESTRICTED "
+                "(minimum stay, closed to arrival); RATE_NOT_AVAILABLE; IDEMPOTENCY_IN_PROGRESS",
+                ("Sold out", {"code": "SOLD_OUT", "message": "Sorry, Deluxe King Room is sold out on March 16, "
+                              "2024 (0 left). Please choose different dates or room type.", "retryable": False,
+                              "date": "2024-03-16", "available": 0}),
+                ("Price changed", {"code": "PRICE_CHANGED", "message": "The price has changed since it was "
+                                   "shown. Please review the new total.", "retryable": True,
+                                   "retry_action": "CONFIRM_NEW_PRICE", "expected_total": "600.00",
+                                   "new_total": "664.14", "quote": {"currency": "USD", "total": "664.14"}})),
+            422: _error("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key came before with another body"),
+            429: _error("RATE_LIMITED"),
+            500: _error("SYSTEM_ERROR: nothing internal is shown; the request is logged (card masked)"),
+        },
+    )
+    def post(self, request):
+        data = BookingCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = idempotency.key_validate(request.headers.get(idempotency.HEADER))
+        hotel = hotel_get(data.validated_data["hotel"])
+        if not can_reach_hotel(request, hotel):
+            raise HotelNotFound(f"No hotel with code {data.validated_data['hotel']}.")
+        api_key = api_key_of(request)
+        booking = data.to_request(source=api_key.name if api_key else "API")
+        if key is None:
+            return self._book(request, booking)
+
+        scope = _scope(request)
+        replay = idempotency.idempotency_begin(scope=scope, key=key,
+                                               fingerprint=idempotency.request_fingerprint(request.data))
+        if replay is not None:
+            return Response(replay.body, status=replay.status, headers={"Idempotent-Replayed": "true"})
+        try:
+            response = self._book(request, booking)
+        except DomainError as exc:  # a considered answer: keep it for replays
+            idempotency.idempotency_finish(scope=scope, key=key, status=exc.http_status,
+                                           body={"error": exc.as_dict()})
+            raise
+        except BaseException:
+            idempotency.idempotency_abandon(scope=scope, key=key)
+            raise
+        idempotency.idempotency_finish(scope=scope, key=key, status=response.status_code, body=response.data)
+        return response
+
+    def _book(self, request, booking: BookingRequest) -> Response:
+        reservation = services.booking_create(request=booking, gateway=payments.default_gateway(),
+                                              actor=_actor(request))
+        reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
+        return Response(BookingOutput(booking_data(reservation)).data, status=201)
+
+
+class BookingDetailApi(APIView):
+    permission_classes = [HasPartnerKey]
+
+    @extend_schema(
+        operation_id="booking_retrieve",
+        summary="A booking and its status history",
+        tags=["bookings"],
+        parameters=[OpenApiParameter("confirmation_number", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     description="e.g. GH-NYC-2024031500001")],
+        responses={
+            200: BookingDetailOutput,
+            401: _error("AUTHENTICATION_REQUIRED"),
+            404: _error("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches"),
+            429: _error("RATE_LIMITED"),
+        },
+    )
+    def get(self, request, confirmation_number: str):
+        reservation = services.reservation_detail_get(confirmation_number=confirmation_number,
+                                                      hotels=hotels_for(request))
+        return Response(BookingDetailOutput(booking_data(reservation, history=True)).data)
+
+    def dispatch(self, request, *args, **kwargs):
+        # Changing and cancelling a booking (PATCH, DELETE) live in api_manage.py on this same path; Django
+        # routes a path to one view, so the methods this view lacks are handed to the view that has them.
+        other = _sibling_view(request.method, kwargs.get("confirmation_number", ""))
+        if other is not None:
+            return other(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _sibling_view(method: str, confirmation_number: str):
+    name = method.lower()
+    if name in ("get", "head", "options") or hasattr(BookingDetailApi, name):
+        return None
+    from . import api_manage
+
+    for pattern in getattr(api_manage, "urlpatterns", []):
+        try:
+            match = pattern.resolve(f"bookings/{confirmation_number}")
+        except Resolver404:
+            continue
+        view_class = getattr(getattr(match, "func", None), "cls", None) if match else None
+        if view_class is not None and view_class is not BookingDetailApi and hasattr(view_class, name):
+            return match.func
+    return None
+
+
+urlpatterns = [
+    path("bookings", BookingCreateApi.as_view(), name="api-booking-create"),
+    path("bookings/<str:confirmation_number>", BookingDetailApi.as_view(), name="api-booking-detail"),
+]

@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -64,7 +65,12 @@ def _enqueue(event_id) -> None:
 
 
 def event_deliver(event_id) -> bool:
-    """Run every subscriber not yet run for this event. True when all have succeeded."""
+    """Run every subscriber not yet run for this event. True when all have succeeded.
+
+    Each handler first claims (event, handler) in HandledEvent inside the transaction it runs in: a second
+    delivery at the same moment waits on that row and then skips, and a failed handler leaves no claim, so
+    the event is offered again later (tasks.redeliver_outbox).
+    """
     event = OutboxEvent.objects.filter(pk=event_id).first()
     if event is None or event.delivered_at is not None:
         return True
@@ -74,16 +80,16 @@ def event_deliver(event_id) -> bool:
             continue
         try:
             with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        HandledEvent.objects.create(event_id=event.pk, handler=path)
+                except IntegrityError:
+                    continue  # handled by another delivery in the meantime
                 import_string(path)(event)
-                HandledEvent.objects.create(event_id=event.pk, handler=path)
-        except IntegrityError:
-            # Another worker handled it at the same moment.
-            if not HandledEvent.objects.filter(event_id=event.pk, handler=path).exists():
-                errors.append(f"{path}: integrity error")
         except Exception as exc:  # a handler failed: keep the event for re-delivery
             logger.exception("Handler %s failed for event %s", path, event.pk)
             errors.append(f"{path}: {exc!r}")
-    update = {"attempts": event.attempts + 1, "last_error": "\n".join(errors)[:5000]}
+    update = {"attempts": F("attempts") + 1, "last_error": "\n".join(errors)[:5000]}
     if not errors:
         update["delivered_at"] = timezone.now()
     OutboxEvent.objects.filter(pk=event.pk).update(**update)

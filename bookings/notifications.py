@@ -1,18 +1,24 @@
 """Guest emails, sent by event handlers after commit (never inside a booking transaction)."""
 
+import logging
+
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import OutboxEvent, Reservation
+from .models import OutboxEvent, Payment, Reservation
+
+logger = logging.getLogger(__name__)
 
 
 def _send(reservation: Reservation, *, subject: str, template: str, extra: dict | None = None) -> None:
+    charges = [p for p in reservation.payments.all()
+               if p.kind == Payment.Kind.CHARGE and p.result == Payment.Result.SUCCEEDED]
     context = {"r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,
                "nights": list(reservation.nights.all()),
                "free_until_local": timezone.localtime(reservation.free_until, reservation.hotel.tz)
                if reservation.free_until else None,
-               "payment": reservation.payments.filter(kind="CHARGE", result="SUCCEEDED").first(),
+               "payment": charges[0] if charges else None,
                **(extra or {})}
     text = render_to_string(f"bookings/email/{template}.txt", context)
     html = render_to_string(f"bookings/email/{template}.html", context)
@@ -23,6 +29,11 @@ def _send(reservation: Reservation, *, subject: str, template: str, extra: dict 
 
 
 def send_confirmation(event: OutboxEvent) -> None:
-    reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
+    """ReservationConfirmed: the itinerary, price breakdown and cancellation terms, as text and HTML."""
+    reservation = (Reservation.objects.with_details().prefetch_related("nights", "payments")
+                   .filter(pk=event.reservation_id).first())
+    if reservation is None:  # the reservation was deleted since: nobody to write to
+        logger.warning("Event %s: reservation %s is gone; no confirmation sent", event.pk, event.reservation_id)
+        return
     _send(reservation, template="confirmation",
           subject=f"Your reservation at {reservation.hotel.name} is confirmed: {reservation.confirmation_number}")

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -18,7 +20,9 @@ from hotelbooking.errors import (
     PaymentFailed,
     PriceChanged,
     ReservationNotFound,
+    RestrictionViolated,
     UnknownRoomType,
+    ValidationFailed,
 )
 from hotelbooking.money import round_money
 from inventory.models import Hotel, RoomType
@@ -43,6 +47,9 @@ from .payments import Card, PaymentGateway
 logger = logging.getLogger(__name__)
 
 MAX_ROOMS = 9
+# A deadlock or serialization failure rolls the whole booking back; it is then safe to run it again.
+BOOKING_ATTEMPTS = 4
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
 @dataclass(frozen=True)
@@ -84,13 +91,42 @@ def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool =
     if for_update:
         qs = Reservation.objects.select_for_update(of=("self",)).select_related(
             "hotel", "room_type", "rate_plan", "guest", "promotion")
-    qs = qs.filter(confirmation_number__iexact=(confirmation_number or "").strip())
+    number = (confirmation_number or "").strip()
+    if not number or "\x00" in number:  # PostgreSQL refuses NUL in a query; no number contains one
+        raise ReservationNotFound(f"No reservation {number}.")
+    qs = qs.filter(confirmation_number__iexact=number)
     if hotels is not None:
         qs = qs.filter(hotel__in=hotels)
     reservation = qs.first()
     if reservation is None:
         raise ReservationNotFound(f"No reservation {confirmation_number}.")
     return reservation
+
+
+def reservation_detail_get(*, confirmation_number: str, hotels=None) -> Reservation:
+    """The reservation with its nights, status history and payments loaded (a fixed number of queries)."""
+    reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
+    prefetch_related_objects([reservation], "nights", "status_changes", "payments")
+    return reservation
+
+
+def payment_summary(reservation: Reservation) -> dict:
+    """What a guest sees of the money: COMPLETED, REFUNDED, PARTIALLY_REFUNDED or NOT_COLLECTED, the card's
+    last four and the amount paid (charges minus refunds)."""
+    payments = [p for p in reservation.payments.all() if p.result == Payment.Result.SUCCEEDED]
+    charges = [p for p in payments if p.kind == Payment.Kind.CHARGE]
+    paid = amount_paid(reservation)
+    if not charges:
+        status = "NOT_COLLECTED"
+    elif paid <= 0:
+        status = "REFUNDED"
+    elif any(p.kind == Payment.Kind.REFUND for p in payments):
+        status = "PARTIALLY_REFUNDED"
+    else:
+        status = "COMPLETED"
+    last = max(charges, key=lambda p: (p.created_at, p.id), default=None)
+    return {"status": status, "last_four": last.last_four if last else "", "card_brand": last.card_brand if last
+            else "", "amount": paid}
 
 
 def amount_paid(reservation: Reservation) -> Decimal:
@@ -201,6 +237,27 @@ def payment_refund(*, gateway: PaymentGateway, reservation: Reservation, amount:
 
 # --- creating a booking ----------------------------------------------------------------------------------
 
+_GUEST_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 40, "loyalty_number": 30}
+
+
+def _guest_validate(details: GuestDetails) -> None:
+    for name, limit in _GUEST_LIMITS.items():
+        value = getattr(details, name)
+        if not isinstance(value, str):
+            raise ValidationFailed(f"guest {name} must be text.", field=f"guest.{name}")
+        if len(value.strip()) > limit:
+            raise ValidationFailed(f"guest {name} can be at most {limit} characters.", field=f"guest.{name}")
+        if "\x00" in value:
+            raise ValidationFailed(f"guest {name} contains a character that is not allowed.", field=f"guest.{name}")
+    for name in ("first_name", "last_name", "email"):
+        if not getattr(details, name).strip():
+            raise ValidationFailed(f"guest {name} is required.", field=f"guest.{name}")
+    try:
+        validate_email(details.email.strip())
+    except ValidationError:
+        raise ValidationFailed("Please give a valid email address.", field="guest.email") from None
+
+
 def _guest_upsert(details: GuestDetails) -> Guest:
     email = details.email.strip()
     guest = Guest.objects.filter(email__iexact=email).first()
@@ -241,20 +298,27 @@ def booking_quote(*, hotel: Hotel, room_type_code: str, rate_plan_code: str | No
     room_type = RoomType.objects.filter(hotel=hotel, code__iexact=(room_type_code or "").strip()).first()
     if room_type is None:
         raise UnknownRoomType(f"{hotel.name} has no room type {room_type_code}.", room_type=room_type_code)
-    if not 1 <= int(room_count) <= MAX_ROOMS:
-        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="room_count")
+    rooms = _room_count(room_count)
     rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
     if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
-        from hotelbooking.errors import RestrictionViolated
-
         raise RestrictionViolated(f"The {rate_plan.name} needs a stay of at least {rate_plan.min_stay} nights.",
                                   restriction="MIN_STAY")
     promotion = promotion_get(hotel=hotel, code=promo_code)
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[room_type.id],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
     return quote_stay(ctx, room_type=room_type, check_in=stay.check_in, check_out=stay.check_out,
-                      adults=stay.adults, children=stay.children, rooms=int(room_count),
+                      adults=stay.adults, children=stay.children, rooms=rooms,
                       booked_on=hotel_today(hotel))
+
+
+def _room_count(value) -> int:
+    try:
+        rooms = int(str(1 if value in (None, "") else value).strip())
+    except ValueError:
+        raise InvalidParty("room_count must be a whole number.", field="room_count") from None
+    if not 1 <= rooms <= MAX_ROOMS:
+        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="room_count")
+    return rooms
 
 
 def _validate_child_ages(children: int, ages: list) -> list[int]:
@@ -278,24 +342,56 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
 
     PRICE_CHANGED if the fresh total differs from `expected_total`; SOLD_OUT naming the short night;
     PAYMENT_FAILED leaves no reservation and no rooms held. A charge taken before a later failure is refunded.
+    A deadlock or serialization failure (PostgreSQL) reruns the booking a bounded number of times; the
+    caller sees the booking or a domain error, never the database's complaint.
     """
     hotel = hotel_get(request.hotel_code)
+    _guest_validate(request.guest)
     quote = booking_quote(hotel=hotel, room_type_code=request.room_type_code,
                           rate_plan_code=request.rate_plan_code, check_in=request.check_in,
                           check_out=request.check_out, adults=request.adults, children=request.children,
                           room_count=request.room_count, promo_code=request.promo_code)
     child_ages = _validate_child_ages(quote.children, request.child_ages)
     total = round_money(quote.total, quote.currency)
-    if request.expected_total is not None and round_money(request.expected_total, quote.currency) != total:
+    if request.expected_total is not None and _expected(request.expected_total, quote.currency) != total:
         raise PriceChanged(quote=quote_payload(quote), expected_total=str(request.expected_total),
                            new_total=str(total))
     if request.card is None and request.collect_payment:
         raise PaymentFailed("Card details are required.", decline_code="missing_card")
 
+    # Retrying only makes sense when this is the outermost transaction: inside a caller's atomic block the
+    # whole outer transaction is already lost.
+    attempts = 1 if transaction.get_connection().in_atomic_block else BOOKING_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            return _booking_commit(hotel=hotel, quote=quote, request=request, child_ages=child_ages, total=total,
+                                   gateway=gateway, actor=actor)
+        except OperationalError as exc:
+            if attempt == attempts or getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
+                raise
+            logger.warning("Booking at %s hit %s; retrying (attempt %d)", hotel.code,
+                           getattr(exc.__cause__, "sqlstate", "?"), attempt)
+    raise AssertionError("unreachable")
+
+
+def _expected(value, currency: str) -> Decimal | None:
+    try:
+        return round_money(Decimal(str(value)), currency)
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def _booking_commit(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_ages: list[int], total: Decimal,
+                    gateway: PaymentGateway, actor) -> Reservation:
+    # The number is taken in its own short transaction: the sequence row is not locked for the whole booking,
+    # and a number is never handed out twice, even when the attempt that took it fails.
+    with transaction.atomic():
+        confirmation_number = confirmation_number_next(hotel=hotel, check_in=quote.check_in)
     charged: Payment | None = None
     try:
         with transaction.atomic():
             reservation = _reservation_create_pending(hotel=hotel, quote=quote, request=request,
+                                                      confirmation_number=confirmation_number,
                                                       child_ages=child_ages, actor=actor)
             inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
                               rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
@@ -311,7 +407,8 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
             events.event_record(events.RESERVATION_CONFIRMED, reservation=reservation, payload={
                 "guest_email": reservation.guest.email, "loyalty_number": reservation.guest.loyalty_number,
                 "grand_total": str(total), "currency": quote.currency, "room_count": quote.rooms})
-    except PaymentFailed:
+    except PaymentFailed as exc:
+        logger.info("Payment declined for %s (%s)", confirmation_number, exc.details.get("decline_code", ""))
         raise
     except Exception:
         if charged is not None:  # money moved but the booking did not: give it back
@@ -326,15 +423,16 @@ def _compensate(gateway: PaymentGateway, charge: Payment) -> None:
         logger.error("Could not refund charge %s after a failed booking", charge.gateway_reference)
 
 
-def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest, child_ages, actor) -> Reservation:
+def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest, confirmation_number: str,
+                                child_ages, actor) -> Reservation:
     guest = _guest_upsert(request.guest)
     currency = quote.currency
     reservation = Reservation.objects.create(
-        confirmation_number=confirmation_number_next(hotel=hotel, check_in=quote.check_in),
+        confirmation_number=confirmation_number,
         hotel=hotel, room_type=quote.room_type, rate_plan=quote.rate_plan, promotion=quote.promotion, guest=guest,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
-        special_requests=request.special_requests, currency=currency,
+        special_requests=(request.special_requests or "").strip(), currency=currency,
         **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
         hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),

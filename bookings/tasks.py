@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers over services."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -7,6 +8,11 @@ from django.utils import timezone
 
 from . import events
 from .models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+# After this many failed deliveries an event waits for a person (admin action "Re-deliver now").
+MAX_AUTOMATIC_ATTEMPTS = 20
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
@@ -17,13 +23,21 @@ def deliver_event(self, event_id: str):
 
 @shared_task
 def redeliver_outbox(older_than_seconds: int = 30, batch: int = 500) -> int:
-    """Hand Celery again every event not yet delivered (a lost message, a failed handler)."""
+    """Deliver again every event not yet delivered (a lost message, a broker that was down, a failed handler).
+
+    Only events older than `older_than_seconds`, so the after-commit delivery of a fresh event is not raced.
+    Returns how many were delivered now.
+    """
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(OutboxEvent.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff)
-               .order_by("created_at").values_list("pk", flat=True)[:batch])
-    for event_id in ids:
-        events.event_deliver(event_id)
-    return len(ids)
+    pending = OutboxEvent.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff)
+    ids = list(pending.filter(attempts__lt=MAX_AUTOMATIC_ATTEMPTS).order_by("created_at")
+               .values_list("pk", flat=True)[:batch])
+    delivered = sum(1 for event_id in ids if events.event_deliver(event_id))
+    stuck = pending.filter(attempts__gte=MAX_AUTOMATIC_ATTEMPTS).count()
+    if stuck:
+        logger.error("%d outbox events failed %d times and wait for a manual re-delivery", stuck,
+                     MAX_AUTOMATIC_ATTEMPTS)
+    return delivered
 
 
 @shared_task

@@ -1,1 +1,311 @@
-urlpatterns = []
+"""Guest booking pages: /book/ (stay summary, price, the form) and /booking/<number>/ (the confirmation).
+
+The confirmation page shows a booking only to the browser that made it (its number is kept in the session)
+or to someone who gives the guest's last name with the number; guessing is slowed down per client address.
+"""
+
+import time
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from hotelbooking.errors import (
+    DomainError,
+    HotelNotFound,
+    InvalidDates,
+    InvalidParty,
+    PriceChanged,
+    RateNotAvailable,
+    ReservationNotFound,
+    RestrictionViolated,
+    SoldOut,
+    UnknownPromoCode,
+    UnknownRatePlan,
+    UnknownRoomType,
+)
+from hotelbooking.money import ZERO, round_money
+from inventory.services import check_availability
+from pricing.engine import Quote
+from pricing.search import hotel_get
+
+from . import idempotency, payments, services
+from .forms import BookingForm, ConfirmationLookupForm
+from .models import Channel, Reservation
+from .payments import Card
+from .services import BookingRequest, GuestDetails
+
+SESSION_KEY = "booked_confirmation_numbers"
+STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code")
+# Errors about the stay itself (not the guest's details): the form cannot fix them.
+STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
+               RateNotAvailable, RestrictionViolated, SoldOut)
+LOOKUP_LIMIT = 10           # failed confirmation look-ups per client address ...
+LOOKUP_WINDOW = 15 * 60     # ... per this many seconds
+
+
+# --- what the pages show --------------------------------------------------------------------------------
+
+def _money(amount, currency: str) -> str:
+    return str(round_money(amount, currency))
+
+
+def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate_plan_discount,
+               promotion_discount, room_total, tax_lines: list[tuple], fee_lines: list[tuple], total) -> dict:
+    m = lambda amount: _money(amount, currency)  # noqa: E731
+    discounts = []
+    if rate_plan_discount:
+        discounts.append(("Rate discount", m(-abs(Decimal(rate_plan_discount)))))
+    if promotion_discount:
+        discounts.append(("Promotion", m(-abs(Decimal(promotion_discount)))))
+    return {
+        "currency": currency, "rooms": rooms,
+        "nights": [{"date": d, "rate": m(rate)} for d, rate in nights],
+        "subtotal": m(subtotal), "discounts": discounts, "room_total": m(room_total),
+        "taxes": [{"name": n, "amount": m(a)} for n, a in tax_lines],
+        "fees": [{"name": n, "amount": m(a)} for n, a in fee_lines],
+        "total": m(total),
+    }
+
+
+def _quote_breakdown(quote: Quote) -> dict:
+    return _breakdown(currency=quote.currency, nights=[(n.date, n.rate) for n in quote.nights], rooms=quote.rooms,
+                      subtotal=quote.subtotal, rate_plan_discount=quote.rate_plan_discount,
+                      promotion_discount=quote.promotion_discount, room_total=quote.room_total,
+                      tax_lines=[(t.name, t.amount) for t in quote.tax_lines],
+                      fee_lines=[(f.name, f.amount) for f in quote.fee_lines], total=quote.total)
+
+
+def _reservation_breakdown(r: Reservation) -> dict:
+    lines = r.charge_lines or {}
+    return _breakdown(currency=r.currency, nights=[(n.date, n.rate) for n in r.nights.all()], rooms=r.room_count,
+                      subtotal=r.subtotal, rate_plan_discount=r.rate_plan_discount,
+                      promotion_discount=r.promotion_discount, room_total=r.room_total,
+                      tax_lines=[(t["name"], Decimal(t["amount"])) for t in lines.get("taxes", [])],
+                      fee_lines=[(f["name"], Decimal(f["amount"])) for f in lines.get("fees", [])],
+                      total=r.grand_total)
+
+
+def _terms(policy: dict, free_until: datetime | None, hotel) -> dict:
+    local = timezone.localtime(free_until, hotel.tz) if free_until else None
+    return {"name": policy.get("name", ""), "description": policy.get("description", ""),
+            "free_until": local, "free_now": local is not None and local > timezone.now(),
+            "timezone": hotel.timezone}
+
+
+# --- /book/ ---------------------------------------------------------------------------------------------
+
+def _stay_params(request) -> dict:
+    return {name: request.GET.get(name, "").strip() for name in STAY_PARAMS}
+
+
+def _quote_for(params: dict, *, check_rooms: bool = True):
+    hotel = hotel_get(params["hotel"])
+    quote = services.booking_quote(hotel=hotel, room_type_code=params["room_type"],
+                                   rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
+                                   check_out=params["check_out"], adults=params["adults"] or 1,
+                                   children=params["children"] or 0, promo_code=params["promo_code"] or None)
+    if not check_rooms:  # booking will say SOLD_OUT itself, and the form keeps what was typed
+        return hotel, quote
+    availability = check_availability(quote.room_type, quote.check_in, quote.check_out)
+    if availability.restriction and availability.restriction != "STOP_SELL":
+        raise RestrictionViolated(availability.message, restriction=availability.restriction)
+    if not availability.bookable:
+        raise SoldOut(f"Sorry, {quote.room_type.name} is sold out on {availability.constraining_date:%B %-d, %Y}. "
+                      "Please choose different dates or room type.", date=str(availability.constraining_date))
+    return hotel, quote
+
+
+def _search_url(params: dict) -> str:
+    from urllib.parse import urlencode
+
+    query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "rate_plan",
+                                    "promo_code") if params.get(k)}
+    return "/?" + urlencode(query) if query else "/"
+
+
+def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_error=None, status=200):
+    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error, "form": form}
+    if quote is not None:
+        context.update({
+            "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),
+            "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
+        })
+    response = render(request, "bookings/book.html", context, status=status)
+    # The page may carry what the guest typed (card included, so one digit can be fixed): never cache it.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
+
+
+def _fresh_form(quote: Quote, data=None) -> BookingForm:
+    initial = {"expected_total": round_money(quote.total, quote.currency), "idempotency_key": uuid.uuid4().hex}
+    form = BookingForm(data=data, initial=initial)
+    return form
+
+
+@sensitive_variables("form", "card", "booking")
+@sensitive_post_parameters("card_number", "cvc", "exp_month", "exp_year")
+def book(request):
+    """GET: the stay, its price and the form. POST: book, then redirect to the confirmation (PRG)."""
+    params = _stay_params(request)
+    try:
+        hotel, quote = _quote_for(params, check_rooms=request.method != "POST")
+    except DomainError as error:
+        return _render_book(request, params=params, stay_error=error.message,
+                            status=404 if isinstance(error, HotelNotFound) else 200)
+    if request.method != "POST":
+        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_fresh_form(quote))
+
+    form = BookingForm(request.POST)
+    if not form.is_valid():
+        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_rekeyed(form, quote))
+    d = form.cleaned_data
+    card = Card(number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
+                holder=d["holder_name"])
+    booking = BookingRequest(
+        hotel_code=hotel.code, room_type_code=quote.room_type.code, rate_plan_code=quote.rate_plan.code,
+        check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
+        promo_code=params["promo_code"] or None,
+        guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
+                           phone=d["phone"], loyalty_number=d["loyalty_number"]),
+        card=card, special_requests=d["special_requests"], channel=Channel.DIRECT, source="Website",
+        expected_total=d["expected_total"],
+    )
+    try:
+        number = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d})
+    except DomainError as error:
+        if isinstance(error, PriceChanged):
+            quote = services.booking_quote(hotel=hotel, room_type_code=quote.room_type.code,
+                                           rate_plan_code=quote.rate_plan.code, check_in=quote.check_in,
+                                           check_out=quote.check_out, adults=quote.adults,
+                                           children=quote.children, promo_code=params["promo_code"] or None)
+            error = PriceChanged(f"The price has changed since you saw it: the total is now "
+                                 f"{_money(quote.total, quote.currency)} {quote.currency}. Please review it and "
+                                 "book again.")
+        form = _rekeyed(form, quote, new_total=isinstance(error, PriceChanged))
+        form.add_domain_error(error)
+        return _render_book(request, params=params, hotel=hotel, quote=quote, form=form)
+    numbers = [n for n in request.session.get(SESSION_KEY, []) if n != number][-19:]
+    request.session[SESSION_KEY] = numbers + [number]
+    return redirect(reverse("booking-confirmation", args=[number]))
+
+
+def _rekeyed(form: BookingForm, quote: Quote, *, new_total: bool = False) -> BookingForm:
+    """The same form with what was typed, a new idempotency key (the next submit is a new attempt) and,
+    after a price change, the new total as the one the guest has now seen."""
+    data = form.data.copy()
+    data["idempotency_key"] = uuid.uuid4().hex
+    if new_total:
+        data["expected_total"] = str(round_money(quote.total, quote.currency))
+    rekeyed = BookingForm(data=data)
+    rekeyed.is_valid()
+    return rekeyed
+
+
+def _book_once(request, booking: BookingRequest, *, key: str, fingerprint_of: dict) -> str:
+    """Book, unless this very form was already submitted (a double click): then its first answer."""
+    if not key:
+        return services.booking_create(request=booking, gateway=payments.default_gateway()).confirmation_number
+    scope, fingerprint = "web", idempotency.request_fingerprint(fingerprint_of)
+    for _ in range(20):
+        try:
+            replay = idempotency.idempotency_begin(scope=scope, key=key, fingerprint=fingerprint)
+        except idempotency.IdempotencyInProgress:
+            time.sleep(0.25)  # the first submit is still booking: wait for its answer
+            continue
+        if replay is None:
+            break
+        if replay.status == 201:
+            return replay.body["confirmation_number"]
+        raise _replayed_error(replay.body)
+    else:
+        raise idempotency.IdempotencyInProgress()
+    try:
+        number = services.booking_create(request=booking, gateway=payments.default_gateway()).confirmation_number
+    except DomainError as exc:
+        idempotency.idempotency_finish(scope=scope, key=key, status=exc.http_status, body={"error": exc.as_dict()})
+        raise
+    except BaseException:
+        idempotency.idempotency_abandon(scope=scope, key=key)
+        raise
+    idempotency.idempotency_finish(scope=scope, key=key, status=201, body={"confirmation_number": number})
+    return number
+
+
+def _replayed_error(body: dict) -> DomainError:
+    error = DomainError(body.get("error", {}).get("message"))
+    error.code = body.get("error", {}).get("code", "SYSTEM_ERROR")
+    return error
+
+
+# --- /booking/<number>/ ---------------------------------------------------------------------------------
+
+def _lookup_blocked(request) -> bool:
+    return cache.get(_lookup_key(request), 0) >= LOOKUP_LIMIT
+
+
+def _lookup_failed(request) -> None:
+    key = _lookup_key(request)
+    cache.add(key, 0, LOOKUP_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, LOOKUP_WINDOW)
+
+
+def _lookup_key(request) -> str:
+    return f"booking-lookup:{request.META.get('REMOTE_ADDR', '')}"
+
+
+@sensitive_post_parameters("last_name")
+def confirmation(request, confirmation_number: str):
+    """The booking, for the browser that made it; anyone else must give the guest's last name."""
+    number = confirmation_number.strip().upper()
+    allowed = number in request.session.get(SESSION_KEY, [])
+    form = ConfirmationLookupForm(request.POST or None)
+    error = None
+    if not allowed and request.method == "POST":
+        if _lookup_blocked(request):
+            error = "Too many attempts. Please try again in a few minutes."
+        elif form.is_valid():
+            found = "\x00" not in number and Reservation.objects.filter(
+                confirmation_number__iexact=number,
+                guest__last_name__iexact=form.cleaned_data["last_name"].strip()).exists()
+            if found:
+                request.session[SESSION_KEY] = request.session.get(SESSION_KEY, [])[-19:] + [number]
+                return redirect(reverse("booking-confirmation", args=[number]))
+            _lookup_failed(request)
+            error = "We could not find a booking with that confirmation number and last name."
+    if not allowed:
+        response = render(request, "bookings/confirmation_lookup.html",
+                          {"number": number, "form": form, "error": error})
+        add_never_cache_headers(response)
+        return response
+    try:
+        reservation = services.reservation_detail_get(confirmation_number=number)
+    except ReservationNotFound:
+        return render(request, "bookings/confirmation_lookup.html",
+                      {"number": number, "form": ConfirmationLookupForm(), "error": None}, status=404)
+    paid = services.payment_summary(reservation)
+    response = render(request, "bookings/confirmation.html", {
+        "r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,
+        "price": _reservation_breakdown(reservation),
+        "terms": _terms(reservation.cancellation_policy or {}, reservation.free_until, reservation.hotel),
+        "paid": {**paid, "amount": _money(paid["amount"] or ZERO, reservation.currency)},
+    })
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
+
+
+urlpatterns = [
+    path("book/", book, name="booking-book"),
+    path("booking/<str:confirmation_number>/", confirmation, name="booking-confirmation"),
+]
