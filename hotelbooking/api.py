@@ -30,11 +30,15 @@ class ApiKeyAuthentication(BaseAuthentication):
         from inventory.models import HotelAPIKey
 
         key = header[len(self.keyword) + 1:].strip()
+        # Keys are "<prefix>.<secret>" in URL-safe ASCII; anything else cannot match (and a NUL byte would
+        # upset PostgreSQL), so it is refused before any query.
+        if not key or len(key) > 200 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in key):
+            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         try:
             api_key = HotelAPIKey.objects.get_from_key(key)
         except HotelAPIKey.DoesNotExist:
             api_key = None
-        if api_key is None or not api_key.is_valid(key):
+        if api_key is None or api_key.has_expired or not api_key.is_valid(key):
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         from django.contrib.auth.models import AnonymousUser
 

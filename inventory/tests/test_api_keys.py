@@ -64,9 +64,7 @@ def test_no_key_is_401(hotels):
 
 @pytest.mark.parametrize("header", [
     "Api-Key nonsense", "Api-Key abc.def", "Api-Key ",
-    pytest.param("Api-Key \x00.\x00", marks=pytest.mark.xfail(
-        reason="hotelbooking.api.ApiKeyAuthentication passes a NUL byte to the query: a 500 on PostgreSQL",
-        strict=False)),
+    "Api-Key \x00.\x00", "Api-Key été.x",
 ])
 def test_a_wrong_key_is_401(hotels, header):
     client = APIClient()
@@ -136,8 +134,6 @@ def test_keys_are_stored_hashed(hotels):
     assert key.startswith(stored.prefix + ".")
 
 
-@pytest.mark.xfail(reason="hotelbooking.api.ApiKeyAuthentication does not check expiry_date yet "
-                          "(AbstractAPIKey.is_valid only verifies the hash)", strict=False)
 def test_an_expired_key_is_401(hotels):
     api_key, key = api_key_for(hotels[0])
     api_key.expiry_date = timezone.now() - timezone.timedelta(minutes=1)
