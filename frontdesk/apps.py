@@ -3,4 +3,14 @@ from django.apps import AppConfig
 
 class FrontdeskConfig(AppConfig):
     name = "frontdesk"
+    verbose_name = "Front desk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from bookings import events
+
+        events.subscribe(events.RESERVATION_CONFIRMED, "frontdesk.handlers.award_booking_points")
+        events.subscribe(events.RESERVATION_CANCELLED, "frontdesk.handlers.withdraw_booking_points")
+        events.subscribe(events.RESERVATION_CANCELLED, "frontdesk.handlers.post_cancellation_penalty")
+        events.subscribe(events.RESERVATION_NO_SHOW, "frontdesk.handlers.withdraw_booking_points")
+        events.subscribe(events.GUEST_CHECKED_OUT, "frontdesk.handlers.create_departure_cleaning")

@@ -1,0 +1,380 @@
+"""The staff console in the Django admin: today's desk, check-in with a room picker, charges, check-out with the
+bill, the room rack and the housekeeping board. Every action calls the same service as the API."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+
+from bookings.models import Status
+from bookings.payments import default_gateway
+from hotelbooking.errors import DomainError
+from inventory.models import Hotel
+from pricing.search import hotel_today
+
+from . import selectors, services
+from .forms import ChargeForm, CheckInForm, OutOfOrderForm, ReverseForm
+from .models import (
+    FolioLine,
+    GuestStats,
+    HousekeepingTask,
+    LoyaltyEntry,
+    LoyaltyRule,
+    NightAuditRun,
+    NightAuditSchedule,
+    RoomAssignment,
+    RoomOutOfOrder,
+    Stay,
+    StayRecord,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledgers and history: looked at, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeskDayFilter(admin.SimpleListFilter):
+    title = "today (hotel time)"
+    parameter_name = "today"
+
+    def lookups(self, request, model_admin):
+        return [("arrivals", "Arriving today"), ("in_house", "In house"), ("departures", "Departing today")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        q = Q(pk__in=[])
+        for hotel in Hotel.objects.all():
+            today = hotel_today(hotel)
+            if value == "arrivals":
+                q |= Q(hotel=hotel, status=Status.CONFIRMED, check_in__lte=today, check_out__gt=today)
+            elif value == "departures":
+                q |= Q(hotel=hotel, status=Status.CHECKED_IN, check_out__lte=today)
+            else:
+                q |= Q(hotel=hotel, status=Status.CHECKED_IN)
+        return queryset.filter(q)
+
+
+def _actor(request):
+    return request.user
+
+
+@admin.register(Stay)
+class StayAdmin(ReadOnlyAdmin):
+    """Reservations as the desk sees them, with the console's pages hung off this admin's URLs."""
+
+    list_display = ["confirmation_number", "guest", "hotel", "room_type", "check_in", "check_out", "status",
+                    "desk_actions"]
+    list_filter = [DeskDayFilter, "status", "hotel"]
+    search_fields = ["confirmation_number", "guest__last_name", "guest__email"]
+    list_select_related = ["guest", "hotel", "room_type"]
+    date_hierarchy = "check_in"
+    change_list_template = "admin/frontdesk/stay/change_list.html"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("frontdesk.view_stay")
+
+    @admin.display(description="Desk")
+    def desk_actions(self, obj):
+        links = []
+        if obj.status == Status.CONFIRMED:
+            links.append(("Check in", reverse("admin:frontdesk_check_in", args=[obj.pk])))
+        if obj.status == Status.CHECKED_IN:
+            links.append(("Charge", reverse("admin:frontdesk_charge", args=[obj.pk])))
+            links.append(("Check out", reverse("admin:frontdesk_check_out", args=[obj.pk])))
+        links.append(("Folio", reverse("admin:frontdesk_folio", args=[obj.pk])))
+        return format_html_join(" | ", '<a href="{}">{}</a>', ((url, label) for label, url in links))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("desk/", view(self.desk_view), name="frontdesk_desk"),
+            path("rack/", view(self.rack_view), name="frontdesk_rack"),
+            path("housekeeping/", view(self.housekeeping_view), name="frontdesk_housekeeping"),
+            path("housekeeping/<int:task_id>/<str:to>/", view(self.housekeeping_move_view),
+                 name="frontdesk_housekeeping_move"),
+            path("<int:pk>/check-in/", view(self.check_in_view), name="frontdesk_check_in"),
+            path("<int:pk>/charge/", view(self.charge_view), name="frontdesk_charge"),
+            path("<int:pk>/charge/<int:line_id>/reverse/", view(self.reverse_view), name="frontdesk_reverse"),
+            path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
+            path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
+        ] + super().get_urls()
+
+    # --- helpers ---
+
+    def _require(self, request, *perms):
+        if not all(request.user.has_perm(p) for p in perms):
+            raise PermissionDenied
+
+    def _context(self, request, title, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **extra}
+
+    def _hotel(self, request):
+        hotels = list(Hotel.objects.order_by("code"))
+        code = request.GET.get("hotel") or request.POST.get("hotel")
+        hotel = next((h for h in hotels if h.code == code), hotels[0] if hotels else None)
+        return hotel, hotels
+
+    def _stay(self, pk):
+        return get_object_or_404(Stay.objects.with_details(), pk=pk)
+
+    # --- pages ---
+
+    def desk_view(self, request):
+        self._require(request, "frontdesk.view_stay")
+        hotel, hotels = self._hotel(request)
+        day = selectors.desk_today(hotel) if hotel is not None else None
+        return TemplateResponse(request, "admin/frontdesk/desk.html", self._context(
+            request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day))
+
+    def check_in_view(self, request, pk):
+        self._require(request, "frontdesk.view_stay", "frontdesk.check_in_guest")
+        stay = self._stay(pk)
+        suggestions = selectors.room_suggestions(reservation=stay, limit=50)
+        form = CheckInForm(request.POST or None, rooms=suggestions)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.stay_check_in(confirmation_number=stay.confirmation_number,
+                                                room_numbers=form.cleaned_data["rooms"],
+                                                key_cards_per_room=form.cleaned_data["key_cards_per_room"],
+                                                actor=_actor(request))
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                rooms = ", ".join(a.room.number for a in result.assignments)
+                messages.success(request, f"{stay.guest.full_name} is checked in to room {rooms}; "
+                                          f"{result.key_cards_issued} key cards issued.")
+                return redirect(f"{reverse('admin:frontdesk_desk')}?hotel={stay.hotel.code}")
+        return TemplateResponse(request, "admin/frontdesk/check_in.html", self._context(
+            request, f"Check in {stay.confirmation_number}", stay=stay, form=form, suggestions=suggestions))
+
+    def charge_view(self, request, pk):
+        self._require(request, "frontdesk.view_stay", "frontdesk.post_charge")
+        stay = self._stay(pk)
+        form = ChargeForm(request.POST or None, initial={"currency": stay.hotel.currency})
+        if request.method == "POST" and form.is_valid():
+            v = form.cleaned_data
+            try:
+                line = services.charge_post(confirmation_number=stay.confirmation_number, kind=v["type"],
+                                            amount=v["amount"], currency=v["currency"],
+                                            description=v["description"], actor=_actor(request))
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Posted {line.description}: {line.amount:.2f} {line.currency}.")
+                return redirect("admin:frontdesk_charge", pk=stay.pk)
+        return TemplateResponse(request, "admin/frontdesk/charge.html", self._context(
+            request, f"Charges — {stay.confirmation_number}", stay=stay, form=form,
+            folio=selectors.folio_get(stay), reverse_form=ReverseForm()))
+
+    def reverse_view(self, request, pk, line_id):
+        self._require(request, "frontdesk.view_stay", "frontdesk.post_charge")
+        stay = self._stay(pk)
+        if request.method != "POST":
+            return redirect("admin:frontdesk_charge", pk=stay.pk)
+        form = ReverseForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            services.charge_reverse(confirmation_number=stay.confirmation_number, line_id=line_id, reason=reason,
+                                    actor=_actor(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The charge was reversed by a correcting line.")
+        return redirect("admin:frontdesk_charge", pk=stay.pk)
+
+    def check_out_view(self, request, pk):
+        self._require(request, "frontdesk.view_stay", "frontdesk.check_out_guest")
+        stay = self._stay(pk)
+        if request.method == "POST":
+            try:
+                result = services.stay_check_out(confirmation_number=stay.confirmation_number,
+                                                 gateway=default_gateway(), actor=_actor(request))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{stay.guest.full_name} is checked out; "
+                                          f"{result.loyalty_points_earned} loyalty points earned.")
+                return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
+                    request, f"Final bill — {stay.confirmation_number}", stay=result.reservation,
+                    folio=result.folio, final=True, points=result.loyalty_points_earned))
+        preview = selectors.check_out_preview(stay)
+        return TemplateResponse(request, "admin/frontdesk/check_out.html", self._context(
+            request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio))
+
+    def folio_view(self, request, pk):
+        self._require(request, "frontdesk.view_stay", "frontdesk.view_folioline")
+        stay = self._stay(pk)
+        return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
+            request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay)))
+
+    def rack_view(self, request):
+        self._require(request, "inventory.view_room")
+        hotel, hotels = self._hotel(request)
+        form = OutOfOrderForm(request.POST or None)
+        if request.method == "POST":
+            self._require(request, "frontdesk.add_roomoutoforder")
+            if form.is_valid() and hotel is not None:
+                v = form.cleaned_data
+                try:
+                    services.room_out_of_order_set(hotel=hotel, room_number=v["room"], start=v["start_date"],
+                                                   end=v["end_date"], reason=v["reason"], actor=_actor(request))
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, f"Room {v['room']} is out of order from {v['start_date']} "
+                                              f"to {v['end_date']}.")
+                    return redirect(f"{reverse('admin:frontdesk_rack')}?hotel={hotel.code}")
+        rows = []
+        if hotel is not None:
+            rows = selectors.room_rack(hotel=hotel, today=hotel_today(hotel),
+                                       status=(request.GET.get("status") or None))
+        return TemplateResponse(request, "admin/frontdesk/rack.html", self._context(
+            request, f"Room rack — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, rows=rows,
+            form=form, can_set_out_of_order=request.user.has_perm("frontdesk.add_roomoutoforder")))
+
+    def housekeeping_view(self, request):
+        self._require(request, "frontdesk.view_housekeepingtask")
+        hotel, hotels = self._hotel(request)
+        tasks = selectors.housekeeping_board(hotel=hotel) if hotel is not None else []
+        return TemplateResponse(request, "admin/frontdesk/housekeeping.html", self._context(
+            request, f"Housekeeping — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels,
+            tasks=tasks, can_move=request.user.has_perm("frontdesk.change_housekeepingtask")))
+
+    def housekeeping_move_view(self, request, task_id, to):
+        self._require(request, "frontdesk.change_housekeepingtask")
+        task = get_object_or_404(HousekeepingTask.objects.select_related("room__hotel"), pk=task_id)
+        if request.method == "POST":
+            try:
+                task = services.housekeeping_task_move(task_id=task_id, to=to, actor=_actor(request))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Room {task.room.number}: {task.get_status_display().lower()}.")
+        return redirect(f"{reverse('admin:frontdesk_housekeeping')}?hotel={task.room.hotel.code}")
+
+
+@admin.register(FolioLine)
+class FolioLineAdmin(ReadOnlyAdmin):
+    list_display = ["reservation", "business_date", "kind", "description", "amount", "currency", "actor"]
+    list_filter = ["kind", "business_date"]
+    search_fields = ["reservation__confirmation_number", "description"]
+    list_select_related = ["reservation"]
+
+
+@admin.register(RoomAssignment)
+class RoomAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["room", "reservation", "start_date", "end_date", "key_cards", "actor", "released_at"]
+    search_fields = ["reservation__confirmation_number", "room__number"]
+    list_select_related = ["room", "reservation"]
+
+
+@admin.register(HousekeepingTask)
+class HousekeepingTaskAdmin(ReadOnlyAdmin):
+    list_display = ["room", "kind", "status", "reservation", "created_at", "started_at", "done_at", "updated_by"]
+    list_filter = ["status", "kind", "room__hotel"]
+    list_select_related = ["room", "reservation"]
+    actions = ["start", "finish"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("frontdesk.change_housekeepingtask"):
+            actions.pop("start", None)
+            actions.pop("finish", None)
+        return actions
+
+    def _move(self, request, queryset, to):
+        for task in queryset:
+            try:
+                services.housekeeping_task_move(task_id=task.pk, to=to, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+
+    @admin.action(description="Start cleaning")
+    def start(self, request, queryset):
+        self._move(request, queryset, "IN_PROGRESS")
+
+    @admin.action(description="Mark clean (room becomes available)")
+    def finish(self, request, queryset):
+        self._move(request, queryset, "DONE")
+
+
+@admin.register(RoomOutOfOrder)
+class RoomOutOfOrderAdmin(ReadOnlyAdmin):
+    """Periods are set from the room rack (so the inventory is adjusted); lifting is an action here."""
+
+    list_display = ["room", "start_date", "end_date", "reason", "created_by", "lifted_on"]
+    list_filter = ["room__hotel"]
+    list_select_related = ["room"]
+    actions = ["lift"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("frontdesk.change_roomoutoforder"):
+            actions.pop("lift", None)
+        return actions
+
+    @admin.action(description="Put back in service today")
+    def lift(self, request, queryset):
+        for period in queryset:
+            try:
+                services.room_out_of_order_lift(period_id=period.pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+
+
+@admin.register(LoyaltyEntry)
+class LoyaltyEntryAdmin(ReadOnlyAdmin):
+    list_display = ["loyalty_number", "guest", "kind", "points", "reservation", "description", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["loyalty_number", "guest__email", "reservation__confirmation_number"]
+    list_select_related = ["guest", "reservation"]
+
+
+@admin.register(GuestStats)
+class GuestStatsAdmin(ReadOnlyAdmin):
+    list_display = ["guest", "currency", "stays", "nights", "lifetime_value", "last_stay_on"]
+    search_fields = ["guest__email", "guest__last_name"]
+    list_select_related = ["guest"]
+
+
+@admin.register(StayRecord)
+class StayRecordAdmin(ReadOnlyAdmin):
+    list_display = ["guest", "hotel", "arrived_on", "departed_on", "nights", "rooms", "total_spent", "currency"]
+    search_fields = ["guest__email", "reservation__confirmation_number"]
+    list_select_related = ["guest", "hotel"]
+
+
+@admin.register(NightAuditRun)
+class NightAuditRunAdmin(ReadOnlyAdmin):
+    list_display = ["hotel", "business_date", "started_at", "finished_at", "no_shows", "nights_posted",
+                    "has_errors"]
+    list_filter = ["hotel"]
+
+    @admin.display(boolean=True, description="Errors")
+    def has_errors(self, obj):
+        return bool(obj.errors)
+
+
+@admin.register(NightAuditSchedule)
+class NightAuditScheduleAdmin(admin.ModelAdmin):
+    list_display = ["hotel", "audit_time", "enabled"]
+
+
+@admin.register(LoyaltyRule)
+class LoyaltyRuleAdmin(admin.ModelAdmin):
+    list_display = ["currency", "points_per_unit", "booking_points"]
+

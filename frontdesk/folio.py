@@ -1,0 +1,93 @@
+"""How a booked stay turns into folio postings, night by night. Pure: no queries beyond what is passed in.
+
+Each night gets its room line (the booked net rate times the rooms) and a share of every tax and fee line of
+the booking, proportional to the night's room amount. Rounding remainders go to the night with the largest
+room amount, so the postings of all nights add up to exactly the booked grand total: posting nightly and the
+prepaid total reconcile to the cent (see FolioLine).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from hotelbooking.money import ZERO, round_money
+
+
+@dataclass(frozen=True)
+class Posting:
+    night: date
+    kind: str            # ROOM, TAX or FEE (FolioLine.Kind values)
+    description: str
+    amount: Decimal
+    key: str             # FolioLine.posting_key: makes posting idempotent
+
+
+@dataclass(frozen=True)
+class NightLine:
+    """What the allocation needs of a ReservationNight."""
+
+    date: date
+    net: Decimal
+
+
+def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[tuple[str, Decimal]]:
+    lines = [(line["name"], Decimal(line["amount"]))
+             for line in (reservation.charge_lines or {}).get(group, [])]
+    if not lines and total:
+        lines = [(label, total)]
+    return lines
+
+
+def _allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `amount` over the nights in proportion to `weights`, each share rounded; the remainder goes to
+    the heaviest night (the first of equals), so the shares always add up to `amount`."""
+    n = len(weights)
+    total_weight = sum(weights, ZERO)
+    if total_weight:
+        shares = [round_money(amount * w / total_weight, currency) for w in weights]
+    else:
+        shares = [round_money(amount / n, currency) for _ in weights]
+    heaviest = max(range(n), key=lambda i: (weights[i], -i))
+    shares[heaviest] += amount - sum(shares, ZERO)
+    return shares
+
+
+def stay_postings(reservation, nights: list[NightLine]) -> list[Posting]:
+    """Every night's postings for the booked stay, in night order. Their sum is the booked grand total."""
+    if not nights:
+        return []
+    currency = reservation.currency
+    rooms = reservation.room_count or 1
+    room_amounts = [round_money(n.net * rooms, currency) for n in nights]
+    room_name = reservation.room_type.name
+    per_room = f" x {rooms} rooms" if rooms > 1 else ""
+    taxes = _charge_lines(reservation, "taxes", reservation.taxes, "Taxes")
+    fees = _charge_lines(reservation, "fees", reservation.fees, "Fees")
+    tax_shares = [_allocate(amount, room_amounts, currency) for _, amount in taxes]
+    fee_shares = [_allocate(amount, room_amounts, currency) for _, amount in fees]
+
+    # Whatever the booking's own rounding left over (normally nothing) goes on the heaviest room line.
+    booked = (sum(room_amounts, ZERO) + sum((a for _, a in taxes), ZERO) + sum((a for _, a in fees), ZERO))
+    heaviest = max(range(len(nights)), key=lambda i: (room_amounts[i], -i))
+    room_amounts[heaviest] += round_money(reservation.grand_total, currency) - booked
+
+    postings = []
+    for i, night in enumerate(nights):
+        when = f"{night.date:%a %b} {night.date.day}"
+        postings.append(Posting(night.date, "ROOM", f"{room_name}, night of {when}{per_room}", room_amounts[i],
+                                f"night:{night.date.isoformat()}:room"))
+        for j, (name, _) in enumerate(taxes):
+            postings.append(Posting(night.date, "TAX", f"{name}, night of {when}", tax_shares[j][i],
+                                    f"night:{night.date.isoformat()}:tax:{j}"))
+        for j, (name, _) in enumerate(fees):
+            postings.append(Posting(night.date, "FEE", f"{name}, night of {when}", fee_shares[j][i],
+                                    f"night:{night.date.isoformat()}:fee:{j}"))
+    return postings
+
+
+def nightly_totals(postings: list[Posting]) -> list[Decimal]:
+    """Each night's total (room, taxes, fees), in stay order: the basis of "first N nights" penalties."""
+    totals: dict[date, Decimal] = {}
+    for p in postings:
+        totals[p.night] = totals.get(p.night, ZERO) + p.amount
+    return [totals[d] for d in sorted(totals)]

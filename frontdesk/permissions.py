@@ -1,0 +1,21 @@
+"""What the "Front desk" group may do: exactly the staff console's work (see migration 0003)."""
+
+FRONT_DESK_GROUP = "Front desk"
+
+FRONT_DESK_PERMISSIONS = [
+    ("frontdesk", "view_stay"),
+    ("frontdesk", "check_in_guest"),
+    ("frontdesk", "check_out_guest"),
+    ("frontdesk", "post_charge"),
+    ("frontdesk", "view_folioline"),
+    ("frontdesk", "view_roomassignment"),
+    ("frontdesk", "view_housekeepingtask"),
+    ("frontdesk", "change_housekeepingtask"),
+    ("frontdesk", "view_roomoutoforder"),
+    ("frontdesk", "add_roomoutoforder"),
+    ("frontdesk", "change_roomoutoforder"),
+    ("frontdesk", "view_loyaltyentry"),
+    ("frontdesk", "view_gueststats"),
+    ("frontdesk", "view_stayrecord"),
+    ("inventory", "view_room"),
+]

@@ -1,0 +1,781 @@
+"""Front-desk use cases: check-in, charges, check-out, housekeeping, out-of-order rooms, loyalty, night audit.
+
+Each use case runs in one transaction. Locks are always taken in the same order as the booking services:
+the reservation row, then room rows (by id), then inventory nights (by date), so two desks never deadlock.
+The API, the admin console and the Celery tasks all call these functions, so the rules cannot differ.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from bookings import events
+from bookings.models import Channel, Payment, Reservation, ReservationNight, Status
+from bookings.payments import PaymentGateway
+from bookings.services import (
+    amount_paid,
+    payment_charge_on_file,
+    payment_refund,
+    reservation_get,
+    reservation_save,
+    transition,
+)
+from hotelbooking.errors import (
+    DomainError,
+    InvalidCurrency,
+    InvalidDates,
+    InvalidState,
+    InvalidStateTransition,
+    NotFound,
+    OutstandingBalance,
+    PaymentFailed,
+    RoomNotAvailable,
+    RoomNotFound,
+    RoomTypeMismatch,
+    ValidationFailed,
+)
+from hotelbooking.money import ZERO, fmt, round_money
+from inventory.models import Hotel, InventoryDay, Room, nights_between
+from inventory.services import held_nights, inventory_release
+from pricing.cancellation import no_show_penalty
+from pricing.search import hotel_today
+
+from .errors import CheckInTooEarly, OutOfOrderWouldOversell, RoomCountMismatch, StayEnded
+from .folio import NightLine, Posting, nightly_totals, stay_postings
+from .models import (
+    FolioLine,
+    GuestStats,
+    HousekeepingTask,
+    LoyaltyEntry,
+    LoyaltyRule,
+    NightAuditRun,
+    NightAuditSchedule,
+    RoomAssignment,
+    RoomOutOfOrder,
+    StayRecord,
+)
+from .selectors import Folio, folio_get, out_of_order_overlapping
+
+logger = logging.getLogger(__name__)
+
+MAX_KEY_CARDS_PER_ROOM = 6
+
+
+# --- who did it ------------------------------------------------------------------------------------------
+
+def actor_label(actor) -> str:
+    """'system', a username, or whatever label the caller gave (e.g. an API key's name)."""
+    if actor is None:
+        return "system"
+    if isinstance(actor, str):
+        return actor[:100]
+    return str(getattr(actor, "username", actor))[:100]
+
+
+def _actor_user(actor):
+    return actor if getattr(actor, "pk", None) and hasattr(actor, "is_staff") else None
+
+
+def clean_code(value: str) -> str:
+    """Path and body identifiers: a NUL byte can never match anything (and PostgreSQL refuses it)."""
+    return (value or "").replace("\x00", "").strip()
+
+
+def _reservation_locked(confirmation_number: str, hotels) -> Reservation:
+    return reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels, for_update=True)
+
+
+def _state_label(reservation: Reservation) -> str:
+    return reservation.get_status_display().lower()
+
+
+# --- folio postings --------------------------------------------------------------------------------------
+
+def _nights(reservation: Reservation) -> list[NightLine]:
+    return [NightLine(n.date, n.net) for n in ReservationNight.objects.filter(reservation=reservation)
+            .order_by("date")]
+
+
+def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> int:
+    """Post what is not posted yet (by posting key). The caller holds the reservation's lock."""
+    if not postings:
+        return 0
+    done = set(FolioLine.objects.filter(reservation=reservation).exclude(posting_key="")
+               .values_list("posting_key", flat=True))
+    new = [FolioLine(reservation=reservation, kind=p.kind, description=p.description[:200], amount=p.amount,
+                     currency=reservation.currency, business_date=p.night, actor=actor_label(actor),
+                     posting_key=p.key)
+           for p in postings if p.key not in done]
+    FolioLine.objects.bulk_create(new)
+    return len(new)
+
+
+def _post_stay_nights(reservation: Reservation, *, through: date | None = None, actor=None) -> int:
+    """Post the room nights (with their taxes and fees) up to and including `through` (all when None)."""
+    postings = stay_postings(reservation, _nights(reservation))
+    if through is not None:
+        postings = [p for p in postings if p.night <= through]
+    return _post(reservation, postings, actor=actor)
+
+
+def _channel_collected(reservation: Reservation) -> bool:
+    """An OTA booking confirmed without our charging the guest: the channel pays the hotel."""
+    return reservation.channel == Channel.OTA and not Payment.objects.filter(
+        reservation=reservation, result=Payment.Result.SUCCEEDED).exists()
+
+
+def _post_line(reservation: Reservation, *, kind: str, description: str, amount: Decimal, business_date: date,
+               actor=None, key: str = "", reverses: FolioLine | None = None) -> FolioLine:
+    return FolioLine.objects.create(
+        reservation=reservation, kind=kind, description=description[:200],
+        amount=round_money(amount, reservation.currency), currency=reservation.currency,
+        business_date=business_date, posted_by=_actor_user(actor), actor=actor_label(actor), posting_key=key,
+        reverses=reverses)
+
+
+# --- check-in --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckInResult:
+    reservation: Reservation
+    assignments: list[RoomAssignment]
+
+    @property
+    def key_cards_issued(self) -> int:
+        return sum(a.key_cards for a in self.assignments)
+
+
+def _room_numbers(numbers) -> list[str]:
+    if isinstance(numbers, str):
+        numbers = [numbers]
+    return [clean_code(str(n)) for n in (numbers or [])]
+
+
+def _rooms_for_stay(reservation: Reservation, numbers: list[str]) -> list[Room]:
+    """The rooms asked for, locked, each checked: exists, right type, clean and free for the stay's nights."""
+    hotel = reservation.hotel
+    rooms = {r.number: r for r in Room.objects.select_for_update(of=("self",))
+             .filter(hotel=hotel, number__in=numbers).select_related("room_type").order_by("id")}
+    ordered = []
+    for number in numbers:
+        room = rooms.get(number)
+        if room is None:
+            raise RoomNotFound(f"Room {number} does not exist at {hotel.name}.", room=number)
+        ordered.append(room)
+    for room in ordered:
+        if room.room_type_id != reservation.room_type_id:
+            raise RoomTypeMismatch(f"Room {room.number} is not a {reservation.room_type.name}.", room=room.number,
+                                   room_type=room.room_type.code)
+        if room.status != Room.Status.AVAILABLE:
+            raise RoomNotAvailable(f"Room {room.number} is {room.status}.", room=room.number,
+                                   room_status=room.status)
+    ids = [r.id for r in ordered]
+    clash = (RoomAssignment.objects.filter(room_id__in=ids, start_date__lt=reservation.check_out,
+                                           end_date__gt=reservation.check_in)
+             .exclude(reservation=reservation).select_related("room", "reservation").first())
+    if clash is not None:
+        raise RoomNotAvailable(
+            f"Room {clash.room.number} is assigned to reservation {clash.reservation.confirmation_number} "
+            f"until {clash.end_date:%B %-d, %Y}.", room=clash.room.number, room_status=clash.room.status)
+    blocked = (out_of_order_overlapping(reservation.check_in, reservation.check_out).filter(room_id__in=ids)
+               .select_related("room").first())
+    if blocked is not None:
+        raise RoomNotAvailable(
+            f"Room {blocked.room.number} is out of order from {blocked.start_date:%B %-d} to "
+            f"{blocked.effective_end:%B %-d, %Y} ({blocked.reason}).", room=blocked.room.number,
+            room_status=Room.Status.OUT_OF_ORDER)
+    return ordered
+
+
+def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=None,
+                  key_cards_per_room: int = 2) -> CheckInResult:
+    """Give a CONFIRMED reservation its rooms, on or after its arrival day (hotel time), and check it in.
+
+    One room per booked room, each of the booked type, AVAILABLE and not in another stay whose dates overlap
+    (checked here under the room locks; on PostgreSQL also forbidden by an exclusion constraint).
+    """
+    if not 1 <= int(key_cards_per_room) <= MAX_KEY_CARDS_PER_ROOM:
+        raise ValidationFailed(f"Issue between 1 and {MAX_KEY_CARDS_PER_ROOM} key cards per room.",
+                               field="key_cards_per_room")
+    numbers = _room_numbers(room_numbers)
+    with transaction.atomic():
+        reservation = _reservation_locked(confirmation_number, hotels)
+        cn = reservation.confirmation_number
+        if reservation.status != Status.CONFIRMED:
+            raise InvalidStateTransition(f"Reservation {cn} is {_state_label(reservation)} and cannot be checked in.",
+                                         state=reservation.status)
+        today = hotel_today(reservation.hotel)
+        if today < reservation.check_in:
+            raise CheckInTooEarly(f"Reservation {cn} arrives on {reservation.check_in:%B %-d, %Y}; "
+                                  "it can be checked in from that day.", arrival=str(reservation.check_in))
+        if today >= reservation.check_out:
+            raise StayEnded(f"Reservation {cn} was due to leave on {reservation.check_out:%B %-d, %Y}; "
+                            "it can no longer be checked in.", departure=str(reservation.check_out))
+        wanted = reservation.room_count
+        if len(numbers) != wanted or len(set(numbers)) != len(numbers) or not all(numbers):
+            raise RoomCountMismatch(
+                f"Reservation {cn} is for {wanted} room{'s' if wanted != 1 else ''}; give {wanted} different "
+                f"room number{'s' if wanted != 1 else ''}.", expected=wanted, given=len(numbers))
+        rooms = _rooms_for_stay(reservation, numbers)
+        assignments = [RoomAssignment(reservation=reservation, room=room, start_date=reservation.check_in,
+                                      end_date=reservation.check_out, key_cards=int(key_cards_per_room),
+                                      assigned_by=_actor_user(actor), actor=actor_label(actor))
+                       for room in rooms]
+        try:
+            with transaction.atomic():
+                RoomAssignment.objects.bulk_create(assignments)
+        except IntegrityError:  # the PostgreSQL exclusion constraint: another desk was faster
+            raise RoomNotAvailable("One of these rooms was just given to another stay. Please pick again.",
+                                   retryable=True) from None
+        Room.objects.filter(pk__in=[r.pk for r in rooms]).update(status=Room.Status.OCCUPIED)
+        numbers_label = ", ".join(r.number for r in rooms)
+        transition(reservation, "check_in_guest", by=actor, note=f"Room{'s' if len(rooms) > 1 else ''} "
+                                                                   f"{numbers_label}")
+        reservation_save(reservation)
+        if _channel_collected(reservation):
+            _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-reservation.grand_total,
+                       description=f"Room and tax billed to {reservation.source or 'the booking channel'}",
+                       business_date=today, actor=actor, key="channel-transfer")
+        result = CheckInResult(reservation=reservation, assignments=assignments)
+        events.event_record(events.GUEST_CHECKED_IN, reservation=reservation, payload={
+            "rooms": [r.number for r in rooms], "room_ids": [r.pk for r in rooms],
+            "key_cards_issued": result.key_cards_issued})
+    return result
+
+
+# --- charges ---------------------------------------------------------------------------------------------
+
+def _parse_amount(value, currency: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("The amount must be a number, e.g. 12.50.", field="amount") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationFailed("The amount must be positive.", field="amount")
+    if amount > Decimal("1000000"):
+        raise ValidationFailed("The amount is too large for one charge.", field="amount")
+    if round_money(amount, currency) != amount:
+        raise ValidationFailed(f"The amount has more decimal places than {currency} allows.", field="amount")
+    return amount
+
+
+def charge_post(*, confirmation_number: str, kind: str, amount, currency: str, description: str = "",
+                hotels=None, actor=None) -> FolioLine:
+    """Post an incidental charge (minibar, spa, ...) to a checked-in guest's folio, in the hotel's currency."""
+    kind = (kind or "").strip().upper()
+    if kind not in FolioLine.INCIDENTALS:
+        raise ValidationFailed(f"type must be one of {', '.join(FolioLine.INCIDENTALS)}.", field="type")
+    with transaction.atomic():
+        reservation = _reservation_locked(confirmation_number, hotels)
+        if reservation.status != Status.CHECKED_IN:
+            raise InvalidState("Can only post charges for checked-in guests.", state=reservation.status)
+        hotel_currency = reservation.hotel.currency
+        if (currency or "").strip().upper() != hotel_currency:
+            raise InvalidCurrency(f"Charges at {reservation.hotel.name} are in {hotel_currency}.",
+                                  currency=str(currency)[:10], expected=hotel_currency)
+        value = _parse_amount(amount, hotel_currency)
+        text = (description or "").strip() or FolioLine.Kind(kind).label
+        return _post_line(reservation, kind=kind, description=text, amount=value,
+                          business_date=hotel_today(reservation.hotel), actor=actor)
+
+
+class ChargeNotFound(NotFound):
+    code = "CHARGE_NOT_FOUND"
+    default_message = "This folio has no such charge."
+
+
+def charge_reverse(*, confirmation_number: str, line_id: int, reason: str = "", hotels=None,
+                   actor=None) -> FolioLine:
+    """Correct a mistaken incidental charge with an opposite line. Nothing is ever deleted from a folio."""
+    with transaction.atomic():
+        reservation = _reservation_locked(confirmation_number, hotels)
+        line = FolioLine.objects.select_for_update().filter(reservation=reservation, pk=line_id).first()
+        if line is None:
+            raise ChargeNotFound(f"Reservation {reservation.confirmation_number} has no charge {line_id}.")
+        if reservation.status != Status.CHECKED_IN:
+            raise InvalidState("Charges can only be corrected while the guest is checked in.",
+                               state=reservation.status)
+        if not line.is_incidental:
+            raise InvalidState("Only incidental charges can be reversed; room nights, taxes and fees follow the "
+                               "booking.")
+        if FolioLine.objects.filter(reverses=line).exists():
+            raise InvalidState(f"Charge {line.pk} has already been reversed.")
+        note = (reason or "").strip()
+        return _post_line(reservation, kind=FolioLine.Kind.CORRECTION, amount=-line.amount, reverses=line,
+                          description=f"Reversal of {line.description}" + (f": {note}" if note else ""),
+                          business_date=hotel_today(reservation.hotel), actor=actor)
+
+
+# --- check-out -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckOutResult:
+    reservation: Reservation
+    folio: Folio
+    loyalty_points_earned: int
+    rooms: list[str]
+
+
+def loyalty_rule(currency: str) -> LoyaltyRule:
+    return LoyaltyRule.objects.filter(currency=currency).first() or LoyaltyRule(currency=currency)
+
+
+def _award_stay_points(reservation: Reservation, spent: Decimal) -> int:
+    guest = reservation.guest
+    if not guest.loyalty_number or spent <= 0:
+        return 0
+    rule = loyalty_rule(reservation.currency)
+    points = int((spent * rule.points_per_unit).to_integral_value(rounding="ROUND_FLOOR"))
+    if points <= 0:
+        return 0
+    LoyaltyEntry.objects.create(
+        guest=guest, loyalty_number=guest.loyalty_number, reservation=reservation, kind=LoyaltyEntry.Kind.STAY,
+        points=points, description=f"Stay {reservation.confirmation_number}: {fmt(spent, reservation.currency)} "
+                                   f"at {rule.points_per_unit.normalize():f} points per {reservation.currency}")
+    return points
+
+
+def _record_stay(reservation: Reservation, spent: Decimal, rooms: list[str], departed_on: date) -> None:
+    nights = max(1, (min(departed_on, reservation.check_out) - reservation.check_in).days)
+    StayRecord.objects.create(guest=reservation.guest, reservation=reservation, hotel=reservation.hotel,
+                              arrived_on=reservation.check_in, departed_on=departed_on, nights=nights,
+                              rooms=", ".join(rooms)[:200], total_spent=spent, currency=reservation.currency)
+    GuestStats.objects.bulk_create([GuestStats(guest=reservation.guest, currency=reservation.currency)],
+                                   ignore_conflicts=True)
+    stats = GuestStats.objects.select_for_update().get(guest=reservation.guest, currency=reservation.currency)
+    stats.stays += 1
+    stats.nights += nights
+    stats.lifetime_value += spent
+    stats.first_stay_on = min(filter(None, [stats.first_stay_on, reservation.check_in]))
+    stats.last_stay_on = max(filter(None, [stats.last_stay_on, departed_on]))
+    stats.save()
+
+
+def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=None, actor=None) -> CheckOutResult:
+    """Settle and close a checked-in stay.
+
+    Posts the nights not posted yet, charges a positive balance to the card on file (a decline answers
+    OUTSTANDING_BALANCE and changes nothing) or refunds a credit, then CHECKED_OUT, rooms NEEDS_CLEANING,
+    nights not used given back to inventory, stay history and loyalty points, GuestCheckedOut.
+    """
+    charged: Payment | None = None
+    try:
+        with transaction.atomic():
+            reservation = _reservation_locked(confirmation_number, hotels)
+            cn = reservation.confirmation_number
+            if reservation.status != Status.CHECKED_IN:
+                raise InvalidStateTransition(
+                    f"Reservation {cn} is {_state_label(reservation)} and cannot be checked out.",
+                    state=reservation.status)
+            today = hotel_today(reservation.hotel)
+            _post_stay_nights(reservation, actor=actor)
+            balance = folio_get(reservation).totals.balance
+            if balance > 0:
+                try:
+                    charged = payment_charge_on_file(gateway=gateway, reservation=reservation, amount=balance,
+                                                     purpose="CHECK_OUT")
+                except PaymentFailed as exc:
+                    raise OutstandingBalance(
+                        f"The balance of {fmt(balance, reservation.currency)} could not be charged to the card on "
+                        f"file: {exc.message} Please take another form of payment.",
+                        balance=str(balance), currency=reservation.currency, reason=exc.message,
+                        decline_code=exc.details.get("decline_code", "")) from None
+            elif balance < 0:
+                payment_refund(gateway=gateway, reservation=reservation, amount=-balance, purpose="CHECK_OUT")
+
+            assignments = list(RoomAssignment.objects.select_for_update().filter(reservation=reservation)
+                               .select_related("room").order_by("room_id"))
+            now = timezone.now()
+            for a in assignments:
+                end = max(a.start_date, min(a.end_date, today))  # an early departure frees the nights left
+                RoomAssignment.objects.filter(pk=a.pk).update(end_date=end, released_at=now)
+            room_ids = [a.room_id for a in assignments]
+            Room.objects.filter(pk__in=room_ids).update(status=Room.Status.NEEDS_CLEANING)
+            unused = [n for n in held_nights(reservation.holder) if n >= today]
+            if unused:
+                inventory_release(holder=reservation.holder, nights=unused)
+
+            transition(reservation, "check_out_guest", by=actor,
+                       note=f"Settled {fmt(balance, reservation.currency)}" if balance else "")
+            reservation_save(reservation)
+            folio = folio_get(reservation)
+            rooms = [a.room.number for a in assignments]
+            _record_stay(reservation, folio.spent, rooms, today)
+            points = _award_stay_points(reservation, folio.spent)
+            events.event_record(events.GUEST_CHECKED_OUT, reservation=reservation, payload={
+                "rooms": rooms, "room_ids": room_ids, "total_spent": str(folio.spent),
+                "currency": reservation.currency, "loyalty_points_earned": points,
+                "released_dates": [n.isoformat() for n in unused]})
+            if unused:
+                events.event_record(events.INVENTORY_CHANGED, payload={
+                    "hotel": reservation.hotel.code, "room_type": reservation.room_type.code,
+                    "room_type_id": reservation.room_type_id, "dates": [n.isoformat() for n in unused],
+                    "start": unused[0].isoformat(), "end": (unused[-1] + timedelta(days=1)).isoformat(),
+                    "reason": "EARLY_DEPARTURE"})
+    except (OutstandingBalance, PaymentFailed):
+        raise
+    except Exception:
+        if charged is not None:  # money moved but the check-out did not: give it back
+            result = gateway.refund(reference=charged.gateway_reference, amount=charged.amount,
+                                    currency=charged.currency)
+            if not result.success:
+                logger.error("Could not refund check-out charge %s after a failed check-out",
+                             charged.gateway_reference)
+        raise
+    return CheckOutResult(reservation=reservation, folio=folio, loyalty_points_earned=points, rooms=rooms)
+
+
+# --- housekeeping ----------------------------------------------------------------------------------------
+
+def housekeeping_tasks_for_departure(*, reservation: Reservation) -> list[HousekeepingTask]:
+    """One departure clean per room the stay released. Running it again creates nothing more."""
+    room_ids = list(RoomAssignment.objects.filter(reservation=reservation).values_list("room_id", flat=True))
+    HousekeepingTask.objects.bulk_create(
+        [HousekeepingTask(room_id=rid, reservation=reservation, kind=HousekeepingTask.Kind.DEPARTURE,
+                          note=f"Departure of {reservation.confirmation_number}") for rid in room_ids],
+        ignore_conflicts=True)
+    return list(HousekeepingTask.objects.filter(reservation=reservation, kind=HousekeepingTask.Kind.DEPARTURE))
+
+
+class TaskNotFound(NotFound):
+    code = "TASK_NOT_FOUND"
+    default_message = "No such housekeeping task."
+
+
+_TASK_MOVES = {HousekeepingTask.Status.IN_PROGRESS: "start", HousekeepingTask.Status.DONE: "finish"}
+
+
+def housekeeping_task_move(*, task_id: int, to: str, hotels=None, actor=None) -> HousekeepingTask:
+    """Move a task OPEN -> IN_PROGRESS -> DONE. DONE makes a room that needed cleaning AVAILABLE."""
+    to = (to or "").strip().upper()
+    if to not in _TASK_MOVES:
+        raise ValidationFailed("status must be IN_PROGRESS or DONE.", field="status")
+    with transaction.atomic():
+        tasks = HousekeepingTask.objects.select_for_update(of=("self",)).select_related("room")
+        if hotels is not None:
+            tasks = tasks.filter(room__hotel__in=hotels)
+        task = tasks.filter(pk=task_id).first()
+        if task is None:
+            raise TaskNotFound(f"No housekeeping task {task_id}.")
+        try:
+            getattr(task, _TASK_MOVES[to])(by=actor_label(actor))
+        except TransitionNotAllowed:
+            raise InvalidStateTransition(
+                f"The task for room {task.room.number} is {task.status} and cannot become {to}; "
+                "tasks go OPEN, IN_PROGRESS, DONE.", state=task.status) from None
+        task.save()
+        if to == HousekeepingTask.Status.DONE:
+            Room.objects.filter(pk=task.room_id, status=Room.Status.NEEDS_CLEANING).update(
+                status=Room.Status.AVAILABLE)
+            task.room.refresh_from_db(fields=["status"])
+    return task
+
+
+# --- out of order ----------------------------------------------------------------------------------------
+
+def _inventory_changed(room: Room, nights: list[date], reason: str) -> None:
+    if not nights:
+        return
+    events.event_record(events.INVENTORY_CHANGED, payload={
+        "hotel": room.hotel.code, "room_type": room.room_type.code, "room_type_id": room.room_type_id,
+        "dates": [n.isoformat() for n in nights], "start": nights[0].isoformat(),
+        "end": (nights[-1] + timedelta(days=1)).isoformat(), "reason": reason, "room": room.number})
+
+
+def room_out_of_order_set(*, hotel: Hotel, room_number: str, start: date, end: date, reason: str,
+                          actor=None) -> RoomOutOfOrder:
+    """Take a room out of service for the nights [start, end): one fewer sellable room of its type each night.
+
+    Refused if a stay is assigned to the room on those nights, or if every sellable room of the type is sold on
+    some night (OUT_OF_ORDER_WOULD_OVERSELL: the CHECK constraint sold <= total - out_of_order stands behind it).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Give the reason the room is out of order.", field="reason")
+    today = hotel_today(hotel)
+    if end <= start:
+        raise InvalidDates("The end date must be after the start date.", field="end_date")
+    if start < today:
+        raise InvalidDates("An out-of-order period cannot start in the past.", field="start_date")
+    if (end - start).days > 366:
+        raise InvalidDates("An out-of-order period can be at most a year long.", field="end_date")
+    number = clean_code(room_number)
+    with transaction.atomic():
+        room = Room.objects.select_for_update(of=("self",)).select_related("room_type", "hotel").filter(
+            hotel=hotel, number=number).first() if number else None
+        if room is None:
+            raise RoomNotFound(f"Room {number} does not exist at {hotel.name}.", room=number)
+        overlapping = RoomOutOfOrder.objects.filter(room=room, start_date__lt=end, end_date__gt=start,
+                                                    lifted_at__isnull=True).first()
+        if overlapping is not None:
+            raise RoomNotAvailable(f"Room {room.number} is already out of order from "
+                                   f"{overlapping.start_date:%B %-d} to {overlapping.end_date:%B %-d, %Y}.",
+                                   room=room.number)
+        stay = RoomAssignment.objects.filter(room=room, start_date__lt=end, end_date__gt=start,
+                                             released_at__isnull=True).select_related("reservation").first()
+        if stay is not None:
+            raise RoomNotAvailable(f"Room {room.number} is assigned to reservation "
+                                   f"{stay.reservation.confirmation_number} until {stay.end_date:%B %-d, %Y}.",
+                                   room=room.number, room_status=room.status)
+        nights = nights_between(start, end)
+        days = {d.date: d for d in InventoryDay.objects.select_for_update()
+                .filter(room_type=room.room_type, date__in=nights).order_by("date")}
+        for night in nights:
+            day = days.get(night)
+            if day is None:
+                raise InvalidDates(f"No inventory is open for {night:%B %-d, %Y}; out-of-order periods must lie "
+                                   "within open inventory.", field="end_date")
+            if day.total - day.out_of_order - day.sold < 1:
+                raise OutOfOrderWouldOversell(
+                    f"Room {room.number} cannot be taken out of order on {night:%B %-d, %Y}: all "
+                    f"{day.total - day.out_of_order} sellable {room.room_type.name} rooms are sold that night.",
+                    date=str(night), sold=day.sold)
+        InventoryDay.objects.filter(pk__in=[d.pk for d in days.values()]).update(out_of_order=F("out_of_order") + 1)
+        period = RoomOutOfOrder.objects.create(room=room, start_date=start, end_date=end, reason=reason[:300],
+                                               created_by=actor_label(actor))
+        if start <= today:
+            Room.objects.filter(pk=room.pk).exclude(status=Room.Status.OCCUPIED).update(
+                status=Room.Status.OUT_OF_ORDER)
+        _inventory_changed(room, nights, "OUT_OF_ORDER")
+    return period
+
+
+class OutOfOrderNotFound(NotFound):
+    code = "OUT_OF_ORDER_NOT_FOUND"
+    default_message = "No such out-of-order period."
+
+
+def room_out_of_order_lift(*, period_id: int, hotels=None, actor=None) -> RoomOutOfOrder:
+    """End an out-of-order period early: its remaining nights are sellable again and the room AVAILABLE."""
+    with transaction.atomic():
+        periods = RoomOutOfOrder.objects.select_for_update(of=("self",)).select_related(
+            "room__hotel", "room__room_type")
+        if hotels is not None:
+            periods = periods.filter(room__hotel__in=hotels)
+        period = periods.filter(pk=period_id).first()
+        if period is None:
+            raise OutOfOrderNotFound(f"No out-of-order period {period_id}.")
+        room = Room.objects.select_for_update().get(pk=period.room_id)
+        today = hotel_today(period.room.hotel)
+        if period.lifted_at is not None or period.end_date <= today:
+            raise InvalidState(f"The out-of-order period of room {room.number} has already ended.")
+        back_from = max(period.start_date, today)
+        nights = nights_between(back_from, period.end_date)
+        days = list(InventoryDay.objects.select_for_update().filter(
+            room_type_id=room.room_type_id, date__in=nights, out_of_order__gt=0).order_by("date"))
+        InventoryDay.objects.filter(pk__in=[d.pk for d in days]).update(out_of_order=F("out_of_order") - 1)
+        period.lifted_at, period.lifted_on, period.lifted_by = timezone.now(), back_from, actor_label(actor)
+        period.save(update_fields=["lifted_at", "lifted_on", "lifted_by"])
+        Room.objects.filter(pk=room.pk, status=Room.Status.OUT_OF_ORDER).update(status=Room.Status.AVAILABLE)
+        _inventory_changed(period.room, nights, "BACK_IN_SERVICE")
+    return period
+
+
+def out_of_order_sync(*, hotel: Hotel, today: date) -> int:
+    """Rooms whose out-of-order period has begun become OUT_OF_ORDER; those whose period is over, AVAILABLE.
+
+    Inventory needs nothing here: the nights were counted when the period was set. Returns rooms changed.
+    """
+    active = RoomOutOfOrder.objects.filter(room__hotel=hotel, start_date__lte=today, end_date__gt=today,
+                                           lifted_at__isnull=True)
+    started = Room.objects.filter(pk__in=active.values("room_id"),
+                                  status__in=[Room.Status.AVAILABLE, Room.Status.NEEDS_CLEANING]) \
+        .update(status=Room.Status.OUT_OF_ORDER)
+    ended_rooms = RoomOutOfOrder.objects.filter(room__hotel=hotel).filter(
+        Q(end_date__lte=today) | Q(lifted_at__isnull=False)).values("room_id")
+    ended = Room.objects.filter(pk__in=ended_rooms, status=Room.Status.OUT_OF_ORDER) \
+        .exclude(pk__in=active.values("room_id")).update(status=Room.Status.AVAILABLE)
+    return started + ended
+
+
+# --- loyalty ---------------------------------------------------------------------------------------------
+
+def loyalty_award_booking(*, reservation: Reservation, event_id=None) -> LoyaltyEntry | None:
+    """The booking bonus, once per reservation, for a guest with a loyalty number."""
+    guest = reservation.guest
+    if not guest.loyalty_number:
+        return None
+    rule = loyalty_rule(reservation.currency)
+    if rule.booking_points <= 0:
+        return None
+    entry, _ = LoyaltyEntry.objects.get_or_create(
+        reservation=reservation, kind=LoyaltyEntry.Kind.BOOKING,
+        defaults=dict(guest=guest, loyalty_number=guest.loyalty_number, points=rule.booking_points,
+                      event_id=event_id, description=f"Booking {reservation.confirmation_number}"))
+    return entry
+
+
+def loyalty_withdraw_booking(*, reservation: Reservation, event_id=None) -> LoyaltyEntry | None:
+    """A cancelled or no-show booking gives its booking bonus back, once."""
+    bonus = LoyaltyEntry.objects.filter(reservation=reservation, kind=LoyaltyEntry.Kind.BOOKING).first()
+    if bonus is None:
+        return None
+    entry, _ = LoyaltyEntry.objects.get_or_create(
+        reservation=reservation, kind=LoyaltyEntry.Kind.BOOKING_REVERSAL,
+        defaults=dict(guest=bonus.guest, loyalty_number=bonus.loyalty_number, points=-bonus.points,
+                      event_id=event_id,
+                      description=f"Booking {reservation.confirmation_number} {_state_label(reservation)}"))
+    return entry
+
+
+def loyalty_balance(guest) -> int:
+    from django.db.models import Sum
+
+    return LoyaltyEntry.objects.filter(guest=guest).aggregate(total=Sum("points"))["total"] or 0
+
+
+def cancellation_penalty_post(*, reservation: Reservation) -> FolioLine | None:
+    """A cancelled reservation's penalty belongs on its folio (once), next to the payments and refund."""
+    penalty = reservation.cancellation_penalty
+    if reservation.status != Status.CANCELLED or not penalty or penalty <= 0:
+        return None
+    with transaction.atomic():
+        Reservation.objects.select_for_update().filter(pk=reservation.pk).first()
+        existing = FolioLine.objects.filter(reservation=reservation, posting_key="cancellation").first()
+        if existing is not None:
+            return existing
+        when = timezone.localtime(reservation.cancelled_at or timezone.now(), reservation.hotel.tz).date()
+        return _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=when,
+                          description="Cancellation penalty", key="cancellation")
+
+
+# --- night audit -----------------------------------------------------------------------------------------
+
+def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, business_date: date) -> Reservation | None:
+    """A CONFIRMED reservation whose arrival day has passed: NO_SHOW with the policy's no-show penalty.
+
+    The penalty is posted to the folio; money paid beyond it is refunded, money missing is charged to the card
+    on file (a decline leaves the balance open on the folio). The rooms go back to inventory.
+    """
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update(of=("self",)).select_related(
+            "hotel", "room_type", "guest").filter(pk=reservation_id, status=Status.CONFIRMED).first()
+        if reservation is None or reservation.check_in > business_date:
+            return None
+        currency = reservation.currency
+        postings = stay_postings(reservation, _nights(reservation))
+        penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
+                                  nightly_totals=nightly_totals(postings), currency=currency)
+        paid = amount_paid(reservation)
+        transition(reservation, "mark_no_show", note=f"No-show: penalty {fmt(penalty, currency)}")
+        reservation_save(reservation)
+        if penalty > 0:
+            _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=business_date,
+                       description=f"No-show penalty ({(reservation.cancellation_policy or {}).get('name', '')})",
+                       key="no-show")
+        refunded, collected, outstanding = ZERO, ZERO, ZERO
+        if _channel_collected(reservation):
+            if penalty > 0:
+                _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-penalty, business_date=business_date,
+                           description=f"No-show penalty billed to {reservation.source or 'the booking channel'}",
+                           key="channel-transfer-no-show")
+        elif paid > penalty:
+            refunds = payment_refund(gateway=gateway, reservation=reservation, amount=paid - penalty,
+                                     purpose="NO_SHOW")
+            refunded = sum((r.amount for r in refunds), ZERO)
+        elif paid < penalty:
+            try:
+                collected = payment_charge_on_file(gateway=gateway, reservation=reservation, amount=penalty - paid,
+                                                   purpose="NO_SHOW").amount
+            except PaymentFailed as exc:
+                outstanding = penalty - paid
+                logger.warning("No-show penalty of %s for %s could not be charged: %s", outstanding,
+                               reservation.confirmation_number, exc.message)
+        inventory_release(holder=reservation.holder)
+        events.event_record(events.RESERVATION_NO_SHOW, reservation=reservation, payload={
+            "penalty": str(penalty), "refunded": str(refunded), "collected": str(collected),
+            "outstanding": str(outstanding), "currency": currency})
+    return reservation
+
+
+def stay_nights_post(*, reservation_id: int, through: date) -> int:
+    """The night audit's posting for an in-house stay: every night up to `through` not yet on the folio."""
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update(of=("self",)).select_related("room_type").filter(
+            pk=reservation_id, status=Status.CHECKED_IN).first()
+        if reservation is None:
+            return 0
+        return _post_stay_nights(reservation, through=through)
+
+
+def audit_time_for(hotel: Hotel) -> time:
+    schedule = getattr(hotel, "night_audit_schedule", None)
+    return schedule.audit_time if schedule is not None else NightAuditSchedule.DEFAULT_TIME
+
+
+def audit_business_date_due(*, hotel: Hotel, audit_time: time, now: datetime) -> date:
+    """The latest business day whose audit time has passed, in the hotel's zone.
+
+    An audit time before noon closes the previous day (03:00 on the 16th closes the 15th); from noon on it
+    closes the same day.
+    """
+    local = timezone.localtime(now, hotel.tz)
+    day = local.date()
+    if audit_time < time(12):
+        day -= timedelta(days=1)
+    if local.time() < audit_time:
+        day -= timedelta(days=1)
+    return day
+
+
+AUDIT_LEASE = timedelta(minutes=10)
+
+
+def night_audit_run(*, hotel: Hotel, business_date: date, gateway: PaymentGateway) -> NightAuditRun | None:
+    """Close one business day of one hotel, at most once: no-shows, room nights posted, out-of-order rooms.
+
+    Returns None when that day is already audited or another worker is auditing it right now.
+    """
+    run = NightAuditRun.objects.filter(hotel=hotel, business_date=business_date).first()
+    if run is None:
+        try:
+            with transaction.atomic():
+                run = NightAuditRun.objects.create(hotel=hotel, business_date=business_date)
+        except IntegrityError:
+            run = NightAuditRun.objects.get(hotel=hotel, business_date=business_date)
+    now = timezone.now()
+    claimed = NightAuditRun.objects.filter(pk=run.pk, finished_at__isnull=True).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(claimed_until=now + AUDIT_LEASE)
+    if not claimed:
+        return None
+    errors, no_shows, nights = [], 0, 0
+    due = Reservation.objects.filter(hotel=hotel, status=Status.CONFIRMED, check_in__lte=business_date) \
+        .order_by("check_in", "pk").values_list("pk", flat=True)
+    for pk in list(due):
+        try:
+            if reservation_no_show(reservation_id=pk, gateway=gateway, business_date=business_date):
+                no_shows += 1
+        except DomainError as exc:  # e.g. a refund the gateway refused: retried at the next audit
+            errors.append(f"no-show {pk}: {exc.code} {exc.message}")
+            logger.warning("Night audit %s %s: no-show %s failed: %s", hotel.code, business_date, pk, exc.message)
+    in_house = Reservation.objects.filter(hotel=hotel, status=Status.CHECKED_IN).values_list("pk", flat=True)
+    for pk in list(in_house):
+        nights += stay_nights_post(reservation_id=pk, through=business_date)
+    out_of_order_sync(hotel=hotel, today=hotel_today(hotel))
+    NightAuditRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), no_shows=no_shows,
+                                                   nights_posted=nights, errors="\n".join(errors)[:5000])
+    run.refresh_from_db()
+    return run
+
+
+def night_audits_run_due(*, gateway: PaymentGateway, now: datetime | None = None) -> list[NightAuditRun]:
+    """Every hotel whose local audit time has passed and whose business day is not audited yet: audit it."""
+    now = now or timezone.now()
+    runs = []
+    for hotel in Hotel.objects.select_related("night_audit_schedule").order_by("code"):
+        schedule = getattr(hotel, "night_audit_schedule", None)
+        if schedule is not None and not schedule.enabled:
+            continue
+        day = audit_business_date_due(hotel=hotel, audit_time=audit_time_for(hotel), now=now)
+        if NightAuditRun.objects.filter(hotel=hotel, business_date=day, finished_at__isnull=False).exists():
+            continue
+        run = night_audit_run(hotel=hotel, business_date=day, gateway=gateway)
+        if run is not None:
+            runs.append(run)
+    return runs
