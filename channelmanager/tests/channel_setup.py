@@ -92,3 +92,50 @@ def expand_rates(root) -> dict:
             out[(control.get("InvTypeCode"), control.get("RatePlanCode"), start + timedelta(days=i))] = (
                 amount.get("AmountBeforeTax"), amount.get("CurrencyCode"))
     return out
+
+
+def res_notif(reference="BDC-1001", *, status="Commit", check_in: date, nights=3, room="DLXK", rate="BAR-OTA",
+              adults=2, children=(), units=1, hotel="NYC", email="anna@example.com", echo="echo-1") -> bytes:
+    """An OTA_HotelResNotifRQ as channels send it."""
+    kids = "".join(f'<GuestCount AgeQualifyingCode="8" Count="1" Age="{age}"/>' for age in children)
+    check_out = check_in + timedelta(days=nights)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<OTA_HotelResNotifRQ xmlns="{OTA_NS}" EchoToken="{echo}" TimeStamp="2025-03-01T10:00:00Z" Version="1.0">
+  <POS><Source><RequestorID Type="22" ID="BOOKING_COM"/></Source></POS>
+  <HotelReservations>
+    <HotelReservation ResStatus="{status}" CreateDateTime="2025-03-01T09:59:00Z">
+      <UniqueID Type="14" ID="{reference}"/>
+      <RoomStays><RoomStay>
+        <RoomTypes><RoomType RoomTypeCode="{room}"/></RoomTypes>
+        <RatePlans><RatePlan RatePlanCode="{rate}"/></RatePlans>
+        <RoomRates><RoomRate RoomTypeCode="{room}" RatePlanCode="{rate}" NumberOfUnits="{units}"/></RoomRates>
+        <GuestCounts><GuestCount AgeQualifyingCode="10" Count="{adults}"/>{kids}</GuestCounts>
+        <TimeSpan Start="{check_in}" End="{check_out}"/>
+        <Total AmountAfterTax="664.14" CurrencyCode="USD"/>
+        <BasicPropertyInfo HotelCode="{hotel}"/>
+      </RoomStay></RoomStays>
+      <ResGuests><ResGuest><Profiles><ProfileInfo><Profile><Customer>
+        <PersonName><GivenName>Anna</GivenName><Surname>Berg</Surname></PersonName>
+        <Telephone PhoneNumber="+46 8 555 0100"/><Email>{email}</Email>
+      </Customer></Profile></ProfileInfo></Profiles></ResGuest></ResGuests>
+      <ResGlobalInfo><SpecialRequests><SpecialRequest><Text>High floor, please</Text></SpecialRequest>
+      </SpecialRequests></ResGlobalInfo>
+    </HotelReservation>
+  </HotelReservations>
+</OTA_HotelResNotifRQ>""".encode()
+
+
+def cancel_notif(reference="BDC-1001", echo="echo-c") -> bytes:
+    return f"""<OTA_HotelResNotifRQ xmlns="{OTA_NS}" EchoToken="{echo}" Version="1.0">
+  <HotelReservations><HotelReservation ResStatus="Cancel"><UniqueID Type="14" ID="{reference}"/>
+  </HotelReservation></HotelReservations></OTA_HotelResNotifRQ>""".encode()
+
+
+def read_rs(response) -> dict:
+    """The parts of an OTA_HotelResNotifRS a channel reads."""
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{{{OTA_NS}}}OTA_HotelResNotifRS", response.content
+    ids = {e.get("ResID_Type"): e.get("ResID_Value") for e in root.iterfind(".//ota:HotelReservationID", NS)}
+    errors = [(e.get("Type"), e.get("Code"), e.get("ShortText"), e.text) for e in root.iterfind(".//ota:Error", NS)]
+    return {"success": root.find("ota:Success", NS) is not None, "echo": root.get("EchoToken"),
+            "confirmation": ids.get("10"), "reference": ids.get("14"), "errors": errors}
