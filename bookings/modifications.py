@@ -30,6 +30,7 @@ from hotelbooking.errors import (
     PaymentFailed,
     PriceChanged,
     RestrictionViolated,
+    SoldOut,
     UnknownPromoCode,
     UnknownRoomType,
     ValidationFailed,
@@ -281,6 +282,8 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     removed_prices = [NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount)
                       for n in booked if n.date in set(removed)]
 
+    _ensure_rooms_free(room_type, new_dates if room_type_changed else added, reservation.room_count)
+
     changes = []
     if room_type_changed:
         changes.append(ROOM_CHANGE)
@@ -307,6 +310,22 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         new_total=round_money(quote.total, currency),
         room_type_changed=room_type_changed, rate_plan_changed=rate_plan_changed, policy_snapshot=snapshot,
     )
+
+
+def _ensure_rooms_free(room_type: RoomType, nights: list[date], rooms: int) -> None:
+    """SOLD_OUT naming the first night without `rooms` free rooms, so a quote never offers what cannot be had.
+
+    A plain read: taking the rooms (under lock) checks again.
+    """
+    if not nights:
+        return
+    days = {d.date: d for d in InventoryDay.objects.filter(room_type=room_type, date__in=nights)}
+    for night in sorted(nights):
+        day = days.get(night)
+        free = 0 if day is None or day.stop_sell else day.free
+        if free < rooms:
+            raise SoldOut(f"Sorry, {room_type.name} is sold out on {night:%B %-d, %Y} ({free} left). "
+                          "Please choose different dates or room type.", date=str(night), available=free)
 
 
 def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan, stay,

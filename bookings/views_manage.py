@@ -1,1 +1,171 @@
-urlpatterns = []
+"""The guest's "Manage my booking" pages. Thin: the forms collect, the services decide.
+
+/manage/                   confirmation number + last name; success remembers the booking in the session
+/manage/booking/           the booking: dates, room, price, status, cancellation terms as of now
+/manage/booking/change/    new dates and party -> the new price breakdown -> confirm
+/manage/booking/cancel/    the penalty and refund as of now -> confirm
+/manage/leave/             forget the booking (POST)
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from hotelbooking.errors import DomainError, PriceChanged
+
+from .cancellations import cancellation_terms, ensure_cancellable, reservation_cancel
+from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
+from .models import Reservation, Status
+from .modifications import ModificationRequest, modification_plan, reservation_modify
+from .payments import default_gateway
+from .services import amount_paid
+
+SESSION_KEY = "manage_reservation_id"
+GUEST = "guest (manage my booking)"
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _session_reservation(request) -> Reservation | None:
+    pk = request.session.get(SESSION_KEY)
+    if pk is None:
+        return None
+    return Reservation.objects.with_details().filter(pk=pk).first()
+
+
+def _booking_context(reservation: Reservation) -> dict:
+    hotel = reservation.hotel
+    terms = None
+    if reservation.status in (Status.PENDING, Status.CONFIRMED):
+        terms = cancellation_terms(reservation=reservation)
+    return {
+        "r": reservation, "hotel": hotel, "nights": list(reservation.nights.all()),
+        "paid": amount_paid(reservation), "terms": terms,
+        "free_until": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
+        "can_change": reservation.status == Status.CONFIRMED,
+        "can_cancel": reservation.status in (Status.PENDING, Status.CONFIRMED),
+    }
+
+
+def manage_lookup(request):
+    form = BookingLookupForm(request.POST or None, client_ip=_client_ip(request))
+    if request.method == "POST" and form.is_valid():
+        request.session.cycle_key()
+        request.session[SESSION_KEY] = form.reservation.pk
+        return redirect("manage-booking")
+    return render(request, "bookings/manage/lookup.html", {"form": form})
+
+
+def manage_booking(request):
+    reservation = _session_reservation(request)
+    if reservation is None:
+        return redirect("manage-lookup")
+    return render(request, "bookings/manage/booking.html", _booking_context(reservation))
+
+
+def manage_change(request):
+    reservation = _session_reservation(request)
+    if reservation is None:
+        return redirect("manage-lookup")
+    context = _booking_context(reservation)
+    if not context["can_change"]:
+        messages.error(request, f"This booking is {reservation.get_status_display().lower()} and can no longer "
+                                "be changed online.")
+        return redirect("manage-booking")
+    initial = {"check_in": reservation.check_in, "check_out": reservation.check_out,
+               "adults": reservation.adults, "children": reservation.children}
+    form = ChangeStayForm(request.POST or None, initial=initial)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        confirming = "confirm" in request.POST
+        change = ModificationRequest(check_in=data["check_in"], check_out=data["check_out"], adults=data["adults"],
+                                     children=data["children"],
+                                     expected_total=data.get("expected_total") if confirming else None)
+        try:
+            if confirming:
+                result = reservation_modify(confirmation_number=reservation.confirmation_number, request=change,
+                                            gateway=default_gateway(), actor=GUEST)
+                messages.success(request, _changed_message(result))
+                return redirect("manage-booking")
+            plan = modification_plan(reservation=reservation, request=change)
+        except DomainError as error:
+            form.add_domain_error(error)
+            if isinstance(error, PriceChanged):  # show the new price to confirm instead
+                plan = _plan_or_none(reservation, change)
+    context.update({"form": form, "plan": plan, "breakdown": plan.as_dict()["pricing_breakdown"] if plan else None})
+    if plan is not None and plan.changes:
+        # The confirm step carries the stay and the total just shown.
+        context["confirm_values"] = {"check_in": plan.quote.check_in.isoformat(),
+                                     "check_out": plan.quote.check_out.isoformat(),
+                                     "adults": plan.quote.adults, "children": plan.quote.children,
+                                     "expected_total": str(plan.new_total)}
+    return render(request, "bookings/manage/change.html", context)
+
+
+def _plan_or_none(reservation: Reservation, change: ModificationRequest):
+    try:
+        return modification_plan(reservation=reservation, request=change)
+    except DomainError:
+        return None
+
+
+def _changed_message(result) -> str:
+    plan, payment = result.plan, result.payment
+    if plan.modification == "NO_CHANGE":
+        return "Nothing changed: those are already your booking's details."
+    money = ""
+    if payment["action"] == "CHARGED":
+        money = f" {payment['amount']} {plan.currency} was charged to your card ending {payment['last_four']}."
+    elif payment["action"] == "REFUNDED":
+        money = f" {payment['amount']} {plan.currency} will be refunded to your card ending {payment['last_four']}."
+    return f"Your booking has been changed. New total: {plan.new_total} {plan.currency}.{money}"
+
+
+def manage_cancel(request):
+    reservation = _session_reservation(request)
+    if reservation is None:
+        return redirect("manage-lookup")
+    try:
+        ensure_cancellable(reservation)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("manage-booking")
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = reservation_cancel(confirmation_number=reservation.confirmation_number,
+                                        reason=form.cleaned_data["reason"] or "Cancelled by the guest online",
+                                        expected_penalty=form.cleaned_data.get("expected_penalty"),
+                                        gateway=default_gateway(), actor=GUEST)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            refund = result.as_dict()["financial"]
+            messages.success(request, f"Your booking {reservation.confirmation_number} is cancelled. Penalty: "
+                                      f"{refund['penalty_amount']} {refund['currency']}. Refund: "
+                                      f"{refund['refund_amount']} {refund['currency']}.")
+            return redirect("manage-booking")
+    # The terms as of now; the confirm button carries this penalty (the template's hidden expected_penalty).
+    context = _booking_context(Reservation.objects.with_details().get(pk=reservation.pk))
+    context["form"] = form
+    return render(request, "bookings/manage/cancel.html", context)
+
+
+@require_POST
+def manage_leave(request):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("manage-lookup")
+
+
+urlpatterns = [
+    path("manage/", manage_lookup, name="manage-lookup"),
+    path("manage/booking/", manage_booking, name="manage-booking"),
+    path("manage/booking/change/", manage_change, name="manage-change"),
+    path("manage/booking/cancel/", manage_cancel, name="manage-cancel"),
+    path("manage/leave/", manage_leave, name="manage-leave"),
+]
