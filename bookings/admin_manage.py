@@ -1,8 +1,138 @@
-"""Admin pieces for changing and cancelling reservations (owned by the modify/cancel work)."""
+"""Admin pieces for changing and cancelling reservations: the same services as the API and the guest pages.
+
+On a reservation's admin page, "Change dates" shows the new price breakdown before a confirm button, and
+"Cancel reservation" shows the penalty and refund as of now before a confirm button (a reason is required).
+Both need the "Can cancel and change reservations for guests" permission (bookings.manage_reservation).
+"""
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from hotelbooking.errors import DomainError, PriceChanged
+
+from .cancellations import CANCELLABLE, cancellation_terms, ensure_cancellable, reservation_cancel
+from .forms_manage import AdminCancelForm, AdminChangeDatesForm
+from .models import Status
+from .modifications import ModificationRequest, modification_plan, reservation_modify
+from .payments import default_gateway
+
+MANAGE_PERMISSION = "bookings.manage_reservation"
 
 
 class ReservationManageAdminMixin:
     """Mixed into ReservationAdmin: extra admin URLs and buttons for cancel / change dates."""
 
+    change_form_template = "bookings/manage/admin/change_form.html"
+
     def get_manage_urls(self):
-        return []
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_reservation_view),
+                 name=f"{prefix}_cancel"),
+            path("<path:object_id>/change-dates/", self.admin_site.admin_view(self.change_dates_view),
+                 name=f"{prefix}_change_dates"),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        allowed = obj is not None and request.user.has_perm(MANAGE_PERMISSION)
+        context["can_change_dates"] = allowed and obj.status == Status.CONFIRMED
+        context["can_cancel_reservation"] = allowed and obj.status in CANCELLABLE
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # --- helpers -----------------------------------------------------------------------------------------
+
+    def _managed_object(self, request, object_id):
+        if not request.user.has_perm(MANAGE_PERMISSION):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return obj, None
+
+    def _change_url(self, obj) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk],
+                       current_app=self.admin_site.name)
+
+    def _context(self, request, obj, title: str, **extra) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "original": obj, "r": obj,
+                "title": title, "change_url": self._change_url(obj), **extra}
+
+    # --- views -------------------------------------------------------------------------------------------
+
+    def cancel_reservation_view(self, request, object_id):
+        obj, redirect = self._managed_object(request, object_id)
+        if redirect:
+            return redirect
+        try:
+            ensure_cancellable(obj)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(self._change_url(obj))
+        form = AdminCancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = reservation_cancel(confirmation_number=obj.confirmation_number,
+                                            reason=form.cleaned_data["reason"],
+                                            expected_penalty=form.cleaned_data.get("expected_penalty"),
+                                            gateway=default_gateway(), actor=request.user)
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                f = result.as_dict()["financial"]
+                self.message_user(request, f"{obj.confirmation_number} is cancelled. Penalty {f['penalty_amount']} "
+                                           f"{f['currency']}, refund {f['refund_amount']} {f['currency']} "
+                                           f"({f['refund_status']}).", messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(obj))
+        obj.refresh_from_db()
+        terms = cancellation_terms(reservation=obj)
+        return TemplateResponse(request, "bookings/manage/admin/cancel.html",
+                                self._context(request, obj, f"Cancel reservation {obj.confirmation_number}",
+                                              form=form, terms=terms))
+
+    def change_dates_view(self, request, object_id):
+        obj, redirect = self._managed_object(request, object_id)
+        if redirect:
+            return redirect
+        if obj.status != Status.CONFIRMED:
+            self.message_user(request, f"{obj.confirmation_number} is {obj.get_status_display().lower()}: only a "
+                                       "confirmed reservation can be changed.", messages.ERROR)
+            return HttpResponseRedirect(self._change_url(obj))
+        initial = {"check_in": obj.check_in, "check_out": obj.check_out, "adults": obj.adults,
+                   "children": obj.children}
+        form = AdminChangeDatesForm(request.POST or None, initial=initial)
+        plan = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            confirming = "confirm" in request.POST
+            change = ModificationRequest(check_in=data["check_in"], check_out=data["check_out"],
+                                         adults=data["adults"], children=data["children"],
+                                         expected_total=data.get("expected_total") if confirming else None)
+            try:
+                if confirming:
+                    result = reservation_modify(confirmation_number=obj.confirmation_number, request=change,
+                                                gateway=default_gateway(), actor=request.user)
+                    payment = result.payment
+                    self.message_user(
+                        request, f"{obj.confirmation_number} changed ({result.plan.modification}): new total "
+                                 f"{result.plan.new_total} {result.plan.currency}; {payment['action'].lower()} "
+                                 f"{payment['amount']}.", messages.SUCCESS)
+                    return HttpResponseRedirect(self._change_url(obj))
+                plan = modification_plan(reservation=obj, request=change)
+            except DomainError as error:
+                form.add_domain_error(error)
+                if isinstance(error, PriceChanged):
+                    try:
+                        plan = modification_plan(reservation=obj, request=change)
+                    except DomainError:
+                        plan = None
+        extra = {"form": form, "plan": plan, "breakdown": plan.as_dict()["pricing_breakdown"] if plan else None}
+        if plan is not None and plan.changes:
+            extra["confirm_values"] = {"check_in": plan.quote.check_in.isoformat(),
+                                       "check_out": plan.quote.check_out.isoformat(), "adults": plan.quote.adults,
+                                       "children": plan.quote.children, "expected_total": str(plan.new_total)}
+        return TemplateResponse(request, "bookings/manage/admin/change_dates.html",
+                                self._context(request, obj, f"Change dates of {obj.confirmation_number}", **extra))
