@@ -43,6 +43,15 @@ def test_every_catalogue_changelist_and_add_page_loads(staff_client, nyc):
             assert r.status_code == 200, opts.label
 
 
+def test_every_registered_changelist_loads(staff_client, nyc):
+    """All apps' admin pages, not only the catalogue's: a smoke test of the whole admin."""
+    for model in admin.site._registry:
+        opts = model._meta
+        r = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert r.status_code == 200, opts.label
+    assert staff_client.get(reverse("admin:index")).status_code == 200
+
+
 def test_every_catalogue_change_page_loads(staff_client, nyc):
     for model in my_models():
         obj = model.objects.first()

@@ -5,7 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from inventory.models import InventoryDay
@@ -215,3 +219,21 @@ def test_free_until_across_the_march_switch_keeps_24_real_hours(client):
         assert body["room_types"][0]["cancellation_policy"]["free_until"] == "2027-03-13T14:00:00-05:00"
         body = search(client, "DST", check_in="2027-03-15", check_out="2027-03-16").json()
         assert body["room_types"][0]["cancellation_policy"]["free_until"] == "2027-03-14T15:00:00-04:00"
+
+
+PARAMS = st.fixed_dictionaries({}, optional={
+    name: st.one_of(st.text(max_size=40), st.integers(-10**30, 10**30).map(str), st.dates().map(str))
+    for name in ("check_in", "check_out", "adults", "children", "rate_plan", "promo_code")
+})
+
+
+@hypothesis_settings(max_examples=150, deadline=None, database=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=PARAMS)
+def test_any_query_string_is_answered_200_or_400_never_500(client, nyc, params):
+    cache.clear()  # the throttle would answer 429 long before hypothesis is done
+    r = search(client, **params)
+    assert r.status_code in (200, 400), (params, r.status_code, r.content[:300])
+    if r.status_code == 400:
+        assert r.json()["error"]["code"] in {"INVALID_DATES", "INVALID_PARTY", "UNKNOWN_RATE_PLAN",
+                                             "UNKNOWN_PROMO_CODE"}
