@@ -15,8 +15,8 @@ class SearchForm(forms.Form):
     children = forms.CharField(required=False, initial="0",
                                widget=forms.NumberInput(attrs={"min": 0, "max": 50, "inputmode": "numeric"}))
     rate_plan = forms.CharField(label="Rate", required=False, widget=forms.Select)
-    promo_code = forms.CharField(label="Promo code", required=False, max_length=30,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    promo_code = forms.CharField(label="Promo code", required=False,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 30}))
 
     def __init__(self, *args, hotels=(), rate_plans=(), **kwargs):
         super().__init__(*args, **kwargs)
