@@ -16,7 +16,8 @@ def _send(reservation: Reservation, *, subject: str, template: str, extra: dict 
                if p.kind == Payment.Kind.CHARGE and p.result == Payment.Result.SUCCEEDED]
     context = {"r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,
                "nights": list(reservation.nights.all()),
-               "free_until_local": timezone.localtime(reservation.free_until, reservation.hotel.tz)
+               # Naive on purpose: the template's date filter would move an aware time into UTC.
+               "free_until_local": timezone.make_naive(reservation.free_until, reservation.hotel.tz)
                if reservation.free_until else None,
                "payment": charges[0] if charges else None,
                **(extra or {})}

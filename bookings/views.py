@@ -93,9 +93,10 @@ def _reservation_breakdown(r: Reservation) -> dict:
 
 
 def _terms(policy: dict, free_until: datetime | None, hotel) -> dict:
-    local = timezone.localtime(free_until, hotel.tz) if free_until else None
+    # Hotel wall-clock time, naive on purpose: the template's date filter would move an aware time into UTC.
+    local = timezone.make_naive(free_until, hotel.tz) if free_until else None
     return {"name": policy.get("name", ""), "description": policy.get("description", ""),
-            "free_until": local, "free_now": local is not None and local > timezone.now(),
+            "free_until": local, "free_now": free_until is not None and free_until > timezone.now(),
             "timezone": hotel.timezone}
 
 
