@@ -1,9 +1,10 @@
 """How a booked stay turns into folio postings, night by night. Pure: no queries beyond what is passed in.
 
 Each night gets its room line (the booked net rate times the rooms) and a share of every tax and fee line of
-the booking, proportional to the night's room amount. Rounding remainders go to the night with the largest
-room amount, so the postings of all nights add up to exactly the booked grand total: posting nightly and the
-prepaid total reconcile to the cent (see FolioLine).
+the booking: percentage taxes in proportion to the night's room revenue (net or gross, as the tax is based),
+per-night amounts evenly, per-stay amounts on the first night. Each line's rounding remainder goes to its
+heaviest night, so the postings of all nights add up to exactly the booked grand total: posting nightly and
+the prepaid total reconcile to the cent (see FolioLine).
 """
 
 from dataclasses import dataclass
@@ -24,10 +25,30 @@ class Posting:
 
 @dataclass(frozen=True)
 class NightLine:
-    """What the allocation needs of a ReservationNight."""
+    """What the allocation needs of a ReservationNight (per room)."""
 
     date: date
     net: Decimal
+    rate: Decimal | None = None  # the undiscounted rate; the net when unknown
+
+
+# How a tax or fee line is spread over the nights.
+BY_NET = "NET"        # a percentage of room revenue after discounts
+BY_GROSS = "GROSS"    # a percentage of room revenue at the undiscounted rate
+EVENLY = "EVEN"       # an amount per night (or per guest per night)
+FIRST_NIGHT = "FIRST"  # an amount per stay
+
+
+def spreading_for(group: str, kind: str | None, base: str | None = None) -> str:
+    """The spreading of a tax or fee line from its kind (pricing.models.Tax / Fee); unknown kinds fall back to
+    the usual: taxes follow room revenue, fees are spread evenly."""
+    if kind == "PERCENT":
+        return BY_GROSS if base == "GROSS" else BY_NET
+    if kind in ("PER_NIGHT", "PER_GUEST_PER_NIGHT"):
+        return EVENLY
+    if kind == "PER_STAY":
+        return FIRST_NIGHT
+    return BY_NET if group == "taxes" else EVENLY
 
 
 def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[tuple[str, Decimal]]:
@@ -52,19 +73,37 @@ def _allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[De
     return shares
 
 
-def stay_postings(reservation, nights: list[NightLine]) -> list[Posting]:
-    """Every night's postings for the booked stay, in night order. Their sum is the booked grand total."""
+def _weights(spreading: str, net: list[Decimal], gross: list[Decimal]) -> list[Decimal]:
+    if spreading == BY_GROSS:
+        return gross
+    if spreading == EVENLY:
+        return [Decimal(1)] * len(net)
+    if spreading == FIRST_NIGHT:
+        return [Decimal(1)] + [ZERO] * (len(net) - 1)
+    return net
+
+
+def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[str, str], str] | None = None
+                  ) -> list[Posting]:
+    """Every night's postings for the booked stay, in night order. Their sum is the booked grand total.
+
+    `spreading` maps ("taxes" or "fees", line name) to how that line is spread (see spreading_for).
+    """
     if not nights:
         return []
+    spreading = spreading or {}
     currency = reservation.currency
     rooms = reservation.room_count or 1
     room_amounts = [round_money(n.net * rooms, currency) for n in nights]
+    gross = [round_money((n.rate if n.rate is not None else n.net) * rooms, currency) for n in nights]
     room_name = reservation.room_type.name
     per_room = f" x {rooms} rooms" if rooms > 1 else ""
     taxes = _charge_lines(reservation, "taxes", reservation.taxes, "Taxes")
     fees = _charge_lines(reservation, "fees", reservation.fees, "Fees")
-    tax_shares = [_allocate(amount, room_amounts, currency) for _, amount in taxes]
-    fee_shares = [_allocate(amount, room_amounts, currency) for _, amount in fees]
+    tax_shares = [_allocate(amount, _weights(spreading.get(("taxes", name), BY_NET), room_amounts, gross), currency)
+                  for name, amount in taxes]
+    fee_shares = [_allocate(amount, _weights(spreading.get(("fees", name), EVENLY), room_amounts, gross), currency)
+                  for name, amount in fees]
 
     # Whatever the booking's own rounding left over (normally nothing) goes on the heaviest room line.
     booked = (sum(room_amounts, ZERO) + sum((a for _, a in taxes), ZERO) + sum((a for _, a in fees), ZERO))

@@ -53,11 +53,16 @@ class Folio:
         return self.totals.charges - self.totals.transfers
 
 
+def _bill_order(line: FolioLine):
+    # Day by day; each night's room, taxes and fees first (whenever they were posted), then the rest as posted.
+    return (line.business_date, line.kind not in ("ROOM", "TAX", "FEE"), line.posted_at, line.pk)
+
+
 def folio_get(reservation: Reservation) -> Folio:
     """Every line and successful payment of the reservation, with the derived totals: two queries."""
     currency = reservation.currency
-    lines = list(FolioLine.objects.filter(reservation=reservation).select_related("reversed_by", "posted_by")
-                 .order_by("business_date", "posted_at", "id"))
+    lines = sorted(FolioLine.objects.filter(reservation=reservation).select_related("reversed_by", "posted_by"),
+                   key=_bill_order)
     payments = list(Payment.objects.filter(reservation=reservation, result=Payment.Result.SUCCEEDED)
                     .order_by("created_at", "id"))
     totals = FolioTotals()
@@ -297,16 +302,34 @@ class CheckOutPreview:
     balance: Decimal         # the balance once they are posted: what the card on file will be charged
 
 
-def check_out_preview(reservation: Reservation) -> CheckOutPreview:
-    """The bill as it will be at check-out, without posting anything: three queries."""
+def stay_plan(reservation: Reservation) -> list:
+    """The booked stay as folio postings (folio.Posting), night by night: three queries.
+
+    How each tax and fee line is spread comes from the line's kind when the booking stored it, else from the
+    hotel's tax or fee of that name.
+    """
     from bookings.models import ReservationNight
+    from pricing.models import Fee, Tax
 
-    from .folio import NightLine, stay_postings
+    from .folio import NightLine, spreading_for, stay_postings
 
+    nights = [NightLine(n.date, n.net, n.rate) for n in ReservationNight.objects.filter(reservation=reservation)
+              .order_by("date")]
+    taxes = {t.name: (t.kind, t.base) for t in Tax.objects.filter(hotel_id=reservation.hotel_id)}
+    fees = {f.name: (f.kind, None) for f in Fee.objects.filter(hotel_id=reservation.hotel_id)}
+    spreading = {}
+    for group, known in (("taxes", taxes), ("fees", fees)):
+        for line in (reservation.charge_lines or {}).get(group, []):
+            kind, base = known.get(line["name"], (None, None))
+            spreading[(group, line["name"])] = spreading_for(group, line.get("kind") or kind,
+                                                             line.get("base") or base)
+    return stay_postings(reservation, nights, spreading)
+
+
+def check_out_preview(reservation: Reservation) -> CheckOutPreview:
+    """The bill as it will be at check-out, without posting anything."""
     folio = folio_get(reservation)
     posted = {line.posting_key for line in folio.lines if line.posting_key}
-    nights = [NightLine(n.date, n.net) for n in ReservationNight.objects.filter(reservation=reservation)
-              .order_by("date")]
-    pending = [p for p in stay_postings(reservation, nights) if p.key not in posted]
+    pending = [p for p in stay_plan(reservation) if p.key not in posted]
     balance = folio.totals.balance + sum((p.amount for p in pending), ZERO)
     return CheckOutPreview(folio=folio, pending=pending, balance=round_money(balance, reservation.currency))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from bookings import events
-from bookings.models import Channel, Payment, Reservation, ReservationNight, Status
+from bookings.models import Channel, Payment, Reservation, Status
 from bookings.payments import PaymentGateway
 from bookings.services import (
     amount_paid,
@@ -47,7 +47,7 @@ from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
 from .errors import CheckInTooEarly, OutOfOrderWouldOversell, RoomCountMismatch, StayEnded
-from .folio import NightLine, Posting, nightly_totals, stay_postings
+from .folio import Posting, nightly_totals
 from .models import (
     FolioLine,
     GuestStats,
@@ -60,7 +60,7 @@ from .models import (
     RoomOutOfOrder,
     StayRecord,
 )
-from .selectors import Folio, folio_get, out_of_order_overlapping
+from .selectors import Folio, folio_get, out_of_order_overlapping, stay_plan
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +97,6 @@ def _state_label(reservation: Reservation) -> str:
 
 # --- folio postings --------------------------------------------------------------------------------------
 
-def _nights(reservation: Reservation) -> list[NightLine]:
-    return [NightLine(n.date, n.net) for n in ReservationNight.objects.filter(reservation=reservation)
-            .order_by("date")]
-
-
 def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> int:
     """Post what is not posted yet (by posting key). The caller holds the reservation's lock."""
     if not postings:
@@ -118,7 +113,7 @@ def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> i
 
 def _post_stay_nights(reservation: Reservation, *, through: date | None = None, actor=None) -> int:
     """Post the room nights (with their taxes and fees) up to and including `through` (all when None)."""
-    postings = stay_postings(reservation, _nights(reservation))
+    postings = stay_plan(reservation)
     if through is not None:
         postings = [p for p in postings if p.night <= through]
     return _post(reservation, postings, actor=actor)
@@ -659,7 +654,7 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
         if reservation is None or reservation.check_in > business_date:
             return None
         currency = reservation.currency
-        postings = stay_postings(reservation, _nights(reservation))
+        postings = stay_plan(reservation)
         penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
                                   nightly_totals=nightly_totals(postings), currency=currency)
         paid = amount_paid(reservation)

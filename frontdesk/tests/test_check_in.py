@@ -71,7 +71,8 @@ def test_number_of_rooms_must_match_the_booking(frontdesk_client, seed_stay, nex
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "ROOM_COUNT_MISMATCH"
-    assert error["message"] == f"Reservation {seed_stay.confirmation_number} is for 1 room; give 1 different room number."
+    cn = seed_stay.confirmation_number
+    assert error["message"] == f"Reservation {cn} is for 1 room; give 1 different room number."
 
 
 def test_two_room_booking_takes_two_rooms(frontdesk_client, book, next_friday):

@@ -1,0 +1,145 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from bookings.events import event_deliver
+from bookings.models import OutboxEvent, Payment, Status
+from frontdesk import handlers
+from frontdesk.models import FolioLine, GuestStats, HousekeepingTask, LoyaltyEntry, RoomAssignment, StayRecord
+from frontdesk.services import charge_post, stay_check_in
+from inventory.models import InventoryDay, Room
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_house(book, next_friday):
+    r = book(next_friday, loyalty_number="GH123456")
+    with at(next_friday):
+        stay_check_in(confirmation_number=r.confirmation_number, room_numbers=["1204"])
+        charge_post(confirmation_number=r.confirmation_number, kind="MINIBAR", amount="12.50", currency="USD")
+        charge_post(confirmation_number=r.confirmation_number, kind="SPA", amount="80.00", currency="USD",
+                    description="Massage")
+    r.refresh_from_db()
+    return r
+
+
+def _check_out(client, r):
+    return client.post(f"/api/v1/reservations/{r.confirmation_number}/check-out", format="json")
+
+
+def test_check_out_charges_the_balance_and_shows_the_final_bill(frontdesk_client, in_house, next_friday):
+    with at(next_friday + timedelta(days=3), 10, 30):
+        response = _check_out(frontdesk_client, in_house)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    bill = body["bill"]
+    assert body["status"] == "CHECKED_OUT" and body["rooms"] == ["1204"]
+    assert [(x["type"], x["amount"]) for x in bill["lines"]] == [
+        ("ROOM", "170.10"), ("TAX", "22.68"), ("FEE", "15.00"), ("MINIBAR", "12.50"), ("SPA", "80.00"),
+        ("ROOM", "197.10"), ("TAX", "26.28"), ("FEE", "15.00"),
+        ("ROOM", "179.10"), ("TAX", "23.88"), ("FEE", "15.00")]
+    assert bill["totals"]["room"] == "546.30" and bill["totals"]["taxes"] == "72.84"
+    assert bill["totals"]["fees"] == "45.00" and bill["totals"]["incidentals"] == "92.50"
+    assert bill["totals"]["charges"] == "756.64"
+    assert [(p["purpose"], p["amount"]) for p in bill["payments"]] == [("BOOKING", "664.14"), ("CHECK_OUT", "92.50")]
+    assert bill["totals"]["paid"] == "756.64" and bill["balance"] == "0.00"
+    # 10 points per dollar spent on the stay (the default rule), on top of the booking bonus.
+    assert body["loyalty_points_earned"] == 7566
+
+    in_house.refresh_from_db()
+    assert in_house.status == Status.CHECKED_OUT
+    assert Room.objects.get(number="1204").status == Room.Status.NEEDS_CLEANING
+    assert RoomAssignment.objects.get(reservation=in_house).released_at is not None
+    stats = GuestStats.objects.get(guest=in_house.guest)
+    assert (stats.stays, stats.nights, stats.lifetime_value) == (1, 3, Decimal("756.64"))
+    assert StayRecord.objects.get(reservation=in_house).rooms == "1204"
+    assert LoyaltyEntry.objects.get(reservation=in_house, kind="STAY").points == 7566
+    event = OutboxEvent.objects.get(name="GuestCheckedOut")
+    assert event.payload["rooms"] == ["1204"] and event.payload["loyalty_points_earned"] == 7566
+
+
+def test_declined_balance_charge_changes_nothing(frontdesk_client, in_house, next_friday):
+    Payment.objects.filter(reservation=in_house).update(card_token="tok_decline_card_on_file")
+    lines_before = list(FolioLine.objects.order_by("id").values_list("id", "amount"))
+    with at(next_friday + timedelta(days=3), 10, 30):
+        response = _check_out(frontdesk_client, in_house)
+    assert response.status_code == 402
+    error = response.json()["error"]
+    assert error["code"] == "OUTSTANDING_BALANCE" and error["balance"] == "92.50" and error["currency"] == "USD"
+    assert error["reason"] == "The card on file was declined." and error["retry_action"] == "UPDATE_PAYMENT"
+    assert "92.50 USD" in error["message"]
+    in_house.refresh_from_db()
+    assert in_house.status == Status.CHECKED_IN and in_house.checked_out_at is None
+    assert Room.objects.get(number="1204").status == Room.Status.OCCUPIED
+    assert list(FolioLine.objects.order_by("id").values_list("id", "amount")) == lines_before
+    assert Payment.objects.filter(reservation=in_house).count() == 1
+    assert not OutboxEvent.objects.filter(name="GuestCheckedOut").exists()
+    assert not LoyaltyEntry.objects.filter(kind="STAY").exists() and not GuestStats.objects.exists()
+
+
+def test_only_checked_in_guests_check_out(frontdesk_client, seed_stay):
+    response = _check_out(frontdesk_client, seed_stay)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "INVALID_STATE_TRANSITION"
+
+
+def test_guest_without_loyalty_number_earns_no_points(frontdesk_client, seed_stay, next_friday):
+    with at(next_friday):
+        stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1201"])
+    with at(next_friday + timedelta(days=3), 9):
+        body = _check_out(frontdesk_client, seed_stay).json()
+    assert body["loyalty_points_earned"] == 0 and body["bill"]["balance"] == "0.00"
+    assert [p["purpose"] for p in body["bill"]["payments"]] == ["BOOKING"]  # nothing left to charge
+    assert not LoyaltyEntry.objects.exists()
+
+
+def test_early_departure_gives_the_unused_nights_back(frontdesk_client, seed_stay, next_friday):
+    with at(next_friday):
+        stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1201"])
+    sunday = next_friday + timedelta(days=2)
+    with at(sunday, 9):
+        body = _check_out(frontdesk_client, seed_stay).json()
+    assert body["bill"]["totals"]["charges"] == "664.14"  # the booked stay is owed in full
+    days = {d.date: d.sold for d in InventoryDay.objects.filter(room_type=seed_stay.room_type,
+                                                                date__range=(next_friday, sunday))}
+    assert days == {next_friday: 1, next_friday + timedelta(days=1): 1, sunday: 0}
+    assert RoomAssignment.objects.get(reservation=seed_stay).end_date == sunday
+    changed = OutboxEvent.objects.get(name="InventoryChanged")
+    assert changed.payload["dates"] == [sunday.isoformat()]
+    assert changed.payload["room_type_id"] == seed_stay.room_type_id
+
+
+def test_housekeeping_task_created_once_even_when_the_event_comes_twice(frontdesk_client, in_house, next_friday):
+    with at(next_friday + timedelta(days=3), 10):
+        _check_out(frontdesk_client, in_house)
+    event = OutboxEvent.objects.get(name="GuestCheckedOut")
+    handlers.create_departure_cleaning(event)
+    handlers.create_departure_cleaning(event)
+    assert event_deliver(event.pk)
+    OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)  # a re-delivery
+    assert event_deliver(event.pk)
+    task = HousekeepingTask.objects.get()
+    assert (task.room.number, task.status, task.reservation) == ("1204", "OPEN", in_house)
+
+
+def test_housekeeping_moves_open_in_progress_done_and_frees_the_room(frontdesk_client, in_house, next_friday):
+    with at(next_friday + timedelta(days=3), 10):
+        _check_out(frontdesk_client, in_house)
+    handlers.create_departure_cleaning(OutboxEvent.objects.get(name="GuestCheckedOut"))
+    board = frontdesk_client.get("/api/v1/hotels/NYC/housekeeping-tasks").json()
+    assert [(t["room"]["number"], t["status"], t["room"]["status"]) for t in board] == [
+        ("1204", "OPEN", "NEEDS_CLEANING")]
+    url = f"/api/v1/housekeeping-tasks/{board[0]['id']}/transition"
+    skipped = frontdesk_client.post(url, {"status": "DONE"}, format="json")
+    assert skipped.status_code == 409 and skipped.json()["error"]["code"] == "INVALID_STATE_TRANSITION"
+    assert frontdesk_client.post(url, {"status": "IN_PROGRESS"}, format="json").json()["status"] == "IN_PROGRESS"
+    done = frontdesk_client.post(url, {"status": "DONE"}, format="json").json()
+    assert done["status"] == "DONE" and done["room"]["status"] == "AVAILABLE"
+    assert Room.objects.get(number="1204").status == Room.Status.AVAILABLE
+    assert frontdesk_client.get("/api/v1/hotels/NYC/housekeeping-tasks").json() == []
+    bad = frontdesk_client.post(url, {"status": "CLEAN"}, format="json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
