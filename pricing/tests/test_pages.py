@@ -1,9 +1,11 @@
 """The guest search page: the form, the results with every figure, and errors shown in the form."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 
@@ -101,3 +103,13 @@ def test_nasty_input_never_breaks_the_page(client, nyc, next_friday):
             r = search_page(client, **{**stay(next_friday), field: value})
             assert r.status_code == 200
             assert "<script>alert(1)</script>" not in r.content.decode()
+
+
+def test_a_free_window_already_over_is_not_offered_as_free(client, nyc):
+    ny = ZoneInfo("America/New_York")
+    tonight = datetime.combine(timezone.localdate(), time(22), tzinfo=ny)
+    with time_machine.travel(tonight, tick=False):
+        arrival = timezone.localtime(timezone.now(), ny).date() + timedelta(days=1)
+        html = search_page(client, **stay(arrival, 1)).content.decode()
+    assert 'class="ok">Free cancellation until' not in html
+    assert f"Free cancellation ended {tonight:%A, %B} {tonight.day}, {tonight.year} 3:00 PM" in html
