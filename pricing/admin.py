@@ -45,6 +45,11 @@ class RatePlanAdmin(admin.ModelAdmin):
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
     inlines = [RateInline]
+
+    def get_inlines(self, request, obj):
+        # A derived plan prices off its parent's rates: rates of its own would never be used.
+        return [] if obj is not None and obj.parent_id else self.inlines
+
     fieldsets = (
         (None, {"fields": ("hotel", "code", "name", "description", "cancellation_policy", "min_stay",
                            "is_active")}),
@@ -54,8 +59,17 @@ class RatePlanAdmin(admin.ModelAdmin):
     )
 
 
+class BasePlanOnly:
+    """Rates and overrides belong to base plans; derived plans follow their parent."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rate_plan":
+            kwargs["queryset"] = RatePlan.objects.filter(parent__isnull=True).select_related("hotel")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Rate)
-class RateAdmin(admin.ModelAdmin):
+class RateAdmin(BasePlanOnly, admin.ModelAdmin):
     list_display = ("rate_plan", "room_type", "name", "start_date", "end_date", "monday", "tuesday",
                     "wednesday", "thursday", "friday", "saturday", "sunday")
     list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
@@ -65,7 +79,7 @@ class RateAdmin(admin.ModelAdmin):
 
 
 @admin.register(RateOverride)
-class RateOverrideAdmin(admin.ModelAdmin):
+class RateOverrideAdmin(BasePlanOnly, admin.ModelAdmin):
     list_display = ("date", "rate_plan", "room_type", "amount")
     list_editable = ("amount",)
     list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
