@@ -11,12 +11,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from .models import Hotel, HotelAPIKey, InventoryDay, InventoryHold, Room, RoomType
 from .selectors import inventory_grid
 from .services import inventory_open
 
 MAX_OPEN_DAYS = 3 * 366
+
+# The library registers its own, unused APIKey model; keys here are HotelAPIKey (with scope and hotels).
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
 
 
 class RoomTypeInline(admin.TabularInline):
