@@ -13,11 +13,12 @@ def _send(reservation: Reservation, *, subject: str, template: str, event: Outbo
     context = {
         "r": reservation, "hotel": hotel, "guest": reservation.guest, "e": event.payload,
         "nights": list(reservation.nights.all()),
-        "free_until_local": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
+        # Naive hotel wall-clock times: the template's date filter would otherwise convert them to UTC.
+        "free_until_local": timezone.make_naive(reservation.free_until, hotel.tz) if reservation.free_until else None,
     }
     cancelled_at = parse_datetime(event.payload.get("cancelled_at") or "")
     if cancelled_at:
-        context["cancelled_at_local"] = timezone.localtime(cancelled_at, hotel.tz)
+        context["cancelled_at_local"] = timezone.make_naive(cancelled_at, hotel.tz)
     text = render_to_string(f"bookings/email/{template}.txt", context)
     html = render_to_string(f"bookings/email/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],

@@ -73,6 +73,7 @@ def test_seed_cancel_12_hours_before_costs_everything(nyc, next_friday, partner_
     email = mail.outbox[-1]
     assert "cancelled" in email.subject and r.confirmation_number in email.subject
     assert "664.14" in email.body and "Refund:               0.00 USD" in email.body
+    assert f"{next_friday:%B} {next_friday.day}, {next_friday.year} 3:00 AM (America/New_York)" in email.body
     assert "Change of travel plans" in email.alternatives[0][0]
 
 

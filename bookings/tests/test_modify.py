@@ -68,6 +68,9 @@ def test_extension_keeps_booked_nights_and_charges_the_difference(nyc, next_frid
     assert "changed" in email.subject and r.confirmation_number in email.subject
     assert f"{tuesday:%A, %B} {tuesday.day}" in email.body and "871.92" in email.body and "207.78" in email.body
     assert "871.92" in email.alternatives[0][0]
+    thursday = next_friday - timedelta(days=1)
+    assert f"Free cancellation until {thursday:%B} {thursday.day}, {thursday.year} 3:00 PM (America/New_York)" \
+        in email.body
 
 
 def test_reduction_refunds_the_difference(nyc, next_friday):
@@ -302,3 +305,17 @@ def test_api_other_hotels_bookings_are_not_found(nyc, next_friday):
         assert response.status_code == 404 and response.json()["error"]["code"] == "RESERVATION_NOT_FOUND"
     assert APIClient().patch(f"/api/v1/bookings/{r.confirmation_number}", {"adults": 1},
                              format="json").status_code == 401
+
+
+def test_api_quote_says_sold_out_before_the_guest_confirms(nyc, next_friday, partner_client):
+    r = book(next_friday)
+    monday = next_friday + timedelta(days=3)
+    InventoryDay.objects.filter(room_type=r.room_type, date=monday).update(stop_sell=True)
+    response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+                                   {"check_out": str(monday + timedelta(days=1))}, format="json")
+    assert response.status_code == 409 and response.json()["error"]["date"] == str(monday)
+    # Kept nights are the guest's own: a full house on them does not stop a change elsewhere.
+    InventoryDay.objects.filter(room_type=r.room_type, date=next_friday).update(sold=F("total"))
+    response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+                                   {"adults": 1}, format="json")
+    assert response.status_code == 200 and response.json()["modification"] == "OCCUPANCY_CHANGE"
