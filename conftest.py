@@ -7,8 +7,12 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    from django.core.cache import cache
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PAYMENT_GATEWAY = "bookings.payments.TestGateway"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # throttles and guess counters must not leak between tests
 
 
 def pytest_collection_modifyitems(config, items):
