@@ -23,7 +23,7 @@ from hotelbooking.errors import CancellationNotAllowed, PriceChanged
 from hotelbooking.money import ZERO, round_money
 from inventory.services import inventory_release
 from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
-from pricing.engine import ChargeLine, NightPrice, Quote, _nightly_totals
+from pricing.engine import ChargeLine, NightPrice, Quote, nightly_totals_of
 
 from . import events
 from .models import Payment, Reservation, Status
@@ -143,7 +143,7 @@ def nightly_totals(reservation: Reservation) -> list[Decimal]:
         tax_lines=[ChargeLine("Taxes", "", reservation.taxes)], fee_lines=[ChargeLine("Fees", "", reservation.fees)],
         policy_snapshot=reservation.cancellation_policy, check_in_at=reservation_check_in_at(reservation),
         free_until=reservation.free_until)
-    return _nightly_totals(booked)
+    return nightly_totals_of(booked)
 
 
 def reservation_check_in_at(reservation: Reservation) -> datetime:

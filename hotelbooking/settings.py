@@ -82,6 +82,9 @@ else:
         }
     }
 
+# Throttles and guess counters live here: use Redis (CACHE_URL=redis://...) when several processes serve.
+CACHES = {"default": env.cache("CACHE_URL", default="locmem://")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"

@@ -87,7 +87,7 @@ def compute_penalty(*, snapshot: dict, checkin_at: datetime, at: datetime, total
     """
     tier = applicable_tier(snapshot, checkin_at, at)
     penalty = _penalty_for(tier, total, nightly_totals, currency)
-    refund = max(ZERO, round_money(paid - penalty, currency))
+    refund = round_money(max(ZERO, paid - penalty), currency)
     hours = Decimal(_elapsed(checkin_at, at).total_seconds()) / Decimal(3600)
     return PenaltyQuote(tier=tier, hours_until_check_in=hours.quantize(Decimal("0.01")), penalty=penalty,
                         refund=refund, check_in_at=checkin_at)

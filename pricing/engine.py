@@ -242,11 +242,11 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
         tax_lines=tax_lines, fee_lines=fee_lines, policy_snapshot=ctx.policy_snapshot, check_in_at=checkin_at,
         free_until=free_until(ctx.policy_snapshot, checkin_at), promotion=ctx.promotion if eligible else None,
     )
-    quote.nightly_totals = _nightly_totals(quote)
+    quote.nightly_totals = nightly_totals_of(quote)
     return quote
 
 
-def _nightly_totals(quote: Quote) -> list[Decimal]:
+def nightly_totals_of(quote: Quote) -> list[Decimal]:
     """Each night's share of the total (rooms, taxes, fees), for "first N nights" penalties."""
     if not quote.nights:
         return []
