@@ -68,40 +68,45 @@ def api_key(request, seeded, nyc):
     return key
 
 
-def ota_messages(seeded):
-    """OTA_HotelResNotifRQ bodies from generated parts: real or made-up codes, dates, parties, references."""
+def ota_messages(seeded, *, wild: bool):
+    """OTA_HotelResNotifRQ bodies from generated parts. Tame ones are bookable (mapped codes, future dates, a
+    party that fits) so creates, modifies and cancels happen; wild ones mix in made-up codes, dates and text."""
     text = st.text(max_size=12)
+
+    def pick(tame, other):
+        return tame | other if wild else tame
 
     @st.composite
     def build(draw):
-        start = seeded["friday"] + timedelta(days=draw(st.integers(-400, 400)))
-        end = start + timedelta(days=draw(st.integers(-2, 35)))
+        start = seeded["friday"] + timedelta(days=draw(pick(st.integers(1, 60), st.integers(-400, 400))))
+        end = start + timedelta(days=draw(pick(st.integers(1, 4), st.integers(-2, 35))))
         root = ET.Element("OTA_HotelResNotifRQ", {"xmlns": "http://www.opentravel.org/OTA/2003/05",
                                                   "EchoToken": draw(text), "Version": "1.0"})
         res = ET.SubElement(ET.SubElement(root, "HotelReservations"), "HotelReservation", {
-            "ResStatus": draw(st.sampled_from(["Commit", "Book", "Modify", "Cancel", "Quote"]) | text)})
-        ET.SubElement(res, "UniqueID", {"Type": "14", "ID": draw(st.sampled_from(["FZ-1", "FZ-2"]) | text)})
+            "ResStatus": draw(pick(st.sampled_from(["Commit", "Book", "Modify", "Cancel"]), text))})
+        ET.SubElement(res, "UniqueID", {"Type": "14", "ID": draw(pick(st.sampled_from(["FZ-1", "FZ-2"]), text))})
         stay = ET.SubElement(ET.SubElement(res, "RoomStays"), "RoomStay")
-        room = draw(st.sampled_from(seeded["room_codes"]) | text)
-        rate = draw(st.sampled_from(seeded["rate_codes"]) | text)
-        ET.SubElement(ET.SubElement(stay, "RoomTypes"), "RoomType", {"RoomTypeCode": room})
-        ET.SubElement(ET.SubElement(stay, "RatePlans"), "RatePlan", {"RatePlanCode": rate})
+        ET.SubElement(ET.SubElement(stay, "RoomTypes"), "RoomType", {
+            "RoomTypeCode": draw(pick(st.sampled_from(seeded["room_codes"]), text))})
+        ET.SubElement(ET.SubElement(stay, "RatePlans"), "RatePlan", {
+            "RatePlanCode": draw(pick(st.sampled_from(seeded["rate_codes"]), text))})
         ET.SubElement(ET.SubElement(stay, "RoomRates"), "RoomRate", {
-            "NumberOfUnits": str(draw(st.integers(-1, 12) | st.just(1)))})
+            "NumberOfUnits": str(draw(pick(st.just(1), st.integers(-1, 12))))})
         counts = ET.SubElement(stay, "GuestCounts")
         ET.SubElement(counts, "GuestCount", {"AgeQualifyingCode": "10", "Count": draw(
-            st.integers(-1, 12).map(str) | text)})
-        for age in draw(st.lists(st.integers(-1, 20), max_size=3)):
+            pick(st.sampled_from(["1", "2"]), st.integers(-1, 12).map(str) | text))})
+        for age in draw(st.lists(pick(st.integers(0, 12), st.integers(-1, 20)), max_size=1 if not wild else 3)):
             ET.SubElement(counts, "GuestCount", {"AgeQualifyingCode": "8", "Count": "1", "Age": str(age)})
-        ET.SubElement(stay, "TimeSpan", {"Start": draw(st.just(str(start)) | text), "End": str(end)})
-        ET.SubElement(stay, "Total", {"AmountAfterTax": draw(st.decimals(allow_nan=True).map(str) | text),
+        ET.SubElement(stay, "TimeSpan", {"Start": draw(pick(st.just(str(start)), text)), "End": str(end)})
+        ET.SubElement(stay, "Total", {"AmountAfterTax": draw(pick(st.just("500.00"),
+                                                                  st.decimals(allow_nan=True).map(str) | text)),
                                       "CurrencyCode": "USD"})
-        ET.SubElement(stay, "BasicPropertyInfo", {"HotelCode": draw(st.just("NYC") | text)})
-        customer = ET.SubElement(ET.SubElement(ET.SubElement(ET.SubElement(ET.SubElement(ET.SubElement(
+        ET.SubElement(stay, "BasicPropertyInfo", {"HotelCode": draw(pick(st.just("NYC"), text))})
+        name = ET.SubElement(ET.SubElement(ET.SubElement(ET.SubElement(ET.SubElement(ET.SubElement(
             ET.SubElement(res, "ResGuests"), "ResGuest"), "Profiles"), "ProfileInfo"), "Profile"), "Customer"),
             "PersonName")
-        ET.SubElement(customer, "GivenName").text = draw(text)
-        ET.SubElement(customer, "Surname").text = draw(st.just("Fuzz") | text)
+        ET.SubElement(name, "GivenName").text = draw(text)
+        ET.SubElement(name, "Surname").text = draw(pick(st.just("Fuzz"), text))
         return ET.tostring(root, encoding="utf-8")
 
     return build()
@@ -142,7 +147,7 @@ def api_schema(seeded, api_key, settings):
         def flatmap_body(context, body):
             if "/channels/" not in context.operation.path:
                 return st.just(body)
-            return st.one_of(st.just(body), ota_messages(seeded))
+            return st.one_of(st.just(body), ota_messages(seeded, wild=False), ota_messages(seeded, wild=True))
 
         yield schema
     finally:
