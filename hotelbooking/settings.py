@@ -83,7 +83,7 @@ else:
     }
 
 # Throttles and guess counters live here: use Redis (CACHE_URL=redis://...) when several processes serve.
-CACHES = {"default": env.cache("CACHE_URL", default="locmem://")}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
