@@ -120,7 +120,9 @@ class StayAdmin(ReadOnlyAdmin):
             raise PermissionDenied
 
     def _context(self, request, title, **extra):
-        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **extra}
+        hotel = extra.get("hotel") or getattr(extra.get("stay"), "hotel", None)
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
+                "hotel_code": hotel.code if hotel else "", **extra}
 
     def _hotel(self, request):
         hotels = list(Hotel.objects.order_by("code"))
