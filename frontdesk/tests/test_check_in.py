@@ -162,3 +162,17 @@ def test_database_refuses_overlapping_assignments(book, seed_stay, next_friday):
     with pytest.raises(IntegrityError), transaction.atomic():
         RoomAssignment.objects.create(reservation=other, room=room, start_date=other.check_in,
                                       end_date=other.check_out)
+
+
+def test_front_desk_key_of_another_hotel_sees_nothing_here(seed_stay):
+    from rest_framework.test import APIClient
+
+    from tests.factories import HotelFactory, api_key_for
+
+    _, key = api_key_for(HotelFactory(code="BOS"), scope="frontdesk")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    response = client.post(f"/api/v1/reservations/{seed_stay.confirmation_number}/check-in",
+                           {"room_numbers": ["1204"]}, format="json")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "RESERVATION_NOT_FOUND"
+    assert client.get("/api/v1/hotels/NYC/rooms").json()["error"]["code"] == "HOTEL_NOT_FOUND"

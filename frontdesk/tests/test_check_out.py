@@ -143,3 +143,20 @@ def test_housekeeping_moves_open_in_progress_done_and_frees_the_room(frontdesk_c
     assert frontdesk_client.get("/api/v1/hotels/NYC/housekeeping-tasks").json() == []
     bad = frontdesk_client.post(url, {"status": "CLEAN"}, format="json")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_channel_collected_booking_bills_the_room_to_the_channel(frontdesk_client, nyc, next_friday):
+    from bookings.payments import TestGateway
+    from bookings.services import BookingRequest, GuestDetails, booking_create
+
+    r = booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=next_friday,
+        check_out=next_friday + timedelta(days=3), adults=2, guest=GuestDetails("Ota", "Guest", "ota@example.com"),
+        card=None, channel="OTA", source="BOOKING_COM", collect_payment=False), gateway=TestGateway())
+    with at(next_friday):
+        stay_check_in(confirmation_number=r.confirmation_number, room_numbers=["1203"])
+    with at(next_friday + timedelta(days=3), 9):
+        body = _check_out(frontdesk_client, r).json()
+    assert body["bill"]["totals"]["transfers"] == "-664.14" and body["bill"]["totals"]["charges"] == "0.00"
+    assert body["bill"]["balance"] == "0.00" and body["bill"]["payments"] == []
+    assert "BOOKING_COM" in next(x["description"] for x in body["bill"]["lines"] if x["type"] == "TRANSFER")
