@@ -1,6 +1,7 @@
 """Booking use cases. Each runs in one transaction: inventory, money and state change together or not at all."""
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,8 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -178,9 +179,9 @@ def reservation_save(reservation: Reservation) -> None:
 # --- payments --------------------------------------------------------------------------------------------
 
 def payment_charge_card(*, gateway: PaymentGateway, reservation: Reservation, card: Card, amount: Decimal,
-                        purpose: str) -> Payment:
+                        purpose: str, description: str | None = None) -> Payment:
     result = gateway.charge(card=card, amount=amount, currency=reservation.currency,
-                            description=f"{reservation.hotel.name} {reservation.confirmation_number}",
+                            description=description or f"{reservation.hotel.name} {reservation.confirmation_number}",
                             idempotency_key=f"{reservation.confirmation_number}:{purpose}")
     if not result.success:
         raise PaymentFailed(result.message or None, decline_code=result.error_code)
@@ -282,12 +283,19 @@ def _guest_upsert(details: GuestDetails) -> Guest:
 
 
 def confirmation_number_next(*, hotel: Hotel, check_in: date) -> str:
-    """Brand, hotel code, arrival date and a sequence: GH-NYC-2024031501234. Never reused."""
-    ConfirmationSequence.objects.bulk_create([ConfirmationSequence(hotel=hotel, date=check_in)],
-                                             ignore_conflicts=True)
-    seq = ConfirmationSequence.objects.select_for_update().get(hotel=hotel, date=check_in)
-    ConfirmationSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    number = seq.last + 1
+    """Brand, hotel code, arrival date and a sequence: GH-NYC-2024031501234. Never reused.
+
+    One statement takes the next number: the upsert creates the (hotel, date) row or locks and increments it,
+    so two bookings at the same moment wait on each other for the length of this statement's transaction.
+    """
+    table = connection.ops.quote_name(ConfirmationSequence._meta.db_table)
+    last = connection.ops.quote_name("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (hotel_id, date, {last}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (hotel_id, date) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+            [hotel.pk, check_in])
+        number = cursor.fetchone()[0]
     return f"{hotel.brand_code}-{hotel.code}-{check_in:%Y%m%d}{number:05d}"
 
 
@@ -383,32 +391,33 @@ def _expected(value, currency: str) -> Decimal | None:
 
 def _booking_commit(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_ages: list[int], total: Decimal,
                     gateway: PaymentGateway, actor) -> Reservation:
-    # The number is taken in its own short transaction: the sequence row is not locked for the whole booking,
-    # and a number is never handed out twice, even when the attempt that took it fails.
-    with transaction.atomic():
-        confirmation_number = confirmation_number_next(hotel=hotel, check_in=quote.check_in)
     charged: Payment | None = None
     try:
         with transaction.atomic():
+            # A placeholder number until the end: nobody outside this transaction ever sees it.
             reservation = _reservation_create_pending(hotel=hotel, quote=quote, request=request,
-                                                      confirmation_number=confirmation_number,
+                                                      confirmation_number=f"TMP-{uuid.uuid4().hex}",
                                                       child_ages=child_ages, actor=actor)
             inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
                               rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
                               check_out=quote.check_out)
             if request.collect_payment:
-                charged = payment_charge_card(gateway=gateway, reservation=reservation, card=request.card,
-                                              amount=total, purpose="BOOKING")
+                charged = payment_charge_card(
+                    gateway=gateway, reservation=reservation, card=request.card, amount=total, purpose="BOOKING",
+                    description=f"{hotel.name}: {quote.room_type.name}, {quote.check_in} to {quote.check_out}")
                 note = f"Paid {total} {quote.currency} by {charged.card_brand} ending {charged.last_four}"
             else:
                 note = f"Payment collected by {request.source or request.channel}"
+            # The number is taken last: its (hotel, arrival date) sequence row stays locked only until the
+            # commit right after, and a booking that fails never uses one up, so numbers run without gaps.
+            reservation.confirmation_number = confirmation_number_next(hotel=hotel, check_in=quote.check_in)
             transition(reservation, "confirm", by=actor, note=note)
             reservation_save(reservation)
             events.event_record(events.RESERVATION_CONFIRMED, reservation=reservation, payload={
                 "guest_email": reservation.guest.email, "loyalty_number": reservation.guest.loyalty_number,
                 "grand_total": str(total), "currency": quote.currency, "room_count": quote.rooms})
     except PaymentFailed as exc:
-        logger.info("Payment declined for %s (%s)", confirmation_number, exc.details.get("decline_code", ""))
+        logger.info("Payment declined at %s (%s)", hotel.code, exc.details.get("decline_code", ""))
         raise
     except Exception:
         if charged is not None:  # money moved but the booking did not: give it back

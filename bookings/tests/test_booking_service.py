@@ -207,12 +207,15 @@ def test_confirmation_numbers_are_sequential_per_hotel_and_arrival_date(nyc, nex
 
 
 @pytest.mark.django_db
-def test_a_failed_attempt_never_hands_its_number_to_someone_else(nyc, next_friday, gateway):
+def test_a_failed_attempt_uses_up_no_number(nyc, next_friday, gateway):
+    first = booking_create(request=seed_request(next_friday), gateway=gateway)
     with pytest.raises(PaymentFailed):
         booking_create(request=seed_request(next_friday, card=DECLINED_CARD), gateway=gateway)
-    r = booking_create(request=seed_request(next_friday), gateway=gateway)
-    assert r.confirmation_number == f"GH-NYC-{next_friday:%Y%m%d}00002"
+    second = booking_create(request=seed_request(next_friday), gateway=gateway)
+    prefix = f"GH-NYC-{next_friday:%Y%m%d}"
+    assert (first.confirmation_number, second.confirmation_number) == (f"{prefix}00001", f"{prefix}00002")
     assert ConfirmationSequence.objects.get(hotel=nyc, date=next_friday).last == 2
+    assert not Reservation.objects.filter(confirmation_number__startswith="TMP-").exists()
 
 
 @pytest.mark.django_db(transaction=True)
