@@ -42,7 +42,7 @@ def reservation_changed(event) -> None:
     if previous_type and (p.get("previous_check_in") or p.get("previous_check_out")):
         by_room_type.setdefault(int(previous_type), set()).update(_nights(
             p.get("previous_check_in") or p.get("check_in"), p.get("previous_check_out") or p.get("check_out")))
-    for key in ("released_nights", "removed_nights"):
+    for key in ("released_dates", "released_nights", "removed_nights"):
         for value in p.get(key) or []:
             if p.get("room_type_id") and _date(value):
                 by_room_type[int(p["room_type_id"])].add(_date(value))
@@ -58,8 +58,8 @@ def inventory_changed(event) -> None:
     """Inventory or rates changed outside a reservation (an out-of-order room, a restriction, a rate).
 
     Payload: `room_type_id` or `room_type_ids` (or `hotel` code for all its room types); the nights as
-    `dates`, or `start` and `end` (inclusive), or `check_in` and `check_out` (end exclusive); optional
-    `kinds` (["AVAIL"], ["RATES"]; both by default).
+    `dates` (what the front desk sends), or `check_in` and `check_out` (end exclusive); optional `kinds`
+    (["AVAIL"], ["RATES"]; both by default).
     """
     p = event.payload or {}
     ids = [int(i) for i in (p.get("room_type_ids") or ([p["room_type_id"]] if p.get("room_type_id") else []))]
@@ -69,11 +69,8 @@ def inventory_changed(event) -> None:
         return
     if p.get("dates"):
         dates = {d for d in map(_date, p["dates"]) if d}
-    elif p.get("start"):
-        start, end = _date(p.get("start")), _date(p.get("end") or p.get("start"))
-        dates = {start + timedelta(days=i) for i in range((end - start).days + 1)} if start and end else set()
     else:
-        dates = set(_nights(p.get("check_in"), p.get("check_out")))
+        dates = set(_nights(p.get("check_in") or p.get("start"), p.get("check_out") or p.get("end")))
     kinds = [k for k in (p.get("kinds") or BOTH) if k in AriKind.values] or list(BOTH)
     if dates:
         ari_changes_record(room_type_ids=ids, dates=dates, kinds=kinds)

@@ -242,8 +242,9 @@ def _guest(res: ET.Element, reference: str) -> Guest:
     name = _find(customer, "PersonName")
     first = clean_text(_text(_find(name, "GivenName")), 100)
     last = clean_text(_text(_find(name, "Surname")), 100)
-    if not last:
-        raise RequiredFieldMissing("ResGuests/.../Customer/PersonName/Surname is required.", field="Surname")
+    for value, element in ((first, "GivenName"), (last, "Surname")):
+        if not value:
+            raise RequiredFieldMissing(f"ResGuests/.../Customer/PersonName/{element} is required.", field=element)
     email = clean_text(_text(_find(customer, "Email")), 254)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         # Some channels withhold the address: a placeholder keeps guests of different bookings apart.

@@ -147,3 +147,76 @@ def test_an_inactive_channel_gets_nothing(channel, next_friday):
     book(next_friday)
     deliver_all_events()
     assert ari_drain(transport=RecordingTransport()) == []
+
+
+def test_a_modification_pushes_the_nights_it_left_and_the_nights_it_took(channel, next_friday):
+    from bookings.modifications import ModificationRequest, reservation_modify
+
+    r = book(next_friday, nights=2)
+    deliver_all_events()
+    ari_drain(transport=RecordingTransport())
+    later = next_friday + timedelta(days=5)
+
+    reservation_modify(confirmation_number=r.confirmation_number, gateway=TestGateway(),
+                       request=ModificationRequest(check_in=later, check_out=later + timedelta(days=2)))
+    deliver_all_events()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+
+    limits = {night: v["limit"] for (_, night), v in expand(transport.roots()[0]).items()}
+    f = next_friday
+    assert limits == {f: 5, f + timedelta(days=1): 5, later: 4, later + timedelta(days=1): 4}
+
+
+def test_an_out_of_order_room_event_from_the_front_desk_is_pushed(channel, nyc, next_friday):
+    from bookings import events
+
+    deluxe = RoomType.objects.get(hotel=nyc, code="DELUXE-KING")
+    nights = [next_friday, next_friday + timedelta(days=1)]
+    InventoryDay.objects.filter(room_type=deluxe, date__in=nights).update(out_of_order=1)
+    # The payload the front desk records for a room taken out of order.
+    events.event_record(events.INVENTORY_CHANGED, payload={
+        "hotel": "NYC", "room_type": "DELUXE-KING", "room_type_id": deluxe.pk,
+        "dates": [n.isoformat() for n in nights], "start": nights[0].isoformat(),
+        "end": (nights[-1] + timedelta(days=1)).isoformat(), "reason": "OUT_OF_ORDER", "room": "1201"})
+    deliver_all_events()
+    transport = RecordingTransport()
+
+    messages = ari_drain(transport=transport)
+
+    assert sorted(m.kind for m in messages) == [AriKind.AVAILABILITY, AriKind.RATES]
+    avail = next(r for r in transport.roots() if r.tag.endswith("OTA_HotelAvailNotifRQ"))
+    assert {night: v["limit"] for (_, night), v in expand(avail).items()} == {nights[0]: 4, nights[1]: 4}
+
+
+def test_an_early_departure_pushes_the_nights_given_back(channel, nyc, next_friday):
+    from bookings import events
+
+    r = book(next_friday, nights=3)
+    deliver_all_events()
+    ari_drain(transport=RecordingTransport())
+    events.event_record(events.GUEST_CHECKED_OUT, reservation=r, payload={
+        "released_dates": [str(next_friday + timedelta(days=2))]})
+    deliver_all_events()
+    transport = RecordingTransport()
+
+    ari_drain(transport=transport)
+
+    assert set(expand(transport.roots()[0])) == {("DLXK", next_friday + timedelta(days=i)) for i in range(3)}
+
+
+def test_a_night_with_no_rate_loaded_is_left_out(channel, nyc, next_friday):
+    Rate.objects.filter(rate_plan__hotel=nyc, room_type__code="DELUXE-KING").update(
+        end_date=next_friday + timedelta(days=1))
+    deluxe = RoomType.objects.get(hotel=nyc, code="DELUXE-KING")
+    bar = RatePlan.objects.get(hotel=nyc, code="BAR")
+    for i in range(3):
+        RateOverride.objects.create(rate_plan=bar, room_type=deluxe, date=next_friday + timedelta(days=10 + i),
+                                    amount=Decimal("300"))
+    RateOverride.objects.filter(date=next_friday + timedelta(days=11)).delete()
+    transport = RecordingTransport()
+
+    ari_drain(transport=transport)
+
+    nights = sorted({d for (_, plan, d) in expand_rates(transport.roots()[0]) if plan == "BAR-OTA"})
+    assert nights == [next_friday + timedelta(days=10), next_friday + timedelta(days=12)]
