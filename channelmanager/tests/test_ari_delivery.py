@@ -18,6 +18,12 @@ OK = (f'<?xml version="1.0"?><OTA_HotelAvailNotifRS xmlns="{OTA_NS}" Version="1.
       "</OTA_HotelAvailNotifRS>")
 
 
+@pytest.fixture(autouse=True)
+def _with_a_worker(settings):
+    # As under a real broker: a failed attempt is retried (apply() runs the retries here, in order).
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
 @pytest.fixture
 def live_channel(channel, httpserver):
     channel.endpoint_url = httpserver.url_for("/ota/ari")
@@ -116,3 +122,15 @@ def test_a_sent_message_is_not_sent_again(live_channel, httpserver, next_friday)
 
     assert len(httpserver.log) == 1
     assert DeliveryAttempt.objects.filter(message=message).count() == 1
+
+
+def test_without_a_worker_a_failure_is_not_retried_inline(live_channel, httpserver, next_friday, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    httpserver.expect_request("/ota/ari", method="POST").respond_with_data("Down", status=503)
+    message = _one_message(next_friday)
+
+    send_ari_message.apply(args=[message.pk])
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (AriMessage.Status.RETRYING, 1)
+    assert len(httpserver.log) == 1
