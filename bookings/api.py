@@ -3,7 +3,7 @@
 Errors are domain errors raised by the services and mapped to HTTP by hotelbooking.api.exception_handler.
 """
 
-from django.urls import Resolver404, path
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -18,6 +18,7 @@ from pricing.api import CancellationPolicyOutput, NightlyRateOutput
 from pricing.search import hotel_get
 
 from . import idempotency, payments, services
+from .api_manage import BookingModifyCancelMethods
 from .models import Channel, Reservation
 from .payments import Card
 from .services import BookingRequest, GuestDetails
@@ -370,7 +371,9 @@ class BookingCreateApi(APIView):
         return Response(BookingOutput(booking_data(reservation)).data, status=201)
 
 
-class BookingDetailApi(APIView):
+class BookingDetailApi(BookingModifyCancelMethods, APIView):
+    """GET here; PATCH (change) and DELETE (cancel) come from api_manage, which owns those use cases."""
+
     permission_classes = [HasPartnerKey]
 
     @extend_schema(
@@ -390,31 +393,6 @@ class BookingDetailApi(APIView):
         reservation = services.reservation_detail_get(confirmation_number=confirmation_number,
                                                       hotels=hotels_for(request))
         return Response(BookingDetailOutput(booking_data(reservation, history=True)).data)
-
-    def dispatch(self, request, *args, **kwargs):
-        # Changing and cancelling a booking (PATCH, DELETE) live in api_manage.py on this same path; Django
-        # routes a path to one view, so the methods this view lacks are handed to the view that has them.
-        other = _sibling_view(request.method, kwargs.get("confirmation_number", ""))
-        if other is not None:
-            return other(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-
-def _sibling_view(method: str, confirmation_number: str):
-    name = method.lower()
-    if name in ("get", "head", "options") or hasattr(BookingDetailApi, name):
-        return None
-    from . import api_manage
-
-    for pattern in getattr(api_manage, "urlpatterns", []):
-        try:
-            match = pattern.resolve(f"bookings/{confirmation_number}")
-        except Resolver404:
-            continue
-        view_class = getattr(getattr(match, "func", None), "cls", None) if match else None
-        if view_class is not None and view_class is not BookingDetailApi and hasattr(view_class, name):
-            return match.func
-    return None
 
 
 urlpatterns = [

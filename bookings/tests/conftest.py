@@ -17,12 +17,6 @@ def _celery_in_process():
     app.conf.task_always_eager = before
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    """API keys and the admin password are hashed with PBKDF2 (slow on purpose); tests need no such care."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def gateway():
     return TestGateway()
