@@ -1,6 +1,6 @@
 """Front-desk domain errors not (yet) in hotelbooking.errors. Same base class, so the one API handler maps them."""
 
-from hotelbooking.errors import DomainError
+from hotelbooking.errors import DomainError, NotFound
 
 
 class CheckInTooEarly(DomainError):
@@ -25,3 +25,18 @@ class OutOfOrderWouldOversell(DomainError):
     code = "OUT_OF_ORDER_WOULD_OVERSELL"
     http_status = 409
     default_message = "Taking this room out of order would leave fewer rooms than are sold."
+
+
+class ChargeNotFound(NotFound):
+    code = "CHARGE_NOT_FOUND"
+    default_message = "This folio has no such charge."
+
+
+class TaskNotFound(NotFound):
+    code = "TASK_NOT_FOUND"
+    default_message = "No such housekeeping task."
+
+
+class OutOfOrderNotFound(NotFound):
+    code = "OUT_OF_ORDER_NOT_FOUND"
+    default_message = "No such out-of-order period."

@@ -32,7 +32,6 @@ from hotelbooking.errors import (
     InvalidDates,
     InvalidState,
     InvalidStateTransition,
-    NotFound,
     OutstandingBalance,
     PaymentFailed,
     RoomNotAvailable,
@@ -46,7 +45,15 @@ from inventory.services import held_nights, inventory_release
 from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
-from .errors import CheckInTooEarly, OutOfOrderWouldOversell, RoomCountMismatch, StayEnded
+from .errors import (
+    ChargeNotFound,
+    CheckInTooEarly,
+    OutOfOrderNotFound,
+    OutOfOrderWouldOversell,
+    RoomCountMismatch,
+    StayEnded,
+    TaskNotFound,
+)
 from .folio import Posting, nightly_totals
 from .models import (
     FolioLine,
@@ -280,11 +287,6 @@ def charge_post(*, confirmation_number: str, kind: str, amount, currency: str, d
                           business_date=hotel_today(reservation.hotel), actor=actor)
 
 
-class ChargeNotFound(NotFound):
-    code = "CHARGE_NOT_FOUND"
-    default_message = "This folio has no such charge."
-
-
 def charge_reverse(*, confirmation_number: str, line_id: int, reason: str = "", hotels=None,
                    actor=None) -> FolioLine:
     """Correct a mistaken incidental charge with an opposite line. Nothing is ever deleted from a folio."""
@@ -438,11 +440,6 @@ def housekeeping_tasks_for_departure(*, reservation: Reservation) -> list[Housek
     return list(HousekeepingTask.objects.filter(reservation=reservation, kind=HousekeepingTask.Kind.DEPARTURE))
 
 
-class TaskNotFound(NotFound):
-    code = "TASK_NOT_FOUND"
-    default_message = "No such housekeeping task."
-
-
 _TASK_MOVES = {HousekeepingTask.Status.IN_PROGRESS: "start", HousekeepingTask.Status.DONE: "finish"}
 
 
@@ -539,11 +536,6 @@ def room_out_of_order_set(*, hotel: Hotel, room_number: str, start: date, end: d
                 status=Room.Status.OUT_OF_ORDER)
         _inventory_changed(room, nights, "OUT_OF_ORDER")
     return period
-
-
-class OutOfOrderNotFound(NotFound):
-    code = "OUT_OF_ORDER_NOT_FOUND"
-    default_message = "No such out-of-order period."
 
 
 def room_out_of_order_lift(*, period_id: int, hotels=None, actor=None) -> RoomOutOfOrder:
