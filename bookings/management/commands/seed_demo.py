@@ -83,6 +83,13 @@ class Command(BaseCommand):
                 "Admin login: http://127.0.0.1:8000/admin/  username: admin  password: admin"))
         else:
             self.stdout.write("Admin login: username admin (password unchanged since you set it).")
+        desk, created = User.objects.get_or_create(username="frontdesk", defaults=dict(
+            is_staff=True, email="frontdesk@grandhotel.example", first_name="Front", last_name="Desk"))
+        if created:
+            desk.set_password("frontdesk")
+            desk.save()
+        if desk.check_password("frontdesk"):
+            self.stdout.write("Front-desk staff login (Front desk group): username frontdesk  password: frontdesk")
 
     def _api_key(self, hotel):
         if HotelAPIKey.objects.filter(name="Demo partner").exists():
