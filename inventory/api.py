@@ -51,8 +51,8 @@ class HotelListItemOutput(serializers.Serializer):
     address = serializers.CharField()
     timezone = serializers.CharField(help_text="IANA time zone, e.g. America/New_York")
     currency = serializers.CharField(help_text="ISO 4217 code")
-    check_in_time = serializers.TimeField(format="%H:%M", help_text="Local check-in time, HH:MM")
-    check_out_time = serializers.TimeField(format="%H:%M", help_text="Local check-out time, HH:MM")
+    check_in_time = serializers.TimeField(help_text="Local check-in time (HH:MM:SS, RFC 3339 partial-time)")
+    check_out_time = serializers.TimeField(help_text="Local check-out time (HH:MM:SS, RFC 3339 partial-time)")
 
 
 class HotelListApi(APIView):
