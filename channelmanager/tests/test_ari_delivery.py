@@ -3,7 +3,6 @@
 import xml.etree.ElementTree as ET
 
 import pytest
-from werkzeug.wrappers import Response
 
 from channelmanager.ari import OTA_NS
 from channelmanager.models import AriMessage, DeliveryAttempt
@@ -113,8 +112,7 @@ def test_a_refused_connection_is_logged_and_retried_later(channel, next_friday, 
 
 
 def test_a_sent_message_is_not_sent_again(live_channel, httpserver, next_friday):
-    httpserver.expect_request("/ota/ari", method="POST").respond_with_handler(
-        lambda request: Response(OK, status=200, content_type="application/xml"))
+    httpserver.expect_request("/ota/ari", method="POST").respond_with_data(OK, content_type="application/xml")
     message = _one_message(next_friday)
 
     send_ari_message.apply(args=[message.pk])
