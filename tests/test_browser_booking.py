@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made here are still synchronous.
@@ -59,6 +60,9 @@ def page(demo):
         finally:
             context.close()
             browser.close()
+            # The ORM calls made while Playwright runs get their own connection (Django's connections are
+            # context-local): close it, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
 
 
 def _next_friday():
