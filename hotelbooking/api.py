@@ -1,6 +1,7 @@
 """API plumbing shared by every app: API-key authentication, permissions, the one error handler."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -171,7 +172,7 @@ def exception_handler(exc, context):
                     break
         return error_response(code, _first_message(detail), 400, fields=_flatten(detail))
     if isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = max(1, math.ceil(exc.wait or 1))
         response = error_response("RATE_LIMITED", f"Too many requests. Retry in {wait} seconds.", 429,
                                   retryable=True)
         response["Retry-After"] = str(wait)

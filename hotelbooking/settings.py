@@ -117,7 +117,14 @@ CELERY_BEAT_SCHEDULE = {
     "redeliver-outbox": {"task": "bookings.tasks.redeliver_outbox", "schedule": 60.0},
     "expire-pending-holds": {"task": "bookings.tasks.expire_pending_reservations", "schedule": 60.0},
     "night-audit": {"task": "frontdesk.tasks.run_due_night_audits", "schedule": crontab(minute="*/15")},
+    "flush-channel-ari": {"task": "channelmanager.tasks.flush_all_ari", "schedule": 60.0},
 }
+
+# Channel manager: ARI pushes coalesce changes for a few seconds, then retry with exponential backoff.
+CHANNEL_ARI_COALESCE_SECONDS = env.int("CHANNEL_ARI_COALESCE_SECONDS", default=5)
+CHANNEL_ARI_MAX_ATTEMPTS = env.int("CHANNEL_ARI_MAX_ATTEMPTS", default=8)
+CHANNEL_ARI_RETRY_BASE_SECONDS = env.int("CHANNEL_ARI_RETRY_BASE_SECONDS", default=30)
+CHANNEL_HTTP_TIMEOUT = env.int("CHANNEL_HTTP_TIMEOUT", default=10)
 
 # Booking rules
 BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)
@@ -137,6 +144,8 @@ REST_FRAMEWORK = {
         "hotelbooking.throttling.ApiKeyRateThrottle",
         "hotelbooking.throttling.AnonymousSearchRateThrottle",
     ],
+    # Behind N trusted proxies set NUM_PROXIES=N; with 0, X-Forwarded-For is ignored (it cannot be trusted).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon_search": env("THROTTLE_ANON_SEARCH", default="120/min"),
         "api_key": env("THROTTLE_API_KEY", default="600/min"),

@@ -1,6 +1,6 @@
 """Public catalogue API: the list of hotels. Thin: a selector and a small serializer."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -44,6 +44,14 @@ class PublicRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "15:00"})
+class LocalClockTimeField(serializers.TimeField):
+    """A wall-clock time in the hotel's zone: not an RFC 3339 time, which would need an offset."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class HotelListItemOutput(serializers.Serializer):
     code = serializers.CharField(help_text="Hotel code, e.g. NYC")
     brand_code = serializers.CharField()
@@ -51,8 +59,8 @@ class HotelListItemOutput(serializers.Serializer):
     address = serializers.CharField()
     timezone = serializers.CharField(help_text="IANA time zone, e.g. America/New_York")
     currency = serializers.CharField(help_text="ISO 4217 code")
-    check_in_time = serializers.TimeField(help_text="Local check-in time (HH:MM:SS, RFC 3339 partial-time)")
-    check_out_time = serializers.TimeField(help_text="Local check-out time (HH:MM:SS, RFC 3339 partial-time)")
+    check_in_time = LocalClockTimeField(help_text="Local check-in time, HH:MM (hotel's own clock, no offset)")
+    check_out_time = LocalClockTimeField(help_text="Local check-out time, HH:MM (hotel's own clock, no offset)")
 
 
 class HotelListApi(APIView):
