@@ -103,6 +103,7 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))  # for the file backend
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="reservations@grandhotel.example")
 
 # Celery: eager unless a broker is configured.
