@@ -3,7 +3,7 @@
 Errors are domain errors raised by the services and mapped to HTTP by hotelbooking.api.exception_handler.
 """
 
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -299,7 +299,14 @@ class BookingCreateApi(APIView):
             "night, charges the card and confirms, all or nothing. The API key must reach the hotel. "
             "The confirmation email is sent after commit."),
         tags=["bookings"],
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[
+            IDEMPOTENCY_HEADER,
+            OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201],
+                             description="The new booking: /api/v1/bookings/{confirmation_number}"),
+            OpenApiParameter("Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
+                             description='"true" when this is the stored answer to an earlier request with the '
+                                         "same Idempotency-Key"),
+        ],
         request=BookingCreateInput,
         examples=[OpenApiExample("The seed's stay", value=_SEED_REQUEST, request_only=True),
                   OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"])],
@@ -351,7 +358,10 @@ class BookingCreateApi(APIView):
         replay = idempotency.idempotency_begin(scope=scope, key=key,
                                                fingerprint=idempotency.request_fingerprint(request.data))
         if replay is not None:
-            return Response(replay.body, status=replay.status, headers={"Idempotent-Replayed": "true"})
+            headers = {"Idempotent-Replayed": "true"}
+            if replay.status == 201:
+                headers["Location"] = _location(replay.body["confirmation_number"])
+            return Response(replay.body, status=replay.status, headers=headers)
         try:
             response = self._book(request, booking)
         except DomainError as exc:  # a considered answer: keep it for replays
@@ -368,7 +378,12 @@ class BookingCreateApi(APIView):
         reservation = services.booking_create(request=booking, gateway=payments.default_gateway(),
                                               actor=_actor(request))
         reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
-        return Response(BookingOutput(booking_data(reservation)).data, status=201)
+        return Response(BookingOutput(booking_data(reservation)).data, status=201,
+                        headers={"Location": _location(reservation.confirmation_number)})
+
+
+def _location(confirmation_number: str) -> str:
+    return reverse("api-booking-detail", args=[confirmation_number])
 
 
 class BookingDetailApi(BookingModifyCancelMethods, APIView):

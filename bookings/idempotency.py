@@ -10,10 +10,12 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from hotelbooking.errors import DomainError, IdempotencyKeyReused, ValidationFailed
 
@@ -86,3 +88,9 @@ def idempotency_finish(*, scope: str, key: str, status: int, body: dict) -> None
 def idempotency_abandon(*, scope: str, key: str) -> None:
     """Let go of the key after an unexpected failure, so that a retry runs the request again."""
     IdempotencyRecord.objects.filter(scope=scope[:100], key=key, response_status__isnull=True).delete()
+
+
+def idempotency_purge(*, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Forget keys older than `older_than` (a client retries within minutes, not days). Returns how many."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

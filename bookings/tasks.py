@@ -45,3 +45,10 @@ def expire_pending_reservations() -> int:
     from .services import reservations_expire_pending
 
     return reservations_expire_pending()
+
+
+@shared_task
+def purge_idempotency_records(older_than_hours: int = 24) -> int:
+    from .idempotency import idempotency_purge
+
+    return idempotency_purge(older_than=timedelta(hours=older_than_hours))

@@ -14,6 +14,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from bookings.models import OutboxEvent
 from bookings.payments import Card, TestGateway
@@ -66,7 +67,8 @@ def test_the_worker_sends_the_confirmation_email(real_broker, nyc, next_friday):
         if not found:
             time.sleep(0.5)
 
-    assert found, f"no email to {email} ({r.confirmation_number}) in {EMAIL_DIR} after {WAIT_SECONDS} s"
+    assert found, f"no email to {email} ({r.confirmation_number}) in {EMAIL_DIR} after {WAIT_SECONDS} s " \
+        f"(test database {connection.settings_dict['NAME']})"
     message = message_from_string(found[0].read_text(errors="replace").split("\n" + "-" * 79)[0], policy=default)
     assert message["Subject"] == f"Your reservation at Grand Hotel NYC is confirmed: {r.confirmation_number}"
     assert message["To"] == email

@@ -257,6 +257,7 @@ def test_the_same_key_and_body_replay_the_first_answer_and_charge_once(partner_c
 
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert second["Location"] == first["Location"] == f"{URL}/{first.json()['confirmation_number']}"
     assert Reservation.objects.count() == 1 and Payment.objects.count() == 1
     assert _sold(nyc, next_friday) == [1, 1, 1]
 
@@ -316,6 +317,20 @@ def test_an_unexpected_failure_lets_go_of_the_key(partner_client, nyc, next_frid
     with mock.patch("bookings.services.inventory_reserve", side_effect=RuntimeError("boom")):
         assert _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me").status_code == 500
     assert _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me").status_code == 201
+
+
+@pytest.mark.django_db
+def test_keys_are_forgotten_after_a_day(partner_client, nyc, next_friday):
+    import time_machine
+    from django.utils import timezone
+
+    from bookings.tasks import purge_idempotency_records
+
+    _post(partner_client, seed_body(next_friday), HTTP_IDEMPOTENCY_KEY="old")
+    assert purge_idempotency_records() == 0
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert purge_idempotency_records() == 1
+    assert not IdempotencyRecord.objects.exists()
 
 
 @pytest.mark.django_db
