@@ -168,6 +168,7 @@ def main() -> None:
     _setup_django()
     from django.db import connection
 
+    load_before = os.getloadavg()[0]
     dbname = _prepare()
     try:
         with connection.cursor() as cursor:
@@ -186,7 +187,7 @@ def main() -> None:
         connection.creation.destroy_test_db(dbname, verbosity=0)
 
     print(f"\nbooking_create on PostgreSQL {pg_version}, {os.cpu_count()} CPUs, {args.seconds:g} s per run, "
-          f"worker processes, database {dbname} (dropped)\n")
+          f"worker processes, database {dbname} (dropped); load average before the run {load_before:.2f}\n")
     print(f"| {'scenario':<22} | {'workers':>7} | {'bookings':>8} | {'bookings/s':>10} | {'p50 ms':>7} | "
           f"{'p95 ms':>7} | errors")
     print(f"|{'-' * 24}|{'-' * 9}|{'-' * 10}|{'-' * 12}|{'-' * 9}|{'-' * 9}|--------")
