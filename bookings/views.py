@@ -151,8 +151,8 @@ def _fresh_form(quote: Quote, data=None) -> BookingForm:
     return form
 
 
-@sensitive_variables("form", "card", "booking")
 @sensitive_post_parameters("card_number", "cvc", "exp_month", "exp_year")
+@sensitive_variables("form", "card", "booking", "d")
 def book(request):
     """GET: the stay, its price and the form. POST: book, then redirect to the confirmation (PRG)."""
     params = _stay_params(request)

@@ -246,3 +246,16 @@ def test_an_unknown_number_looks_like_a_wrong_last_name(client, nyc):
     response = client.post("/booking/GH-NYC-2099010100001/", {"last_name": "Smith"})
     assert "We could not find a booking" in _text(response)
     assert client.get("/booking/%00/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_error_report_never_shows_the_card(rf, nyc, next_friday):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from bookings.views import book
+
+    request = rf.post(_book_url(next_friday), {"card_number": GOOD_CARD, "cvc": "123", "first_name": "John"})
+    request.session = {}
+    book(request)
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert GOOD_CARD not in str(shown) and "123" not in str(shown) and shown["first_name"] == "John"
