@@ -15,6 +15,17 @@ def _test_settings(settings):
     cache.clear()  # throttles and guess counters must not leak between tests
 
 
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Deliver events in this process, except for tests marked celery_worker (they use the real broker)."""
+    from hotelbooking.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = "celery_worker" not in request.keywords
+    yield
+    app.conf.task_always_eager = before
+
+
 def pytest_collection_modifyitems(config, items):
     from django.db import connection
 
