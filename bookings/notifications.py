@@ -11,7 +11,14 @@ from .models import OutboxEvent, Payment, Reservation
 logger = logging.getLogger(__name__)
 
 
+def emailable(address: str) -> bool:
+    """False for placeholder addresses (RFC 2606 .invalid) stored when a channel withholds the guest's email."""
+    return bool(address) and not address.lower().endswith(".invalid")
+
+
 def _send(reservation: Reservation, *, subject: str, template: str, extra: dict | None = None) -> None:
+    if not emailable(reservation.guest.email):
+        return  # a channel withheld the address: the channel tells its guest
     charges = [p for p in reservation.payments.all()
                if p.kind == Payment.Kind.CHARGE and p.result == Payment.Result.SUCCEEDED]
     context = {"r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,

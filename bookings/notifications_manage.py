@@ -6,9 +6,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import OutboxEvent, Reservation
+from .notifications import emailable
 
 
 def _send(reservation: Reservation, *, subject: str, template: str, event: OutboxEvent) -> None:
+    if not emailable(reservation.guest.email):
+        return  # a channel withheld the address: the channel tells its guest
     hotel = reservation.hotel
     context = {
         "r": reservation, "hotel": hotel, "guest": reservation.guest, "e": event.payload,
