@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotelbooking.api import HasPartnerKey, hotels_for
-from hotelbooking.errors import DomainError
+from hotelbooking.errors import DomainError, MalformedMessage
 
 from . import ota_xml
 from .selectors import channel_for_inbound
@@ -31,7 +31,7 @@ class OtaXmlParser(BaseParser):
         data = stream.read(ota_xml.MAX_BYTES + 1) if stream is not None else b""
         try:
             return ota_xml.parse_document(data)
-        except ota_xml.MalformedMessage as exc:
+        except MalformedMessage as exc:
             raise ParseError(exc.message) from None
 
 
@@ -143,7 +143,7 @@ class ChannelReservationNotifyApi(APIView):
     )
     def post(self, request, code: str):
         if not hasattr(request.data, "tag"):  # no body, or a content type without a parser
-            raise ota_xml.MalformedMessage("Send an OTA_HotelResNotifRQ as application/xml or text/xml.")
+            raise MalformedMessage("Send an OTA_HotelResNotifRQ as application/xml or text/xml.")
         self.echo_token = ota_xml.clean_text(request.data.get("EchoToken") or "", 64)
         notification = ota_xml.parse_res_notif(request.data)
         self.echo_token = notification.echo_token

@@ -13,7 +13,14 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from hotelbooking.errors import DomainError, InvalidDates, InvalidParty
+from hotelbooking.errors import (
+    DomainError,
+    InvalidDates,
+    InvalidParty,
+    MalformedMessage,
+    RequiredFieldMissing,
+    UnsupportedMessage,
+)
 
 from .ari import OTA_NS, OTA_VERSION, q, to_bytes
 
@@ -25,23 +32,6 @@ _ACTIONS = {"book": BOOK, "commit": BOOK, "new": BOOK, "modify": MODIFY, "cancel
 # OpenTravel's UIT code list: 14 = reservation (the channel's id), 10 = hotel (our confirmation number).
 RES_ID_TYPE_CHANNEL = "14"
 RES_ID_TYPE_HOTEL = "10"
-
-
-class MalformedMessage(DomainError):
-    """Not XML we can read, or not an OTA_HotelResNotifRQ."""
-
-    code = "MALFORMED_REQUEST"
-    default_message = "The body is not a well-formed OTA_HotelResNotifRQ."
-
-
-class RequiredFieldMissing(DomainError):
-    code = "REQUIRED_FIELD_MISSING"
-    default_message = "A required element or attribute is missing."
-
-
-class UnsupportedMessage(DomainError):
-    code = "UNSUPPORTED_MESSAGE"
-    default_message = "This message or status is not supported."
 
 
 # Our error code -> (OpenTravel error type (EWT), OpenTravel error code (ERR)).

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 
-from hotelbooking.errors import NotFound, RateNotAvailable
+from hotelbooking.errors import ChannelNotFound, RateNotAvailable
 from inventory.models import Hotel, InventoryDay, RoomType
 from pricing.engine import quote_stay
 from pricing.search import hotel_today
@@ -14,11 +14,6 @@ from pricing.selectors import pricing_context_load
 
 from .ari import AvailDay, RateDay
 from .models import Channel, RatePlanMapping, RoomTypeMapping
-
-
-class ChannelNotFound(NotFound):
-    code = "CHANNEL_NOT_FOUND"
-    default_message = "No such channel for the hotels this API key reaches."
 
 
 def channels_with_mappings(*, hotel_id: int) -> list[Channel]:

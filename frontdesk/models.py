@@ -126,7 +126,7 @@ class FolioLine(models.Model):
 
 
 class HousekeepingTask(models.Model):
-    """A room to clean. OPEN -> IN_PROGRESS -> DONE; finishing it makes the room AVAILABLE again."""
+    """A room to clean. OPEN -> IN_PROGRESS -> DONE; finishing the last open one makes the room AVAILABLE."""
 
     class Status(models.TextChoices):
         OPEN = "OPEN", "Open"

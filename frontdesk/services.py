@@ -27,16 +27,23 @@ from bookings.services import (
     transition,
 )
 from hotelbooking.errors import (
+    ChargeNotFound,
+    CheckInTooEarly,
     DomainError,
     InvalidCurrency,
     InvalidDates,
     InvalidState,
     InvalidStateTransition,
+    OutOfOrderNotFound,
+    OutOfOrderWouldOversell,
     OutstandingBalance,
     PaymentFailed,
+    RoomCountMismatch,
     RoomNotAvailable,
     RoomNotFound,
     RoomTypeMismatch,
+    StayEnded,
+    TaskNotFound,
     ValidationFailed,
 )
 from hotelbooking.money import ZERO, fmt, round_money
@@ -45,15 +52,6 @@ from inventory.services import held_nights, inventory_release
 from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
-from .errors import (
-    ChargeNotFound,
-    CheckInTooEarly,
-    OutOfOrderNotFound,
-    OutOfOrderWouldOversell,
-    RoomCountMismatch,
-    StayEnded,
-    TaskNotFound,
-)
 from .folio import Posting, nightly_totals
 from .models import (
     FolioLine,
@@ -463,10 +461,20 @@ def housekeeping_task_move(*, task_id: int, to: str, hotels=None, actor=None) ->
                 "tasks go OPEN, IN_PROGRESS, DONE.", state=task.status) from None
         task.save()
         if to == HousekeepingTask.Status.DONE:
-            Room.objects.filter(pk=task.room_id, status=Room.Status.NEEDS_CLEANING).update(
-                status=Room.Status.AVAILABLE)
+            _rooms_back_in_service(Room.objects.filter(pk=task.room_id), from_status=Room.Status.NEEDS_CLEANING)
             task.room.refresh_from_db(fields=["status"])
     return task
+
+
+def _rooms_back_in_service(rooms, *, from_status: str) -> int:
+    """Rooms (a queryset) in `from_status` become AVAILABLE, unless a housekeeping task of theirs is still
+    unfinished: then NEEDS_CLEANING, so a dirty room is never offered to a guest. Returns rooms changed."""
+    unfinished = HousekeepingTask.objects.exclude(status=HousekeepingTask.Status.DONE).values("room_id")
+    rooms = rooms.filter(status=from_status)
+    dirty = rooms.filter(pk__in=unfinished).exclude(status=Room.Status.NEEDS_CLEANING) \
+        .update(status=Room.Status.NEEDS_CLEANING)
+    clean = rooms.exclude(pk__in=unfinished).update(status=Room.Status.AVAILABLE)
+    return dirty + clean
 
 
 # --- out of order ----------------------------------------------------------------------------------------
@@ -559,13 +567,14 @@ def room_out_of_order_lift(*, period_id: int, hotels=None, actor=None) -> RoomOu
         InventoryDay.objects.filter(pk__in=[d.pk for d in days]).update(out_of_order=F("out_of_order") - 1)
         period.lifted_at, period.lifted_on, period.lifted_by = timezone.now(), back_from, actor_label(actor)
         period.save(update_fields=["lifted_at", "lifted_on", "lifted_by"])
-        Room.objects.filter(pk=room.pk, status=Room.Status.OUT_OF_ORDER).update(status=Room.Status.AVAILABLE)
+        _rooms_back_in_service(Room.objects.filter(pk=room.pk), from_status=Room.Status.OUT_OF_ORDER)
         _inventory_changed(period.room, nights, "BACK_IN_SERVICE")
     return period
 
 
 def out_of_order_sync(*, hotel: Hotel, today: date) -> int:
-    """Rooms whose out-of-order period has begun become OUT_OF_ORDER; those whose period is over, AVAILABLE.
+    """Rooms whose out-of-order period has begun become OUT_OF_ORDER; those whose period is over, AVAILABLE
+    (NEEDS_CLEANING while a housekeeping task of theirs is unfinished).
 
     Inventory needs nothing here: the nights were counted when the period was set. Returns rooms changed.
     """
@@ -576,8 +585,8 @@ def out_of_order_sync(*, hotel: Hotel, today: date) -> int:
         .update(status=Room.Status.OUT_OF_ORDER)
     ended_rooms = RoomOutOfOrder.objects.filter(room__hotel=hotel).filter(
         Q(end_date__lte=today) | Q(lifted_at__isnull=False)).values("room_id")
-    ended = Room.objects.filter(pk__in=ended_rooms, status=Room.Status.OUT_OF_ORDER) \
-        .exclude(pk__in=active.values("room_id")).update(status=Room.Status.AVAILABLE)
+    ended = _rooms_back_in_service(Room.objects.filter(pk__in=ended_rooms).exclude(pk__in=active.values("room_id")),
+                                   from_status=Room.Status.OUT_OF_ORDER)
     return started + ended
 
 

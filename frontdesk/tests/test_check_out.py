@@ -160,3 +160,46 @@ def test_channel_collected_booking_bills_the_room_to_the_channel(frontdesk_clien
     assert body["bill"]["totals"]["transfers"] == "-664.14" and body["bill"]["totals"]["charges"] == "0.00"
     assert body["bill"]["balance"] == "0.00" and body["bill"]["payments"] == []
     assert "BOOKING_COM" in next(x["description"] for x in body["bill"]["lines"] if x["type"] == "TRANSFER")
+
+
+def test_a_dirty_room_back_from_out_of_order_still_needs_cleaning(frontdesk_client, in_house, next_friday):
+    """A room checked out and then taken out of order is not offered to guests when the period is lifted
+    (or ends) while its departure clean is still open: it goes back to NEEDS_CLEANING, not AVAILABLE."""
+    from frontdesk.services import out_of_order_sync, room_out_of_order_lift, room_out_of_order_set
+
+    departure = next_friday + timedelta(days=3)
+    with at(departure, 10):
+        _check_out(frontdesk_client, in_house)
+        handlers.create_departure_cleaning(OutboxEvent.objects.get(name="GuestCheckedOut"))
+        period = room_out_of_order_set(hotel=in_house.hotel, room_number="1204", start=departure,
+                                       end=departure + timedelta(days=2), reason="Broken window")
+        assert Room.objects.get(number="1204").status == Room.Status.OUT_OF_ORDER
+        room_out_of_order_lift(period_id=period.pk)
+        assert Room.objects.get(number="1204").status == Room.Status.NEEDS_CLEANING
+        room_out_of_order_set(hotel=in_house.hotel, room_number="1204", start=departure,
+                              end=departure + timedelta(days=1), reason="Broken window again")
+    with at(departure + timedelta(days=1), 10):
+        out_of_order_sync(hotel=in_house.hotel, today=departure + timedelta(days=1))
+        assert Room.objects.get(number="1204").status == Room.Status.NEEDS_CLEANING
+        task = HousekeepingTask.objects.get(reservation=in_house)
+        url = f"/api/v1/housekeeping-tasks/{task.pk}/transition"
+        frontdesk_client.post(url, {"status": "IN_PROGRESS"}, format="json")
+        assert frontdesk_client.post(url, {"status": "DONE"}, format="json").json()["room"]["status"] == "AVAILABLE"
+
+
+def test_a_room_is_available_only_when_all_its_cleaning_tasks_are_done(frontdesk_client, in_house, next_friday):
+    from frontdesk.services import housekeeping_task_move
+
+    with at(next_friday + timedelta(days=3), 10):
+        _check_out(frontdesk_client, in_house)
+        handlers.create_departure_cleaning(OutboxEvent.objects.get(name="GuestCheckedOut"))
+        room = Room.objects.get(number="1204")
+        extra = HousekeepingTask.objects.create(room=room, kind=HousekeepingTask.Kind.REQUEST, note="Deep clean")
+        departure = HousekeepingTask.objects.get(reservation=in_house)
+        for to in ("IN_PROGRESS", "DONE"):
+            housekeeping_task_move(task_id=departure.pk, to=to)
+        assert Room.objects.get(number="1204").status == Room.Status.NEEDS_CLEANING
+        for to in ("IN_PROGRESS", "DONE"):
+            task = housekeeping_task_move(task_id=extra.pk, to=to)
+        assert task.room.status == Room.Status.AVAILABLE
+        assert Room.objects.get(number="1204").status == Room.Status.AVAILABLE
