@@ -146,14 +146,18 @@ def validate_promotion(promo: Promotion, *, check_in: date, check_out: date, boo
 
 
 def _promo_discounts(promo: Promotion | None, nets: dict[date, Decimal], eligible: list[date],
-                     currency: str) -> dict[date, Decimal]:
+                     currency: str, already: Decimal = ZERO) -> dict[date, Decimal]:
     if promo is None:
         return {}
     if promo.kind == Promotion.Kind.PERCENT:
         return {n: percent_of(nets[n], promo.value, currency) for n in eligible}
     # An amount off the stay (per room), spread evenly over the eligible nights. What rounding or a night
     # cheaper than its share leaves over goes to the earliest nights that can take it: no night goes below 0.
-    amount = min(round_money(promo.value, currency), sum((nets[n] for n in eligible), ZERO))
+    # `already` is what the stay's kept nights (a modification) already took of it: only the rest is left.
+    left_of_promo = round_money(promo.value, currency) - already
+    if left_of_promo <= 0:
+        return {}
+    amount = min(left_of_promo, sum((nets[n] for n in eligible), ZERO))
     share = round_money(amount / len(eligible), currency)
     shares = {n: min(share, nets[n]) for n in eligible}
     left = amount - sum(shares.values(), ZERO)
@@ -202,7 +206,8 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
         discount = _plan_discount(ctx.rate_plan, rate, currency)
         priced[night] = NightPrice(night, rate, discount)
         nets[night] = rate - discount
-    promo = _promo_discounts(ctx.promotion if eligible else None, nets, eligible, currency)
+    already = sum((booked_nights[n].promotion_discount for n in stay if n in booked_nights), ZERO)
+    promo = _promo_discounts(ctx.promotion if eligible else None, nets, eligible, currency, already)
     for night, amount in promo.items():
         p = priced[night]
         priced[night] = NightPrice(night, p.rate, p.rate_plan_discount, amount)

@@ -1,0 +1,43 @@
+"""Review findings on the money of modifications and cancellations (amounts a guest or auditor would check)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from bookings.models import Reservation
+from bookings.modifications import ModificationRequest, reservation_modify
+from bookings.payments import Card, TestGateway
+from bookings.services import BookingRequest, GuestDetails, booking_create
+from pricing.models import Promotion
+
+from .test_manage_support import _fresh_cache  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _book(friday, *, nights=3, promo_code=None, rooms=1, adults=2):
+    return booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=friday,
+        check_out=friday + timedelta(days=nights), adults=adults, room_count=rooms, promo_code=promo_code,
+        guest=GuestDetails("John", "Smith", "john@example.com"),
+        card=Card("4242424242424242", 12, 2030, "123")), gateway=TestGateway())
+
+
+def _modify(r, **changes):
+    return reservation_modify(confirmation_number=r.confirmation_number, request=ModificationRequest(**changes),
+                              gateway=TestGateway())
+
+
+def test_extension_does_not_give_an_amount_off_the_stay_a_second_time(nyc, next_friday):
+    Promotion.objects.create(hotel=nyc, code="SAVE60", name="60 off the stay", kind=Promotion.Kind.AMOUNT,
+                             value=D("60"))
+    r = _book(next_friday, promo_code="SAVE60")
+    assert r.promotion_discount == D("-60.00")
+    _modify(r, check_out=next_friday + timedelta(days=4))
+    r = Reservation.objects.get(pk=r.pk)
+    # "60 off the stay" is 60 off the stay, however long it becomes: not 60 more for the added night.
+    assert r.promotion_discount == D("-60.00")
+    assert sum(n.promotion_discount for n in r.nights.all()) == D("60.00")
