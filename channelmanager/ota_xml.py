@@ -220,12 +220,12 @@ def parse_res_notif(root: ET.Element) -> ResNotification:
         echo_token=echo_token, action=action, external_reference=reference, hotel_code=hotel_code,
         room_type_code=clean_text(room_type_code, 40), rate_plan_code=clean_text(rate_plan_code, 40),
         check_in=check_in, check_out=check_out, adults=adults, children=children,
-        child_ages=ages if ages_known else [], room_count=room_count, guest=_guest(res, reference),
+        child_ages=ages if ages_known else [], room_count=room_count, guest=_guest(res),
         special_requests=_special_requests(res), total=_amount(_attr(total_node, "AmountAfterTax")),
         currency=clean_text(_attr(total_node, "CurrencyCode"), 3).upper())
 
 
-def _guest(res: ET.Element, reference: str) -> Guest:
+def _guest(res: ET.Element) -> Guest:
     customer = res.find("ResGuests/ResGuest/Profiles/ProfileInfo/Profile/Customer")
     if customer is None:
         customer = res.find(".//Customer")
@@ -237,8 +237,7 @@ def _guest(res: ET.Element, reference: str) -> Guest:
             raise RequiredFieldMissing(f"ResGuests/.../Customer/PersonName/{element} is required.", field=element)
     email = clean_text(_text(_find(customer, "Email")), 254)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        # Some channels withhold the address: a placeholder keeps guests of different bookings apart.
-        email = f"{re.sub(r'[^A-Za-z0-9._-]', '-', reference)[:60]}@channel-guest.invalid"
+        email = ""  # withheld by the channel: the booking gets a placeholder (services.placeholder_email)
     phone = clean_text(_attr(_find(customer, "Telephone"), "PhoneNumber"), 40)
     return Guest(first_name=first, last_name=last, email=email, phone=phone)
 

@@ -9,7 +9,9 @@ message per room type and channel:
    The Celery task retries a failed one with exponential backoff (`ari_retry_delay`).
 """
 
+import hashlib
 import logging
+import re
 import urllib.error
 import urllib.request
 import uuid
@@ -357,6 +359,14 @@ def _mapped(channel: Channel, n: ota_xml.ResNotification):
     return room_type, rate_plan
 
 
+def placeholder_email(channel: Channel, reference: str) -> str:
+    """The address of a guest whose channel withheld theirs: unique per channel and reservation id, so guests
+    of different bookings (also on two channels using the same ids) never share a guest record."""
+    digest = hashlib.sha256(f"{channel.pk}:{reference}".encode()).hexdigest()[:12]
+    readable = re.sub(r"[^A-Za-z0-9._-]", "-", f"{channel.code}-{reference}")[:60].lower()
+    return f"{readable}-{digest}@channel-guest.invalid"
+
+
 def _book(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
     existing = _claim_get(channel, n.external_reference)
     if existing is not None and existing.reservation_id:
@@ -365,8 +375,9 @@ def _book(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
     request = BookingRequest(
         hotel_code=channel.hotel.code, room_type_code=room_type.code, rate_plan_code=rate_plan.code,
         check_in=n.check_in, check_out=n.check_out, adults=n.adults, children=n.children, child_ages=n.child_ages,
-        room_count=n.room_count, guest=GuestDetails(n.guest.first_name, n.guest.last_name, n.guest.email,
-                                                    phone=n.guest.phone),
+        room_count=n.room_count, guest=GuestDetails(
+            n.guest.first_name, n.guest.last_name, n.guest.email or placeholder_email(channel, n.external_reference),
+            phone=n.guest.phone),
         card=None, special_requests=n.special_requests, channel=BookingChannel.OTA, source=channel.code,
         collect_payment=False)
     try:

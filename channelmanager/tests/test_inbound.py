@@ -257,3 +257,28 @@ def test_two_deliveries_at_the_same_moment_book_once(nyc, next_friday):
     assert len({read_rs(a)["confirmation"] for a in answers}) == 1
     assert Reservation.objects.count() == 1 and ChannelReservation.objects.count() == 1
     assert sold(nyc, "DELUXE-KING", next_friday) == 1
+
+
+def test_guests_without_an_email_on_two_channels_are_two_guests(partner_client, channel, nyc, next_friday):
+    """Two channels may use the same reservation id; when neither sends an email, each booking keeps its own
+    guest (name and stay history), never the other channel's."""
+    from .channel_setup import make_channel
+
+    make_channel(nyc, "EXPEDIA")
+    a = read_rs(post(partner_client, res_notif("1001", check_in=next_friday, email="")))
+    other = res_notif("1001", check_in=next_friday, email="").replace(b"Anna", b"Omar").replace(b"Berg", b"Haddad")
+    b = read_rs(post(partner_client, other, url="/api/v1/channels/EXPEDIA/reservations"))
+    ra = Reservation.objects.get(confirmation_number=a["confirmation"])
+    rb = Reservation.objects.get(confirmation_number=b["confirmation"])
+    assert ra.guest.full_name == "Anna Berg" and rb.guest.full_name == "Omar Haddad"
+    assert ra.guest_id != rb.guest_id
+    assert ra.guest.email.endswith(".invalid") and rb.guest.email.endswith(".invalid")
+
+
+def test_channel_ids_that_differ_only_in_punctuation_are_different_guests(partner_client, channel, nyc, next_friday):
+    a = read_rs(post(partner_client, res_notif("A/1", check_in=next_friday, email="")))
+    other = res_notif("A:1", check_in=next_friday, email="").replace(b"Anna", b"Omar")
+    b = read_rs(post(partner_client, other))
+    ra = Reservation.objects.get(confirmation_number=a["confirmation"])
+    rb = Reservation.objects.get(confirmation_number=b["confirmation"])
+    assert (ra.guest.first_name, rb.guest.first_name) == ("Anna", "Omar")
