@@ -36,10 +36,15 @@ def _tier_costs(tier: dict) -> bool:
     return Decimal(tier.get("penalty_percent") or 0) > 0
 
 
-def applicable_tier(snapshot: dict, checkin_at: datetime, at: datetime) -> dict | None:
-    """The strictest tier whose window ("within N hours before check-in") contains `at`."""
+def applicable_tiers(snapshot: dict, checkin_at: datetime, at: datetime) -> list[dict]:
+    """The tiers whose window ("within N hours before check-in") contains `at`."""
     remaining = _elapsed(checkin_at, at)
-    candidates = [t for t in snapshot.get("tiers", []) if remaining < timedelta(hours=t["hours_before"])]
+    return [t for t in snapshot.get("tiers", []) if remaining < timedelta(hours=t["hours_before"])]
+
+
+def applicable_tier(snapshot: dict, checkin_at: datetime, at: datetime) -> dict | None:
+    """The narrowest tier whose window contains `at` (compute_penalty picks the strictest by cost)."""
+    candidates = applicable_tiers(snapshot, checkin_at, at)
     if not candidates:
         return None
     return min(candidates, key=lambda t: t["hours_before"])
@@ -85,7 +90,11 @@ def compute_penalty(*, snapshot: dict, checkin_at: datetime, at: datetime, total
     `nightly_totals` are the per-night amounts (all rooms, taxes and fees included) in stay order,
     used by "first N nights" tiers.
     """
-    tier = applicable_tier(snapshot, checkin_at, at)
+    # The strictest of the tiers whose windows contain `at`: the one that costs most (a policy may list a wide
+    # window dearer than a narrow one, or compare nights with a percentage); at equal cost, the narrowest.
+    tiers = applicable_tiers(snapshot, checkin_at, at)
+    tier = max(tiers, key=lambda t: (_penalty_for(t, total, nightly_totals, currency), -t["hours_before"]),
+               default=None)
     penalty = _penalty_for(tier, total, nightly_totals, currency)
     refund = round_money(max(ZERO, paid - penalty), currency)
     hours = Decimal(_elapsed(checkin_at, at).total_seconds()) / Decimal(3600)
