@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hotelbooking.errors import CancellationNotAllowed, PriceChanged
+from hotelbooking.errors import CancellationNotAllowed, PaymentFailed, PriceChanged
 from hotelbooking.money import ZERO, round_money
 from inventory.services import inventory_release
 from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
@@ -28,7 +28,14 @@ from pricing.engine import ChargeLine, NightPrice, Quote, nightly_totals_of
 from . import events
 from .models import Payment, Reservation, Status
 from .payments import PaymentGateway
-from .services import amount_paid, payment_refund, reservation_get, reservation_save, transition
+from .services import (
+    amount_paid,
+    payment_refund,
+    payment_refunds_keep,
+    reservation_get,
+    reservation_save,
+    transition,
+)
 
 CANCELLABLE = (Status.PENDING, Status.CONFIRMED)
 REFUNDED = "REFUNDED"
@@ -181,6 +188,16 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
     penalty the guest was shown: PRICE_CHANGED if the terms changed since (a tier boundary passed).
     """
     reason = (reason or "").strip() or "No reason given"
+    try:
+        return _cancel(confirmation_number=confirmation_number, reason=reason, gateway=gateway, hotels=hotels,
+                       actor=actor, expected_penalty=expected_penalty)
+    except PaymentFailed as exc:
+        payment_refunds_keep(exc)  # the part of the refund the gateway made before refusing the rest
+        raise
+
+
+def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels, actor,
+            expected_penalty: Decimal | None) -> CancellationResult:
     with transaction.atomic():
         reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
         ensure_cancellable(reservation)

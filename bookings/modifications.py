@@ -51,6 +51,7 @@ from .services import (
     amount_paid,
     payment_charge_on_file,
     payment_refund,
+    payment_refunds_keep,
     quote_payload,
     quote_totals,
     reservation_get,
@@ -376,7 +377,9 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
             _apply(reservation, plan)
             reservation_save(reservation)
             paid = amount_paid(reservation)
-            to_refund = min(plan.to_refund, max(ZERO, paid)) if collect_payment else ZERO
+            # Never refund below the new total (a refund that went through only in part earlier is not paid
+            # back twice), nor more than was paid.
+            to_refund = min(plan.to_refund, max(ZERO, paid - plan.new_total)) if collect_payment else ZERO
             to_charge = plan.to_charge if collect_payment else ZERO
             reservation._record(Status.CONFIRMED, by=actor, note=_note(plan, to_charge, to_refund))
             events.event_record(events.RESERVATION_MODIFIED, reservation=reservation, payload={
@@ -402,7 +405,8 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
             elif to_refund > 0:
                 refunds = payment_refund(gateway=gateway, reservation=reservation, amount=to_refund,
                                          purpose="MODIFICATION")
-    except PaymentFailed:
+    except PaymentFailed as exc:
+        payment_refunds_keep(exc)  # the part of a refund the gateway made before refusing the rest
         raise
     except Exception:
         if charge is not None:  # the card was charged but the change did not commit: give the money back

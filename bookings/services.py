@@ -226,14 +226,38 @@ def payment_refund(*, gateway: PaymentGateway, reservation: Reservation, amount:
         part = min(refundable, remaining)
         result = gateway.refund(reference=charge.gateway_reference, amount=part, currency=reservation.currency)
         if not result.success:
-            raise PaymentFailed(result.message or "The refund could not be processed.",
-                                decline_code=result.error_code, retry_action="CONTACT_HOTEL")
+            done = round_money(sum((r.amount for r in refunds), Decimal(0)), reservation.currency)
+            message = result.message or "The refund could not be processed."
+            if done > 0:
+                message = f"{message} {done} {reservation.currency} of it was refunded to the card."
+            exc = PaymentFailed(message, decline_code=result.error_code, retry_action="CONTACT_HOTEL",
+                                **({"refunded": str(done)} if done > 0 else {}))
+            # The parts the gateway already paid back are real money, whatever the caller's transaction does:
+            # payment_refunds_keep writes them again after its rollback.
+            exc.refunds_made = refunds
+            raise exc
         refunds.append(Payment.objects.create(
             reservation=reservation, kind=Payment.Kind.REFUND, amount=part, currency=reservation.currency,
             gateway=gateway.name, gateway_reference=result.reference, card_brand=charge.card_brand,
             last_four=charge.last_four, purpose=purpose, refund_of=charge))
         remaining -= part
     return refunds
+
+
+def payment_refunds_keep(exc: PaymentFailed) -> None:
+    """After a rollback, record the refunds the gateway made before it refused a later part.
+
+    Without them the books would show money the guest already has back as still paid, and a retry would
+    refund it a second time. A no-op inside a caller's transaction (it would roll them back again anyway).
+    """
+    made = getattr(exc, "refunds_made", None) or []
+    if not made:
+        return
+    with transaction.atomic():
+        for refund in made:
+            refund.pk = None
+            refund._state.adding = True
+            refund.save()
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
