@@ -19,8 +19,8 @@ class BookingForm(forms.Form):
     first_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel",
-                                                                                         "type": "tel"}))
+    phone = forms.CharField(max_length=40, required=False, label="Phone (optional)",
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
     loyalty_number = forms.CharField(max_length=30, required=False, label="Loyalty number (optional)")
     special_requests = forms.CharField(max_length=2000, required=False, label="Special requests (optional)",
                                        widget=forms.Textarea(attrs={"rows": 3}))
@@ -42,6 +42,7 @@ class BookingForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["exp_year"].choices = _years()
 
@@ -61,5 +62,6 @@ class BookingForm(forms.Form):
 
 
 class ConfirmationLookupForm(forms.Form):
+    label_suffix = ""
     last_name = forms.CharField(max_length=100, label="Last name of the guest",
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
