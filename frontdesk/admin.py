@@ -204,7 +204,8 @@ class StayAdmin(ReadOnlyAdmin):
         if request.method == "POST":
             try:
                 result = services.stay_check_out(confirmation_number=stay.confirmation_number,
-                                                 gateway=default_gateway(), actor=_actor(request))
+                                                 gateway=default_gateway(), actor=_actor(request),
+                                                 paid_at_desk=request.POST.get("paid_at_desk") == "1")
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -242,8 +243,12 @@ class StayAdmin(ReadOnlyAdmin):
                     return redirect(f"{reverse('admin:frontdesk_rack')}?hotel={hotel.code}")
         rows = []
         if hotel is not None:
-            rows = selectors.room_rack(hotel=hotel, today=hotel_today(hotel),
-                                       status=(request.GET.get("status") or None))
+            try:
+                rows = selectors.room_rack(hotel=hotel, today=hotel_today(hotel),
+                                           status=(request.GET.get("status") or None))
+            except DomainError as exc:  # a status filter typed into the address bar
+                messages.error(request, exc.message)
+                rows = selectors.room_rack(hotel=hotel, today=hotel_today(hotel))
         return TemplateResponse(request, "admin/frontdesk/rack.html", self._context(
             request, f"Room rack — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, rows=rows,
             form=form, can_set_out_of_order=request.user.has_perm("frontdesk.add_roomoutoforder")))

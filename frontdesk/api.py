@@ -464,21 +464,32 @@ class CheckOutOutput(serializers.Serializer):
     loyalty_points_earned = serializers.IntegerField()
 
 
+class CheckOutInput(serializers.Serializer):
+    paid_at_desk = serializers.BooleanField(
+        required=False, default=False,
+        help_text="The guest paid the balance at the desk (cash or the desk's terminal): record it instead of "
+                  "charging the card on file, e.g. when there is none (a booking the channel paid) or it was "
+                  "declined.")
+
+
 class CheckOutApi(APIView):
     permission_classes = [HasFrontDeskKey]
 
     @extend_schema(
         operation_id="reservation_check_out", summary="Check a guest out", tags=TAGS,
-        description="Posts any night not yet posted, charges a positive balance to the card on file (or refunds "
-                    "a credit), then CHECKED_OUT, rooms NEEDS_CLEANING, loyalty points, GuestCheckedOut.",
-        request=None,
+        description="Posts any night not yet posted, charges a positive balance to the card on file (or records "
+                    "it as paid at the desk with `paid_at_desk`; refunds a credit), then CHECKED_OUT, rooms "
+                    "NEEDS_CLEANING, loyalty points, GuestCheckedOut. The body is optional.",
+        request=CheckOutInput,
         responses={
             200: CheckOutOutput,
+            400: _err("VALIDATION_ERROR (paid_at_desk)"),
             402: _err("OUTSTANDING_BALANCE: the card on file was declined; nothing changed",
                       OpenApiExample("Declined", value={"error": {
                           "code": "OUTSTANDING_BALANCE", "retryable": True, "retry_action": "UPDATE_PAYMENT",
                           "message": "The balance of 92.50 USD could not be charged to the card on file: The card "
-                                     "on file was declined. Please take another form of payment.",
+                                     "on file was declined. Please take another form of payment and check out "
+                                     "with the balance paid at the desk.",
                           "balance": "92.50", "currency": "USD", "reason": "The card on file was declined.",
                           "decline_code": "card_declined"}})),
             409: _err("INVALID_STATE_TRANSITION: not checked in"),
@@ -486,8 +497,11 @@ class CheckOutApi(APIView):
         },
     )
     def post(self, request, confirmation_number: str):
+        data = CheckOutInput(data=request.data)
+        data.is_valid(raise_exception=True)
         result = services.stay_check_out(confirmation_number=confirmation_number, gateway=default_gateway(),
-                                         hotels=hotels_for(request), actor=_actor(request))
+                                         hotels=hotels_for(request), actor=_actor(request),
+                                         paid_at_desk=data.validated_data["paid_at_desk"])
         r = result.reservation
         return Response(CheckOutOutput({
             "confirmation_number": r.confirmation_number, "status": r.status, "checked_out_at": r.checked_out_at,

@@ -352,12 +352,26 @@ def _record_stay(reservation: Reservation, spent: Decimal, rooms: list[str], dep
     stats.save()
 
 
-def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=None, actor=None) -> CheckOutResult:
+DESK_GATEWAY = "desk"
+DESK_PURPOSE = "CHECK_OUT_AT_DESK"
+
+
+def _desk_payment(reservation: Reservation, amount: Decimal, actor=None) -> Payment:
+    """The balance paid at the desk (cash or the desk's card terminal), recorded as a payment of the stay."""
+    return Payment.objects.create(
+        reservation=reservation, kind=Payment.Kind.CHARGE, amount=amount, currency=reservation.currency,
+        gateway=DESK_GATEWAY, gateway_reference=f"desk:{actor_label(actor)}"[:100], purpose=DESK_PURPOSE)
+
+
+def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=None, actor=None,
+                   paid_at_desk: bool = False) -> CheckOutResult:
     """Settle and close a checked-in stay.
 
     Posts the nights not posted yet, charges a positive balance to the card on file (a decline answers
-    OUTSTANDING_BALANCE and changes nothing) or refunds a credit, then CHECKED_OUT, rooms NEEDS_CLEANING,
-    nights not used given back to inventory, stay history and loyalty points, GuestCheckedOut.
+    OUTSTANDING_BALANCE and changes nothing) or, with `paid_at_desk`, records it as paid at the desk (cash or
+    the desk's terminal: the way out when there is no card on file, e.g. a booking the channel paid, or it is
+    declined); a credit is refunded. Then CHECKED_OUT, rooms NEEDS_CLEANING, nights not used given back to
+    inventory, stay history and loyalty points, GuestCheckedOut.
     """
     charged: Payment | None = None
     try:
@@ -371,14 +385,17 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
             today = hotel_today(reservation.hotel)
             _post_stay_nights(reservation, actor=actor)
             balance = folio_get(reservation).totals.balance
-            if balance > 0:
+            if balance > 0 and paid_at_desk:
+                _desk_payment(reservation, balance, actor)
+            elif balance > 0:
                 try:
                     charged = payment_charge_on_file(gateway=gateway, reservation=reservation, amount=balance,
                                                      purpose="CHECK_OUT")
                 except PaymentFailed as exc:
                     raise OutstandingBalance(
                         f"The balance of {fmt(balance, reservation.currency)} could not be charged to the card on "
-                        f"file: {exc.message} Please take another form of payment.",
+                        f"file: {exc.message} Please take another form of payment and check out with the "
+                        "balance paid at the desk.",
                         balance=str(balance), currency=reservation.currency, reason=exc.message,
                         decline_code=exc.details.get("decline_code", "")) from None
             elif balance < 0:

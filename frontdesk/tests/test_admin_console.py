@@ -119,3 +119,30 @@ def test_out_of_order_from_the_rack(desk_client, nyc):
         "reason": "Repainting"})
     assert response.status_code == 302
     assert Room.objects.get(number="1403").status == Room.Status.OUT_OF_ORDER
+
+
+def test_room_rack_with_an_unknown_status_filter_shows_a_message_not_a_server_error(desk_client, nyc):
+    response = desk_client.get("/admin/frontdesk/stay/rack/?hotel=NYC&status=BOGUS")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Status must be one of AVAILABLE" in page and "1101" in page
+    assert desk_client.get("/admin/frontdesk/stay/rack/?hotel=NYC&status=available").status_code == 200
+
+
+def test_check_out_from_the_console_with_the_balance_paid_at_the_desk(desk_client, seed_stay, next_friday):
+    from bookings.models import Payment
+
+    with at(next_friday):
+        stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1201"])
+        charge_post(confirmation_number=seed_stay.confirmation_number, kind="SPA", amount="80.00", currency="USD")
+    Payment.objects.filter(reservation=seed_stay).update(card_token="tok_decline_card_on_file")
+    with at(next_friday + timedelta(days=3), 10):
+        preview = desk_client.get(f"/admin/frontdesk/stay/{seed_stay.pk}/check-out/").content.decode()
+        assert "balance paid at the desk" in preview
+        declined = desk_client.post(f"/admin/frontdesk/stay/{seed_stay.pk}/check-out/", follow=True)
+        assert "could not be charged" in declined.content.decode()
+        bill = desk_client.post(f"/admin/frontdesk/stay/{seed_stay.pk}/check-out/", {"paid_at_desk": "1"})
+    assert bill.status_code == 200 and bill.context["folio"].totals.balance == 0
+    seed_stay.refresh_from_db()
+    assert seed_stay.status == Status.CHECKED_OUT
+    assert Payment.objects.get(reservation=seed_stay, purpose="CHECK_OUT_AT_DESK").amount == 80

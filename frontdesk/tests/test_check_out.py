@@ -203,3 +203,49 @@ def test_a_room_is_available_only_when_all_its_cleaning_tasks_are_done(frontdesk
             task = housekeeping_task_move(task_id=extra.pk, to=to)
         assert task.room.status == Room.Status.AVAILABLE
         assert Room.objects.get(number="1204").status == Room.Status.AVAILABLE
+
+
+def _ota_in_house(nyc, next_friday):
+    from bookings.payments import TestGateway
+    from bookings.services import BookingRequest, GuestDetails, booking_create
+
+    r = booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=next_friday,
+        check_out=next_friday + timedelta(days=3), adults=2, guest=GuestDetails("Ota", "Guest", "ota@example.com"),
+        card=None, channel="OTA", source="BOOKING_COM", collect_payment=False), gateway=TestGateway())
+    with at(next_friday):
+        stay_check_in(confirmation_number=r.confirmation_number, room_numbers=["1203"])
+        charge_post(confirmation_number=r.confirmation_number, kind="MINIBAR", amount="12.50", currency="USD")
+    return r
+
+
+def test_a_channel_guest_with_incidentals_pays_them_at_the_desk_and_checks_out(frontdesk_client, nyc, next_friday):
+    """A booking the channel paid has no card on file: the minibar is paid at the desk, and the guest can leave."""
+    r = _ota_in_house(nyc, next_friday)
+    with at(next_friday + timedelta(days=3), 9):
+        refused = _check_out(frontdesk_client, r)
+        assert refused.status_code == 402 and refused.json()["error"]["balance"] == "12.50"
+        assert "paid at the desk" in refused.json()["error"]["message"]
+        response = frontdesk_client.post(f"/api/v1/reservations/{r.confirmation_number}/check-out",
+                                         {"paid_at_desk": True}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "CHECKED_OUT" and body["bill"]["balance"] == "0.00"
+    assert [(p["purpose"], p["amount"]) for p in body["bill"]["payments"]] == [("CHECK_OUT_AT_DESK", "12.50")]
+    assert body["bill"]["totals"]["incidentals"] == "12.50" and body["bill"]["totals"]["paid"] == "12.50"
+    assert Room.objects.get(number="1203").status == Room.Status.NEEDS_CLEANING
+
+
+def test_a_declined_card_then_paid_at_the_desk(frontdesk_client, in_house, next_friday):
+    Payment.objects.filter(reservation=in_house).update(card_token="tok_decline_card_on_file")
+    with at(next_friday + timedelta(days=3), 10, 30):
+        assert _check_out(frontdesk_client, in_house).status_code == 402
+        response = frontdesk_client.post(f"/api/v1/reservations/{in_house.confirmation_number}/check-out",
+                                         {"paid_at_desk": True}, format="json")
+    assert response.status_code == 200
+    assert [(p["purpose"], p["amount"]) for p in response.json()["bill"]["payments"]] == [
+        ("BOOKING", "664.14"), ("CHECK_OUT_AT_DESK", "92.50")]
+    assert response.json()["loyalty_points_earned"] == 7566
+    bad = frontdesk_client.post(f"/api/v1/reservations/{in_house.confirmation_number}/check-out",
+                                {"paid_at_desk": "perhaps"}, format="json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
