@@ -272,6 +272,10 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     # Prices agreed at booking hold for the nights the new stay keeps, unless room or plan change.
     booked_prices = {} if repriced_all else {
         n.date: NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount) for n in booked}
+    promotion = reservation.promotion
+    if booked_prices and promotion is not None and len(new_dates) < promotion.min_nights:
+        # A stay shortened below the promotion's minimum no longer qualifies: its kept nights lose the discount.
+        booked_prices = {d: NightPrice(p.date, p.rate, p.rate_plan_discount) for d, p in booked_prices.items()}
     quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=booked_prices)
 
     currency = quote.currency
