@@ -22,6 +22,7 @@ from bookings.services import (
     amount_paid,
     payment_charge_on_file,
     payment_refund,
+    payment_refunds_keep,
     reservation_get,
     reservation_save,
     transition,
@@ -430,7 +431,10 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
                     "room_type_id": reservation.room_type_id, "dates": [n.isoformat() for n in unused],
                     "start": unused[0].isoformat(), "end": (unused[-1] + timedelta(days=1)).isoformat(),
                     "reason": "EARLY_DEPARTURE"})
-    except (OutstandingBalance, PaymentFailed):
+    except OutstandingBalance:
+        raise
+    except PaymentFailed as exc:  # a credit's refund refused part-way: what the gateway paid back stays recorded
+        payment_refunds_keep(exc)
         raise
     except Exception:
         if charged is not None:  # money moved but the check-out did not: give it back
@@ -765,6 +769,8 @@ def night_audit_run(*, hotel: Hotel, business_date: date, gateway: PaymentGatewa
             if reservation_no_show(reservation_id=pk, gateway=gateway, business_date=business_date):
                 no_shows += 1
         except DomainError as exc:  # e.g. a refund the gateway refused: retried at the next audit
+            if isinstance(exc, PaymentFailed):
+                payment_refunds_keep(exc)  # the part it did pay back is not paid back again by the retry
             errors.append(f"no-show {pk}: {exc.code} {exc.message}")
             logger.warning("Night audit %s %s: no-show %s failed: %s", hotel.code, business_date, pk, exc.message)
     in_house = Reservation.objects.filter(hotel=hotel, status=Status.CHECKED_IN).values_list("pk", flat=True)

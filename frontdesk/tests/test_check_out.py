@@ -249,3 +249,45 @@ def test_a_declined_card_then_paid_at_the_desk(frontdesk_client, in_house, next_
     bad = frontdesk_client.post(f"/api/v1/reservations/{in_house.confirmation_number}/check-out",
                                 {"paid_at_desk": "perhaps"}, format="json")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def _credit_with_a_refund_the_gateway_refuses(reservation):
+    """Two extra charges on the stay: the newest refunds fine, the older one the gateway refuses."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Payment.objects.filter(reservation=reservation).update(created_at=now - timedelta(hours=1))
+    Payment.objects.create(reservation=reservation, amount=Decimal("50.00"), currency="USD", gateway="test",
+                           gateway_reference="", purpose="MODIFICATION", created_at=now - timedelta(seconds=5))
+    Payment.objects.create(reservation=reservation, amount=Decimal("30.00"), currency="USD", gateway="test",
+                           gateway_reference="ch_ok", purpose="MODIFICATION", created_at=now)
+
+
+def test_a_refund_made_before_the_gateway_refused_the_rest_stays_on_the_books(frontdesk_client, seed_stay,
+                                                                              next_friday):
+    """Check-out with a credit of 80.00: 30.00 goes back to the card, then the gateway refuses the rest. The
+    check-out fails, but the 30.00 really left: the folio must show it, or a second try would pay it twice."""
+    with at(next_friday):
+        stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1201"])
+    _credit_with_a_refund_the_gateway_refuses(seed_stay)
+    with at(next_friday + timedelta(days=3), 10):
+        response = _check_out(frontdesk_client, seed_stay)
+    assert response.status_code == 402 and response.json()["error"]["code"] == "PAYMENT_FAILED"
+    refunds = Payment.objects.filter(reservation=seed_stay, kind="REFUND")
+    assert [(r.amount, r.refund_of.gateway_reference) for r in refunds] == [(Decimal("30.00"), "ch_ok")]
+    seed_stay.refresh_from_db()
+    assert seed_stay.status == Status.CHECKED_IN
+
+
+def test_a_no_show_refund_made_before_the_gateway_refused_the_rest_is_not_paid_twice(seed_stay, next_friday):
+    from bookings.payments import TestGateway
+    from frontdesk.services import night_audit_run
+
+    policy = seed_stay.cancellation_policy or {}
+    seed_stay.cancellation_policy = {**policy, "no_show_penalty_nights": 1}  # the first night is kept
+    seed_stay.save(update_fields=["cancellation_policy"])
+    _credit_with_a_refund_the_gateway_refuses(seed_stay)
+    with at(next_friday + timedelta(days=1), 4):
+        night_audit_run(hotel=seed_stay.hotel, business_date=next_friday, gateway=TestGateway())
+    refunds = list(Payment.objects.filter(reservation=seed_stay, kind="REFUND").values_list("amount", flat=True))
+    assert refunds == [Decimal("30.00")]
