@@ -56,7 +56,14 @@ def search(request):
     initial = {"hotel": hotels[0].code if hotels else "", "check_in": tomorrow.isoformat(),
                "check_out": (tomorrow + timedelta(days=1)).isoformat()}
     searched = "check_in" in request.GET or "hotel" in request.GET
-    form = SearchForm(request.GET if searched else None, initial=initial, hotels=hotels,
+    data = None
+    if searched:
+        # A blank party means the service's defaults (1 adult, no children): show them rather than empty boxes.
+        data = request.GET.copy()
+        for name, default in (("adults", "1"), ("children", "0")):
+            if not data.get(name, "").strip():
+                data[name] = default
+    form = SearchForm(data, initial=initial, hotels=hotels,
                       rate_plans=_rate_plan_choices())
     response, offers = None, []
     if searched and form.is_valid():
