@@ -205,7 +205,7 @@ def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, h
         c = reservation.currency
         if expected_penalty is not None and round_money(expected_penalty, c) != terms.penalty:
             raise PriceChanged("The cancellation penalty has changed since it was shown. Please review it.",
-                               expected_penalty=str(expected_penalty), penalty=str(terms.penalty),
+                               expected_penalty=str(round_money(expected_penalty, c)), penalty=str(terms.penalty),
                                refund=str(terms.refund))
         note = (f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({terms.penalty_quote.tier_applied}, "
                 f"{terms.penalty_quote.penalty_description}); refund {terms.refund} {c}")

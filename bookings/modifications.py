@@ -374,7 +374,8 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
             if request.expected_total is not None and \
                     round_money(request.expected_total, plan.currency) != plan.new_total:
                 raise PriceChanged(quote=plan.as_dict()["pricing_breakdown"],
-                                   expected_total=str(request.expected_total), new_total=str(plan.new_total))
+                                   expected_total=str(round_money(request.expected_total, plan.currency)),
+                                   new_total=str(plan.new_total))
             if not plan.changes:
                 return ModificationResult(plan=plan, reservation=reservation)
             _move_inventory(reservation, plan)

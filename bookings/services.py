@@ -385,9 +385,10 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
                           room_count=request.room_count, promo_code=request.promo_code)
     child_ages = _validate_child_ages(quote.children, request.child_ages)
     total = round_money(quote.total, quote.currency)
-    if request.expected_total is not None and _expected(request.expected_total, quote.currency) != total:
-        raise PriceChanged(quote=quote_payload(quote), expected_total=str(request.expected_total),
-                           new_total=str(total))
+    expected = None if request.expected_total is None else _expected(request.expected_total, quote.currency)
+    if request.expected_total is not None and expected != total:
+        raise PriceChanged(quote=quote_payload(quote), new_total=str(total),
+                           expected_total=str(request.expected_total if expected is None else expected))
     if request.card is None and request.collect_payment:
         raise PaymentFailed("Card details are required.", decline_code="missing_card")
 
