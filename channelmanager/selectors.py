@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 
 from hotelbooking.errors import ChannelNotFound, RateNotAvailable
 from inventory.models import Hotel, InventoryDay, RoomType
@@ -110,9 +110,12 @@ class BookedRange:
 
 
 def booked_ranges(*, room_type: RoomType, start: date, end: date) -> list[BookedRange]:
-    """Runs of consecutive nights in [start, end) with the same number of rooms booked (none: left out)."""
+    """Runs of consecutive nights in [start, end) with the same number of rooms booked and sellable. Nights
+    with nothing booked are left out, unless nothing is left to sell (every room out of order): those are
+    closed to a channel as much as sold-out nights are."""
     out: list[BookedRange] = []
-    rows = (InventoryDay.objects.filter(room_type=room_type, date__gte=start, date__lt=end, sold__gt=0)
+    rows = (InventoryDay.objects.filter(room_type=room_type, date__gte=start, date__lt=end)
+            .filter(Q(sold__gt=0) | Q(out_of_order__gte=F("total")))
             .order_by("date").values_list("date", "sold", "total", "out_of_order"))
     for night, sold, total, out_of_order in rows:
         sellable = max(0, total - out_of_order)

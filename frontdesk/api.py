@@ -563,7 +563,8 @@ class HousekeepingTaskMoveApi(APIView):
 
     @extend_schema(
         operation_id="housekeeping_task_transition", summary="Move a housekeeping task", tags=TAGS,
-        description="OPEN -> IN_PROGRESS -> DONE. DONE makes a room that needed cleaning AVAILABLE.",
+        description="OPEN -> IN_PROGRESS -> DONE. The last task of a room that needed cleaning made DONE makes "
+                    "it AVAILABLE.",
         request=TaskMoveInput,
         responses={200: HousekeepingTaskOutput, 400: _err("VALIDATION_ERROR"),
                    409: _err("INVALID_STATE_TRANSITION, e.g. OPEN straight to DONE"),

@@ -66,3 +66,16 @@ def test_an_unknown_or_disabled_feed_is_not_found(client, feed):
 def test_each_feed_has_its_own_secret_token(nyc, feed):
     other = IcalFeed.objects.create(hotel=nyc, room_type=RoomType.objects.get(hotel=nyc, code="DELUXE-KING"))
     assert feed.token != other.token and len(feed.token) >= 32
+
+
+def test_nights_with_every_room_out_of_order_are_closed_in_the_feed(client, feed, nyc, next_friday):
+    """No booking, but every Junior Suite is out of order for two nights: a channel syncing by iCal must not
+    sell them."""
+    from frontdesk.services import room_out_of_order_set
+    from inventory.models import Room
+
+    for room in Room.objects.filter(room_type=feed.room_type):
+        room_out_of_order_set(hotel=nyc, room_number=room.number, start=next_friday,
+                              end=next_friday + timedelta(days=2), reason="Renovation")
+    _, events, _ = _events(client, feed)
+    assert events == [(next_friday, next_friday + timedelta(days=2), "Sold out")]
