@@ -1,12 +1,43 @@
 """Admin for bookings. Reservations change only through the services (status is never edited here);
 payments and outbox events are records, shown read-only."""
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+
+from hotelbooking.money import fmt
+from pricing.cancellation import penalty_label, tier_label
 
 from . import events
 from .admin_manage import ReservationManageAdminMixin
 from .models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
+
+
+def _money_display(field: str):
+    """A read-only admin column showing a stored amount in its currency's minor unit ("664.14 USD")."""
+
+    @admin.display(description=Reservation._meta.get_field(field).verbose_name.capitalize(), ordering=field)
+    def show(self, obj):
+        value = getattr(obj, field)
+        return "—" if value is None else fmt(value, obj.currency)
+
+    show.__name__ = f"{field}_shown"
+    return show
+
+
+def _lines_display(obj) -> str:
+    lines = [f"{line['name']}: {fmt(Decimal(line['amount']), obj.currency)}"
+             for group in ("taxes", "fees") for line in (obj.charge_lines or {}).get(group, [])]
+    return "; ".join(lines) or "—"
+
+
+def _policy_display(obj) -> str:
+    policy = obj.cancellation_policy or {}
+    if not policy:
+        return "—"
+    tiers = ", ".join(f"{tier_label(t)}: {penalty_label(t)}" for t in policy.get("tiers", []))
+    return f"{policy.get('name', '')}: {policy.get('description', '')}" + (f" ({tiers})" if tiers else "")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -41,15 +72,19 @@ class StatusChangeInline(ReadOnlyInline):
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fk_name = "reservation"
-    fields = ["created_at", "kind", "result", "amount", "currency", "purpose", "card_brand", "last_four",
+    fields = ["created_at", "kind", "result", "amount_shown", "purpose", "card_brand", "last_four",
               "gateway", "gateway_reference", "failure_message"]
     readonly_fields = fields
+
+    @admin.display(description="Amount")
+    def amount_shown(self, obj):
+        return fmt(obj.amount, obj.currency)
 
 
 @admin.register(Reservation)
 class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
     list_display = ["confirmation_number", "hotel", "guest", "room_type", "check_in", "check_out", "nights",
-                    "status", "grand_total", "channel", "created_at"]
+                    "status", "grand_total_shown", "channel", "created_at"]
     list_filter = ["hotel", "status", "channel", ("check_in", admin.DateFieldListFilter),
                    ("check_out", admin.DateFieldListFilter)]
     date_hierarchy = "check_in"
@@ -63,10 +98,11 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["confirmation_number", "status", "hotel", "guest", "channel", "source"]}),
         ("Stay", {"fields": ["room_type", "rate_plan", "promotion", "check_in", "check_out", "nights", "adults",
                              "children", "child_ages", "room_count", "special_requests"]}),
-        ("Price", {"fields": ["currency", "subtotal", "rate_plan_discount", "promotion_discount", "room_total",
-                              "taxes", "fees", "grand_total", "charge_lines"]}),
-        ("Cancellation", {"fields": ["cancellation_policy", "free_until", "cancelled_at", "cancellation_reason",
-                                     "cancellation_penalty"]}),
+        ("Price", {"fields": ["currency", "subtotal_shown", "rate_plan_discount_shown", "promotion_discount_shown",
+                              "room_total_shown", "taxes_shown", "fees_shown", "grand_total_shown",
+                              "tax_and_fee_lines"]}),
+        ("Cancellation", {"fields": ["policy_at_booking", "free_until", "cancelled_at", "cancellation_reason",
+                                     "cancellation_penalty_shown"]}),
         ("Times", {"fields": ["created_at", "updated_at", "hold_expires_at", "confirmed_at", "checked_in_at",
                               "checked_out_at"]}),
     ]
@@ -84,6 +120,23 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
     @admin.display(description="Nights")
     def nights(self, obj):
         return obj.nights_count
+
+    subtotal_shown = _money_display("subtotal")
+    rate_plan_discount_shown = _money_display("rate_plan_discount")
+    promotion_discount_shown = _money_display("promotion_discount")
+    room_total_shown = _money_display("room_total")
+    taxes_shown = _money_display("taxes")
+    fees_shown = _money_display("fees")
+    grand_total_shown = _money_display("grand_total")
+    cancellation_penalty_shown = _money_display("cancellation_penalty")
+
+    @admin.display(description="Tax and fee lines")
+    def tax_and_fee_lines(self, obj):
+        return _lines_display(obj)
+
+    @admin.display(description="Cancellation policy at booking")
+    def policy_at_booking(self, obj):
+        return _policy_display(obj)
 
     def get_urls(self):
         return self.get_manage_urls() + super().get_urls()

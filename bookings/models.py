@@ -238,7 +238,9 @@ class Payment(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.kind} {self.amount} {self.currency} ({self.result})"
+        from hotelbooking.money import fmt
+
+        return f"{self.kind} {fmt(self.amount, self.currency)} ({self.result})"
 
 
 class OutboxEvent(models.Model):

@@ -118,3 +118,27 @@ def test_undelivered_events_are_listed_and_redelivered_on_demand(admin_client, b
     assert events.get().delivered_at is not None
     assert len(mail.outbox) == 1 and first.confirmation_number in mail.outbox[0].subject
     assert admin_client.get("/admin/bookings/outboxevent/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reservation_page_shows_money_in_cents_and_the_policy_in_words(nyc, next_friday):
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bookings.payments import Card, TestGateway
+    from bookings.services import BookingRequest, GuestDetails, booking_create
+
+    r = booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=next_friday,
+        check_out=next_friday + timedelta(days=3), adults=2, guest=GuestDetails("John", "Smith", "js@example.com"),
+        card=Card("4242424242424242", 12, 2030, "123")), gateway=TestGateway())
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.com", "x"))
+    page = client.get(f"/admin/bookings/reservation/{r.pk}/change/").content.decode()
+    assert "664.14 USD" in page and "546.30 USD" in page and "664.140" not in page
+    assert "NYC Hotel Room Tax: 72.84 USD" in page
+    assert "Flexible 24-Hour: Free cancellation until 24 hours before check-in (Within 24 hours: 100% of booking)" in page
+    listing = client.get("/admin/bookings/reservation/").content.decode()
+    assert "664.14 USD" in listing
