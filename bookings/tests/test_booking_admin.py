@@ -139,6 +139,7 @@ def test_reservation_page_shows_money_in_cents_and_the_policy_in_words(nyc, next
     page = client.get(f"/admin/bookings/reservation/{r.pk}/change/").content.decode()
     assert "664.14 USD" in page and "546.30 USD" in page and "664.140" not in page
     assert "NYC Hotel Room Tax: 72.84 USD" in page
-    assert "Flexible 24-Hour: Free cancellation until 24 hours before check-in (Within 24 hours: 100% of booking)" in page
+    assert ("Flexible 24-Hour: Free cancellation until 24 hours before check-in "
+            "(Within 24 hours: 100% of booking)") in page
     listing = client.get("/admin/bookings/reservation/").content.decode()
     assert "664.14 USD" in listing
