@@ -297,6 +297,10 @@ def charge_reverse(*, confirmation_number: str, line_id: int, reason: str = "", 
         if reservation.status != Status.CHECKED_IN:
             raise InvalidState("Charges can only be corrected while the guest is checked in.",
                                state=reservation.status)
+        if line.reverses_id is not None:
+            raise InvalidState(f"Line {line.pk} is a reversal: it corrects charge {line.reverses_id}. A reversal "
+                               "cannot be reversed; if the charge was right after all, post the charge again.",
+                               reverses=line.reverses_id)
         if not line.is_incidental:
             raise InvalidState("Only incidental charges can be reversed; room nights, taxes and fees follow the "
                                "booking.")

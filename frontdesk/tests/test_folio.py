@@ -151,3 +151,18 @@ def test_folio_lists_lines_payments_and_balance(frontdesk_client, in_house, next
     assert body["totals"]["charges"] == "220.28" and body["totals"]["paid"] == "664.14"
     assert body["balance"] == "-443.86"
     assert Payment.objects.filter(reservation=in_house).count() == 1
+
+
+def test_a_reversal_cannot_itself_be_reversed(frontdesk_client, in_house):
+    """Undoing a reversal by reversing it would hide the history: staff post the charge again instead, and are
+    told so."""
+    posted = _charge(frontdesk_client, in_house, type="MINIBAR", amount="12.50")
+    cn = in_house.confirmation_number
+    line_id = posted.json()["charge"]["id"]
+    reversal = frontdesk_client.post(f"/api/v1/reservations/{cn}/charges/{line_id}/reverse", {}, format="json")
+    reversal_id = reversal.json()["charge"]["id"]
+    response = frontdesk_client.post(f"/api/v1/reservations/{cn}/charges/{reversal_id}/reverse", {}, format="json")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "INVALID_STATE"
+    assert f"corrects charge {line_id}" in response.json()["error"]["message"]
+    assert "post the charge again" in response.json()["error"]["message"]
+    assert FolioLine.objects.filter(reservation=in_house, kind="CORRECTION").count() == 1
