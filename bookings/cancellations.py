@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hotelbooking.errors import CancellationNotAllowed, PaymentFailed, PriceChanged
+from hotelbooking.errors import CancellationNotAllowed, PriceChanged
 from hotelbooking.money import ZERO, round_money
 from inventory.services import inventory_release
 from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
@@ -188,16 +188,18 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
     penalty the guest was shown: PRICE_CHANGED if the terms changed since (a tier boundary passed).
     """
     reason = (reason or "").strip() or "No reason given"
+    made: list[Payment] = []
     try:
         return _cancel(confirmation_number=confirmation_number, reason=reason, gateway=gateway, hotels=hotels,
-                       actor=actor, expected_penalty=expected_penalty)
-    except PaymentFailed as exc:
-        payment_refunds_keep(exc)  # the part of the refund the gateway made before refusing the rest
+                       actor=actor, expected_penalty=expected_penalty, made=made)
+    except Exception:
+        # The cancellation rolled back after the gateway had refunded (part of) the money: that stays on record.
+        payment_refunds_keep(made)
         raise
 
 
 def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels, actor,
-            expected_penalty: Decimal | None) -> CancellationResult:
+            expected_penalty: Decimal | None, made: list) -> CancellationResult:
     with transaction.atomic():
         reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
         ensure_cancellable(reservation)
@@ -220,6 +222,6 @@ def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, h
             "room_nights_released": released})
         # The gateway last: a refused refund rolls the cancellation back.
         refunds = payment_refund(gateway=gateway, reservation=reservation, amount=terms.refund,
-                                 purpose="CANCELLATION") if terms.refund > 0 else []
+                                 purpose="CANCELLATION", made=made) if terms.refund > 0 else []
     return CancellationResult(terms=terms, reservation=reservation, reason=reason, room_nights_released=released,
                               refunds=refunds)

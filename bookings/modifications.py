@@ -367,6 +367,7 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
     bookings whose money a channel collects: prices and inventory change, no card is touched.
     """
     charge: Payment | None = None
+    made: list[Payment] = []
     try:
         with transaction.atomic():
             reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
@@ -409,11 +410,12 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
                                                 purpose="MODIFICATION")
             elif to_refund > 0:
                 refunds = payment_refund(gateway=gateway, reservation=reservation, amount=to_refund,
-                                         purpose="MODIFICATION")
-    except PaymentFailed as exc:
-        payment_refunds_keep(exc)  # the part of a refund the gateway made before refusing the rest
+                                         purpose="MODIFICATION", made=made)
+    except PaymentFailed:
+        payment_refunds_keep(made)  # the part of a refund the gateway made before refusing the rest
         raise
     except Exception:
+        payment_refunds_keep(made)  # refunded, then the change failed to commit: the money did move
         if charge is not None:  # the card was charged but the change did not commit: give the money back
             _compensate(gateway, charge)
         raise

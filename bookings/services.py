@@ -208,8 +208,12 @@ def payment_charge_on_file(*, gateway: PaymentGateway, reservation: Reservation,
 
 
 def payment_refund(*, gateway: PaymentGateway, reservation: Reservation, amount: Decimal,
-                   purpose: str) -> list[Payment]:
-    """Refund `amount` against the reservation's charges, newest first. Returns the refund rows."""
+                   purpose: str, made: list | None = None) -> list[Payment]:
+    """Refund `amount` against the reservation's charges, newest first. Returns the refund rows.
+
+    `made`, if given, receives each refund as the gateway makes it: should the caller's transaction roll back
+    afterwards (a later part refused, a failed commit), payment_refunds_keep records them again.
+    """
     remaining = round_money(amount, reservation.currency)
     refunds = []
     if remaining <= 0:
@@ -232,25 +236,27 @@ def payment_refund(*, gateway: PaymentGateway, reservation: Reservation, amount:
                 message = f"{message} {done} {reservation.currency} of it was refunded to the card."
             exc = PaymentFailed(message, decline_code=result.error_code, retry_action="CONTACT_HOTEL",
                                 **({"refunded": str(done)} if done > 0 else {}))
-            # The parts the gateway already paid back are real money, whatever the caller's transaction does:
-            # payment_refunds_keep writes them again after its rollback.
-            exc.refunds_made = refunds
+            exc.refunds_made = refunds  # for payment_refunds_keep(exc), after the caller's rollback
             raise exc
         refunds.append(Payment.objects.create(
             reservation=reservation, kind=Payment.Kind.REFUND, amount=part, currency=reservation.currency,
             gateway=gateway.name, gateway_reference=result.reference, card_brand=charge.card_brand,
             last_four=charge.last_four, purpose=purpose, refund_of=charge))
+        if made is not None:
+            made.append(refunds[-1])
         remaining -= part
     return refunds
 
 
-def payment_refunds_keep(exc: PaymentFailed) -> None:
-    """After a rollback, record the refunds the gateway made before it refused a later part.
+def payment_refunds_keep(made) -> None:
+    """After a rollback, record again the refunds the gateway made: payment_refund's `made` list, or the
+    PaymentFailed it raised when the gateway refused a later part (its `refunds_made`).
 
     Without them the books would show money the guest already has back as still paid, and a retry would
-    refund it a second time. A no-op inside a caller's transaction (it would roll them back again anyway).
+    refund it a second time. Inside a caller's own transaction the rows last as long as that transaction does.
     """
-    made = getattr(exc, "refunds_made", None) or []
+    if isinstance(made, BaseException):
+        made = getattr(made, "refunds_made", None) or []
     if not made:
         return
     with transaction.atomic():

@@ -77,3 +77,27 @@ def test_a_reduction_refund_half_refused_is_on_record(nyc, next_friday):
     assert result.payment["amount"] == "456.36"
     r = Reservation.objects.get(pk=r.pk)
     assert r.grand_total == amount_paid(r) == D("207.78")
+
+
+def test_a_cancellation_that_fails_after_the_refund_keeps_the_refund_on_record(nyc, next_friday, monkeypatch):
+    from django.db import IntegrityError
+
+    from bookings import cancellations
+
+    r = book(next_friday + timedelta(days=7))
+    real = cancellations.payment_refund
+
+    def refund_then_fail(**kwargs):
+        real(**kwargs)
+        raise IntegrityError("the commit failed")  # what a failed commit after the gateway call looks like
+
+    monkeypatch.setattr(cancellations, "payment_refund", refund_then_fail)
+    with pytest.raises(IntegrityError):
+        reservation_cancel(confirmation_number=r.confirmation_number, reason="plans", gateway=TestGateway())
+    monkeypatch.setattr(cancellations, "payment_refund", real)
+    r = Reservation.objects.get(pk=r.pk)
+    assert r.status == Status.CONFIRMED and _refunded(r) == D("664.14")
+    # Trying again cancels without refunding the money a second time.
+    result = reservation_cancel(confirmation_number=r.confirmation_number, reason="plans", gateway=TestGateway())
+    assert result.as_dict()["financial"]["refund_amount"] == "0.00"
+    assert _refunded(r) == D("664.14") and amount_paid(r) == D("0.00")
