@@ -115,3 +115,27 @@ def test_night_audit_command(nyc, seed_stay, next_friday):
     assert f"NYC {next_friday}: 1 no-shows" in out.getvalue()
     call_command("night_audit", hotel="NYC", date=next_friday.isoformat(), stdout=out)
     assert "already audited" in out.getvalue()
+
+
+def test_no_show_in_a_hotel_east_of_utc_follows_its_own_clock(nyc, book, next_friday):
+    """Tokyo is 9 hours ahead: Saturday 03:00 there is Friday 18:00 UTC, when the UTC date is still Friday."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    nyc.timezone = "Asia/Tokyo"
+    nyc.save(update_fields=["timezone"])
+    r = book(next_friday)
+    saturday = next_friday + timedelta(days=1)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    with time_machine.travel(datetime.combine(saturday, time(2, 59), tzinfo=tokyo), tick=False):
+        assert run_due_night_audits() == [f"NYC {next_friday - timedelta(days=1)}"]
+    r.refresh_from_db()
+    assert r.status == Status.CONFIRMED
+    with time_machine.travel(datetime.combine(saturday, time(3, 1), tzinfo=tokyo), tick=False):
+        assert run_due_night_audits() == [f"NYC {next_friday}"]
+        assert run_due_night_audits() == []  # once per business day
+    r.refresh_from_db()
+    assert r.status == Status.NO_SHOW
+    assert NightAuditRun.objects.get(business_date=next_friday).no_shows == 1
