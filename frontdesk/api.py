@@ -236,9 +236,6 @@ class RoomSuggestionsApi(APIView):
             except ValueError:
                 raise ValidationFailed("floor must be a number, high or low.", field="floor") from None
         features = (request.query_params.get("features") or "").replace("\x00", "").split(",")
-        if floor in ("high", "low"):
-            features.append(f"{floor} floor")
-            floor = None
         suggestions = selectors.room_suggestions(reservation=reservation, floor=floor, features=features)
         return Response(RoomSuggestionOutput([
             {"number": s.room.number, "floor": s.room.floor, "features": s.room.features, "score": s.score,

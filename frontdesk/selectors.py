@@ -150,7 +150,8 @@ _FLOOR_WORDS = {"high floor": "high", "higher floor": "high", "top floor": "high
                 "lower floor": "low", "ground floor": "low"}
 
 
-def _preferences(reservation: Reservation, floor: int | None, features: list[str]) -> tuple[str | None, list[str]]:
+def _preferences(reservation: Reservation, floor: int | str | None,
+                 features: list[str]) -> tuple[str | None, list[str]]:
     """A floor wish ("high", "low" or a number) and feature words, from the request and the special requests."""
     text = (reservation.special_requests or "").lower()
     wish = str(floor) if floor is not None else None
@@ -180,7 +181,7 @@ def rooms_assignable(reservation: Reservation) -> list[Room]:
                 .exclude(id__in=busy).exclude(id__in=out).select_related("room_type").order_by("floor", "number"))
 
 
-def room_suggestions(*, reservation: Reservation, floor: int | None = None, features: list[str] = (),
+def room_suggestions(*, reservation: Reservation, floor: int | str | None = None, features: list[str] = (),
                      limit: int = 10) -> list[RoomSuggestion]:
     """Assignable rooms, those nearest the guest's wishes (floor, features, special requests) first: one query."""
     rooms = rooms_assignable(reservation)

@@ -158,3 +158,15 @@ def test_front_desk_today(frontdesk_client, book, seed_stay, next_friday):
     assert [a["confirmation_number"] for a in body["arrivals"]] == [seed_stay.confirmation_number]
     assert [(a["guest_name"], a["rooms"]) for a in body["in_house"]] == [("Jane Smith", ["1201"])]
     assert body["departures"] == [] and body["checked_out"] == []
+
+
+def test_suggestions_for_a_high_or_low_floor_put_those_rooms_first(frontdesk_client, seed_stay, nyc):
+    king = RoomType.objects.get(hotel=nyc, code="DELUXE-KING")
+    Room.objects.create(hotel=nyc, room_type=king, number="1801", floor=18)
+    Room.objects.create(hotel=nyc, room_type=king, number="301", floor=3)
+    url = f"/api/v1/reservations/{seed_stay.confirmation_number}/room-suggestions"
+    high = frontdesk_client.get(f"{url}?floor=high").json()
+    assert high[0]["number"] == "1801" and high[0]["reasons"] == ["highest floor available"]
+    low = frontdesk_client.get(f"{url}?floor=LOW").json()
+    assert low[0]["number"] == "301" and low[0]["reasons"] == ["lowest floor available"]
+    assert frontdesk_client.get(f"{url}?floor=17").json()[0]["number"] == "1801"
