@@ -662,8 +662,13 @@ def cancellation_penalty_post(*, reservation: Reservation) -> FolioLine | None:
         if existing is not None:
             return existing
         when = timezone.localtime(reservation.cancelled_at or timezone.now(), reservation.hotel.tz).date()
-        return _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=when,
+        line = _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=when,
                           description="Cancellation penalty", key="cancellation")
+        if _channel_collected(reservation):  # the channel collects it from its guest, as for a no-show
+            _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-penalty, business_date=when,
+                       description=f"Cancellation penalty billed to {reservation.source or 'the booking channel'}",
+                       key="channel-transfer-cancellation")
+        return line
 
 
 # --- night audit -----------------------------------------------------------------------------------------

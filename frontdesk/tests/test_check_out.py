@@ -291,3 +291,25 @@ def test_a_no_show_refund_made_before_the_gateway_refused_the_rest_is_not_paid_t
         night_audit_run(hotel=seed_stay.hotel, business_date=next_friday, gateway=TestGateway())
     refunds = list(Payment.objects.filter(reservation=seed_stay, kind="REFUND").values_list("amount", flat=True))
     assert refunds == [Decimal("30.00")]
+
+
+def test_a_late_cancelled_channel_booking_bills_the_penalty_to_the_channel(frontdesk_client, nyc, next_friday):
+    """The channel collects from its guest: the penalty kept is billed to it, as for a no-show, so the folio
+    does not show the guest owing money the hotel will never ask them for."""
+    from bookings.cancellations import reservation_cancel
+    from bookings.payments import TestGateway
+    from bookings.services import BookingRequest, GuestDetails, booking_create
+
+    r = booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=next_friday,
+        check_out=next_friday + timedelta(days=3), adults=2, guest=GuestDetails("Ota", "Guest", "ota@example.com"),
+        card=None, channel="OTA", source="BOOKING_COM", collect_payment=False), gateway=TestGateway())
+    with at(next_friday, 10):
+        reservation_cancel(confirmation_number=r.confirmation_number, reason="Plans changed", gateway=TestGateway())
+    for event in OutboxEvent.objects.filter(name="ReservationCancelled"):
+        assert event_deliver(event.pk)
+        OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
+        assert event_deliver(event.pk)  # delivered twice: still one pair of lines
+    folio = frontdesk_client.get(f"/api/v1/reservations/{r.confirmation_number}/folio").json()
+    assert [(x["type"], x["amount"]) for x in folio["lines"]] == [("PENALTY", "664.14"), ("TRANSFER", "-664.14")]
+    assert folio["balance"] == "0.00"
