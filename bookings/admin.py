@@ -88,7 +88,7 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
     list_filter = ["hotel", "status", "channel", ("check_in", admin.DateFieldListFilter),
                    ("check_out", admin.DateFieldListFilter)]
     date_hierarchy = "check_in"
-    search_fields = ["confirmation_number", "guest__first_name", "guest__last_name", "guest__email"]
+    search_fields = ["confirmation_number", "guest_last_name", "guest__first_name", "guest__last_name", "guest__email"]
     list_select_related = ["hotel", "guest", "room_type"]
     ordering = ["-created_at"]
     inlines = [ReservationNightInline, StatusChangeInline, PaymentInline]

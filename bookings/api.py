@@ -204,7 +204,7 @@ def booking_data(reservation: Reservation, *, history: bool = False) -> dict:
     data = {
         "confirmation_number": reservation.confirmation_number,
         "status": reservation.status,
-        "guest_name": reservation.guest.full_name,
+        "guest_name": reservation.guest_full_name,
         "hotel": {"code": hotel.code, "name": hotel.name, "address": hotel.address},
         "check_in": reservation.check_in,
         "check_out": reservation.check_out,

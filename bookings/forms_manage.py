@@ -6,6 +6,7 @@ import time
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 
 from hotelbooking.errors import DomainError
 
@@ -84,7 +85,8 @@ class BookingLookupForm(forms.Form):
                 code="throttled")
         # The same answer whether the number exists or not: a wrong pair reveals nothing.
         self.reservation = (Reservation.objects.with_details()
-                            .filter(confirmation_number__iexact=number, guest__last_name__iexact=last_name).first())
+                            .filter(Q(guest_last_name__iexact=last_name) | Q(guest__last_name__iexact=last_name),
+                                    confirmation_number__iexact=number).first())
         if self.reservation is None:
             throttle.record_failure()
             raise forms.ValidationError(NOT_FOUND, code="not_found")

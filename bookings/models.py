@@ -67,6 +67,9 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     promotion = models.ForeignKey(Promotion, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="reservations")
     guest = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="reservations")
+    # The name this booking was made under: one guest (one email) may book for different travellers.
+    guest_first_name = models.CharField(max_length=100, blank=True)
+    guest_last_name = models.CharField(max_length=100, blank=True)
     check_in = models.DateField()
     check_out = models.DateField()
     adults = models.PositiveSmallIntegerField(default=1)
@@ -119,6 +122,13 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     def holder(self) -> str:
         """The key under which this reservation holds inventory."""
         return f"reservation:{self.pk}"
+
+    @property
+    def guest_full_name(self) -> str:
+        """The traveller's name as booked (the guest record's name for bookings made before it was kept)."""
+        if self.guest_last_name:
+            return f"{self.guest_first_name} {self.guest_last_name}".strip()
+        return self.guest.full_name
 
     @property
     def nights_count(self) -> int:

@@ -470,6 +470,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
     reservation = Reservation.objects.create(
         confirmation_number=confirmation_number,
         hotel=hotel, room_type=quote.room_type, rate_plan=quote.rate_plan, promotion=quote.promotion, guest=guest,
+        guest_first_name=request.guest.first_name.strip()[:100], guest_last_name=request.guest.last_name.strip()[:100],
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), currency=currency,

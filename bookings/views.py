@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -276,9 +277,10 @@ def confirmation(request, confirmation_number: str):
         if _lookup_blocked(request):
             error = "Too many attempts. Please try again in a few minutes."
         elif form.is_valid():
+            last_name = form.cleaned_data["last_name"].strip()
             found = "\x00" not in number and Reservation.objects.filter(
-                confirmation_number__iexact=number,
-                guest__last_name__iexact=form.cleaned_data["last_name"].strip()).exists()
+                Q(guest_last_name__iexact=last_name) | Q(guest__last_name__iexact=last_name),
+                confirmation_number__iexact=number).exists()
             if found:
                 request.session[SESSION_KEY] = request.session.get(SESSION_KEY, [])[-19:] + [number]
                 return redirect(reverse("booking-confirmation", args=[number]))
