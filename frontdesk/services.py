@@ -756,8 +756,12 @@ AUDIT_LEASE = timedelta(minutes=10)
 def night_audit_run(*, hotel: Hotel, business_date: date, gateway: PaymentGateway) -> NightAuditRun | None:
     """Close one business day of one hotel, at most once: no-shows, room nights posted, out-of-order rooms.
 
-    Returns None when that day is already audited or another worker is auditing it right now.
+    Returns None when that day is already audited or another worker is auditing it right now. A day after the
+    hotel's today is refused (INVALID_DATES): auditing it would make guests who have not arrived yet no-shows.
     """
+    if business_date > hotel_today(hotel):
+        raise InvalidDates(f"The business day {business_date:%B %-d, %Y} at {hotel.name} has not ended yet; "
+                           "only a day that has passed can be audited.", field="business_date")
     run = NightAuditRun.objects.filter(hotel=hotel, business_date=business_date).first()
     if run is None:
         try:

@@ -111,10 +111,25 @@ def test_night_audit_command(nyc, seed_stay, next_friday):
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("night_audit", hotel="NYC", date=next_friday.isoformat(), stdout=out)
-    assert f"NYC {next_friday}: 1 no-shows" in out.getvalue()
-    call_command("night_audit", hotel="NYC", date=next_friday.isoformat(), stdout=out)
-    assert "already audited" in out.getvalue()
+    with at(next_friday + timedelta(days=1), 9):
+        call_command("night_audit", hotel="NYC", date=next_friday.isoformat(), stdout=out)
+        assert f"NYC {next_friday}: 1 no-shows" in out.getvalue()
+        call_command("night_audit", hotel="NYC", date=next_friday.isoformat(), stdout=out)
+        assert "already audited" in out.getvalue()
+
+
+def test_night_audit_command_refuses_a_day_that_has_not_come(nyc, seed_stay, next_friday):
+    """Auditing a future day by mistake would make guests who have not arrived yet no-shows and charge them."""
+    from django.core.management import CommandError, call_command
+
+    with at(next_friday - timedelta(days=1), 9):
+        with pytest.raises(CommandError, match="has not ended"):
+            call_command("night_audit", hotel="NYC", date=next_friday.isoformat())
+        with pytest.raises(CommandError, match="XYZ"):
+            call_command("night_audit", hotel="XYZ")
+    seed_stay.refresh_from_db()
+    assert seed_stay.status == Status.CONFIRMED
+    assert not NightAuditRun.objects.exists()
 
 
 def test_no_show_in_a_hotel_east_of_utc_follows_its_own_clock(nyc, book, next_friday):

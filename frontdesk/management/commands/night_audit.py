@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bookings.payments import default_gateway
 from frontdesk.services import night_audit_run, night_audits_run_due
+from hotelbooking.errors import DomainError
 from pricing.search import hotel_get, hotel_today
 
 
@@ -21,9 +22,12 @@ class Command(BaseCommand):
         if hotel is None:
             runs = night_audits_run_due(gateway=gateway)
         else:
-            h = hotel_get(hotel)
-            day = _parse(date) if date else hotel_today(h) - timedelta(days=1)
-            run = night_audit_run(hotel=h, business_date=day, gateway=gateway)
+            try:
+                h = hotel_get(hotel)
+                day = _parse(date) if date else hotel_today(h) - timedelta(days=1)
+                run = night_audit_run(hotel=h, business_date=day, gateway=gateway)
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
             runs = [run] if run else []
             if run is None:
                 self.stdout.write(f"{h.code} {day} is already audited (or being audited).")
