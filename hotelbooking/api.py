@@ -3,6 +3,8 @@
 import logging
 import math
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -24,22 +26,33 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     keyword = "Api-Key"
 
+    # Wrong keys are counted per client address; past the limit the address is told to wait (429), so keys
+    # cannot be guessed at speed. The limit is API_KEY_FAILURE_LIMIT failures per API_KEY_FAILURE_WINDOW s.
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.startswith(self.keyword + " "):
             return None
         from inventory.models import HotelAPIKey
 
+        counter = _failure_counter(request)
+        limit, window = _failure_limits()
+        if cache.get(counter, 0) >= limit:
+            raise exceptions.Throttled(wait=window, detail="Too many wrong API keys from this address.")
         key = header[len(self.keyword) + 1:].strip()
+        api_key = None
         # Keys are "<prefix>.<secret>" in URL-safe ASCII; anything else cannot match (and a NUL byte would
         # upset PostgreSQL), so it is refused before any query.
-        if not key or len(key) > 200 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in key):
-            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
-        try:
-            api_key = HotelAPIKey.objects.get_from_key(key)
-        except HotelAPIKey.DoesNotExist:
-            api_key = None
+        if key and len(key) <= 200 and all(c.isascii() and (c.isalnum() or c in "._-") for c in key):
+            try:
+                api_key = HotelAPIKey.objects.get_from_key(key)
+            except HotelAPIKey.DoesNotExist:
+                api_key = None
         if api_key is None or api_key.has_expired or not api_key.is_valid(key):
+            if cache.add(counter, 1, timeout=window) is False:
+                try:
+                    cache.incr(counter)
+                except ValueError:  # expired between add and incr
+                    cache.set(counter, 1, timeout=window)
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         from django.contrib.auth.models import AnonymousUser
 
@@ -56,6 +69,16 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": 'Value: "Api-Key <key>"'}
+
+
+def _failure_limits() -> tuple[int, int]:
+    return (getattr(settings, "API_KEY_FAILURE_LIMIT", 20), getattr(settings, "API_KEY_FAILURE_WINDOW", 600))
+
+
+def _failure_counter(request) -> str:
+    from rest_framework.throttling import BaseThrottle
+
+    return f"api-key-failures:{BaseThrottle().get_ident(request)}"
 
 
 def _is_staff(request) -> bool:

@@ -128,6 +128,10 @@ CHANNEL_ARI_MAX_ATTEMPTS = env.int("CHANNEL_ARI_MAX_ATTEMPTS", default=8)
 CHANNEL_ARI_RETRY_BASE_SECONDS = env.int("CHANNEL_ARI_RETRY_BASE_SECONDS", default=30)
 CHANNEL_HTTP_TIMEOUT = env.int("CHANNEL_HTTP_TIMEOUT", default=10)
 
+# Wrong API keys tolerated per client address and window (seconds) before it must wait (429).
+API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
+API_KEY_FAILURE_WINDOW = env.int("API_KEY_FAILURE_WINDOW", default=600)
+
 # Booking rules
 BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)

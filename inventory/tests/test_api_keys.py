@@ -139,3 +139,19 @@ def test_an_expired_key_is_401(hotels):
     api_key.expiry_date = timezone.now() - timezone.timedelta(minutes=1)
     api_key.save()
     assert_401(keyed(key).get("/t/hotels/NYC"))
+
+
+def test_guessing_keys_from_one_address_is_slowed_down(hotels, settings):
+    settings.API_KEY_FAILURE_LIMIT = 3
+    api_key, key = api_key_for(hotels[0])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Api-Key abc.guess")
+    for _ in range(3):
+        assert_401(client.get("/t/hotels/NYC"))
+    blocked = client.get("/t/hotels/NYC")
+    assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "RATE_LIMITED"
+    assert int(blocked["Retry-After"]) > 0
+    # Even the right key waits from that address; another address is not affected.
+    assert keyed(key).get("/t/hotels/NYC").status_code == 429
+    other = keyed(key)
+    assert other.get("/t/hotels/NYC", REMOTE_ADDR="10.9.9.9").status_code == 200
