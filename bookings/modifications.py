@@ -114,6 +114,7 @@ class ModificationPlan:
     room_type_changed: bool
     rate_plan_changed: bool
     policy_snapshot: dict
+    paid: Decimal | None = None  # what the guest has paid so far, when known: refunds never go below the new total
 
     @property
     def currency(self) -> str:
@@ -137,7 +138,10 @@ class ModificationPlan:
 
     @property
     def to_refund(self) -> Decimal:
-        return max(ZERO, -self.difference)
+        uncapped = max(ZERO, -self.difference)
+        if self.paid is None:
+            return uncapped
+        return min(uncapped, max(ZERO, self.paid - self.new_total))
 
     def as_dict(self) -> dict:
         """The issue's response shape (amounts as strings in the currency's minor unit)."""
@@ -353,7 +357,9 @@ def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan
 def modification_quote(*, confirmation_number: str, request: ModificationRequest, hotels=None) -> ModificationPlan:
     """The breakdown a modification would have, as of now, changing nothing."""
     reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
-    return modification_plan(reservation=reservation, request=request)
+    plan = modification_plan(reservation=reservation, request=request)
+    plan.paid = amount_paid(reservation)  # so the quoted refund is the one the change would make
+    return plan
 
 
 # --- applying --------------------------------------------------------------------------------------------
