@@ -157,7 +157,7 @@ class StayAdmin(ReadOnlyAdmin):
                 form.add_error(None, exc.message)
             else:
                 rooms = ", ".join(a.room.number for a in result.assignments)
-                messages.success(request, f"{stay.guest.full_name} is checked in to room {rooms}; "
+                messages.success(request, f"{stay.guest_full_name} is checked in to room {rooms}; "
                                           f"{result.key_cards_issued} key cards issued.")
                 return redirect(f"{reverse('admin:frontdesk_desk')}?hotel={stay.hotel.code}")
         return TemplateResponse(request, "admin/frontdesk/check_in.html", self._context(
@@ -209,7 +209,7 @@ class StayAdmin(ReadOnlyAdmin):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{stay.guest.full_name} is checked out; "
+                messages.success(request, f"{stay.guest_full_name} is checked out; "
                                           f"{result.loyalty_points_earned} loyalty points earned.")
                 return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
                     request, f"Final bill — {stay.confirmation_number}", stay=result.reservation,

@@ -131,7 +131,7 @@ def folio_data(folio: selectors.Folio) -> dict:
     reversed_by = {line.reverses_id: line.pk for line in folio.lines if line.reverses_id}
     t = folio.totals
     return {
-        "confirmation_number": r.confirmation_number, "status": r.status, "guest_name": r.guest.full_name,
+        "confirmation_number": r.confirmation_number, "status": r.status, "guest_name": r.guest_full_name,
         "currency": c,
         "lines": [{"id": line.pk, "business_date": line.business_date, "kind": line.kind,
                    "description": line.description, "amount": _money(line.amount, c), "posted_at": line.posted_at,
@@ -199,7 +199,7 @@ class CheckInApi(APIView):
                                         hotels=hotels_for(request), actor=_actor(request))
         r = result.reservation
         return Response(CheckInOutput({
-            "confirmation_number": r.confirmation_number, "status": r.status, "guest_name": r.guest.full_name,
+            "confirmation_number": r.confirmation_number, "status": r.status, "guest_name": r.guest_full_name,
             "checked_in_at": r.checked_in_at, "check_out": r.check_out,
             "rooms": [{"number": a.room.number, "floor": a.room.floor, "room_type": a.room.room_type,
                        "key_cards": a.key_cards} for a in result.assignments],
@@ -282,7 +282,7 @@ def rack_data(rows) -> list[dict]:
             "number": row.room.number, "floor": row.room.floor, "room_type": row.room.room_type,
             "status": row.room.status, "features": row.room.features,
             "current_guest": None if stay is None else {
-                "name": stay.guest.full_name, "confirmation_number": stay.confirmation_number,
+                "name": stay.guest_full_name, "confirmation_number": stay.confirmation_number,
                 "check_in": stay.check_in, "check_out": stay.check_out},
             "out_of_order": None if ooo is None else {"id": ooo.pk, "reason": ooo.reason,
                                                       "start_date": ooo.start_date, "end_date": ooo.effective_end},
@@ -335,7 +335,7 @@ class DeskDayOutput(serializers.Serializer):
 
 
 def _stay_summary(r) -> dict:
-    return {"confirmation_number": r.confirmation_number, "guest_name": r.guest.full_name, "status": r.status,
+    return {"confirmation_number": r.confirmation_number, "guest_name": r.guest_full_name, "status": r.status,
             "room_type": r.room_type, "check_in": r.check_in, "check_out": r.check_out, "room_count": r.room_count,
             "rooms": getattr(r, "room_numbers", [])}
 
