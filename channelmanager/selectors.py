@@ -107,23 +107,25 @@ class BookedRange:
     end: date            # the morning after the last booked night (iCal DTEND, exclusive)
     booked: int          # rooms booked each night of the range
     sellable: int        # rooms that exist and are in order
+    stop_sell: bool = False  # the hotel has closed these nights to sale
 
 
 def booked_ranges(*, room_type: RoomType, start: date, end: date) -> list[BookedRange]:
     """Runs of consecutive nights in [start, end) with the same number of rooms booked and sellable. Nights
-    with nothing booked are left out, unless nothing is left to sell (every room out of order): those are
-    closed to a channel as much as sold-out nights are."""
+    with nothing booked are left out, unless nothing is left to sell (every room out of order, or stop-sell):
+    those are closed to a channel as much as sold-out nights are."""
     out: list[BookedRange] = []
     rows = (InventoryDay.objects.filter(room_type=room_type, date__gte=start, date__lt=end)
-            .filter(Q(sold__gt=0) | Q(out_of_order__gte=F("total")))
-            .order_by("date").values_list("date", "sold", "total", "out_of_order"))
-    for night, sold, total, out_of_order in rows:
+            .filter(Q(sold__gt=0) | Q(out_of_order__gte=F("total")) | Q(stop_sell=True))
+            .order_by("date").values_list("date", "sold", "total", "out_of_order", "stop_sell"))
+    for night, sold, total, out_of_order, stop_sell in rows:
         sellable = max(0, total - out_of_order)
         last = out[-1] if out else None
-        if last and last.end == night and last.booked == sold and last.sellable == sellable:
-            out[-1] = BookedRange(last.start, night + timedelta(days=1), sold, sellable)
+        if (last and last.end == night and last.booked == sold and last.sellable == sellable
+                and last.stop_sell == stop_sell):
+            out[-1] = BookedRange(last.start, night + timedelta(days=1), sold, sellable, stop_sell)
         else:
-            out.append(BookedRange(night, night + timedelta(days=1), sold, sellable))
+            out.append(BookedRange(night, night + timedelta(days=1), sold, sellable, stop_sell))
     return out
 
 

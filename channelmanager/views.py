@@ -18,7 +18,8 @@ PAST_DAYS = 30
 @require_GET
 def ical_feed(request, token: str):
     """One VEVENT per run of nights with the same number of rooms booked: "Booked (2 of 5 rooms)", or
-    "Sold out" when none is left. All-day events; DTEND is the morning of departure (exclusive)."""
+    "Sold out" when none is left, "Closed to sale" on stop-sell nights.
+    All-day events; DTEND is the morning of departure (exclusive)."""
     feed = (IcalFeed.objects.select_related("hotel", "room_type", "channel")
             .filter(token=token, is_active=True).first()) if "\x00" not in token else None
     if feed is None:
@@ -42,9 +43,13 @@ def ical_feed(request, token: str):
         event.add("dtstart", booked.start)
         event.add("dtend", booked.end)
         sold_out = booked.booked >= booked.sellable
-        event.add("summary", "Sold out" if sold_out else f"Booked ({booked.booked} of {booked.sellable} rooms)")
+        if booked.stop_sell and not sold_out:
+            summary = "Closed to sale"
+        else:
+            summary = "Sold out" if sold_out else f"Booked ({booked.booked} of {booked.sellable} rooms)"
+        event.add("summary", summary)
         event.add("description", f"{booked.booked} of {booked.sellable} {room_type.name} rooms booked each night.")
-        event.add("transp", "OPAQUE" if sold_out else "TRANSPARENT")
+        event.add("transp", "OPAQUE" if sold_out or booked.stop_sell else "TRANSPARENT")
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{hotel.code}-{room_type.code}.ics"'

@@ -79,3 +79,12 @@ def test_nights_with_every_room_out_of_order_are_closed_in_the_feed(client, feed
                               end=next_friday + timedelta(days=2), reason="Renovation")
     _, events, _ = _events(client, feed)
     assert events == [(next_friday, next_friday + timedelta(days=2), "Sold out")]
+
+
+def test_stop_sell_nights_are_closed_in_the_feed(client, feed, nyc, next_friday):
+    """The hotel stops selling the room type for a night: an iCal channel must see it closed."""
+    from inventory.models import InventoryDay
+
+    InventoryDay.objects.filter(room_type=feed.room_type, date=next_friday + timedelta(days=1)).update(stop_sell=True)
+    _, events, _ = _events(client, feed)
+    assert events == [(next_friday + timedelta(days=1), next_friday + timedelta(days=2), "Closed to sale")]
