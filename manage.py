@@ -5,6 +5,8 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotelbooking.settings")
+    # Lets settings tell a one-off command (migrate, makemigrations...) from a server (runserver).
+    os.environ["HOTELBOOKING_MANAGE_COMMAND"] = sys.argv[1] if len(sys.argv) > 1 else "help"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -4,10 +4,13 @@ Nothing set: SQLite (IMMEDIATE transactions) and eager Celery, so a fresh machin
 DATABASE_URL / CELERY_BROKER_URL switch to PostgreSQL and a real broker.
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,8 +20,14 @@ DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-only-for-debug")
 else:
-    # Tests run with DEBUG off; they get a throwaway key from conftest via SECRET_KEY in the environment.
-    SECRET_KEY = env("SECRET_KEY")
+    # Outside debug a server must be given its key. A one-off management command (migrate, makemigrations,
+    # create_api_key...) signs nothing that outlives it, so it may run with a throwaway key.
+    SECRET_KEY = env("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        command = os.environ.get("HOTELBOOKING_MANAGE_COMMAND", "")
+        if not command or command == "runserver":
+            raise ImproperlyConfigured("Set the SECRET_KEY environment variable (or DEBUG=1 for development).")
+        SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
