@@ -34,7 +34,7 @@ class _RuntimeRateThrottle(SimpleRateThrottle):
 
 
 class ApiKeyRateThrottle(_RuntimeRateThrottle):
-    """Requests carrying an API key, counted per key (the same bucket as inventory.api.PublicRateThrottle)."""
+    """Requests carrying an API key, counted per key."""
 
     scope = "api_key"
 

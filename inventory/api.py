@@ -4,44 +4,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer, api_key_of
+from hotelbooking.api import ErrorSerializer
 
 from .selectors import hotel_list
-
-
-class PublicRateThrottle(SimpleRateThrottle):
-    """Public endpoints: anonymous callers share the 'anon_search' rate per IP, keys get 'api_key' per key.
-
-    Staff sessions are not throttled. Rates are read at request time, so a rate set to None turns it off.
-    """
-
-    scope = "anon_search"
-
-    def __init__(self):  # the scope is only known per request: see allow_request
-        pass
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
-            return True
-        self.scope = "api_key" if api_key_of(request) is not None else "anon_search"
-        self.rate = self.get_rate()
-        if self.rate is None:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        key = api_key_of(request)
-        ident = f"key-{key.pk}" if key is not None else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 @extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "15:00"})
@@ -65,7 +32,6 @@ class HotelListItemOutput(serializers.Serializer):
 
 class HotelListApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [PublicRateThrottle]
 
     @extend_schema(
         operation_id="hotels_list",

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotelbooking.api import ErrorSerializer
-from inventory.api import PublicRateThrottle
 
 from .search import SearchResponse, hotel_get, search_availability, stay_validate
 
@@ -137,7 +136,6 @@ _ERRORS_400 = OpenApiResponse(
 
 class AvailabilityApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [PublicRateThrottle]
 
     @extend_schema(
         operation_id="hotel_availability",
