@@ -137,7 +137,7 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     def _record(self, target: str, *, by=None, note: str = "") -> None:
         StatusChange.objects.create(reservation=self, from_status=self.status, to_status=target,
                                     changed_by=by if getattr(by, "pk", None) else None,
-                                    actor=_actor_label(by), note=note[:500])
+                                    actor=actor_label(by), note=note[:500])
 
     @transition(field=status, source=Status.PENDING, target=Status.CONFIRMED)
     def confirm(self, *, by=None, note: str = ""):
@@ -171,7 +171,8 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
         self._record(Status.NO_SHOW, by=by, note=note or "Guest did not arrive")
 
 
-def _actor_label(by) -> str:
+def actor_label(by) -> str:
+    """Who did it, as history records it: 'system', a username, or the label the caller gave."""
     if by is None:
         return "system"
     if isinstance(by, str):

@@ -42,6 +42,7 @@ from .models import (
     ReservationNight,
     Status,
     StatusChange,
+    actor_label,
 )
 from .payments import Card, PaymentGateway
 
@@ -482,7 +483,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         ReservationNight(reservation=reservation, date=n.date, rate=n.rate, rate_plan_discount=n.rate_plan_discount,
                          promotion_discount=n.promotion_discount) for n in quote.nights])
     StatusChange.objects.create(reservation=reservation, from_status="", to_status=Status.PENDING,
-                                actor=_actor(actor), note=f"Booked via {request.channel}")
+                                actor=actor_label(actor), note=f"Booked via {request.channel}")
     return reservation
 
 
@@ -502,14 +503,6 @@ def quote_payload(quote: Quote) -> dict:
     data = quote.as_dict()
     data["free_until"] = quote.free_until.isoformat() if quote.free_until else None
     return data
-
-
-def _actor(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor[:100]
-    return str(getattr(actor, "username", actor))[:100]
 
 
 # --- holds that ran out ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from bookings import events
-from bookings.models import Channel, Payment, Reservation, Status
+from bookings.models import Channel, Payment, Reservation, Status, actor_label
 from bookings.payments import PaymentGateway
 from bookings.services import (
     amount_paid,
@@ -74,15 +74,6 @@ MAX_KEY_CARDS_PER_ROOM = 6
 
 
 # --- who did it ------------------------------------------------------------------------------------------
-
-def actor_label(actor) -> str:
-    """'system', a username, or whatever label the caller gave (e.g. an API key's name)."""
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor[:100]
-    return str(getattr(actor, "username", actor))[:100]
-
 
 def _actor_user(actor):
     return actor if getattr(actor, "pk", None) and hasattr(actor, "is_staff") else None
