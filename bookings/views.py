@@ -9,8 +9,6 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -38,6 +36,7 @@ from pricing.search import hotel_get
 
 from . import idempotency, payments, services
 from .forms import BookingForm, ConfirmationLookupForm
+from .lookup import LookupThrottle, reservation_by_guest
 from .models import Channel, Reservation
 from .payments import Card
 from .services import BookingRequest, GuestDetails
@@ -47,8 +46,6 @@ STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adul
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
-LOOKUP_LIMIT = 10           # failed confirmation look-ups per client address ...
-LOOKUP_WINDOW = 15 * 60     # ... per this many seconds
 
 
 # --- what the pages show --------------------------------------------------------------------------------
@@ -249,23 +246,6 @@ def _replayed_error(body: dict) -> DomainError:
 
 # --- /booking/<number>/ ---------------------------------------------------------------------------------
 
-def _lookup_blocked(request) -> bool:
-    return cache.get(_lookup_key(request), 0) >= LOOKUP_LIMIT
-
-
-def _lookup_failed(request) -> None:
-    key = _lookup_key(request)
-    cache.add(key, 0, LOOKUP_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOOKUP_WINDOW)
-
-
-def _lookup_key(request) -> str:
-    return f"booking-lookup:{request.META.get('REMOTE_ADDR', '')}"
-
-
 @sensitive_post_parameters("last_name")
 def confirmation(request, confirmation_number: str):
     """The booking, for the browser that made it; anyone else must give the guest's last name."""
@@ -274,17 +254,15 @@ def confirmation(request, confirmation_number: str):
     form = ConfirmationLookupForm(request.POST or None)
     error = None
     if not allowed and request.method == "POST":
-        if _lookup_blocked(request):
+        throttle = LookupThrottle(client_ip=request.META.get("REMOTE_ADDR", ""), confirmation_number=number)
+        if throttle.wait_seconds():
             error = "Too many attempts. Please try again in a few minutes."
         elif form.is_valid():
-            last_name = form.cleaned_data["last_name"].strip()
-            found = "\x00" not in number and Reservation.objects.filter(
-                Q(guest_last_name__iexact=last_name) | Q(guest__last_name__iexact=last_name),
-                confirmation_number__iexact=number).exists()
-            if found:
+            if reservation_by_guest(confirmation_number=number, last_name=form.cleaned_data["last_name"]):
+                throttle.forget_number()
                 request.session[SESSION_KEY] = request.session.get(SESSION_KEY, [])[-19:] + [number]
                 return redirect(reverse("booking-confirmation", args=[number]))
-            _lookup_failed(request)
+            throttle.record_failure()
             error = "We could not find a booking with that confirmation number and last name."
     if not allowed:
         response = render(request, "bookings/confirmation_lookup.html",
