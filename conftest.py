@@ -1,8 +1,4 @@
-import os
-
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

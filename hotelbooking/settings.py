@@ -4,7 +4,6 @@ Nothing set: SQLite (IMMEDIATE transactions) and eager Celery, so a fresh machin
 DATABASE_URL / CELERY_BROKER_URL switch to PostgreSQL and a real broker.
 """
 
-import os
 import secrets
 from pathlib import Path
 
@@ -17,6 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
+# manage.py commands that serve requests or outlive the call: they sign what outlives them, so need the key.
+SERVER_COMMANDS = {"runserver", "runserver_plus", "testserver", "shell", "shell_plus"}
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-only-for-debug")
 else:
@@ -24,8 +25,10 @@ else:
     # create_api_key...) signs nothing that outlives it, so it may run with a throwaway key.
     SECRET_KEY = env("SECRET_KEY", default="")
     if not SECRET_KEY:
-        command = os.environ.get("HOTELBOOKING_MANAGE_COMMAND", "")
-        if not command or command == "runserver":
+        import hotelbooking
+
+        command = hotelbooking.management_command
+        if not command or command in SERVER_COMMANDS:
             raise ImproperlyConfigured("Set the SECRET_KEY environment variable (or DEBUG=1 for development).")
         SECRET_KEY = secrets.token_urlsafe(50)
 

@@ -27,3 +27,25 @@ def test_a_server_refuses_to_start_without_a_secret_key():
     assert "Set the SECRET_KEY environment variable" in result.stderr
     result = _run("manage.py", "runserver", "--noreload", "127.0.0.1:0")
     assert result.returncode != 0 and "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_a_server_cannot_pass_for_a_one_off_command_through_its_environment():
+    # The old marker was an environment variable that any process started from a shell could inherit.
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'hotelbooking.settings'; "
+                               "django.setup()"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": os.environ["PATH"], "HOTELBOOKING_MANAGE_COMMAND": "migrate"},
+    )
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_the_suite_collects_with_an_empty_environment():
+    """A fresh clone has no SECRET_KEY and no DATABASE_URL: `make test` must still run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/test_settings.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env={"PATH": os.environ["PATH"]},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "test_the_suite_collects_with_an_empty_environment" in result.stdout
