@@ -4,8 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 minor units that differ from 2.
 _MINOR_UNITS = {
-    "BHD": 3, "CLP": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "LYD": 3,
-    "OMR": 3, "PYG": 0, "TND": 3, "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0, "KMF": 0,
+    "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3, "UGX": 0, "VND": 0, "VUV": 0,
+    "XAF": 0, "XOF": 0, "XPF": 0,
 }
 
 ZERO = Decimal("0")
@@ -31,3 +32,23 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
 def fmt(amount: Decimal, currency: str) -> str:
     """'664.14 USD' style, for emails and messages."""
     return f"{round_money(amount, currency):,} {currency}"
+
+
+def to_minor_units(amount, currency: str, *, exponent: int | None = None) -> int:
+    """The amount as an integer count of minor units (664.14 USD -> 66414, 5000 JPY -> 5000).
+
+    `exponent` is for a provider whose wire format differs from ISO 4217 (Stripe sends ISK in hundredths). The
+    amount is rounded here, in the currency's own unit; one that the exponent cannot carry exactly is refused
+    (ValueError) rather than rounded a second time.
+    """
+    places = minor_units(currency) if exponent is None else exponent
+    scaled = round_money(amount, currency).scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} {currency} has more decimals than {places}")
+    return int(scaled)
+
+
+def from_minor_units(value: int, currency: str, *, exponent: int | None = None) -> Decimal:
+    """The inverse of to_minor_units: 66414 USD minor units -> Decimal('664.14')."""
+    places = minor_units(currency) if exponent is None else exponent
+    return round_money(Decimal(int(value)).scaleb(-places), currency)

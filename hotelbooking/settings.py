@@ -149,6 +149,15 @@ BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="bookings.payments.TestGateway")
 
+# Stripe (bookings.payments.stripe_gateway and the webhook at /payments/stripe/webhook). The booking flow still
+# charges through PAYMENT_GATEWAY; STRIPE_API_BASE points the client at another host (stripe-mock, a test fake).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=20.0)  # seconds; past it the payment is UNKNOWN, not failed
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)  # same idempotency key each time
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "hotelbooking.api.ApiKeyAuthentication",

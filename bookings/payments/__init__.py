@@ -3,7 +3,17 @@
 Other modules import these names from `bookings.payments`, and PAYMENT_GATEWAY names `bookings.payments.TestGateway`.
 """
 
-from .gateway import Card, GatewayResult, PaymentGateway, default_gateway, luhn_valid
+from .gateway import (
+    Card,
+    ErrorCode,
+    GatewayResult,
+    PaymentGateway,
+    PaymentMethodRef,
+    PaymentStatus,
+    default_gateway,
+    luhn_valid,
+)
 from .testgateway import TestGateway
 
-__all__ = ["Card", "GatewayResult", "PaymentGateway", "TestGateway", "default_gateway", "luhn_valid"]
+__all__ = ["Card", "ErrorCode", "GatewayResult", "PaymentGateway", "PaymentMethodRef", "PaymentStatus", "TestGateway",
+           "default_gateway", "luhn_valid"]
