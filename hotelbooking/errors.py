@@ -111,6 +111,18 @@ class PaymentFailed(DomainError):
     default_message = "The payment was declined. Please use another card."
 
 
+class WebhookRejected(DomainError):
+    """A provider webhook whose signature is missing, wrong or too old: nothing is processed."""
+
+    code = "WEBHOOK_SIGNATURE_INVALID"
+    default_message = "The webhook signature is missing, wrong or too old."
+
+
+class WebhookNotConfigured(WebhookRejected):
+    code = "WEBHOOK_NOT_CONFIGURED"
+    default_message = "No webhook secret is configured, so no webhook can be verified."
+
+
 class InvalidStateTransition(DomainError):
     code = "INVALID_STATE_TRANSITION"
     http_status = 409
