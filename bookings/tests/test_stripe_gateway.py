@@ -307,3 +307,21 @@ def test_without_a_secret_key_the_gateway_refuses_to_start(settings):
     settings.STRIPE_SECRET_KEY = ""
     with pytest.raises(ImproperlyConfigured):
         StripeGateway()
+
+
+@pytest.mark.django_db
+def test_a_booking_with_card_numbers_through_stripe_is_refused_with_a_clear_code_and_nothing_sent(
+        nyc, next_friday, fake, gateway):
+    from bookings.models import Payment, Reservation
+    from bookings.services import booking_create
+    from hotelbooking.errors import PaymentFailed
+
+    from .booking_setup import seed_request
+
+    with pytest.raises(PaymentFailed) as refused:
+        booking_create(request=seed_request(next_friday), gateway=gateway)
+
+    assert refused.value.details["decline_code"] == "card_data_not_accepted"
+    assert fake.requests == []
+    assert not Payment.objects.exists()
+    assert not Reservation.objects.filter(status="CONFIRMED").exists()
