@@ -117,9 +117,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
-# Staff logins. Axes first: it refuses a locked-out login before any backend checks the password.
+# Staff logins. The throttle (django-axes) first: it refuses a locked-out login before the password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "hotelbooking.logins.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
