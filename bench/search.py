@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotelbooking.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain http, as in tests/plugin.py
 
 
 def build(room_types: int, nights: int):

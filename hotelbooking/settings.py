@@ -5,10 +5,12 @@ DATABASE_URL / CELERY_BROKER_URL switch to PostgreSQL and a real broker.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "django_fsm",
+    "axes",
+    "csp",
     "inventory",
     "pricing",
     "bookings",
@@ -55,12 +59,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a lockout found during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hotelbooking.urls"
@@ -109,6 +116,65 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
+
+# Staff logins. The throttle (django-axes) first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "hotelbooking.logins.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Wrong passwords are counted per username and client address together: one address cannot go on guessing a
+# username, and nobody elsewhere can lock a clerk out by typing wrong passwords for their name.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [
+    [name.strip() for name in group.split("+")]
+    for group in env.list("AXES_LOCKOUT_PARAMETERS", default=["username+ip_address"])
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hotelbooking.logins.lockout_response"
+# The client address by the same rule as the API throttles (REMOTE_ADDR, or X-Forwarded-For with NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "hotelbooking.throttling.client_address"
+
+# HTTPS. Outside DEBUG every default is the production one; `manage.py check --deploy` passes with them.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Only behind a proxy that sets this header on every request and drops it from clients; otherwise anybody
+# could claim HTTPS. "X-Forwarded-Proto" means "X-Forwarded-Proto: https"; "Name=value" names both.
+if env("SECURE_PROXY_SSL_HEADER", default=""):
+    _header, _, _value = env("SECURE_PROXY_SSL_HEADER").partition("=")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"), _value.strip() or "https")
+
+# Content-Security-Policy (django-csp): scripts, styles and images from this site only, no inline code.
+# Under DEBUG it is report-only, so Django's debug pages (inline styles) still work and the console shows
+# what production would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *env.list("CSP_SCRIPT_SRC", default=[])],
+        "style-src": [SELF, *env.list("CSP_STYLE_SRC", default=[])],
+        "img-src": [SELF, "data:", *env.list("CSP_IMG_SRC", default=[])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": env("CSP_REPORT_URI")} if env("CSP_REPORT_URI", default="") else {}),
+    },
+}
+if env.bool("CSP_REPORT_ONLY", default=DEBUG):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
 
 # Email: console in development, SMTP when EMAIL_URL is given; tests use locmem.
 if env("EMAIL_URL", default=""):

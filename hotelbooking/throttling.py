@@ -59,3 +59,8 @@ class AnonymousSearchRateThrottle(_RuntimeRateThrottle):
         if api_key_of(request) is not None or (user is not None and user.is_authenticated):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def client_address(request) -> str:
+    """The caller's address by the throttles' rule; the admin's login throttle (django-axes) counts by it too."""
+    return _RuntimeRateThrottle().get_ident(request)

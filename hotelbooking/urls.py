@@ -1,11 +1,22 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+
+def _swagger_ui_allowed(view):
+    """The API docs page loads Swagger UI from its CDN, and serves its own init script (no inline code)."""
+    cdn = "/".join(spectacular_settings.SWAGGER_UI_DIST.split("/")[:3])
+    sources = {"script-src": [cdn], "style-src": [cdn], "img-src": [cdn]}
+    return csp_update(sources)(csp_update(sources, REPORT_ONLY=True)(view))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", _swagger_ui_allowed(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+         name="api-docs"),
     path("api/v1/", include("inventory.api_urls")),
     path("api/v1/", include("pricing.api_urls")),
     path("api/v1/", include("bookings.api_urls")),

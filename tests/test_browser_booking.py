@@ -55,8 +55,13 @@ def page(demo):
         context = browser.new_context()
         context.set_default_timeout(15_000)
         tab = context.new_page()
+        # The site's Content-Security-Policy is on (DEBUG is off): whatever it blocks, Chromium reports here.
+        refused = []
+        tab.on("console", lambda message: refused.append(message.text)
+               if "Content Security Policy" in message.text else None)
         try:
             yield tab
+            assert refused == [], refused
         finally:
             context.close()
             browser.close()
