@@ -137,7 +137,8 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
             "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
         })
     response = render(request, "bookings/book.html", context, status=status)
-    # The page may carry what the guest typed (card included, so one digit can be fixed): never cache it.
+    # The page may carry what the guest typed (never the card number or CVC: forms.NeverEchoedInput): never
+    # cache it.
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response
