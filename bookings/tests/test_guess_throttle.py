@@ -6,6 +6,7 @@ import time
 from unittest import mock
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from bookings import lookup as lookup_module
@@ -36,8 +37,11 @@ def _in_parallel(count, act):
     statuses = []
 
     def run(i):
-        start.wait()
-        statuses.append(act(i))
+        try:
+            start.wait()
+            statuses.append(act(i))
+        finally:
+            connections.close_all()  # this thread's own connections, so the test database can be dropped
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for t in threads:
