@@ -281,11 +281,9 @@ def confirmation(request, confirmation_number: str):
     allowed = number in request.session.get(SESSION_KEY, [])
     form = ConfirmationLookupForm(request.POST or None)
     error = None
-    if not allowed and request.method == "POST":
+    if not allowed and request.method == "POST" and form.is_valid():
         throttle = LookupThrottle(request=request, confirmation_number=number)
-        if not form.is_valid():
-            pass
-        elif throttle.attempt():
+        if throttle.attempt():
             error = "Too many attempts. Please try again later, or use the link in your confirmation email."
         elif reservation_by_guest(confirmation_number=number, last_name=form.cleaned_data["last_name"]):
             throttle.found()
