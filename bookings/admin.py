@@ -96,6 +96,8 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
     # cancel actions come from ReservationManageAdminMixin); staff may correct the guest's requests.
     fieldsets = [
         (None, {"fields": ["confirmation_number", "status", "hotel", "guest", "channel", "source"]}),
+        # What was typed with this booking; the guest profile (above) is edited on its own page.
+        ("Booked as", {"fields": ["guest_first_name", "guest_last_name", "guest_phone", "guest_loyalty_number"]}),
         ("Stay", {"fields": ["room_type", "rate_plan", "promotion", "check_in", "check_out", "nights", "adults",
                              "children", "child_ages", "room_count", "special_requests"]}),
         ("Price", {"fields": ["currency", "subtotal_shown", "rate_plan_discount_shown", "promotion_discount_shown",

@@ -10,6 +10,14 @@ _card_number = RegexValidator(r"^[0-9][0-9 -]{10,24}[0-9]$", "Enter the card num
 _cvc = RegexValidator(r"^[0-9]{3,4}$", "The security code is the 3 or 4 digits on the back of the card.")
 
 
+class NeverEchoedInput(forms.TextInput):
+    """A text box that never writes a value back into the page: card data typed once is not sent back to the
+    browser (a declined card's page would otherwise hold the full number and CVC, in caches and history)."""
+
+    def format_value(self, value):
+        return None
+
+
 def _years() -> list[tuple[int, str]]:
     this_year = timezone.localdate().year
     return [(y, str(y)) for y in range(this_year, this_year + 16)]
@@ -26,14 +34,14 @@ class BookingForm(forms.Form):
                                        widget=forms.Textarea(attrs={"rows": 3}))
     card_number = forms.CharField(
         max_length=26, validators=[_card_number],
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
+        widget=NeverEchoedInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
     exp_month = forms.TypedChoiceField(label="Expiry month", coerce=int,
                                        choices=[(m, f"{m:02d}") for m in range(1, 13)],
                                        widget=forms.Select(attrs={"autocomplete": "cc-exp-month"}))
     exp_year = forms.TypedChoiceField(label="Expiry year", coerce=int, choices=[],
                                       widget=forms.Select(attrs={"autocomplete": "cc-exp-year"}))
     cvc = forms.CharField(label="Security code (CVC)", max_length=4, validators=[_cvc],
-                          widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}))
+                          widget=NeverEchoedInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}))
     holder_name = forms.CharField(label="Name on card", max_length=100,
                                   widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
     # The total the guest was shown: if the price moves before they submit, they are asked to look again.

@@ -13,6 +13,16 @@ NOT_FOUND = ("We could not find a booking with that confirmation number and last
              "and try again.")
 
 
+LINK_HINT = "The link in your confirmation email opens your booking at any time."
+
+
+def _duration(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{math.ceil(minutes / 60)} hours"
+
+
 class BookingLookupForm(forms.Form):
     confirmation_number = forms.CharField(label="Confirmation number", max_length=40,
                                           widget=forms.TextInput(attrs={"autocomplete": "off",
@@ -20,9 +30,9 @@ class BookingLookupForm(forms.Form):
     last_name = forms.CharField(label="Last name", max_length=100,
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
 
-    def __init__(self, *args, client_ip: str = "", **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.client_ip = client_ip
+        self.request = request  # whose client address the guesses are counted by
         self.reservation: Reservation | None = None
 
     def clean(self):
@@ -31,19 +41,16 @@ class BookingLookupForm(forms.Form):
         last_name = " ".join((data.get("last_name") or "").split())
         if not number or not last_name or "\x00" in number + last_name:
             return data
-        throttle = LookupThrottle(client_ip=self.client_ip, confirmation_number=number)
-        wait = throttle.wait_seconds()
+        throttle = LookupThrottle(request=self.request, confirmation_number=number)
+        wait = throttle.attempt()
         if wait:
-            minutes = max(1, math.ceil(wait / 60))
-            raise forms.ValidationError(
-                f"Too many attempts. Please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-                code="throttled")
+            raise forms.ValidationError(f"Too many attempts. Please try again in {_duration(wait)}. {LINK_HINT}",
+                                        code="throttled")
         # The same answer whether the number exists or not: a wrong pair reveals nothing.
         self.reservation = reservation_by_guest(confirmation_number=number, last_name=last_name)
         if self.reservation is None:
-            throttle.record_failure()
             raise forms.ValidationError(NOT_FOUND, code="not_found")
-        throttle.forget_number()
+        throttle.found()
         return data
 
 

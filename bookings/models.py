@@ -14,7 +14,12 @@ MONEY = {"max_digits": 12, "decimal_places": 3, "default": Decimal("0")}
 
 
 class Guest(models.Model):
-    """A person who books. A returning guest (same email, any case) is the same guest."""
+    """A person who books. A returning guest (same email, any case) is the same guest.
+
+    The profile is made from the first booking with its email and afterwards changes only through staff (the
+    admin): a later booking with the same email keeps what it was given on the reservation instead, and loyalty
+    points always go to the profile's own loyalty number.
+    """
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -70,6 +75,10 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     # The name this booking was made under: one guest (one email) may book for different travellers.
     guest_first_name = models.CharField(max_length=100, blank=True)
     guest_last_name = models.CharField(max_length=100, blank=True)
+    # The contact details typed with this booking. They stay on the booking: whoever types an email does not
+    # thereby own its guest profile, so a booking never rewrites the profile's phone or loyalty number.
+    guest_phone = models.CharField("phone as booked", max_length=40, blank=True)
+    guest_loyalty_number = models.CharField("loyalty number as booked", max_length=30, blank=True)
     check_in = models.DateField()
     check_out = models.DateField()
     adults = models.PositiveSmallIntegerField(default=1)

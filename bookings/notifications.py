@@ -6,6 +6,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .manage_links import manage_url
 from .models import OutboxEvent, Payment, Reservation
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def _send(reservation: Reservation, *, subject: str, template: str, extra: dict 
                "free_until_local": timezone.make_naive(reservation.free_until, reservation.hotel.tz)
                if reservation.free_until else None,
                "payment": charges[0] if charges else None,
+               "manage_url": manage_url(reservation),
                **(extra or {})}
     text = render_to_string(f"bookings/email/{template}.txt", context)
     html = render_to_string(f"bookings/email/{template}.html", context)

@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .manage_links import manage_url
 from .models import OutboxEvent, Reservation
 from .notifications import emailable
 
@@ -16,6 +17,7 @@ def _send(reservation: Reservation, *, subject: str, template: str, event: Outbo
     context = {
         "r": reservation, "hotel": hotel, "guest": reservation.guest, "e": event.payload,
         "nights": list(reservation.nights.all()),
+        "manage_url": manage_url(reservation),
         # Naive hotel wall-clock times: the template's date filter would otherwise convert them to UTC.
         "free_until_local": timezone.make_naive(reservation.free_until, hotel.tz) if reservation.free_until else None,
     }

@@ -290,7 +290,12 @@ def _guest_validate(details: GuestDetails) -> None:
         raise ValidationFailed("Please give a valid email address.", field="guest.email") from None
 
 
-def _guest_upsert(details: GuestDetails) -> Guest:
+def _guest_get_or_create(details: GuestDetails) -> Guest:
+    """The profile of this email (any case), made from these details if there is none yet.
+
+    An existing profile is never changed here: anyone can type anyone's email, so what a booking gives (name,
+    phone, loyalty number) belongs to that reservation, not to the person whose email it is.
+    """
     email = details.email.strip()
     guest = Guest.objects.filter(email__iexact=email).first()
     if guest is None:
@@ -302,14 +307,6 @@ def _guest_upsert(details: GuestDetails) -> Guest:
                                             loyalty_number=details.loyalty_number.strip())
         except IntegrityError:  # the same guest booking twice at the same moment
             guest = Guest.objects.get(email__iexact=email)
-    changed = []
-    for attr in ("phone", "loyalty_number"):
-        value = getattr(details, attr).strip()
-        if value and getattr(guest, attr) != value:
-            setattr(guest, attr, value)
-            changed.append(attr)
-    if changed:
-        guest.save(update_fields=changed)
     return guest
 
 
@@ -466,12 +463,14 @@ def _compensate(gateway: PaymentGateway, charge: Payment) -> None:
 
 def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest, confirmation_number: str,
                                 child_ages, actor) -> Reservation:
-    guest = _guest_upsert(request.guest)
+    guest = _guest_get_or_create(request.guest)
     currency = quote.currency
+    typed = request.guest
     reservation = Reservation.objects.create(
         confirmation_number=confirmation_number,
         hotel=hotel, room_type=quote.room_type, rate_plan=quote.rate_plan, promotion=quote.promotion, guest=guest,
-        guest_first_name=request.guest.first_name.strip()[:100], guest_last_name=request.guest.last_name.strip()[:100],
+        guest_first_name=typed.first_name.strip()[:100], guest_last_name=typed.last_name.strip()[:100],
+        guest_phone=typed.phone.strip()[:40], guest_loyalty_number=typed.loyalty_number.strip()[:30],
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), currency=currency,

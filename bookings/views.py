@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -37,6 +38,7 @@ from pricing.search import hotel_get
 from . import idempotency, payments, services
 from .forms import BookingForm, ConfirmationLookupForm
 from .lookup import LookupThrottle, reservation_by_guest
+from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
 from .models import Channel, Reservation
 from .payments import Card
 from .services import BookingRequest, GuestDetails
@@ -137,7 +139,8 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
             "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
         })
     response = render(request, "bookings/book.html", context, status=status)
-    # The page may carry what the guest typed (card included, so one digit can be fixed): never cache it.
+    # The page may carry what the guest typed (never the card number or CVC: forms.NeverEchoedInput): never
+    # cache it.
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response
@@ -191,9 +194,14 @@ def book(request):
         form = _rekeyed(form, quote, new_total=isinstance(error, PriceChanged))
         form.add_domain_error(error)
         return _render_book(request, params=params, hotel=hotel, quote=quote, form=form)
+    remember_confirmation(request, number)
+    return redirect(reverse("booking-confirmation", args=[number]))
+
+
+def remember_confirmation(request, number: str) -> None:
+    """This browser may see the confirmation of `number` (the last 20 it booked or opened are kept)."""
     numbers = [n for n in request.session.get(SESSION_KEY, []) if n != number][-19:]
     request.session[SESSION_KEY] = numbers + [number]
-    return redirect(reverse("booking-confirmation", args=[number]))
 
 
 def _rekeyed(form: BookingForm, quote: Quote, *, new_total: bool = False) -> BookingForm:
@@ -246,23 +254,42 @@ def _replayed_error(body: dict) -> DomainError:
 
 # --- /booking/<number>/ ---------------------------------------------------------------------------------
 
+def link_refused(request, refused: LinkInvalid):
+    """The page for a signed booking link that is expired (410) or not one of ours (404)."""
+    expired = isinstance(refused, LinkExpired)
+    response = render(request, "bookings/manage/link_refused.html", {
+        "expired": expired, "days_after": getattr(settings, "MANAGE_LINK_DAYS_AFTER_CHECK_OUT", 30),
+    }, status=410 if expired else 404)
+    add_never_cache_headers(response)
+    return response
+
+
 @sensitive_post_parameters("last_name")
 def confirmation(request, confirmation_number: str):
-    """The booking, for the browser that made it; anyone else must give the guest's last name."""
+    """The booking, for the browser that made it or brings its signed link (?link=, as in the guest's
+    emails); anyone else must give the guest's last name."""
     number = confirmation_number.strip().upper()
+    if request.GET.get("link"):
+        try:
+            linked = reservation_by_link(request.GET["link"])
+            if linked.confirmation_number != number:
+                raise LinkInvalid()
+        except LinkInvalid as refused:
+            return link_refused(request, refused)
+        remember_confirmation(request, number)
+        return redirect(reverse("booking-confirmation", args=[number]))
     allowed = number in request.session.get(SESSION_KEY, [])
     form = ConfirmationLookupForm(request.POST or None)
     error = None
-    if not allowed and request.method == "POST":
-        throttle = LookupThrottle(client_ip=request.META.get("REMOTE_ADDR", ""), confirmation_number=number)
-        if throttle.wait_seconds():
-            error = "Too many attempts. Please try again in a few minutes."
-        elif form.is_valid():
-            if reservation_by_guest(confirmation_number=number, last_name=form.cleaned_data["last_name"]):
-                throttle.forget_number()
-                request.session[SESSION_KEY] = request.session.get(SESSION_KEY, [])[-19:] + [number]
-                return redirect(reverse("booking-confirmation", args=[number]))
-            throttle.record_failure()
+    if not allowed and request.method == "POST" and form.is_valid():
+        throttle = LookupThrottle(request=request, confirmation_number=number)
+        if throttle.attempt():
+            error = "Too many attempts. Please try again later, or use the link in your confirmation email."
+        elif reservation_by_guest(confirmation_number=number, last_name=form.cleaned_data["last_name"]):
+            throttle.found()
+            remember_confirmation(request, number)
+            return redirect(reverse("booking-confirmation", args=[number]))
+        else:
             error = "We could not find a booking with that confirmation number and last name."
     if not allowed:
         response = render(request, "bookings/confirmation_lookup.html",

@@ -1,6 +1,7 @@
 """The guest's "Manage my booking" pages. Thin: the forms collect, the services decide.
 
 /manage/                   confirmation number + last name; success remembers the booking in the session
+/manage/link/<token>/      the signed link from the guest's emails: remembers the booking, no typing
 /manage/booking/           the booking: dates, room, price, status, cancellation terms as of now
 /manage/booking/change/    new dates and party -> the new price breakdown -> confirm
 /manage/booking/cancel/    the penalty and refund as of now -> confirm
@@ -17,17 +18,15 @@ from hotelbooking.errors import DomainError, PriceChanged
 
 from .cancellations import cancellation_terms, ensure_cancellable, reservation_cancel
 from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
+from .manage_links import LinkInvalid, reservation_by_link
 from .models import Reservation, Status
 from .modifications import ModificationRequest, modification_plan, reservation_modify
 from .payments import default_gateway
 from .services import amount_paid
+from .views import link_refused, remember_confirmation
 
 SESSION_KEY = "manage_reservation_id"
 GUEST = "guest (manage my booking)"
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _session_reservation(request) -> Reservation | None:
@@ -52,12 +51,28 @@ def _booking_context(reservation: Reservation) -> dict:
 
 
 def manage_lookup(request):
-    form = BookingLookupForm(request.POST or None, client_ip=_client_ip(request))
+    form = BookingLookupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         request.session.cycle_key()
         request.session[SESSION_KEY] = form.reservation.pk
         return redirect("manage-booking")
     return render(request, "bookings/manage/lookup.html", {"form": form})
+
+
+def manage_link(request, token: str):
+    try:
+        reservation = reservation_by_link(token)
+    except LinkInvalid as refused:
+        return link_refused(request, refused)
+    open_booking(request, reservation)
+    return redirect("manage-booking")  # off the token's URL, so it stays out of history and Referer
+
+
+def open_booking(request, reservation: Reservation) -> None:
+    """This browser may now manage the booking and see its confirmation page."""
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = reservation.pk
+    remember_confirmation(request, reservation.confirmation_number)
 
 
 def manage_booking(request):
@@ -164,6 +179,7 @@ def manage_leave(request):
 
 urlpatterns = [
     path("manage/", manage_lookup, name="manage-lookup"),
+    path("manage/link/<str:token>/", manage_link, name="manage-link"),
     path("manage/booking/", manage_booking, name="manage-booking"),
     path("manage/booking/change/", manage_change, name="manage-change"),
     path("manage/booking/cancel/", manage_cancel, name="manage-cancel"),

@@ -4,11 +4,12 @@ Parsing goes through defusedxml with DTDs forbidden, so no entity (external or n
 ever expanded. The message may use the OTA 2003/05 namespace or none; names are read without it.
 """
 
+import codecs
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
@@ -20,11 +21,20 @@ from hotelbooking.errors import (
     MalformedMessage,
     RequiredFieldMissing,
     UnsupportedMessage,
+    ValidationFailed,
 )
 
 from .ari import OTA_NS, OTA_VERSION, q, to_bytes
 
 MAX_BYTES = 512 * 1024
+# Character encodings a message may declare (codec names as Python normalises them). Python would otherwise
+# hand any codec name to the parser: "rot13", "base64" or "hex" are not text encodings and fail with a
+# LookupError deep in expat, and exotic ones such as "unicode_escape" would let a message hide its content.
+TEXT_ENCODINGS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "latin-1", "iso8859-1", "cp1252"}
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']{0,60})["']""")
+# xs:decimal, the type of OpenTravel's money attributes: no exponent, no NaN or Infinity, no sign but "+".
+_AMOUNT = re.compile(r"\+?([0-9]{1,15}(\.[0-9]{0,6})?|\.[0-9]{1,6})")
+MAX_AMOUNT = Decimal("1e9")
 
 BOOK, MODIFY, CANCEL = "Book", "Modify", "Cancel"
 _ACTIONS = {"book": BOOK, "commit": BOOK, "new": BOOK, "modify": MODIFY, "cancel": CANCEL}
@@ -100,16 +110,33 @@ def parse_document(data: bytes) -> ET.Element:
         raise MalformedMessage("The body is empty: send an OTA_HotelResNotifRQ.")
     if len(data) > MAX_BYTES:
         raise MalformedMessage(f"The message is larger than {MAX_BYTES // 1024} KB.")
+    _check_declared_encoding(data)
     try:
         root = safe_fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise MalformedMessage("DTDs and entities are not accepted in OTA messages.") from None
+    except LookupError:  # a codec the declaration check could not see (a declaration in UTF-16, say)
+        raise MalformedMessage("The message declares an encoding that is not supported: use UTF-8.") from None
     except (ET.ParseError, ValueError, UnicodeError) as exc:
         raise MalformedMessage(f"The body is not well-formed XML: {str(exc)[:200]}") from None
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.startswith("{"):
             element.tag = element.tag.split("}", 1)[1]
     return root
+
+
+def _check_declared_encoding(data: bytes) -> None:
+    match = _DECLARED_ENCODING.match(data[:200].removeprefix(codecs.BOM_UTF8))
+    if match is None:
+        return  # no declaration (UTF-8), or one in a wide encoding, which expat reads itself
+    name = match.group(1).decode("ascii", "replace").strip()
+    try:
+        known = codecs.lookup(name).name in TEXT_ENCODINGS
+    except LookupError:
+        known = False
+    if not known:
+        raise MalformedMessage(f"The message declares the encoding {clean_text(name, 40)!r}, which is not "
+                               "supported: use UTF-8.")
 
 
 def _find(node: ET.Element | None, path: str) -> ET.Element | None:
@@ -249,13 +276,15 @@ def _special_requests(res: ET.Element) -> str:
 
 
 def _amount(value: str) -> Decimal | None:
+    """The channel's stated total, or None when it states none. Anything that is not a plain amount below
+    MAX_AMOUNT (an exponent, NaN, Infinity, a negative number) is refused rather than taken as "no total"."""
     if not value:
         return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() and abs(amount) < Decimal("1e9") else None
+    if not _AMOUNT.fullmatch(value) or Decimal(value) >= MAX_AMOUNT:
+        raise ValidationFailed(f"Total@AmountAfterTax must be an amount such as 664.14 (not negative, below "
+                               f"{MAX_AMOUNT:,.0f}, without an exponent), not {clean_text(value, 30)!r}.",
+                               field="AmountAfterTax")
+    return Decimal(value)
 
 
 def res_notif_rs(*, echo_token: str, timestamp: datetime, action: str = "", external_reference: str = "",

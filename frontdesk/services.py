@@ -318,6 +318,7 @@ def loyalty_rule(currency: str) -> LoyaltyRule:
 
 
 def _award_stay_points(reservation: Reservation, spent: Decimal) -> int:
+    # The profile's own loyalty number, never the one typed with the booking: anyone may type a guest's email.
     guest = reservation.guest
     if not guest.loyalty_number or spent <= 0:
         return 0
@@ -609,7 +610,8 @@ def out_of_order_sync(*, hotel: Hotel, today: date) -> int:
 # --- loyalty ---------------------------------------------------------------------------------------------
 
 def loyalty_award_booking(*, reservation: Reservation, event_id=None) -> LoyaltyEntry | None:
-    """The booking bonus, once per reservation, for a guest with a loyalty number."""
+    """The booking bonus, once per reservation, to the guest profile's own loyalty number (not the one typed
+    with the booking, reservation.guest_loyalty_number, which anyone typing the guest's email could set)."""
     guest = reservation.guest
     if not guest.loyalty_number:
         return None

@@ -36,6 +36,16 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where guests reach the site: the signed "manage my booking" links in emails are built on it (emails are
+# written by workers, which have no request to take the host from).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+MANAGE_LINK_DAYS_AFTER_CHECK_OUT = env.int("MANAGE_LINK_DAYS_AFTER_CHECK_OUT", default=30)
+# Guesses of confirmation number + last name (bookings.lookup.LookupThrottle): per client address, and per
+# booking from all addresses together (higher, so a few wrong names never lock the guest out).
+MANAGE_LOOKUP_MAX_ATTEMPTS = env.int("MANAGE_LOOKUP_MAX_ATTEMPTS", default=5)
+MANAGE_LOOKUP_WINDOW_SECONDS = env.int("MANAGE_LOOKUP_WINDOW_SECONDS", default=900)
+MANAGE_LOOKUP_BOOKING_MAX_ATTEMPTS = env.int("MANAGE_LOOKUP_BOOKING_MAX_ATTEMPTS", default=20)
+MANAGE_LOOKUP_BOOKING_WINDOW_SECONDS = env.int("MANAGE_LOOKUP_BOOKING_WINDOW_SECONDS", default=86400)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -9,7 +9,15 @@ anonymous caller cannot dodge the limit by inventing a new address per request. 
 """
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_address(request) -> str:
+    """The client's address by the rule above: REMOTE_ADDR, or the address REST_FRAMEWORK["NUM_PROXIES"]
+    trusted proxies put in X-Forwarded-For. For DRF requests and plain Django ones (the guest pages) alike."""
+    if api_settings.NUM_PROXIES is None:
+        return request.META.get("REMOTE_ADDR") or "unknown"
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 class _RuntimeRateThrottle(SimpleRateThrottle):
@@ -28,9 +36,7 @@ class _RuntimeRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_ident(self, request):
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR") or "unknown"
-        return super().get_ident(request)
+        return client_address(request)
 
 
 class ApiKeyRateThrottle(_RuntimeRateThrottle):

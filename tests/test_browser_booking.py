@@ -121,7 +121,7 @@ def test_a_guest_searches_chooses_a_room_pays_and_sees_the_confirmation_number(p
     assert len(mail.outbox) == 1 and number in mail.outbox[0].subject
 
 
-def test_a_declined_card_shows_the_decline_with_the_form_still_filled(page, demo):
+def test_a_declined_card_shows_the_decline_with_the_form_still_filled_but_the_card(page, demo):
     from bookings.models import Reservation
 
     _search_and_choose(page, demo.url, _next_friday())
@@ -134,12 +134,15 @@ def test_a_declined_card_shows_the_decline_with_the_form_still_filled(page, demo
     assert page.input_value("#id_last_name") == "Smith"
     assert page.input_value("#id_email") == "john.smith@example.com"
     assert page.input_value("#id_special_requests") == "High floor, please"
-    assert page.input_value("#id_card_number") == "4000000000000002"
     assert page.input_value("#id_exp_month") == "12"
+    # Card number and CVC are never written back into the page.
+    assert page.input_value("#id_card_number") == "" and page.input_value("#id_cvc") == ""
+    assert "4000000000000002" not in page.content()
     assert Reservation.objects.count() == 0
 
-    # The guest fixes the card and books with the same form.
+    # The guest types another card and books with the same form.
     page.fill("#id_card_number", "4242424242424242")
+    page.fill("#id_cvc", "123")
     page.click("#booking-form button[type=submit]")
     page.wait_for_url(re.compile(r"/booking/GH-NYC-\d{13}/$"))
     assert Reservation.objects.count() == 1

@@ -92,16 +92,23 @@ def test_booking_with_a_good_card_redirects_to_the_confirmation(client, nyc, nex
     (NO_FUNDS_CARD, "The card was declined for insufficient funds."),
     ("4242424242424241", "The card number is not valid. Please check it and try again."),
 ])
-def test_a_declined_card_shows_why_and_keeps_what_was_typed(client, nyc, next_friday, card, message):
+def test_a_declined_card_shows_why_and_keeps_what_was_typed_but_the_card(client, nyc, next_friday, card, message):
     page = client.get(_book_url(next_friday))
-    data = _form_data(page, card=card)
+    data = _form_data(page, card=card, cvc="7319")
     response = client.post(_book_url(next_friday), data)
 
     assert response.status_code == 200
     text = _text(response)
     assert message in text and 'class="error-box"' in text
-    for name in ("first_name", "last_name", "email", "phone", "card_number", "cvc", "holder_name"):
+    for name in ("first_name", "last_name", "email", "phone", "holder_name"):
         assert _value(response, name) == data[name], name
+    # The card number and CVC are never written back into the page (nor kept in the session).
+    assert 'name="card_number"' in text and 'name="cvc"' in text
+    assert _value(response, "card_number") == "" and _value(response, "cvc") == ""
+    html = response.content.decode()
+    for secret in (card, card[-8:], "7319"):  # as a whole word, not inside a random token
+        assert not re.search(rf"(?<![0-9A-Za-z]){secret}(?![0-9A-Za-z])", html), secret
+    assert card not in str(dict(client.session)) and "7319" not in str(dict(client.session))
     assert "Late arrival</textarea>" in text
     assert _value(response, "idempotency_key") not in ("", data["idempotency_key"])  # the retry is a new attempt
     assert Reservation.objects.count() == 0 and Payment.objects.count() == 0

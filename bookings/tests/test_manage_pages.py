@@ -81,12 +81,21 @@ def _later(seconds):
     return time_machine.travel(timezone.now() + timedelta(seconds=seconds), tick=False)
 
 
-def test_guessing_names_for_one_number_is_slowed_down_from_any_address(nyc, next_friday):
+def test_a_few_wrong_names_on_a_number_do_not_lock_its_guest_out(nyc, next_friday):
     r = book(next_friday)
     for i in range(5):
         lookup(Client(), r.confirmation_number, f"Wrong{i}", ip=f"198.51.100.{i}")
+    assert lookup(Client(), r.confirmation_number, ip="192.0.2.50").status_code == 302
+
+
+def test_guessing_names_for_one_number_is_slowed_down_from_any_address(nyc, next_friday):
+    r = book(next_friday)
+    for i in range(20):  # MANAGE_LOOKUP_BOOKING_MAX_ATTEMPTS, from 20 addresses
+        assert NOT_FOUND in lookup(Client(), r.confirmation_number, f"Wrong{i}", ip=f"198.51.100.{i}"
+                                   ).content.decode()
     response = lookup(Client(), r.confirmation_number, ip="192.0.2.50")
-    assert "Too many attempts" in response.content.decode()
+    assert "Too many attempts. Please try again in 24 hours." in response.content.decode()
+    assert "The link in your confirmation email opens your booking" in response.content.decode()
 
 
 def test_change_dates_shows_the_new_price_then_confirms(guest, next_friday, django_capture_on_commit_callbacks):
