@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0002_reservation_guest_name'),
+        ('bookings', '0003_payment_gateway_status_and_gateway_event'),
     ]
 
     operations = [
