@@ -14,7 +14,8 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 def client_address(request) -> str:
     """The client's address by the rule above: REMOTE_ADDR, or the address REST_FRAMEWORK["NUM_PROXIES"]
-    trusted proxies put in X-Forwarded-For. For DRF requests and plain Django ones (the guest pages) alike."""
+    trusted proxies put in X-Forwarded-For. For DRF requests and plain Django ones alike: the guest pages'
+    look-up throttle and the admin's login throttle (django-axes) count by it too."""
     if api_settings.NUM_PROXIES is None:
         return request.META.get("REMOTE_ADDR") or "unknown"
     return BaseThrottle().get_ident(request) or "unknown"
@@ -65,8 +66,3 @@ class AnonymousSearchRateThrottle(_RuntimeRateThrottle):
         if api_key_of(request) is not None or (user is not None and user.is_authenticated):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-def client_address(request) -> str:
-    """The caller's address by the throttles' rule; the admin's login throttle (django-axes) counts by it too."""
-    return _RuntimeRateThrottle().get_ident(request)
