@@ -24,6 +24,7 @@ from bookings.services import (
     payment_refund,
     payment_refunds_keep,
     reservation_get,
+    reservation_lock,
     reservation_save,
     transition,
 )
@@ -671,8 +672,7 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
     on file (a decline leaves the balance open on the folio). The rooms go back to inventory.
     """
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update(of=("self",)).select_related(
-            "hotel", "room_type", "guest").filter(pk=reservation_id, status=Status.CONFIRMED).first()
+        reservation = reservation_lock(reservation_id, status=Status.CONFIRMED)
         if reservation is None or reservation.check_in > business_date:
             return None
         currency = reservation.currency
@@ -714,8 +714,7 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
 def stay_nights_post(*, reservation_id: int, through: date) -> int:
     """The night audit's posting for an in-house stay: every night up to `through` not yet on the folio."""
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update(of=("self",)).select_related("room_type").filter(
-            pk=reservation_id, status=Status.CHECKED_IN).first()
+        reservation = reservation_lock(reservation_id, status=Status.CHECKED_IN)
         if reservation is None:
             return 0
         return _post_stay_nights(reservation, through=through)
