@@ -54,7 +54,7 @@ from inventory.services import held_nights, inventory_release
 from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
-from .folio import Posting, nightly_totals
+from .folio import Posting, nightly_totals, retained_posting
 from .models import (
     FolioLine,
     GuestStats,
@@ -381,6 +381,7 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
                     state=reservation.status)
             today = hotel_today(reservation.hotel)
             _post_stay_nights(reservation, actor=actor)
+            _post(reservation, [p for p in [retained_posting(reservation)] if p], actor=actor)
             balance = folio_get(reservation).totals.balance
             if balance > 0 and paid_at_desk:
                 _desk_payment(reservation, balance, actor)
@@ -678,7 +679,8 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
         currency = reservation.currency
         postings = stay_plan(reservation)
         penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
-                                  nightly_totals=nightly_totals(postings), currency=currency)
+                                  nightly_totals=nightly_totals(postings), currency=currency,
+                                  retained=reservation.retained_amount)
         paid = amount_paid(reservation)
         transition(reservation, "mark_no_show", note=f"No-show: penalty {fmt(penalty, currency)}")
         reservation_save(reservation)
