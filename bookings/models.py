@@ -102,10 +102,9 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     cancellation_reason = models.CharField(max_length=300, blank=True)
     cancellation_penalty = models.DecimalField(null=True, blank=True, max_digits=12, decimal_places=3)
     retained_amount = models.DecimalField(
-        **MONEY, help_text="Non-refundable: the most cancelling would have cost when the booking was changed. "
-                           "It only grows; no later change, cancellation or no-show costs the guest less.")
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_out_at = models.DateTimeField(null=True, blank=True)
+        "retained (non-refundable)", **MONEY,
+        help_text="What cancelling would have cost when the booking was last changed. It only grows; no later "
+                  "change, cancellation or no-show costs the guest less.")
 
     objects = ReservationQuerySet.as_manager()
 

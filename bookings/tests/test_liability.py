@@ -228,3 +228,48 @@ def test_check_out_after_a_kept_shortening_keeps_the_retained_amount(seed):
     assert amount_paid(fresh) == D("664.14") and not Payment.objects.filter(reservation=r, kind="REFUND").exists()
     line = FolioLine.objects.get(reservation=r, posting_key="retained")
     assert line.amount == D("456.36") and folio_get(fresh).totals.balance == D("0.00")
+
+
+# --- what the guest and the staff see ---------------------------------------------------------------------
+
+def _guest_client(r):
+    from django.test import Client
+
+    client = Client()
+    response = client.post("/manage/", {"confirmation_number": r.confirmation_number, "last_name": "Smith"},
+                           REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 302
+    return client
+
+
+def test_guest_pages_shorten_then_cancel_keep_the_penalty(seed):
+    r = seed
+    client = _guest_client(r)
+    form = {"check_in": str(r.check_in), "check_out": str(r.check_in + timedelta(days=1)), "adults": 2,
+            "children": 0}
+    with at(r, 12):
+        quote = client.post("/manage/booking/change/", form).content.decode()
+        assert "207.78" in quote and "Non-refundable" in quote and "664.14" in quote
+        assert "456.36 of the lower price is not refunded" in quote
+        client.post("/manage/booking/change/", {**form, "expected_total": "207.78", "confirm": "1"})
+        assert Reservation.objects.get(pk=r.pk).check_out == r.check_in + timedelta(days=1)
+        booking = client.get("/manage/booking/").content.decode()
+        assert "664.14 USD is non-refundable" in booking
+        page = client.get("/manage/booking/cancel/").content.decode()
+        assert "Non-refundable since you changed your booking" in page
+        assert "USD 664.14" in page and 'name="expected_penalty" value="664.14"' in page
+        client.post("/manage/booking/cancel/", {"reason": "", "expected_penalty": "664.14", "confirm": "1"})
+    fresh = Reservation.objects.get(pk=r.pk)
+    assert fresh.status == Status.CANCELLED and amount_paid(fresh) == D("664.14")
+    assert not Payment.objects.filter(reservation=r, kind="REFUND").exists()
+
+
+def test_staff_pages_show_the_retained_amount(seed, admin_client):
+    r = seed
+    with at(r, 12):
+        modify(r, **three_weeks_later(r))
+        change_page = admin_client.get(f"/admin/bookings/reservation/{r.pk}/change/").content.decode()
+        cancel_page = admin_client.get(f"/admin/bookings/reservation/{r.pk}/cancel/").content.decode()
+    assert "Retained (non-refundable)" in change_page and "664.14 USD" in change_page
+    assert "664.14 USD non-refundable since a change (policy alone: 0.00): it sets the penalty" in cancel_page
+    assert 'name="expected_penalty" value="664.14"' in cancel_page
