@@ -105,6 +105,8 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
         "retained (non-refundable)", **MONEY,
         help_text="What cancelling would have cost when the booking was last changed. It only grows; no later "
                   "change, cancellation or no-show costs the guest less.")
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReservationQuerySet.as_manager()
 

@@ -11,14 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name='reservation',
-            name='checked_in_at',
-        ),
-        migrations.RemoveField(
-            model_name='reservation',
-            name='checked_out_at',
-        ),
         migrations.AddField(
             model_name='reservation',
             name='retained_amount',
