@@ -104,7 +104,7 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
                               "room_total_shown", "taxes_shown", "fees_shown", "grand_total_shown",
                               "tax_and_fee_lines"]}),
         ("Cancellation", {"fields": ["policy_at_booking", "free_until", "cancelled_at", "cancellation_reason",
-                                     "cancellation_penalty_shown"]}),
+                                     "cancellation_penalty_shown", "retained_amount_shown"]}),
         ("Times", {"fields": ["created_at", "updated_at", "hold_expires_at", "confirmed_at", "checked_in_at",
                               "checked_out_at"]}),
     ]
@@ -131,6 +131,7 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
     fees_shown = _money_display("fees")
     grand_total_shown = _money_display("grand_total")
     cancellation_penalty_shown = _money_display("cancellation_penalty")
+    retained_amount_shown = _money_display("retained_amount")
 
     @admin.display(description="Tax and fee lines")
     def tax_and_fee_lines(self, obj):

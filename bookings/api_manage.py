@@ -113,7 +113,14 @@ class PricingBreakdownOutput(serializers.Serializer):
     additional_payment_required = serializers.BooleanField()
     refund_due = serializers.BooleanField()
     amount_to_charge = _amount(help_text="Charged to the card on file")
-    amount_to_refund = _amount(help_text="Refunded to the card (never more than was paid)")
+    amount_to_refund = _amount(help_text="Refunded to the card (never more than was paid, never below "
+                                         "retained_amount)")
+    retained_amount = _amount(help_text=(
+        "New. Non-refundable once this change is made: what cancelling instead would cost now (or more, if an "
+        "earlier change kept more). Cancelling, a no-show or a shorter stay later never costs less; it is not "
+        "charged on top of the stay."))
+    refund_withheld = _amount(help_text="New. The part of the price decrease not refunded because it is "
+                                        "retained (or was never paid)")
     new_pricing = NewPricingOutput(help_text="The new stay priced night by night")
 
 
@@ -151,11 +158,20 @@ class PolicyAppliedOutput(serializers.Serializer):
     penalty = serializers.CharField(help_text='e.g. "100% of booking", "First 1 night", "No penalty"')
 
 
-class CancellationFinancialOutput(serializers.Serializer):
+class LiabilityFields(serializers.Serializer):
+    """New beside penalty_amount, which is the larger of these two amounts."""
+
+    policy_penalty_amount = _amount(help_text="New. The policy's penalty on the stay as it is now")
+    retained_amount = _amount(help_text="New. Non-refundable: what cancelling cost when the booking was last "
+                                        "changed inside a paying window (0.00 if never)")
+    retained_applies = serializers.BooleanField(help_text="New. True when retained_amount sets the penalty")
+
+
+class CancellationFinancialOutput(LiabilityFields):
     currency = serializers.CharField()
     original_total = _amount()
     amount_paid = _amount()
-    penalty_amount = _amount()
+    penalty_amount = _amount(help_text="The policy's penalty, never below retained_amount")
     refund_amount = _amount(help_text="amount_paid - penalty_amount, never below zero")
     refund_status = serializers.ChoiceField(choices=["REFUNDED", "NOT_APPLICABLE"])
 
@@ -171,11 +187,11 @@ class CancellationOutput(serializers.Serializer):
     room_nights_released = serializers.IntegerField()
 
 
-class CancellationQuoteFinancialOutput(serializers.Serializer):
+class CancellationQuoteFinancialOutput(LiabilityFields):
     currency = serializers.CharField()
     original_total = _amount()
     amount_paid = _amount()
-    penalty_amount = _amount()
+    penalty_amount = _amount(help_text="The policy's penalty, never below retained_amount")
     refund_amount = _amount()
 
 
@@ -251,7 +267,9 @@ class BookingModifyCancelMethods:
             "Change the dates, party, room type or rate plan of a CONFIRMED booking, in one transaction. Nights "
             "kept keep their booked price; added nights are priced at today's rates; taxes and fees are "
             "recomputed. The difference is charged to the card on file or refunded. If the charge is declined "
-            "(402) nothing changes. POST .../modification-quote first to show the breakdown."),
+            "(402) nothing changes. A change never lowers the penalty already reached: inside a paying "
+            "cancellation window what cancelling would cost is retained (pricing_breakdown.retained_amount) and "
+            "no refund goes below it. POST .../modification-quote first to show the breakdown."),
         request=ModificationInput, examples=[MODIFY_EXAMPLE],
         responses={200: ModificationOutput, 400: ERR_400_MODIFY, 401: ERR_401, 402: ERR_402, 404: ERR_404,
                    409: ERR_409_MODIFY},

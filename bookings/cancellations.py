@@ -8,6 +8,8 @@ The rules kept here:
   hours until check-in (the hotel's check-in time on the arrival date, in the hotel's time zone, DST
   included), the strictest tier whose window contains now, and its penalty (a percentage of the total, or
   the first N nights). A PENDING reservation was never paid for and costs nothing.
+- The penalty is never below the reservation's retained amount: the liability it had reached when it was
+  last changed (see bookings.modifications), so a change made inside a paying window cannot dodge it.
 - Refund = paid - penalty, never below zero, through the gateway, as the last step: a refund the gateway
   refuses rolls the cancellation back (PAYMENT_FAILED), so nothing is half done.
 """
@@ -83,8 +85,16 @@ class CancellationTerms:
             "free_until": timezone.localtime(r.free_until, r.hotel.tz) if r.free_until else None,
             "cancellation_policy": self.policy,
             "financial": {"currency": self.currency, "original_total": m(self.total), "amount_paid": m(self.paid),
-                          "penalty_amount": m(self.penalty), "refund_amount": m(self.refund)},
+                          "penalty_amount": m(self.penalty), "refund_amount": m(self.refund),
+                          **self.liability},
         }
+
+    @property
+    def liability(self) -> dict:
+        """Beside penalty_amount: the policy's penalty on the stay as it is, and the floor earlier changes kept."""
+        q = self.penalty_quote
+        return {"policy_penalty_amount": self._m(q.policy_penalty), "retained_amount": self._m(q.retained),
+                "retained_applies": q.retained_applies}
 
     def _m(self, amount: Decimal) -> str:
         return str(round_money(amount, self.currency))
@@ -117,7 +127,7 @@ class CancellationResult:
             "cancellation_policy": {k: t.policy[k] for k in ("name", "tier_applied", "penalty")},
             "financial": {"currency": t.currency, "original_total": m(t.total), "amount_paid": m(t.paid),
                           "penalty_amount": m(t.penalty), "refund_amount": m(self.refunded),
-                          "refund_status": self.refund_status},
+                          "refund_status": self.refund_status, **t.liability},
             "inventory_released": self.room_nights_released > 0,
             "room_nights_released": self.room_nights_released,
         }
@@ -167,8 +177,10 @@ def cancellation_terms(*, reservation: Reservation, at: datetime | None = None) 
     snapshot = reservation.cancellation_policy or {}
     if reservation.status == Status.PENDING:
         snapshot = {**snapshot, "tiers": []}  # never confirmed nor paid: nothing to keep
+    retained = ZERO if reservation.status == Status.PENDING else reservation.retained_amount
     quote = compute_penalty(snapshot=snapshot, checkin_at=reservation_check_in_at(reservation), at=at,
-                            total=total, nightly_totals=nightly_totals(reservation), paid=paid, currency=currency)
+                            total=total, nightly_totals=nightly_totals(reservation), paid=paid, currency=currency,
+                            retained=retained)
     return CancellationTerms(reservation=reservation, at=at, penalty_quote=quote, total=total, paid=paid)
 
 
@@ -209,8 +221,10 @@ def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, h
             raise PriceChanged("The cancellation penalty has changed since it was shown. Please review it.",
                                expected_penalty=str(round_money(expected_penalty, c)), penalty=str(terms.penalty),
                                refund=str(terms.refund))
-        note = (f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({terms.penalty_quote.tier_applied}, "
-                f"{terms.penalty_quote.penalty_description}); refund {terms.refund} {c}")
+        basis = (f"non-refundable since a change, policy {terms.penalty_quote.policy_penalty} {c}"
+                 if terms.penalty_quote.retained_applies else
+                 f"{terms.penalty_quote.tier_applied}, {terms.penalty_quote.penalty_description}")
+        note = f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({basis}); refund {terms.refund} {c}"
         transition(reservation, "cancel", reason=reason, penalty=terms.penalty, by=actor, note=note)
         released = inventory_release(holder=reservation.holder)
         reservation_save(reservation)

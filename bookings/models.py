@@ -110,6 +110,10 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=300, blank=True)
     cancellation_penalty = models.DecimalField(null=True, blank=True, max_digits=12, decimal_places=3)
+    retained_amount = models.DecimalField(
+        "retained (non-refundable)", **MONEY,
+        help_text="What cancelling would have cost when the booking was last changed. It only grows; no later "
+                  "change, cancellation or no-show costs the guest less.")
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
 
@@ -142,6 +146,15 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     @property
     def nights_count(self) -> int:
         return (self.check_out - self.check_in).days
+
+    def retain(self, penalty: Decimal) -> None:
+        """A change is made while cancelling would cost `penalty`: the booking keeps that liability.
+
+        Cancellation and no-show penalties (pricing.cancellation) never go below it, and a change never refunds
+        below it, so no sequence of changes makes the guest liable for less than they already were.
+        """
+        if penalty > self.retained_amount:
+            self.retained_amount = penalty
 
     def _record(self, target: str, *, by=None, note: str = "") -> None:
         StatusChange.objects.create(reservation=self, from_status=self.status, to_status=target,

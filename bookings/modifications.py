@@ -10,6 +10,10 @@ The rules kept here:
   given back; a room type change gives back every old night and takes every new one.
 - The difference is charged to the card on file or refunded, as the last step: a declined charge is
   PAYMENT_FAILED and rolls everything back, so the reservation, its inventory and its money stay as they were.
+- A change never lowers the liability the guest has reached: what cancelling just before the change would
+  cost is retained on the reservation (Reservation.retain; it only grows). A change never refunds below it,
+  and a later cancellation or no-show costs at least as much; money already paid beyond the new total but
+  within what is retained counts towards a later, dearer change instead of being charged again.
 
 When several things change at once, `modification` names the one that weighs most on price and rooms, in this
 order: ROOM_CHANGE, RATE_PLAN_CHANGE, the date change (DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT),
@@ -45,10 +49,10 @@ from pricing.search import hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, rate_plan_get
 
 from . import events
+from .cancellations import cancellation_terms
 from .models import Payment, Reservation, ReservationNight, Status
 from .payments import PaymentGateway
 from .services import (
-    amount_paid,
     payment_charge_on_file,
     payment_refund,
     payment_refunds_keep,
@@ -115,6 +119,7 @@ class ModificationPlan:
     rate_plan_changed: bool
     policy_snapshot: dict
     paid: Decimal | None = None  # what the guest has paid so far, when known: refunds never go below the new total
+    retained: Decimal = ZERO  # non-refundable once changed: the liability the booking has reached (see retain)
 
     @property
     def currency(self) -> str:
@@ -133,15 +138,23 @@ class ModificationPlan:
         return self.room_type_changed or self.rate_plan_changed
 
     @property
+    def owed(self) -> Decimal:
+        """What the guest owes once changed: the new total, or the retained liability if that is more."""
+        return max(self.new_total, self.retained)
+
+    @property
     def to_charge(self) -> Decimal:
-        return max(ZERO, self.difference)
+        uncapped = max(ZERO, self.difference)
+        if self.paid is None:
+            return uncapped
+        return min(uncapped, max(ZERO, self.owed - self.paid))  # money kept from a shorter stay counts
 
     @property
     def to_refund(self) -> Decimal:
         uncapped = max(ZERO, -self.difference)
         if self.paid is None:
             return uncapped
-        return min(uncapped, max(ZERO, self.paid - self.new_total))
+        return min(uncapped, max(ZERO, self.paid - self.owed))
 
     def as_dict(self) -> dict:
         """The issue's response shape (amounts as strings in the currency's minor unit)."""
@@ -170,6 +183,8 @@ class ModificationPlan:
                 "refund_due": self.difference < 0,
                 "amount_to_charge": m(self.to_charge),
                 "amount_to_refund": m(self.to_refund),
+                "retained_amount": m(self.retained),
+                "refund_withheld": m(max(ZERO, -self.difference) - self.to_refund),
                 "new_pricing": quote_payload(q),
             },
         }
@@ -308,6 +323,8 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         snapshot = quote.policy_snapshot
     else:
         snapshot = reservation.cancellation_policy
+    # What cancelling instead of changing would cost right now: the change keeps that liability.
+    reached = cancellation_terms(reservation=reservation)
     return ModificationPlan(
         reservation=reservation, quote=quote, changes=changes,
         original_check_in=reservation.check_in, original_check_out=reservation.check_out,
@@ -318,6 +335,7 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         previous_total=round_money(reservation.grand_total, currency),
         new_total=round_money(quote.total, currency),
         room_type_changed=room_type_changed, rate_plan_changed=rate_plan_changed, policy_snapshot=snapshot,
+        paid=reached.paid, retained=reached.penalty,
     )
 
 
@@ -357,9 +375,7 @@ def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan
 def modification_quote(*, confirmation_number: str, request: ModificationRequest, hotels=None) -> ModificationPlan:
     """The breakdown a modification would have, as of now, changing nothing."""
     reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
-    plan = modification_plan(reservation=reservation, request=request)
-    plan.paid = amount_paid(reservation)  # so the quoted refund is the one the change would make
-    return plan
+    return modification_plan(reservation=reservation, request=request)
 
 
 # --- applying --------------------------------------------------------------------------------------------
@@ -388,10 +404,9 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
             _move_inventory(reservation, plan)
             _apply(reservation, plan)
             reservation_save(reservation)
-            paid = amount_paid(reservation)
-            # Never refund below the new total (a refund that went through only in part earlier is not paid
-            # back twice), nor more than was paid.
-            to_refund = min(plan.to_refund, max(ZERO, paid - plan.new_total)) if collect_payment else ZERO
+            # Never refund below what the guest owes now (the new total or the retained liability), nor more
+            # than was paid: the plan read the payments under this transaction's lock.
+            to_refund = plan.to_refund if collect_payment else ZERO
             to_charge = plan.to_charge if collect_payment else ZERO
             reservation._record(Status.CONFIRMED, by=actor, note=_note(plan, to_charge, to_refund))
             events.event_record(events.RESERVATION_MODIFIED, reservation=reservation, payload={
@@ -484,6 +499,7 @@ def _apply(reservation: Reservation, plan: ModificationPlan) -> None:
         reservation.promotion = q.promotion
     for name, value in quote_totals(q).items():
         setattr(reservation, name, value)
+    reservation.retain(plan.retained)
     reservation.cancellation_policy = plan.policy_snapshot
     reservation.free_until = free_until(
         plan.policy_snapshot, check_in_instant(q.check_in, reservation.hotel.check_in_time,

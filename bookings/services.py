@@ -88,11 +88,11 @@ class BookingRequest:
 # --- reading ---------------------------------------------------------------------------------------------
 
 def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool = False) -> Reservation:
-    """The reservation, if the caller may see it (`hotels` limits which); otherwise RESERVATION_NOT_FOUND."""
+    """The reservation, if the caller may see it (`hotels` limits which); otherwise RESERVATION_NOT_FOUND.
+
+    `for_update` locks its row (see reservation_lock) and returns it as it is once the lock is held.
+    """
     qs = Reservation.objects.with_details()
-    if for_update:
-        qs = Reservation.objects.select_for_update(of=("self",)).select_related(
-            "hotel", "room_type", "rate_plan", "guest", "promotion")
     number = (confirmation_number or "").strip()
     if not number or "\x00" in number:  # PostgreSQL refuses NUL in a query; no number contains one
         raise ReservationNotFound(f"No reservation {number}.")
@@ -102,7 +102,26 @@ def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool =
     reservation = qs.first()
     if reservation is None:
         raise ReservationNotFound(f"No reservation {confirmation_number}.")
+    if for_update:
+        reservation = reservation_lock(reservation.pk)
+        if reservation is None:  # reservations are never deleted: only a vanished row gets here
+            raise ConcurrentModification()
     return reservation
+
+
+def reservation_lock(pk: int, **conditions) -> Reservation | None:
+    """Lock one reservation row by primary key, then read it (with its relations) as the lock holder sees it.
+
+    None if the row does not meet `conditions` (on its own columns, e.g. status) once locked. The lock
+    statement has no join: PostgreSQL re-checks a locking query against the row a concurrent transaction just
+    committed but with the joined rows as first read, so a join on room_type or rate_plan dropped a booking
+    someone had just changed and it was "not found". The read after the lock is a new statement and sees the
+    committed row.
+    """
+    locked = Reservation.objects.select_for_update().filter(pk=pk, **conditions).order_by()
+    if not list(locked.values_list("pk", flat=True)):
+        return None
+    return Reservation.objects.with_details().get(pk=pk)
 
 
 def reservation_detail_get(*, confirmation_number: str, hotels=None) -> Reservation:

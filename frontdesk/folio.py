@@ -8,7 +8,7 @@ the prepaid total reconcile to the cent (see FolioLine).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hotelbooking.money import ZERO, round_money
@@ -122,6 +122,20 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
             postings.append(Posting(night.date, "FEE", f"{name}, night of {when}", fee_shares[j][i],
                                     f"night:{night.date.isoformat()}:fee:{j}"))
     return postings
+
+
+def retained_posting(reservation) -> Posting | None:
+    """The part of the retained liability the stay's own postings do not cover, posted at check-out.
+
+    A stay shortened (or made cheaper) inside a paying cancellation window keeps what cancelling would have
+    cost (Reservation.retained_amount): settling the folio must not refund it as a credit.
+    """
+    shortfall = round_money(reservation.retained_amount - reservation.grand_total, reservation.currency)
+    if shortfall <= 0:
+        return None
+    last_night = max(reservation.check_in, reservation.check_out - timedelta(days=1))
+    return Posting(last_night, "PENALTY", "Non-refundable after a change in the cancellation window", shortfall,
+                   "retained")
 
 
 def nightly_totals(postings: list[Posting]) -> list[Decimal]:

@@ -14,6 +14,7 @@ from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, Room, RoomType
 from pricing.search import hotel_today
 
+from .folio import retained_posting
 from .models import FolioLine, HousekeepingTask, RoomAssignment, RoomOutOfOrder
 
 # --- the folio -------------------------------------------------------------------------------------------
@@ -331,6 +332,6 @@ def check_out_preview(reservation: Reservation) -> CheckOutPreview:
     """The bill as it will be at check-out, without posting anything."""
     folio = folio_get(reservation)
     posted = {line.posting_key for line in folio.lines if line.posting_key}
-    pending = [p for p in stay_plan(reservation) if p.key not in posted]
+    pending = [p for p in [*stay_plan(reservation), retained_posting(reservation)] if p and p.key not in posted]
     balance = folio.totals.balance + sum((p.amount for p in pending), ZERO)
     return CheckOutPreview(folio=folio, pending=pending, balance=round_money(balance, reservation.currency))

@@ -24,6 +24,7 @@ from bookings.services import (
     payment_refund,
     payment_refunds_keep,
     reservation_get,
+    reservation_lock,
     reservation_save,
     transition,
 )
@@ -53,7 +54,7 @@ from inventory.services import held_nights, inventory_release
 from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
-from .folio import Posting, nightly_totals
+from .folio import Posting, nightly_totals, retained_posting
 from .models import (
     FolioLine,
     GuestStats,
@@ -381,6 +382,7 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
                     state=reservation.status)
             today = hotel_today(reservation.hotel)
             _post_stay_nights(reservation, actor=actor)
+            _post(reservation, [p for p in [retained_posting(reservation)] if p], actor=actor)
             balance = folio_get(reservation).totals.balance
             if balance > 0 and paid_at_desk:
                 _desk_payment(reservation, balance, actor)
@@ -673,14 +675,14 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
     on file (a decline leaves the balance open on the folio). The rooms go back to inventory.
     """
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update(of=("self",)).select_related(
-            "hotel", "room_type", "guest").filter(pk=reservation_id, status=Status.CONFIRMED).first()
+        reservation = reservation_lock(reservation_id, status=Status.CONFIRMED)
         if reservation is None or reservation.check_in > business_date:
             return None
         currency = reservation.currency
         postings = stay_plan(reservation)
         penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
-                                  nightly_totals=nightly_totals(postings), currency=currency)
+                                  nightly_totals=nightly_totals(postings), currency=currency,
+                                  retained=reservation.retained_amount)
         paid = amount_paid(reservation)
         transition(reservation, "mark_no_show", note=f"No-show: penalty {fmt(penalty, currency)}")
         reservation_save(reservation)
@@ -716,8 +718,7 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
 def stay_nights_post(*, reservation_id: int, through: date) -> int:
     """The night audit's posting for an in-house stay: every night up to `through` not yet on the folio."""
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update(of=("self",)).select_related("room_type").filter(
-            pk=reservation_id, status=Status.CHECKED_IN).first()
+        reservation = reservation_lock(reservation_id, status=Status.CHECKED_IN)
         if reservation is None:
             return 0
         return _post_stay_nights(reservation, through=through)

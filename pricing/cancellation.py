@@ -70,9 +70,15 @@ def penalty_label(tier: dict | None) -> str:
 class PenaltyQuote:
     tier: dict | None
     hours_until_check_in: Decimal
-    penalty: Decimal
+    penalty: Decimal  # what cancelling costs: the policy's penalty, never below `retained`
     refund: Decimal
     check_in_at: datetime
+    policy_penalty: Decimal = ZERO  # the policy's penalty on the stay as it is now
+    retained: Decimal = ZERO  # the non-refundable amount the booking kept from earlier changes
+
+    @property
+    def retained_applies(self) -> bool:
+        return self.retained > self.policy_penalty
 
     @property
     def tier_applied(self) -> str:
@@ -84,22 +90,26 @@ class PenaltyQuote:
 
 
 def compute_penalty(*, snapshot: dict, checkin_at: datetime, at: datetime, total: Decimal,
-                    nightly_totals: list[Decimal], paid: Decimal, currency: str) -> PenaltyQuote:
+                    nightly_totals: list[Decimal], paid: Decimal, currency: str,
+                    retained: Decimal = ZERO) -> PenaltyQuote:
     """Penalty and refund for cancelling at `at`. Refund = paid - penalty, never below zero.
 
     `nightly_totals` are the per-night amounts (all rooms, taxes and fees included) in stay order,
-    used by "first N nights" tiers.
+    used by "first N nights" tiers. `retained` is a floor: the liability the booking reached before it was
+    changed (a shorter or later stay must not make cancelling cheaper than it already was).
     """
     # The strictest of the tiers whose windows contain `at`: the one that costs most (a policy may list a wide
     # window dearer than a narrow one, or compare nights with a percentage); at equal cost, the narrowest.
     tiers = applicable_tiers(snapshot, checkin_at, at)
     tier = max(tiers, key=lambda t: (_penalty_for(t, total, nightly_totals, currency), -t["hours_before"]),
                default=None)
-    penalty = _penalty_for(tier, total, nightly_totals, currency)
+    policy_penalty = _penalty_for(tier, total, nightly_totals, currency)
+    retained = round_money(retained, currency)
+    penalty = max(policy_penalty, retained)
     refund = round_money(max(ZERO, paid - penalty), currency)
     hours = Decimal(_elapsed(checkin_at, at).total_seconds()) / Decimal(3600)
     return PenaltyQuote(tier=tier, hours_until_check_in=hours.quantize(Decimal("0.01")), penalty=penalty,
-                        refund=refund, check_in_at=checkin_at)
+                        refund=refund, check_in_at=checkin_at, policy_penalty=policy_penalty, retained=retained)
 
 
 def _penalty_for(tier, total, nightly_totals, currency) -> Decimal:
@@ -110,8 +120,12 @@ def _penalty_for(tier, total, nightly_totals, currency) -> Decimal:
     return min(round_money(total, currency), percent_of(total, Decimal(tier["penalty_percent"]), currency))
 
 
-def no_show_penalty(*, snapshot: dict, total: Decimal, nightly_totals: list[Decimal], currency: str) -> Decimal:
+def no_show_penalty(*, snapshot: dict, total: Decimal, nightly_totals: list[Decimal], currency: str,
+                    retained: Decimal = ZERO) -> Decimal:
+    """The policy's no-show penalty, never below the `retained` liability (see compute_penalty)."""
     nights = snapshot.get("no_show_penalty_nights")
     if nights:
-        return round_money(min(total, sum(nightly_totals[:nights], ZERO)), currency)
-    return percent_of(total, Decimal(snapshot.get("no_show_penalty_percent") or 100), currency)
+        penalty = round_money(min(total, sum(nightly_totals[:nights], ZERO)), currency)
+    else:
+        penalty = percent_of(total, Decimal(snapshot.get("no_show_penalty_percent") or 100), currency)
+    return max(penalty, round_money(retained, currency))

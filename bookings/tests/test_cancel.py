@@ -55,7 +55,8 @@ def test_seed_cancel_12_hours_before_costs_everything(nyc, next_friday, partner_
                                            "penalty": "100% of booking"}
     assert body["financial"] == {"currency": "USD", "original_total": "664.14", "amount_paid": "664.14",
                                  "penalty_amount": "664.14", "refund_amount": "0.00",
-                                 "refund_status": "NOT_APPLICABLE"}
+                                 "refund_status": "NOT_APPLICABLE", "policy_penalty_amount": "664.14",
+                                 "retained_amount": "0.00", "retained_applies": False}
     assert body["inventory_released"] is True and body["room_nights_released"] == 3
     assert body["cancelled_at"].startswith((check_in_at(r) - 12 * H).astimezone(UTC).strftime("%Y-%m-%dT%H:%M"))
     r.refresh_from_db()
@@ -256,7 +257,9 @@ def test_cancellation_quote_shows_terms_and_changes_nothing(nyc, next_friday, pa
     assert body["check_in_at"] == check_in_at(r).isoformat()
     assert body["cancellation_policy"]["tier_applied"] == "Within 24 hours"
     assert body["financial"] == {"currency": "USD", "original_total": "664.14", "amount_paid": "664.14",
-                                 "penalty_amount": "664.14", "refund_amount": "0.00"}
+                                 "penalty_amount": "664.14", "refund_amount": "0.00",
+                                 "policy_penalty_amount": "664.14", "retained_amount": "0.00",
+                                 "retained_applies": False}
     assert Reservation.objects.get(pk=r.pk).status == Status.CONFIRMED
 
 
