@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0002_reservation_guest_name'),
+        ('bookings', '0004_reservation_contact_as_booked'),
     ]
 
     operations = [
