@@ -73,7 +73,21 @@ def scope_to_hotels(queryset, user, path: str):
     ("hotel", "room_type__hotel", ...; "" for Hotel itself)."""
     if is_staff(user) and user.is_superuser:
         return queryset
-    return queryset.filter(**{f"{path}__in" if path else "pk__in": staff_hotels(user)})
+    mine = staff_hotels(user)
+    if not path:
+        return queryset.filter(pk__in=mine)
+    if _crosses_many(queryset.model, path):  # e.g. a guest's reservations: one row per guest, not per match
+        return queryset.filter(pk__in=queryset.model._base_manager.filter(**{f"{path}__in": mine}).values("pk"))
+    return queryset.filter(**{f"{path}__in": mine})
+
+
+def _crosses_many(model, path: str) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 def key_may(key, work: str) -> bool:
