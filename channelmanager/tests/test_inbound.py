@@ -278,9 +278,9 @@ def test_the_hotel_code_must_match_the_channel(channel_client, channel, next_fri
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_at_the_same_moment_book_once(nyc, next_friday):
-    from .channel_setup import make_channel
-
     from channelmanager.services import channel_key_create
+
+    from .channel_setup import make_channel
 
     channel = make_channel(nyc, endpoint="")  # no push: nothing leaves this test
     _, key = channel_key_create(channel=channel, name="BDC")
