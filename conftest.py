@@ -69,6 +69,21 @@ def partner_client(nyc):
 
 
 @pytest.fixture
+def hotel_partner_client(nyc):
+    """A partner key with hotel-wide scope: it manages every booking of NYC, not only those it made."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import api_key_for
+
+    api_key, key = api_key_for(nyc, scope="partner", name="Hotel-wide partner")
+    api_key.hotel_wide = True
+    api_key.save(update_fields=["hotel_wide"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
+@pytest.fixture
 def frontdesk_client(nyc):
     from rest_framework.test import APIClient
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.money import fmt
 from pricing.cancellation import penalty_label, tier_label
 
@@ -82,7 +83,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
+class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmin):
     list_display = ["confirmation_number", "hotel", "guest", "room_type", "check_in", "check_out", "nights",
                     "status", "grand_total_shown", "channel", "created_at"]
     list_filter = ["hotel", "status", "channel", ("check_in", admin.DateFieldListFilter),
@@ -145,7 +146,7 @@ class ReservationAdmin(ReservationManageAdminMixin, admin.ModelAdmin):
         return self.get_manage_urls() + super().get_urls()
 
 
-class GuestReservationInline(ReadOnlyInline):
+class GuestReservationInline(HotelScoped, ReadOnlyInline):
     model = Reservation
     fields = ["confirmation_number", "hotel", "check_in", "check_out", "status", "grand_total"]
     readonly_fields = fields
@@ -154,7 +155,10 @@ class GuestReservationInline(ReadOnlyInline):
 
 
 @admin.register(Guest)
-class GuestAdmin(admin.ModelAdmin):
+class GuestAdmin(HotelScoped, admin.ModelAdmin):
+    """Guests are the chain's; a staff member sees those who booked at one of their hotels."""
+
+    hotel_path = "reservations__hotel"
     list_display = ["last_name", "first_name", "email", "phone", "loyalty_number", "bookings", "created_at"]
     search_fields = ["first_name", "last_name", "email", "phone", "loyalty_number"]
     readonly_fields = ["created_at"]
@@ -180,7 +184,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(HotelScoped, ReadOnlyAdmin):
+    hotel_path = "reservation__hotel"
     list_display = ["created_at", "reservation", "kind", "result", "amount", "currency", "purpose", "card_brand",
                     "last_four", "gateway_reference"]
     list_filter = ["kind", "result", "purpose", "gateway", "reservation__hotel"]
@@ -206,7 +211,8 @@ class DeliveredFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(ReadOnlyAdmin):
+class OutboxEventAdmin(HotelScoped, ReadOnlyAdmin):
+    hotel_path = "reservation__hotel"
     list_display = ["created_at", "name", "reservation", "delivered_at", "attempts", "short_error"]
     list_filter = [DeliveredFilter, "name"]
     search_fields = ["reservation__confirmation_number", "name"]

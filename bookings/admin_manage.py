@@ -2,7 +2,8 @@
 
 On a reservation's admin page, "Change dates" shows the new price breakdown before a confirm button, and
 "Cancel reservation" shows the penalty and refund as of now before a confirm button (a reason is required).
-Both need the "Can cancel and change reservations for guests" permission (bookings.manage_reservation).
+Changing needs the modify_booking work (bookings.modify_reservation), cancelling the cancel_booking work
+(bookings.cancel_reservation), at a hotel the staff member belongs to (hotelbooking.permissions).
 """
 
 from django.contrib import messages
@@ -13,14 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from hotelbooking.errors import DomainError, PriceChanged
+from hotelbooking.permissions import staff_may
 
 from .cancellations import CANCELLABLE, cancellation_terms, ensure_cancellable, reservation_cancel
 from .forms_manage import AdminCancelForm, AdminChangeDatesForm
 from .models import Status
 from .modifications import ModificationRequest, modification_plan, reservation_modify
 from .payments import default_gateway
-
-MANAGE_PERMISSION = "bookings.manage_reservation"
 
 
 class ReservationManageAdminMixin:
@@ -38,19 +38,22 @@ class ReservationManageAdminMixin:
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        allowed = obj is not None and request.user.has_perm(MANAGE_PERMISSION)
-        context["can_change_dates"] = allowed and obj.status == Status.CONFIRMED
-        context["can_cancel_reservation"] = allowed and obj.status in CANCELLABLE
+        context["can_change_dates"] = (obj is not None and obj.status == Status.CONFIRMED
+                                       and staff_may(request.user, "modify_booking", obj.hotel))
+        context["can_cancel_reservation"] = (obj is not None and obj.status in CANCELLABLE
+                                             and staff_may(request.user, "cancel_booking", obj.hotel))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     # --- helpers -----------------------------------------------------------------------------------------
 
-    def _managed_object(self, request, object_id):
-        if not request.user.has_perm(MANAGE_PERMISSION):
+    def _managed_object(self, request, object_id, work: str):
+        if not staff_may(request.user, work):
             raise PermissionDenied
-        obj = self.get_object(request, unquote(object_id))
+        obj = self.get_object(request, unquote(object_id))  # only the user's hotels' reservations
         if obj is None:
             return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not staff_may(request.user, work, obj.hotel):
+            raise PermissionDenied
         return obj, None
 
     def _change_url(self, obj) -> str:
@@ -64,7 +67,7 @@ class ReservationManageAdminMixin:
     # --- views -------------------------------------------------------------------------------------------
 
     def cancel_reservation_view(self, request, object_id):
-        obj, redirect = self._managed_object(request, object_id)
+        obj, redirect = self._managed_object(request, object_id, "cancel_booking")
         if redirect:
             return redirect
         try:
@@ -94,7 +97,7 @@ class ReservationManageAdminMixin:
                                               form=form, terms=terms))
 
     def change_dates_view(self, request, object_id):
-        obj, redirect = self._managed_object(request, object_id)
+        obj, redirect = self._managed_object(request, object_id, "modify_booking")
         if redirect:
             return redirect
         if obj.status != Status.CONFIRMED:

@@ -11,7 +11,7 @@ from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer, HasPartnerKey, api_key_of, can_reach_hotel, hotels_for
+from hotelbooking.api import ErrorSerializer, HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
 from hotelbooking.errors import DomainError, HotelNotFound
 from hotelbooking.money import round_money
 from pricing.api import CancellationPolicyOutput, NightlyRateOutput
@@ -19,7 +19,7 @@ from pricing.search import hotel_get
 
 from . import idempotency, payments, services
 from .api_manage import BookingModifyCancelMethods
-from .models import Channel, Reservation
+from .models import Channel, Reservation, actor_shown
 from .payments import Card
 from .services import BookingRequest, GuestDetails
 
@@ -181,7 +181,10 @@ class BookingOutput(serializers.Serializer):
 class StatusChangeOutput(serializers.Serializer):
     to = serializers.CharField()
     at = serializers.DateTimeField()
-    by = serializers.CharField(help_text="A user, an API key, or 'system'")
+    by = serializers.CharField(help_text="Who made the change, as a kind and never another caller's name: 'you' "
+                                         "(this API key or user), 'partner' (another API key), 'hotel' (hotel "
+                                         "staff or its front-desk key), 'channel' (an OTA), 'guest' (the "
+                                         "guest's own pages) or 'system'")
     note = serializers.CharField(allow_blank=True)
 
     def get_fields(self):
@@ -195,8 +198,9 @@ class BookingDetailOutput(BookingOutput):
     status_history = StatusChangeOutput(many=True)
 
 
-def booking_data(reservation: Reservation, *, history: bool = False) -> dict:
-    """The reservation in the shape of BookingOutput (BookingDetailOutput with `history`)."""
+def booking_data(reservation: Reservation, *, history: bool = False, caller=None) -> dict:
+    """The reservation in the shape of BookingOutput (BookingDetailOutput with `history`, whose `by` is told
+    relative to `caller`: an API key or a user)."""
     c = reservation.currency
     hotel = reservation.hotel
     paid = services.payment_summary(reservation)
@@ -228,7 +232,7 @@ def booking_data(reservation: Reservation, *, history: bool = False) -> dict:
     }
     if history:
         data["status_history"] = [
-            {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": s.actor or "system",
+            {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": actor_shown(s, caller=caller),
              "note": s.note}
             for s in reservation.status_changes.all()
         ]
@@ -236,14 +240,6 @@ def booking_data(reservation: Reservation, *, history: bool = False) -> dict:
 
 
 # --- views ----------------------------------------------------------------------------------------------
-
-def _actor(request):
-    """Who the status history names: the staff user, or the API key."""
-    key = api_key_of(request)
-    if key is not None:
-        return f"API key {key.name} ({key.prefix})"
-    return request.user
-
 
 def _scope(request) -> str:
     """Whose idempotency keys these are: one caller never sees another's answers."""
@@ -289,7 +285,8 @@ _SEED_RESPONSE = {
 
 
 class BookingCreateApi(APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = "book"
 
     @extend_schema(
         operation_id="booking_create",
@@ -321,6 +318,7 @@ class BookingCreateApi(APIView):
                 ("Room type", {"code": "UNKNOWN_ROOM_TYPE", "message": "Grand Hotel NYC has no room type PENT.",
                                "retryable": False, "room_type": "PENT"})),
             401: _error("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
+            403: _error("FORBIDDEN: a staff session without the permission to book, or a channel key"),
             402: _error(
                 "PAYMENT_FAILED: the card was declined (retry with another card)",
                 ("Declined", {"code": "PAYMENT_FAILED", "message": "The card was declined for insufficient "
@@ -376,7 +374,7 @@ class BookingCreateApi(APIView):
 
     def _book(self, request, booking: BookingRequest) -> Response:
         reservation = services.booking_create(request=booking, gateway=payments.default_gateway(),
-                                              actor=_actor(request))
+                                              actor=caller_of(request))
         reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
         return Response(BookingOutput(booking_data(reservation)).data, status=201,
                         headers={"Location": _location(reservation.confirmation_number)})
@@ -389,7 +387,8 @@ def _location(confirmation_number: str) -> str:
 class BookingDetailApi(BookingModifyCancelMethods, APIView):
     """GET here; PATCH (change) and DELETE (cancel) come from api_manage, which owns those use cases."""
 
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = {"GET": "view_booking", "PATCH": "modify_booking", "DELETE": "cancel_booking"}
 
     @extend_schema(
         operation_id="booking_retrieve",
@@ -400,14 +399,16 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
         responses={
             200: BookingDetailOutput,
             401: _error("AUTHENTICATION_REQUIRED"),
-            404: _error("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches"),
+            403: _error("FORBIDDEN: a staff session without the permission to view bookings, or a channel key"),
+            404: _error("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches, or (a partner key "
+                        "without hotel-wide scope) one it did not make"),
             429: _error("RATE_LIMITED"),
         },
     )
     def get(self, request, confirmation_number: str):
         reservation = services.reservation_detail_get(confirmation_number=confirmation_number,
-                                                      hotels=hotels_for(request))
-        return Response(BookingDetailOutput(booking_data(reservation, history=True)).data)
+                                                      hotels=reach_of(request))
+        return Response(BookingDetailOutput(booking_data(reservation, history=True, caller=caller_of(request))).data)
 
 
 urlpatterns = [

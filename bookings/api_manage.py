@@ -6,7 +6,9 @@ POST   /api/v1/bookings/{confirmation_number}/cancel                cancel with 
 DELETE /api/v1/bookings/{confirmation_number}                       the same (reason in the body or the query)
 GET    /api/v1/bookings/{confirmation_number}/cancellation-quote    penalty and refund as of now
 
-The caller sees only reservations of the hotels its key reaches (others are RESERVATION_NOT_FOUND).
+The caller sees only reservations it reaches (hotelbooking.permissions): of its key's hotels or a staff member's
+hotels, and for a partner key without hotel-wide scope only the bookings it made; others are
+RESERVATION_NOT_FOUND. A staff session needs the permission for the work (403 without).
 """
 
 from django.urls import path
@@ -16,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer, HasPartnerKey, api_key_of, hotels_for
+from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, reach_of
 from pricing.api import HotelLocalDateTimeField, PricingOutput
 
 from .cancellations import cancellation_quote, reservation_cancel
@@ -30,13 +32,6 @@ CN = OpenApiParameter("confirmation_number", OpenApiTypes.STR, OpenApiParameter.
 
 def _amount(**kwargs):
     return serializers.CharField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
-
-
-def _actor(request) -> str:
-    key = api_key_of(request)
-    if key is not None:
-        return f"api-key:{key.name}"[:100]
-    return getattr(request.user, "username", "") or "api"
 
 
 # --- input -----------------------------------------------------------------------------------------------
@@ -219,7 +214,9 @@ def _err(description: str, examples=None):
 ERR_400_MODIFY = _err("INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, VALIDATION_ERROR "
                       "(nothing to change)")
 ERR_401 = _err("AUTHENTICATION_REQUIRED")
-ERR_404 = _err("RESERVATION_NOT_FOUND (also for a reservation of a hotel the key does not reach)")
+ERR_403 = _err("FORBIDDEN: a staff session without the permission for this work, or a channel key")
+ERR_404 = _err("RESERVATION_NOT_FOUND (also for a reservation of a hotel the key does not reach, or, for a "
+               "partner key without hotel-wide scope, a booking it did not make)")
 ERR_409_MODIFY = _err(
     "MODIFICATION_NOT_ALLOWED (the reservation is not CONFIRMED; `state` names its state), SOLD_OUT (`date` "
     "names the first short night), RESTRICTED, RATE_NOT_AVAILABLE, PRICE_CHANGED (expected_total differs), "
@@ -254,7 +251,7 @@ def _cancel(request, confirmation_number: str, data) -> Response:
     body.is_valid(raise_exception=True)
     result = reservation_cancel(confirmation_number=confirmation_number, reason=body.validated_data.get("reason", ""),
                                 expected_penalty=body.validated_data.get("expected_penalty"),
-                                gateway=default_gateway(), hotels=hotels_for(request), actor=_actor(request))
+                                gateway=default_gateway(), hotels=reach_of(request), actor=caller_of(request))
     return Response(CancellationOutput(result.as_dict()).data)
 
 
@@ -271,14 +268,14 @@ class BookingModifyCancelMethods:
             "cancellation window what cancelling would cost is retained (pricing_breakdown.retained_amount) and "
             "no refund goes below it. POST .../modification-quote first to show the breakdown."),
         request=ModificationInput, examples=[MODIFY_EXAMPLE],
-        responses={200: ModificationOutput, 400: ERR_400_MODIFY, 401: ERR_401, 402: ERR_402, 404: ERR_404,
-                   409: ERR_409_MODIFY},
+        responses={200: ModificationOutput, 400: ERR_400_MODIFY, 401: ERR_401, 403: ERR_403, 402: ERR_402,
+                   404: ERR_404, 409: ERR_409_MODIFY},
     )
     def patch(self, request, confirmation_number: str):
         body = ModificationInput(data=request.data)
         body.is_valid(raise_exception=True)
         result = reservation_modify(confirmation_number=confirmation_number, request=body.to_request(),
-                                    gateway=default_gateway(), hotels=hotels_for(request), actor=_actor(request))
+                                    gateway=default_gateway(), hotels=reach_of(request), actor=caller_of(request))
         return Response(ModificationOutput(result.as_dict()).data)
 
     @extend_schema(
@@ -286,7 +283,8 @@ class BookingModifyCancelMethods:
         description=("The same as POST .../cancel. The reason may come as a JSON body {\"reason\": ...} or as "
                      "the `reason` query parameter."),
         parameters=[CN, OpenApiParameter("reason", OpenApiTypes.STR, description="Why the booking is cancelled")],
-        responses={200: CancellationOutput, 401: ERR_401, 402: ERR_402_CANCEL, 404: ERR_404, 409: ERR_409_CANCEL},
+        responses={200: CancellationOutput, 401: ERR_401, 403: ERR_403, 402: ERR_402_CANCEL, 404: ERR_404,
+                   409: ERR_409_CANCEL},
     )
     def delete(self, request, confirmation_number: str):
         data = dict(request.data.items()) if hasattr(request.data, "items") else {}
@@ -296,30 +294,33 @@ class BookingModifyCancelMethods:
 
 
 class BookingManageApi(BookingModifyCancelMethods, APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = {"PATCH": "modify_booking", "DELETE": "cancel_booking"}
 
 
 class ModificationQuoteApi(APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_booking"  # a quote changes nothing
 
     @extend_schema(
         operation_id="booking_modification_quote", summary="Price a change without making it", tags=["bookings"],
         parameters=[CN],
         description="Takes the body PATCH takes and answers the breakdown PATCH would, changing nothing.",
         request=ModificationInput, examples=[MODIFY_EXAMPLE],
-        responses={200: ModificationQuoteOutput, 400: ERR_400_MODIFY, 401: ERR_401, 404: ERR_404,
+        responses={200: ModificationQuoteOutput, 400: ERR_400_MODIFY, 401: ERR_401, 403: ERR_403, 404: ERR_404,
                    409: ERR_409_MODIFY},
     )
     def post(self, request, confirmation_number: str):
         body = ModificationInput(data=request.data)
         body.is_valid(raise_exception=True)
         plan = modification_quote(confirmation_number=confirmation_number, request=body.to_request(),
-                                  hotels=hotels_for(request))
+                                  hotels=reach_of(request))
         return Response(ModificationQuoteOutput(plan.as_dict()).data)
 
 
 class BookingCancelApi(APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = "cancel_booking"
 
     @extend_schema(
         operation_id="booking_cancel", summary="Cancel a booking", tags=["bookings"], parameters=[CN],
@@ -328,25 +329,26 @@ class BookingCancelApi(APIView):
             "(hours until the hotel's check-in time on the arrival date, in the hotel's time zone); the refund "
             "(paid - penalty, never below zero) goes back to the card; the rooms go back on sale."),
         request=CancelInput, examples=[CANCEL_EXAMPLE],
-        responses={200: CancellationOutput, 400: _err("VALIDATION_ERROR"), 401: ERR_401, 402: ERR_402_CANCEL,
-                   404: ERR_404, 409: ERR_409_CANCEL},
+        responses={200: CancellationOutput, 400: _err("VALIDATION_ERROR"), 401: ERR_401, 403: ERR_403,
+                   402: ERR_402_CANCEL, 404: ERR_404, 409: ERR_409_CANCEL},
     )
     def post(self, request, confirmation_number: str):
         return _cancel(request, confirmation_number, request.data)
 
 
 class CancellationQuoteApi(APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_booking"
 
     @extend_schema(
         operation_id="booking_cancellation_quote", summary="What cancelling now would cost", tags=["bookings"],
         parameters=[CN], description="The tier, penalty and refund if the booking were cancelled now. Changes "
                                      "nothing.",
-        responses={200: CancellationQuoteOutput, 401: ERR_401, 404: ERR_404,
+        responses={200: CancellationQuoteOutput, 401: ERR_401, 403: ERR_403, 404: ERR_404,
                    409: _err("CANCELLATION_NOT_ALLOWED (`state` names the state)")},
     )
     def get(self, request, confirmation_number: str):
-        terms = cancellation_quote(confirmation_number=confirmation_number, hotels=hotels_for(request))
+        terms = cancellation_quote(confirmation_number=confirmation_number, hotels=reach_of(request))
         return Response(CancellationQuoteOutput(terms.as_dict()).data)
 
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from inventory.models import Hotel, RoomType
+from inventory.models import Hotel, HotelAPIKey, RoomType
 from pricing.models import Promotion, RatePlan
 
 MONEY = {"max_digits": 12, "decimal_places": 3, "default": Decimal("0")}
@@ -87,6 +87,10 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     room_count = models.PositiveSmallIntegerField(default=1)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.DIRECT)
     source = models.CharField(max_length=100, blank=True, help_text="e.g. Website, a partner's name, an OTA code")
+    created_by_key = models.ForeignKey(HotelAPIKey, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+", editable=False,
+                                       help_text="The API key that made this booking (a partner key without "
+                                                 "hotel-wide scope sees only its own bookings)")
     special_requests = models.TextField(blank=True)
 
     currency = models.CharField(max_length=3)
@@ -126,7 +130,8 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["hotel", "check_out"]),
             models.Index(fields=["status", "hold_expires_at"]),
         ]
-        permissions = [("manage_reservation", "Can cancel and change reservations for guests")]
+        permissions = [("modify_reservation", "Can change reservations for guests (dates, party, room, rate)"),
+                       ("cancel_reservation", "Can cancel reservations for guests")]
 
     def __str__(self):
         return self.confirmation_number
@@ -158,8 +163,7 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
 
     def _record(self, target: str, *, by=None, note: str = "") -> None:
         StatusChange.objects.create(reservation=self, from_status=self.status, to_status=target,
-                                    changed_by=by if getattr(by, "pk", None) else None,
-                                    actor=actor_label(by), note=note[:500])
+                                    note=note[:500], **actor_fields(by))
 
     @transition(field=status, source=Status.PENDING, target=Status.CONFIRMED)
     def confirm(self, *, by=None, note: str = ""):
@@ -193,13 +197,57 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
         self._record(Status.NO_SHOW, by=by, note=note or "Guest did not arrive")
 
 
+SYSTEM = "system"
+
+
 def actor_label(by) -> str:
-    """Who did it, as history records it: 'system', a username, or the label the caller gave."""
+    """Who did it, in full, as history, folios and the admin record it: 'system', a username,
+    'API key <name> (<prefix>)', or the label the caller gave ('channel:BOOKING_COM', 'guest ...')."""
     if by is None:
-        return "system"
+        return SYSTEM
     if isinstance(by, str):
         return by[:100]
+    if isinstance(by, HotelAPIKey):
+        return f"API key {by.name} ({by.prefix})"[:100]
     return str(getattr(by, "username", by))[:100]
+
+
+def actor_user(by):
+    """The staff user behind `by`, if it is one (for the *_by foreign keys)."""
+    return by if getattr(by, "pk", None) and hasattr(by, "is_staff") else None
+
+
+def actor_fields(by) -> dict:
+    """The StatusChange fields naming who did it: the label, and the user or API key it was."""
+    return {"actor": actor_label(by), "changed_by": actor_user(by),
+            "api_key": by if isinstance(by, HotelAPIKey) else None}
+
+
+# What an API caller is shown of who made a change: itself, or only the kind of actor (never another
+# caller's name or key prefix). The admin shows staff the full label.
+YOU, PARTNER, HOTEL, CHANNEL, GUEST = "you", "partner", "hotel", "channel", "guest"
+
+
+def actor_shown(change: "StatusChange", *, caller) -> str:
+    """`you`, `partner` (another API key), `hotel` (staff or a front-desk key), `channel` (an OTA),
+    `guest` (the guest's own pages) or `system`."""
+    if change.api_key_id is not None:
+        if isinstance(caller, HotelAPIKey) and caller.pk == change.api_key_id:
+            return YOU
+        scope = change.api_key.scope if change.api_key else "partner"
+        return {"frontdesk": HOTEL, "channel": CHANNEL}.get(scope, PARTNER)
+    if change.changed_by_id is not None:
+        is_caller = getattr(caller, "pk", None) == change.changed_by_id and not isinstance(caller, HotelAPIKey)
+        return YOU if is_caller else HOTEL
+    label = change.actor or SYSTEM
+    if label == SYSTEM:
+        return SYSTEM
+    if label.startswith("channel:"):
+        return CHANNEL
+    if label.startswith("guest"):
+        return GUEST
+    # Rows written before keys were recorded by reference name the key in their label.
+    return PARTNER if label.startswith(("API key ", "api-key:")) else HOTEL
 
 
 class ReservationNight(models.Model):
@@ -229,6 +277,8 @@ class StatusChange(models.Model):
     to_status = models.CharField(max_length=20)
     at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    api_key = models.ForeignKey(HotelAPIKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                help_text="The API key that made the change, if one did")
     actor = models.CharField(max_length=100, blank=True, help_text="Who: a user, an API key, or 'system'")
     note = models.CharField(max_length=500, blank=True)
 

@@ -26,6 +26,7 @@ from hotelbooking.errors import (
     ValidationFailed,
 )
 from hotelbooking.money import round_money
+from hotelbooking.permissions import Reach
 from inventory.models import Hotel, RoomType
 from inventory.services import inventory_release, inventory_reserve
 from pricing.engine import Quote, quote_stay
@@ -42,7 +43,7 @@ from .models import (
     ReservationNight,
     Status,
     StatusChange,
-    actor_label,
+    actor_fields,
 )
 from .payments import Card, PaymentGateway
 
@@ -88,7 +89,8 @@ class BookingRequest:
 # --- reading ---------------------------------------------------------------------------------------------
 
 def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool = False) -> Reservation:
-    """The reservation, if the caller may see it (`hotels` limits which); otherwise RESERVATION_NOT_FOUND.
+    """The reservation, if the caller may see it; otherwise RESERVATION_NOT_FOUND. `hotels` limits which:
+    hotels, or a hotelbooking.permissions.Reach (hotels, and for a partner key only the bookings it made).
 
     `for_update` locks its row (see reservation_lock) and returns it as it is once the lock is held.
     """
@@ -97,7 +99,9 @@ def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool =
     if not number or "\x00" in number:  # PostgreSQL refuses NUL in a query; no number contains one
         raise ReservationNotFound(f"No reservation {number}.")
     qs = qs.filter(confirmation_number__iexact=number)
-    if hotels is not None:
+    if isinstance(hotels, Reach):
+        qs = hotels.bookings(qs)
+    elif hotels is not None:
         qs = qs.filter(hotel__in=hotels)
     reservation = qs.first()
     if reservation is None:
@@ -127,7 +131,7 @@ def reservation_lock(pk: int, **conditions) -> Reservation | None:
 def reservation_detail_get(*, confirmation_number: str, hotels=None) -> Reservation:
     """The reservation with its nights, status history and payments loaded (a fixed number of queries)."""
     reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
-    prefetch_related_objects([reservation], "nights", "status_changes", "payments")
+    prefetch_related_objects([reservation], "nights", "status_changes__api_key", "payments")
     return reservation
 
 
@@ -493,7 +497,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), currency=currency,
-        **quote_totals(quote),
+        created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
         hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
@@ -501,7 +505,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         ReservationNight(reservation=reservation, date=n.date, rate=n.rate, rate_plan_discount=n.rate_plan_discount,
                          promotion_discount=n.promotion_discount) for n in quote.nights])
     StatusChange.objects.create(reservation=reservation, from_status="", to_status=Status.PENDING,
-                                actor=actor_label(actor), note=f"Booked via {request.channel}")
+                                note=f"Booked via {request.channel}", **actor_fields(actor))
     return reservation
 
 

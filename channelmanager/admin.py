@@ -3,9 +3,12 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from hotelbooking.hotel_admin import HotelScoped
+
 from .models import (
     AriMessage,
     Channel,
+    ChannelKey,
     ChannelReservation,
     DeliveryAttempt,
     IcalFeed,
@@ -13,7 +16,7 @@ from .models import (
     RatePlanMapping,
     RoomTypeMapping,
 )
-from .services import channel_full_resync
+from .services import channel_full_resync, channel_key_create
 
 
 class ChannelForm(forms.ModelForm):
@@ -45,17 +48,19 @@ class ChannelForm(forms.ModelForm):
         return data
 
 
-class RoomTypeMappingInline(admin.TabularInline):
+class RoomTypeMappingInline(HotelScoped, admin.TabularInline):
+    hotel_path = "channel__hotel"
     model = RoomTypeMapping
     extra = 1
 
 
-class RatePlanMappingInline(admin.TabularInline):
+class RatePlanMappingInline(HotelScoped, admin.TabularInline):
+    hotel_path = "channel__hotel"
     model = RatePlanMapping
     extra = 1
 
 
-class IcalFeedInline(admin.TabularInline):
+class IcalFeedInline(HotelScoped, admin.TabularInline):
     model = IcalFeed
     extra = 0
     fields = ["room_type", "is_active", "feed_url"]
@@ -72,7 +77,7 @@ def _feed_link(feed: IcalFeed):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(HotelScoped, admin.ModelAdmin):
     form = ChannelForm
     list_display = ["name", "code", "hotel", "endpoint_url", "is_active", "has_credentials"]
     list_filter = ["hotel", "code", "is_active"]
@@ -95,7 +100,8 @@ class ChannelAdmin(admin.ModelAdmin):
                                            "mapped).", level=messages.WARNING)
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(HotelScoped, admin.TabularInline):
+    hotel_path = "message__channel__hotel"
     model = DeliveryAttempt
     extra = 0
     can_delete = False
@@ -107,8 +113,10 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A log: looked at, never edited."""
+class ReadOnlyAdmin(HotelScoped, admin.ModelAdmin):
+    """A log: looked at, never edited; only the user's hotels' rows."""
+
+    hotel_path = "channel__hotel"
 
     def has_add_permission(self, request):
         return False
@@ -128,6 +136,7 @@ class AriMessageAdmin(ReadOnlyAdmin):
 
 @admin.register(DeliveryAttempt)
 class DeliveryAttemptAdmin(ReadOnlyAdmin):
+    hotel_path = "message__channel__hotel"
     list_display = ["started_at", "message", "number", "succeeded", "response_status", "short_error"]
     list_filter = ["succeeded", "message__channel"]
     search_fields = ["message__echo_token", "error"]
@@ -155,7 +164,7 @@ class ChannelReservationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IcalFeed)
-class IcalFeedAdmin(admin.ModelAdmin):
+class IcalFeedAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ["hotel", "room_type", "channel", "is_active", "feed_url"]
     list_filter = ["hotel", "is_active"]
     readonly_fields = ["feed_url"]
@@ -163,3 +172,44 @@ class IcalFeedAdmin(admin.ModelAdmin):
     @admin.display(description="Feed URL")
     def feed_url(self, obj):
         return _feed_link(obj) if obj.pk else "Saved feeds get a secret URL."
+
+
+class ChannelKeyForm(forms.ModelForm):
+    name = forms.CharField(max_length=50, help_text="e.g. Booking.com inbound")
+
+    class Meta:
+        model = ChannelKey
+        fields = ["channel"]
+
+
+@admin.register(ChannelKey)
+class ChannelKeyAdmin(HotelScoped, admin.ModelAdmin):
+    """API keys a channel sends its reservations with: each speaks for its one channel only. Adding one shows
+    the key once; revoke it under API keys."""
+
+    hotel_path = "channel__hotel"
+    form = ChannelKeyForm
+    list_display = ["channel", "prefix", "name", "revoked", "created_at"]
+    list_filter = ["channel"]
+    list_select_related = ["channel__hotel", "api_key"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a binding is never moved to another channel: make a new key
+
+    @admin.display(description="Prefix")
+    def prefix(self, obj):
+        return obj.api_key.prefix
+
+    @admin.display(description="Name")
+    def name(self, obj):
+        return obj.api_key.name
+
+    @admin.display(boolean=True, description="Revoked")
+    def revoked(self, obj):
+        return obj.api_key.revoked
+
+    def save_model(self, request, obj, form, change):
+        api_key, key = channel_key_create(channel=form.cleaned_data["channel"], name=form.cleaned_data["name"])
+        obj.pk, obj.api_key = api_key.channel_binding.pk, api_key
+        self.message_user(request, f"The API key for {obj.channel} is: {key} . Store it somewhere safe: it will "
+                                   "not be shown again.", messages.WARNING)

@@ -7,18 +7,20 @@ project's exception handler decides the status and code, and this view wraps the
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import HasPartnerKey, hotels_for
+from hotelbooking.api import HotelWork, api_key_of
 from hotelbooking.errors import DomainError, MalformedMessage
+from hotelbooking.permissions import CHANNEL_MESSAGE
 
 from . import ota_xml
-from .selectors import channel_for_inbound
+from .selectors import channel_for_inbound, channel_of_key
 from .services import channel_reservation_notify
 
 
@@ -108,8 +110,21 @@ def _xml(description: str, example: str | None = None) -> OpenApiResponse:
                            examples=[OpenApiExample("OTA_HotelResNotifRS", value=example)] if example else None)
 
 
+class IsTheChannel(BasePermission):
+    """Only a key bound to the channel in the URL speaks for it (channelmanager.ChannelKey); any other key,
+    a partner's of the same hotel included, is refused (403)."""
+
+    def has_permission(self, request, view):
+        channel = channel_of_key(api_key_of(request))
+        if channel is None or channel.code != str(view.kwargs.get("code", "")).strip().upper():
+            raise PermissionDenied("This API key is not the channel's.")
+        view.channel = channel
+        return True
+
+
 class ChannelReservationNotifyApi(APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork, IsTheChannel]
+    hotel_work = CHANNEL_MESSAGE
     parser_classes = [OtaXmlParser, OtaTextXmlParser]
     renderer_classes = [OtaXmlRenderer]
     content_negotiation_class = XmlOnlyNegotiation
@@ -125,7 +140,9 @@ class ChannelReservationNotifyApi(APIView):
             "an OTA_HotelResNotifRS with Success and HotelReservationIDs (ResID_Type 10 is our confirmation "
             "number), or Errors/Error with Type and Code from OpenTravel's lists and ShortText our error code "
             "(SOLD_OUT, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, INVALID_DATES, MALFORMED_REQUEST, ...). "
-            "DTDs and entities are refused."),
+            "DTDs and entities are refused. Only the channel's own API key is accepted (scope channel, bound to "
+            "this channel: `create_api_key NAME --channel CODE --hotel HOTEL` or Channel API keys in the admin); "
+            "any other key, a partner key of the same hotel included, gets 403 FORBIDDEN."),
         tags=["channels"],
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
                                      description="Channel code, e.g. BOOKING_COM")],
@@ -135,7 +152,9 @@ class ChannelReservationNotifyApi(APIView):
             200: _xml("Success: the reservation was made, changed or cancelled (or already was).", EXAMPLE_RS),
             400: _xml("Malformed XML, a missing element, invalid dates or party (Errors)."),
             401: _xml("No or an invalid API key (Errors)."),
-            404: _xml("No such channel for this key's hotels, or no such reservation to change (Errors)."),
+            403: _xml("FORBIDDEN: the API key is not this channel's (Errors)."),
+            404: _xml("The message's HotelCode is not the channel's hotel, or no such reservation to change "
+                      "(Errors)."),
             409: _xml("Sold out, restricted, or the reservation cannot be changed (Errors).", EXAMPLE_ERROR),
             415: _xml("Not application/xml or text/xml (Errors)."),
             429: _xml("Too many requests: see Retry-After (Errors)."),
@@ -147,7 +166,7 @@ class ChannelReservationNotifyApi(APIView):
         self.echo_token = ota_xml.clean_text(request.data.get("EchoToken") or "", 64)
         notification = ota_xml.parse_res_notif(request.data)
         self.echo_token = notification.echo_token
-        channel = channel_for_inbound(code=code, hotels=hotels_for(request), property_code=notification.hotel_code)
+        channel = channel_for_inbound(code=code, hotels=[self.channel.hotel], property_code=notification.hotel_code)
         result = channel_reservation_notify(channel=channel, notification=notification)
         return Response(ota_xml.res_notif_rs(
             echo_token=notification.echo_token, timestamp=timezone.now(), action=result.action,

@@ -244,3 +244,23 @@ class IcalFeed(models.Model):
             raise ValidationError({"room_type": "The room type belongs to another hotel."})
         if self.channel_id and self.hotel_id and self.channel.hotel_id != self.hotel_id:
             raise ValidationError({"channel": "The channel belongs to another hotel."})
+
+
+class ChannelKey(models.Model):
+    """Binds an API key (scope "channel") to the one channel whose inbound messages it may send.
+
+    A channel authenticates as itself: a partner key of the same hotel cannot speak for the channel.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="api_keys")
+    api_key = models.OneToOneField("inventory.HotelAPIKey", on_delete=models.CASCADE, related_name="channel_binding",
+                                   editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["channel", "-created_at"]
+        verbose_name = "channel API key"
+
+    def __str__(self):
+        return f"{self.api_key.prefix} for {self.channel}"
+

@@ -13,7 +13,7 @@ from pricing.search import hotel_today
 from pricing.selectors import pricing_context_load
 
 from .ari import AvailDay, RateDay
-from .models import Channel, RatePlanMapping, RoomTypeMapping
+from .models import Channel, ChannelKey, RatePlanMapping, RoomTypeMapping
 
 
 def channels_with_mappings(*, hotel_id: int) -> list[Channel]:
@@ -87,6 +87,14 @@ def channel_for_inbound(*, code: str, hotels, property_code: str = "") -> Channe
     if len(candidates) > 1:
         raise ChannelNotFound(f"Channel {code} is connected to several hotels: send BasicPropertyInfo@HotelCode.")
     return candidates[0]
+
+
+def channel_of_key(api_key) -> Channel | None:
+    """The channel an API key is bound to (scope "channel"), or None."""
+    if api_key is None or api_key.scope != "channel":
+        return None
+    binding = ChannelKey.objects.select_related("channel__hotel").filter(api_key=api_key).first()
+    return binding.channel if binding else None
 
 
 def room_type_for_code(*, channel: Channel, channel_room_code: str) -> RoomType | None:

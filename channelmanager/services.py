@@ -39,10 +39,20 @@ from hotelbooking.errors import (
     UnknownRatePlan,
     UnknownRoomType,
 )
+from inventory.models import HotelAPIKey
 from pricing.search import hotel_today
 
 from . import ari, ota_xml
-from .models import AriKind, AriMessage, Channel, ChannelReservation, DeliveryAttempt, PendingAriChange, RoomTypeMapping
+from .models import (
+    AriKind,
+    AriMessage,
+    Channel,
+    ChannelKey,
+    ChannelReservation,
+    DeliveryAttempt,
+    PendingAriChange,
+    RoomTypeMapping,
+)
 from .selectors import avail_days, rate_days, rate_plan_for_code, room_type_for_code
 
 logger = logging.getLogger(__name__)
@@ -433,3 +443,12 @@ def _cancel(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
                                     hotels=[channel.hotel], actor=_actor(channel))
         ChannelReservation.objects.filter(pk=claim.pk).update(last_status=ota_xml.CANCEL, updated_at=timezone.now())
     return InboundResult(ota_xml.CANCEL, n.external_reference, result.reservation)
+
+
+@transaction.atomic
+def channel_key_create(*, channel: Channel, name: str):
+    """A new key for `channel`: returns (HotelAPIKey, the raw key, shown once)."""
+    api_key, key = HotelAPIKey.objects.create_key(name=name, scope="channel")
+    api_key.hotels.set([channel.hotel])
+    ChannelKey.objects.create(channel=channel, api_key=api_key)
+    return api_key, key

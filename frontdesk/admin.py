@@ -4,6 +4,7 @@ bill, the room rack and the housekeeping board. Every action calls the same serv
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,7 +13,8 @@ from django.utils.html import format_html_join
 from bookings.models import Status
 from bookings.payments import default_gateway
 from hotelbooking.errors import DomainError
-from inventory.models import Hotel
+from hotelbooking.hotel_admin import HotelScoped
+from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
 from . import selectors, services
@@ -32,8 +34,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledgers and history: looked at, never edited by hand."""
+class ReadOnlyAdmin(HotelScoped, admin.ModelAdmin):
+    """Ledgers and history: looked at, never edited by hand; only the user's hotels' rows."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -57,7 +59,7 @@ class DeskDayFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         q = Q(pk__in=[])
-        for hotel in Hotel.objects.all():
+        for hotel in staff_hotels(request.user):
             today = hotel_today(hotel)
             if value == "arrivals":
                 q |= Q(hotel=hotel, status=Status.CONFIRMED, check_in__lte=today, check_out__gt=today)
@@ -85,7 +87,7 @@ class StayAdmin(ReadOnlyAdmin):
     change_list_template = "admin/frontdesk/stay/change_list.html"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("frontdesk.view_stay")
+        return staff_may(request.user, "view_desk", obj.hotel if obj is not None else None)
 
     @admin.display(description="Desk")
     def desk_actions(self, obj):
@@ -115,8 +117,8 @@ class StayAdmin(ReadOnlyAdmin):
 
     # --- helpers ---
 
-    def _require(self, request, *perms):
-        if not all(request.user.has_perm(p) for p in perms):
+    def _require(self, request, *works, hotel=None):
+        if not all(staff_may(request.user, work, hotel) for work in works):
             raise PermissionDenied
 
     def _context(self, request, title, **extra):
@@ -125,26 +127,29 @@ class StayAdmin(ReadOnlyAdmin):
                 "hotel_code": hotel.code if hotel else "", **extra}
 
     def _hotel(self, request):
-        hotels = list(Hotel.objects.order_by("code"))
+        """The hotel asked for, among those the user belongs to (another hotel is not found)."""
+        hotels = list(staff_hotels(request.user).order_by("code"))
         code = request.GET.get("hotel") or request.POST.get("hotel")
-        hotel = next((h for h in hotels if h.code == code), hotels[0] if hotels else None)
-        return hotel, hotels
+        hotel = next((h for h in hotels if h.code == code), None)
+        if code and hotel is None:
+            raise Http404("No such hotel.")
+        return hotel or (hotels[0] if hotels else None), hotels
 
-    def _stay(self, pk):
-        return get_object_or_404(Stay.objects.with_details(), pk=pk)
+    def _stay(self, request, pk):
+        return get_object_or_404(self.get_queryset(request).with_details(), pk=pk)
 
     # --- pages ---
 
     def desk_view(self, request):
-        self._require(request, "frontdesk.view_stay")
+        self._require(request, "view_desk")
         hotel, hotels = self._hotel(request)
         day = selectors.desk_today(hotel) if hotel is not None else None
         return TemplateResponse(request, "admin/frontdesk/desk.html", self._context(
             request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day))
 
     def check_in_view(self, request, pk):
-        self._require(request, "frontdesk.view_stay", "frontdesk.check_in_guest")
-        stay = self._stay(pk)
+        self._require(request, "view_desk", "check_in")
+        stay = self._stay(request, pk)
         suggestions = selectors.room_suggestions(reservation=stay, limit=50)
         form = CheckInForm(request.POST or None, rooms=suggestions)
         if request.method == "POST" and form.is_valid():
@@ -164,8 +169,8 @@ class StayAdmin(ReadOnlyAdmin):
             request, f"Check in {stay.confirmation_number}", stay=stay, form=form, suggestions=suggestions))
 
     def charge_view(self, request, pk):
-        self._require(request, "frontdesk.view_stay", "frontdesk.post_charge")
-        stay = self._stay(pk)
+        self._require(request, "view_desk", "post_charge")
+        stay = self._stay(request, pk)
         form = ChargeForm(request.POST or None, initial={"currency": stay.hotel.currency})
         if request.method == "POST" and form.is_valid():
             v = form.cleaned_data
@@ -183,8 +188,8 @@ class StayAdmin(ReadOnlyAdmin):
             folio=selectors.folio_get(stay), reverse_form=ReverseForm()))
 
     def reverse_view(self, request, pk, line_id):
-        self._require(request, "frontdesk.view_stay", "frontdesk.post_charge")
-        stay = self._stay(pk)
+        self._require(request, "view_desk", "post_charge")
+        stay = self._stay(request, pk)
         if request.method != "POST":
             return redirect("admin:frontdesk_charge", pk=stay.pk)
         form = ReverseForm(request.POST)
@@ -199,8 +204,8 @@ class StayAdmin(ReadOnlyAdmin):
         return redirect("admin:frontdesk_charge", pk=stay.pk)
 
     def check_out_view(self, request, pk):
-        self._require(request, "frontdesk.view_stay", "frontdesk.check_out_guest")
-        stay = self._stay(pk)
+        self._require(request, "view_desk", "check_out")
+        stay = self._stay(request, pk)
         if request.method == "POST":
             try:
                 result = services.stay_check_out(confirmation_number=stay.confirmation_number,
@@ -219,17 +224,17 @@ class StayAdmin(ReadOnlyAdmin):
             request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio))
 
     def folio_view(self, request, pk):
-        self._require(request, "frontdesk.view_stay", "frontdesk.view_folioline")
-        stay = self._stay(pk)
+        self._require(request, "view_desk", "view_folio")
+        stay = self._stay(request, pk)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
             request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay)))
 
     def rack_view(self, request):
-        self._require(request, "inventory.view_room")
+        self._require(request, "view_rooms")
         hotel, hotels = self._hotel(request)
         form = OutOfOrderForm(request.POST or None)
         if request.method == "POST":
-            self._require(request, "frontdesk.add_roomoutoforder")
+            self._require(request, "set_out_of_order", hotel=hotel)
             if form.is_valid() and hotel is not None:
                 v = form.cleaned_data
                 try:
@@ -251,22 +256,24 @@ class StayAdmin(ReadOnlyAdmin):
                 rows = selectors.room_rack(hotel=hotel, today=hotel_today(hotel))
         return TemplateResponse(request, "admin/frontdesk/rack.html", self._context(
             request, f"Room rack — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, rows=rows,
-            form=form, can_set_out_of_order=request.user.has_perm("frontdesk.add_roomoutoforder")))
+            form=form, can_set_out_of_order=staff_may(request.user, "set_out_of_order", hotel)))
 
     def housekeeping_view(self, request):
-        self._require(request, "frontdesk.view_housekeepingtask")
+        self._require(request, "view_housekeeping")
         hotel, hotels = self._hotel(request)
         tasks = selectors.housekeeping_board(hotel=hotel) if hotel is not None else []
         return TemplateResponse(request, "admin/frontdesk/housekeeping.html", self._context(
             request, f"Housekeeping — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels,
-            tasks=tasks, can_move=request.user.has_perm("frontdesk.change_housekeepingtask")))
+            tasks=tasks, can_move=staff_may(request.user, "move_housekeeping", hotel)))
 
     def housekeeping_move_view(self, request, task_id, to):
-        self._require(request, "frontdesk.change_housekeepingtask")
-        task = get_object_or_404(HousekeepingTask.objects.select_related("room__hotel"), pk=task_id)
+        self._require(request, "move_housekeeping")
+        tasks = scope_to_hotels(HousekeepingTask.objects.select_related("room__hotel"), request.user, "room__hotel")
+        task = get_object_or_404(tasks, pk=task_id)
         if request.method == "POST":
             try:
-                task = services.housekeeping_task_move(task_id=task_id, to=to, actor=_actor(request))
+                task = services.housekeeping_task_move(task_id=task_id, to=to, hotels=staff_hotels(request.user),
+                                                       actor=_actor(request))
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -276,6 +283,7 @@ class StayAdmin(ReadOnlyAdmin):
 
 @admin.register(FolioLine)
 class FolioLineAdmin(ReadOnlyAdmin):
+    hotel_path = "reservation__hotel"
     list_display = ["reservation", "business_date", "kind", "description", "amount", "currency", "actor"]
     list_filter = ["kind", "business_date"]
     search_fields = ["reservation__confirmation_number", "description"]
@@ -284,6 +292,7 @@ class FolioLineAdmin(ReadOnlyAdmin):
 
 @admin.register(RoomAssignment)
 class RoomAssignmentAdmin(ReadOnlyAdmin):
+    hotel_path = "room__hotel"
     list_display = ["room", "reservation", "start_date", "end_date", "key_cards", "actor", "released_at"]
     search_fields = ["reservation__confirmation_number", "room__number"]
     list_select_related = ["room", "reservation"]
@@ -291,6 +300,7 @@ class RoomAssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(HousekeepingTask)
 class HousekeepingTaskAdmin(ReadOnlyAdmin):
+    hotel_path = "room__hotel"
     list_display = ["room", "kind", "status", "reservation", "created_at", "started_at", "done_at", "updated_by"]
     list_filter = ["status", "kind", "room__hotel"]
     list_select_related = ["room", "reservation"]
@@ -298,7 +308,7 @@ class HousekeepingTaskAdmin(ReadOnlyAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("frontdesk.change_housekeepingtask"):
+        if not staff_may(request.user, "move_housekeeping"):
             actions.pop("start", None)
             actions.pop("finish", None)
         return actions
@@ -306,7 +316,8 @@ class HousekeepingTaskAdmin(ReadOnlyAdmin):
     def _move(self, request, queryset, to):
         for task in queryset:
             try:
-                services.housekeeping_task_move(task_id=task.pk, to=to, actor=request.user)
+                services.housekeeping_task_move(task_id=task.pk, to=to, hotels=staff_hotels(request.user),
+                                                actor=request.user)
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
 
@@ -323,6 +334,7 @@ class HousekeepingTaskAdmin(ReadOnlyAdmin):
 class RoomOutOfOrderAdmin(ReadOnlyAdmin):
     """Periods are set from the room rack (so the inventory is adjusted); lifting is an action here."""
 
+    hotel_path = "room__hotel"
     list_display = ["room", "start_date", "end_date", "reason", "created_by", "lifted_on"]
     list_filter = ["room__hotel"]
     list_select_related = ["room"]
@@ -330,7 +342,7 @@ class RoomOutOfOrderAdmin(ReadOnlyAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("frontdesk.change_roomoutoforder"):
+        if not staff_may(request.user, "lift_out_of_order"):
             actions.pop("lift", None)
         return actions
 
@@ -338,13 +350,15 @@ class RoomOutOfOrderAdmin(ReadOnlyAdmin):
     def lift(self, request, queryset):
         for period in queryset:
             try:
-                services.room_out_of_order_lift(period_id=period.pk, actor=request.user)
+                services.room_out_of_order_lift(period_id=period.pk, hotels=staff_hotels(request.user),
+                                                actor=request.user)
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
 
 
 @admin.register(LoyaltyEntry)
 class LoyaltyEntryAdmin(ReadOnlyAdmin):
+    hotel_path = "guest__reservations__hotel"  # loyalty is the chain's: the guests who booked here
     list_display = ["loyalty_number", "guest", "kind", "points", "reservation", "description", "created_at"]
     list_filter = ["kind"]
     search_fields = ["loyalty_number", "guest__email", "reservation__confirmation_number"]
@@ -353,6 +367,7 @@ class LoyaltyEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(GuestStats)
 class GuestStatsAdmin(ReadOnlyAdmin):
+    hotel_path = "guest__reservations__hotel"
     list_display = ["guest", "currency", "stays", "nights", "lifetime_value", "last_stay_on"]
     search_fields = ["guest__email", "guest__last_name"]
     list_select_related = ["guest"]
@@ -377,7 +392,7 @@ class NightAuditRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NightAuditSchedule)
-class NightAuditScheduleAdmin(admin.ModelAdmin):
+class NightAuditScheduleAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ["hotel", "audit_time", "enabled"]
 
 

@@ -1,6 +1,7 @@
 """Front-desk API: check-in, room rack, folio and charges, check-out, housekeeping, out-of-order rooms.
 
-Front-desk API key or staff session only; a partner key is told these resources do not exist (404).
+A front-desk API key, or a staff session holding the permission for the work (hotelbooking.permissions; 403
+without it) at the hotels the staff member belongs to; other keys are told these resources do not exist (404).
 Thin views: parse with a small serializer, call one service or selector, serialize.
 """
 
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from bookings.payments import default_gateway
 from bookings.services import reservation_get
-from hotelbooking.api import ErrorSerializer, HasFrontDeskKey, api_key_of, hotels_for
+from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, hotels_for
 from hotelbooking.errors import HotelNotFound, ValidationFailed
 from hotelbooking.money import round_money
 from pricing.search import hotel_get, hotel_today
@@ -30,15 +31,6 @@ def _amount(**kwargs):
 
 def _money(value, currency: str) -> str:
     return str(round_money(value, currency))
-
-
-def _actor(request):
-    """Who acts: the staff user, or the API key (by name) for key callers."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user
-    key = api_key_of(request)
-    return f"api-key:{key.name}" if key is not None else "unknown"
 
 
 def _hotel(request, code: str):
@@ -62,6 +54,7 @@ def _example(name: str, code: str, message: str, **extra) -> OpenApiExample:
 
 AUTH_ERRORS = {
     401: _err("AUTHENTICATION_REQUIRED: no or an invalid API key."),
+    403: _err("FORBIDDEN: a staff session without the permission for this work."),
     404: _err("RESERVATION_NOT_FOUND, or NOT_FOUND for a partner key (front-desk resources are not shown to "
               "partners)."),
     429: _err("RATE_LIMITED"),
@@ -172,7 +165,8 @@ class CheckInOutput(serializers.Serializer):
 
 
 class CheckInApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "check_in"
 
     @extend_schema(
         operation_id="reservation_check_in", summary="Check a guest in", tags=TAGS,
@@ -196,7 +190,7 @@ class CheckInApi(APIView):
         result = services.stay_check_in(confirmation_number=confirmation_number,
                                         room_numbers=data.validated_data["room_numbers"],
                                         key_cards_per_room=data.validated_data["key_cards_per_room"],
-                                        hotels=hotels_for(request), actor=_actor(request))
+                                        hotels=hotels_for(request), actor=caller_of(request))
         r = result.reservation
         return Response(CheckInOutput({
             "confirmation_number": r.confirmation_number, "status": r.status, "guest_name": r.guest_full_name,
@@ -215,7 +209,8 @@ class RoomSuggestionOutput(serializers.Serializer):
 
 
 class RoomSuggestionsApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "check_in"
 
     @extend_schema(
         operation_id="reservation_room_suggestions", summary="Suggest rooms for a check-in", tags=TAGS,
@@ -292,7 +287,8 @@ def rack_data(rows) -> list[dict]:
 
 
 class RoomRackApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_rooms"
 
     @extend_schema(
         operation_id="hotel_room_rack", summary="The room rack", tags=TAGS,
@@ -341,7 +337,8 @@ def _stay_summary(r) -> dict:
 
 
 class DeskDayApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_desk"
 
     @extend_schema(
         operation_id="hotel_front_desk_today", summary="Today's arrivals and departures", tags=TAGS,
@@ -362,7 +359,8 @@ class DeskDayApi(APIView):
 # --- the folio and charges -------------------------------------------------------------------------------
 
 class FolioApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_folio"
 
     @extend_schema(
         operation_id="reservation_folio", summary="The folio", tags=TAGS,
@@ -397,7 +395,8 @@ def _charge_answer(line: FolioLine, reservation) -> dict:
 
 
 class ChargePostApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "post_charge"
 
     @extend_schema(
         operation_id="reservation_charge_post", summary="Post an incidental charge", tags=TAGS,
@@ -419,7 +418,7 @@ class ChargePostApi(APIView):
         v = data.validated_data
         line = services.charge_post(confirmation_number=confirmation_number, kind=v["type"], amount=v["amount"],
                                     currency=v["currency"], description=v["description"],
-                                    hotels=hotels_for(request), actor=_actor(request))
+                                    hotels=hotels_for(request), actor=caller_of(request))
         return Response(ChargeOutput(_charge_answer(line, line.reservation)).data, status=201)
 
 
@@ -428,7 +427,8 @@ class ReverseInput(serializers.Serializer):
 
 
 class ChargeReverseApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "post_charge"
 
     @extend_schema(
         operation_id="reservation_charge_reverse", summary="Reverse a mistaken charge", tags=TAGS,
@@ -446,7 +446,7 @@ class ChargeReverseApi(APIView):
         data.is_valid(raise_exception=True)
         line = services.charge_reverse(confirmation_number=confirmation_number, line_id=line_id,
                                        reason=data.validated_data["reason"], hotels=hotels_for(request),
-                                       actor=_actor(request))
+                                       actor=caller_of(request))
         return Response(ChargeOutput(_charge_answer(line, line.reservation)).data, status=201)
 
 
@@ -470,7 +470,8 @@ class CheckOutInput(serializers.Serializer):
 
 
 class CheckOutApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "check_out"
 
     @extend_schema(
         operation_id="reservation_check_out", summary="Check a guest out", tags=TAGS,
@@ -497,7 +498,7 @@ class CheckOutApi(APIView):
         data = CheckOutInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.stay_check_out(confirmation_number=confirmation_number, gateway=default_gateway(),
-                                         hotels=hotels_for(request), actor=_actor(request),
+                                         hotels=hotels_for(request), actor=caller_of(request),
                                          paid_at_desk=data.validated_data["paid_at_desk"])
         r = result.reservation
         return Response(CheckOutOutput({
@@ -535,7 +536,8 @@ def task_data(task: HousekeepingTask) -> dict:
 
 
 class HousekeepingTaskListApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_housekeeping"
 
     @extend_schema(
         operation_id="hotel_housekeeping_tasks", summary="The housekeeping board", tags=TAGS,
@@ -556,7 +558,8 @@ class TaskMoveInput(serializers.Serializer):
 
 
 class HousekeepingTaskMoveApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "move_housekeeping"
 
     @extend_schema(
         operation_id="housekeeping_task_transition", summary="Move a housekeeping task", tags=TAGS,
@@ -571,7 +574,7 @@ class HousekeepingTaskMoveApi(APIView):
         data = TaskMoveInput(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.housekeeping_task_move(task_id=task_id, to=data.validated_data["status"],
-                                               hotels=hotels_for(request), actor=_actor(request))
+                                               hotels=hotels_for(request), actor=caller_of(request))
         return Response(HousekeepingTaskOutput(task_data(task)).data)
 
 
@@ -598,7 +601,8 @@ def _ooo_data(period) -> dict:
 
 
 class RoomOutOfOrderApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "set_out_of_order"
 
     @extend_schema(
         operation_id="room_out_of_order", summary="Take a room out of order", tags=TAGS,
@@ -616,12 +620,13 @@ class RoomOutOfOrderApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         period = services.room_out_of_order_set(hotel=hotel, room_number=number, start=v["start_date"],
-                                                end=v["end_date"], reason=v["reason"], actor=_actor(request))
+                                                end=v["end_date"], reason=v["reason"], actor=caller_of(request))
         return Response(OutOfOrderOutput(_ooo_data(period)).data, status=201)
 
 
 class OutOfOrderLiftApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "lift_out_of_order"
 
     @extend_schema(
         operation_id="room_out_of_order_lift", summary="Put a room back in service", tags=TAGS,
@@ -632,6 +637,6 @@ class OutOfOrderLiftApi(APIView):
     )
     def post(self, request, period_id: int):
         period = services.room_out_of_order_lift(period_id=period_id, hotels=hotels_for(request),
-                                                 actor=_actor(request))
+                                                 actor=caller_of(request))
         return Response(OutOfOrderOutput(_ooo_data(period)).data)
 

@@ -1,4 +1,5 @@
-"""What the "Front desk" group may do: exactly the staff console's work (see migration 0003)."""
+"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003 and 0004), checked through
+hotelbooking.permissions like every other permission. A clerk also needs to belong to a hotel (Hotel.staff)."""
 
 FRONT_DESK_GROUP = "Front desk"
 
@@ -18,4 +19,5 @@ FRONT_DESK_PERMISSIONS = [
     ("frontdesk", "view_gueststats"),
     ("frontdesk", "view_stayrecord"),
     ("inventory", "view_room"),
+    ("bookings", "view_reservation"),
 ]

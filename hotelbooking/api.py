@@ -13,12 +13,14 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from hotelbooking import permissions
 from hotelbooking.errors import DomainError
 
 logger = logging.getLogger("hotelbooking.api")
 
-PARTNER = "partner"
-FRONTDESK = "frontdesk"
+PARTNER = permissions.PARTNER
+FRONTDESK = permissions.FRONTDESK
+CHANNEL = permissions.CHANNEL
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -82,8 +84,7 @@ def _failure_counter(request) -> str:
 
 
 def _is_staff(request) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and user.is_staff)
+    return permissions.is_staff(getattr(request, "user", None))
 
 
 def api_key_of(request):
@@ -92,48 +93,61 @@ def api_key_of(request):
     return request.auth if isinstance(request.auth, HotelAPIKey) else None
 
 
-class HasPartnerKey(BasePermission):
-    """A partner or front-desk API key, or a staff session. Which hotels it reaches: `hotels_for(request)`."""
+def caller_of(request):
+    """Who is calling: the API key, or the staff user of the session."""
+    return api_key_of(request) or request.user
+
+
+class HotelWork(BasePermission):
+    """The caller may do the view's `hotel_work` (a name from hotelbooking.permissions.WORK, or a dict of
+    them by HTTP method). A key by its scope, a staff session by the Django permission of that work
+    (403 without it). Front-desk work is not shown to other keys (404). Which hotels and bookings the
+    caller reaches: `reach_of(request)`."""
 
     message = "An API key is required: send 'Authorization: Api-Key <key>'."
 
     def has_permission(self, request, view):
-        if _is_staff(request) or api_key_of(request) is not None:
-            return True
+        work = view.hotel_work
+        if isinstance(work, dict):
+            work = work.get("GET" if request.method == "HEAD" else request.method)
+        key = api_key_of(request)
+        if key is not None:
+            if work is None or permissions.key_may(key, work):
+                return True
+            if work in permissions.DESK_WORK:
+                raise exceptions.NotFound()
+            raise exceptions.PermissionDenied()
+        if _is_staff(request):
+            # An unlisted method goes on to its 405; channel messages come only with a channel's key.
+            if work is None or permissions.staff_may(request.user, work):
+                return True
+            raise exceptions.PermissionDenied()
         raise exceptions.NotAuthenticated(self.message)
 
 
-class HasFrontDeskKey(BasePermission):
-    """A front-desk API key or a staff session. Partner keys are told the resource does not exist."""
-
-    def has_permission(self, request, view):
-        if _is_staff(request):
-            return True
-        key = api_key_of(request)
-        if key is None:
-            raise exceptions.NotAuthenticated(HasPartnerKey.message)
-        if key.scope != FRONTDESK:
-            raise exceptions.NotFound()
-        return True
-
-
 def hotels_for(request):
-    """The hotels the caller may reach."""
+    """The hotels the caller may reach: a key's hotels, or the hotels a staff member belongs to."""
     from inventory.models import Hotel
 
-    if _is_staff(request):
-        return Hotel.objects.all()
     key = api_key_of(request)
-    if key is None:
-        return Hotel.objects.none()
-    return key.hotels.all()
+    if key is not None:
+        return key.hotels.all()
+    if _is_staff(request):
+        return permissions.staff_hotels(request.user)
+    return Hotel.objects.none()
+
+
+def reach_of(request) -> permissions.Reach:
+    """The bookings the caller may reach: of its hotels, and for a partner key only those it made (unless the
+    key is hotel-wide)."""
+    key = api_key_of(request)
+    if key is not None:
+        return permissions.key_reach(key)
+    return permissions.Reach(hotels=hotels_for(request))
 
 
 def can_reach_hotel(request, hotel) -> bool:
-    if _is_staff(request):
-        return True
-    key = api_key_of(request)
-    return key is not None and key.hotels.filter(pk=hotel.pk).exists()
+    return hotels_for(request).filter(pk=hotel.pk).exists()
 
 
 class ErrorDetailSerializer(serializers.Serializer):

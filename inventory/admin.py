@@ -13,6 +13,9 @@ from django.utils.html import format_html
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from hotelbooking.hotel_admin import HotelScoped
+from hotelbooking.permissions import staff_hotels
+
 from .models import Hotel, HotelAPIKey, InventoryDay, InventoryHold, Room, RoomType
 from .selectors import inventory_grid
 from .services import inventory_open
@@ -24,7 +27,7 @@ if admin.site.is_registered(APIKey):
     admin.site.unregister(APIKey)
 
 
-class RoomTypeInline(admin.TabularInline):
+class RoomTypeInline(HotelScoped, admin.TabularInline):
     model = RoomType
     fields = ("code", "name", "max_adults", "max_children", "max_occupancy", "sort_order")
     extra = 0
@@ -47,7 +50,11 @@ class OpenInventoryForm(forms.Form):
 
 
 @admin.register(Hotel)
-class HotelAdmin(admin.ModelAdmin):
+class HotelAdmin(HotelScoped, admin.ModelAdmin):
+    """A staff member sees only the hotels they belong to; only a superuser assigns staff to hotels."""
+
+    hotel_path = ""
+    filter_horizontal = ("staff",)
     list_display = ("code", "name", "brand_code", "timezone", "currency", "check_in_time", "check_out_time",
                     "grid_link")
     list_filter = ("brand_code", "currency")
@@ -55,6 +62,10 @@ class HotelAdmin(admin.ModelAdmin):
     inlines = [RoomTypeInline]
     actions = ["open_inventory"]
     change_form_template = "admin/inventory/hotel/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + ("staff",)
 
     @admin.display(description="Inventory")
     def grid_link(self, obj):
@@ -67,7 +78,7 @@ class HotelAdmin(admin.ModelAdmin):
 
     def inventory_grid_view(self, request, object_id):
         """Read-only: room types by the nights of a month, sold / available per cell."""
-        hotel = get_object_or_404(Hotel, pk=object_id)
+        hotel = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, hotel):
             raise PermissionDenied
         today = timezone.localtime(timezone.now(), hotel.tz).date()
@@ -115,7 +126,7 @@ class HotelAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoomType)
-class RoomTypeAdmin(admin.ModelAdmin):
+class RoomTypeAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("code", "name", "hotel", "max_adults", "max_children", "max_occupancy", "sort_order")
     list_filter = ("hotel",)
     list_select_related = ("hotel",)
@@ -123,7 +134,7 @@ class RoomTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("number", "hotel", "room_type", "floor", "status", "features")
     list_editable = ("status",)
     list_filter = ("hotel", "status", "room_type", "floor")
@@ -150,7 +161,8 @@ class InventoryDayForm(forms.ModelForm):
 
 
 @admin.register(InventoryDay)
-class InventoryDayAdmin(admin.ModelAdmin):
+class InventoryDayAdmin(HotelScoped, admin.ModelAdmin):
+    hotel_path = "room_type__hotel"
     form = InventoryDayForm
     list_display = ("room_type", "date", "total", "sold", "out_of_order", "available", "stop_sell", "min_stay",
                     "closed_to_arrival", "closed_to_departure")
@@ -170,9 +182,10 @@ class InventoryDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(InventoryHold)
-class InventoryHoldAdmin(admin.ModelAdmin):
+class InventoryHoldAdmin(HotelScoped, admin.ModelAdmin):
     """Read-only: which holder (reservation) holds which nights."""
 
+    hotel_path = "room_type__hotel"
     list_display = ("holder", "room_type", "date", "rooms")
     list_filter = ("room_type__hotel", "room_type")
     list_select_related = ("room_type",)
@@ -190,16 +203,34 @@ class InventoryHoldAdmin(admin.ModelAdmin):
 
 
 @admin.register(HotelAPIKey)
-class HotelAPIKeyAdmin(APIKeyModelAdmin):
-    """Creating a key shows it once in a message; revoking is final."""
+class HotelAPIKeyAdmin(HotelScoped, APIKeyModelAdmin):
+    """Creating a key shows it once in a message; revoking is final. A staff member sees only keys of their own
+    hotels (none shared with another hotel). Channel keys are made from "Channel API keys"."""
 
-    list_display = ("prefix", "name", "scope", "hotel_codes", "created", "expiry_date", "_has_expired", "revoked")
-    list_filter = ("scope", "revoked", "hotels", "created")
+    hotel_path = "hotels"
+    list_display = ("prefix", "name", "scope", "hotel_wide", "hotel_codes", "created", "expiry_date",
+                    "_has_expired", "revoked")
+    list_filter = ("scope", "hotel_wide", "revoked", "hotels", "created")
     filter_horizontal = ("hotels",)
     actions = ["revoke"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("hotels")
+        qs = APIKeyModelAdmin.get_queryset(self, request).prefetch_related("hotels")
+        if request.user.is_superuser:
+            return qs
+        mine = staff_hotels(request.user)
+        others = Hotel.objects.exclude(pk__in=mine)
+        return qs.filter(pk__in=HotelAPIKey.objects.filter(hotels__in=mine).values("pk")).exclude(
+            pk__in=HotelAPIKey.objects.filter(hotels__in=others).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields + ("scope", "hotels") if obj is not None and obj.scope == "channel" else fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "scope":  # a channel key is bound to its channel where it is made
+            kwargs["choices"] = [c for c in db_field.choices if c[0] != "channel"]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description="Hotels")
     def hotel_codes(self, obj):

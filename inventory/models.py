@@ -1,6 +1,7 @@
 from datetime import date, time
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -24,6 +25,9 @@ class Hotel(models.Model):
     check_out_time = models.TimeField(default=time(11, 0))
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="hotels",
+                                   help_text="Staff who work here: they see and act on this hotel only "
+                                             "(superusers reach every hotel)")
 
     class Meta:
         ordering = ["code"]
@@ -132,11 +136,18 @@ class InventoryHold(models.Model):
 
 
 class HotelAPIKey(AbstractAPIKey):
-    """A partner's or the front desk's key; reaches only its hotels. Stored hashed."""
+    """A partner's, the front desk's or a channel's key; reaches only its hotels. Stored hashed.
 
-    SCOPES = [("partner", "Partner"), ("frontdesk", "Front desk")]
+    What each scope may do is decided in hotelbooking.permissions; a channel key is bound to its channel by
+    channelmanager.ChannelKey.
+    """
+
+    SCOPES = [("partner", "Partner"), ("frontdesk", "Front desk"), ("channel", "Channel (OTA)")]
     scope = models.CharField(max_length=20, choices=SCOPES, default="partner")
     hotels = models.ManyToManyField(Hotel, related_name="api_keys")
+    hotel_wide = models.BooleanField(
+        default=False, help_text="A partner key sees and changes only the bookings it made; with this, every "
+                                 "booking of its hotels (website, other partners, channels)")
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

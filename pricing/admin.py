@@ -2,17 +2,20 @@
 
 from django.contrib import admin
 
+from hotelbooking.hotel_admin import HotelScoped
+
 from .models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
 
 
-class CancellationTierInline(admin.TabularInline):
+class CancellationTierInline(HotelScoped, admin.TabularInline):
+    hotel_path = "policy__hotel"
     model = CancellationTier
     extra = 1
     fields = ("hours_before", "penalty_percent", "penalty_nights")
 
 
 @admin.register(CancellationPolicy)
-class CancellationPolicyAdmin(admin.ModelAdmin):
+class CancellationPolicyAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("name", "hotel", "description", "tier_summary", "no_show_penalty_percent",
                     "no_show_penalty_nights")
     list_filter = ("hotel",)
@@ -28,7 +31,8 @@ class CancellationPolicyAdmin(admin.ModelAdmin):
         return "; ".join(str(t) for t in obj.tiers.all()) or "Always free"
 
 
-class RateInline(admin.TabularInline):
+class RateInline(HotelScoped, admin.TabularInline):
+    hotel_path = "rate_plan__hotel"
     model = Rate
     extra = 0
     fields = ("room_type", "name", "start_date", "end_date", "monday", "tuesday", "wednesday", "thursday",
@@ -37,7 +41,7 @@ class RateInline(admin.TabularInline):
 
 
 @admin.register(RatePlan)
-class RatePlanAdmin(admin.ModelAdmin):
+class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("code", "name", "hotel", "parent", "derivation", "derivation_value", "cancellation_policy",
                     "min_stay", "is_active")
     list_editable = ("is_active",)
@@ -69,7 +73,8 @@ class BasePlanOnly:
 
 
 @admin.register(Rate)
-class RateAdmin(BasePlanOnly, admin.ModelAdmin):
+class RateAdmin(HotelScoped, BasePlanOnly, admin.ModelAdmin):
+    hotel_path = "rate_plan__hotel"
     list_display = ("rate_plan", "room_type", "name", "start_date", "end_date", "monday", "tuesday",
                     "wednesday", "thursday", "friday", "saturday", "sunday")
     list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
@@ -79,7 +84,8 @@ class RateAdmin(BasePlanOnly, admin.ModelAdmin):
 
 
 @admin.register(RateOverride)
-class RateOverrideAdmin(BasePlanOnly, admin.ModelAdmin):
+class RateOverrideAdmin(HotelScoped, BasePlanOnly, admin.ModelAdmin):
+    hotel_path = "rate_plan__hotel"
     list_display = ("date", "rate_plan", "room_type", "amount")
     list_editable = ("amount",)
     list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
@@ -88,7 +94,7 @@ class RateOverrideAdmin(BasePlanOnly, admin.ModelAdmin):
 
 
 @admin.register(Tax)
-class TaxAdmin(admin.ModelAdmin):
+class TaxAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("name", "hotel", "kind", "value", "base", "is_active")
     list_editable = ("is_active",)
     list_filter = ("hotel", "kind", "is_active")
@@ -96,7 +102,7 @@ class TaxAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fee)
-class FeeAdmin(admin.ModelAdmin):
+class FeeAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("name", "hotel", "kind", "amount", "is_active")
     list_editable = ("is_active",)
     list_filter = ("hotel", "kind", "is_active")
@@ -104,7 +110,7 @@ class FeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("code", "name", "hotel", "kind", "value", "stay_start", "stay_end", "book_start", "book_end",
                     "min_nights", "is_active")
     list_editable = ("is_active",)

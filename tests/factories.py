@@ -170,3 +170,23 @@ def api_key_for(*hotels, scope="partner", name="Test partner"):
     api_key, key = HotelAPIKey.objects.create_key(name=name, scope=scope)
     api_key.hotels.set(hotels)
     return api_key, key
+
+
+def staff_user(username="clerk", *, perms=(), hotels=(), groups=(), **extra):
+    """A staff member (not a superuser unless asked) holding these permissions ("app_label.codename"), in these
+    groups (by name), working at these hotels."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    user = get_user_model().objects.create_user(username, password="pw", is_staff=True, **extra)
+    query = Q(pk__in=[])
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query))
+    assert len(found) == len(perms), f"unknown permission among {perms}"
+    user.user_permissions.set(found)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    user.hotels.set(hotels)
+    return user

@@ -40,12 +40,12 @@ def penalty_at(r, moment) -> tuple[str, str, str]:
     return str(terms.penalty), str(terms.refund), terms.penalty_quote.tier_applied
 
 
-def test_seed_cancel_12_hours_before_costs_everything(nyc, next_friday, partner_client,
+def test_seed_cancel_12_hours_before_costs_everything(nyc, next_friday, hotel_partner_client,
                                                       django_capture_on_commit_callbacks):
     r = book(next_friday)
     with time_machine.travel(check_in_at(r) - 12 * H, tick=False), \
             django_capture_on_commit_callbacks(execute=True):
-        response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel",
+        response = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel",
                                        {"reason": "Change of travel plans"}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -78,10 +78,10 @@ def test_seed_cancel_12_hours_before_costs_everything(nyc, next_friday, partner_
     assert "Change of travel plans" in email.alternatives[0][0]
 
 
-def test_seed_cancel_36_hours_before_refunds_everything(nyc, next_friday, partner_client):
+def test_seed_cancel_36_hours_before_refunds_everything(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     with time_machine.travel(check_in_at(r) - 36 * H, tick=False):
-        body = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel",
+        body = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel",
                                    {"reason": "Change of travel plans"}, format="json").json()
     assert body["cancellation_policy"] == {"name": "Flexible 24-Hour", "tier_applied": "Free cancellation",
                                            "penalty": "No penalty"}
@@ -170,11 +170,11 @@ def test_dst_weeks_count_real_hours_in_new_york(nyc, check_in, free_until_local,
 
 # --- refusals --------------------------------------------------------------------------------------------
 
-def test_cancel_twice_is_refused_and_refunds_once(nyc, next_friday, partner_client):
+def test_cancel_twice_is_refused_and_refunds_once(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     url = f"/api/v1/bookings/{r.confirmation_number}/cancel"
-    assert partner_client.post(url, {"reason": "first"}, format="json").status_code == 200
-    response = partner_client.post(url, {"reason": "second"}, format="json")
+    assert hotel_partner_client.post(url, {"reason": "first"}, format="json").status_code == 200
+    response = hotel_partner_client.post(url, {"reason": "second"}, format="json")
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "CANCELLATION_NOT_ALLOWED" and error["state"] == "CANCELLED"
@@ -183,17 +183,17 @@ def test_cancel_twice_is_refused_and_refunds_once(nyc, next_friday, partner_clie
     assert Reservation.objects.get(pk=r.pk).cancellation_reason == "first"
 
 
-def test_a_checked_in_guest_is_sent_to_the_front_desk(nyc, next_friday, partner_client):
+def test_a_checked_in_guest_is_sent_to_the_front_desk(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     transition(r, "check_in_guest")
     r.save()
-    response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel", {"reason": "x"},
+    response = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel", {"reason": "x"},
                                    format="json")
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "CANCELLATION_NOT_ALLOWED" and error["state"] == "CHECKED_IN"
     assert "Please contact the front desk for early departure" in error["message"]
-    assert partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote").status_code == 409
+    assert hotel_partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote").status_code == 409
     assert sold(r.room_type, next_friday, 3) == [1, 1, 1]
 
 
@@ -236,21 +236,21 @@ def test_cancellation_not_allowed_for_a_service_caller_too(nyc, next_friday):
 
 # --- API -------------------------------------------------------------------------------------------------
 
-def test_delete_cancels_with_the_reason_in_the_body_or_the_query(nyc, next_friday, partner_client):
+def test_delete_cancels_with_the_reason_in_the_body_or_the_query(nyc, next_friday, hotel_partner_client):
     first = book(next_friday)
     second = book(next_friday, email="jane@example.com", last_name="Doe")
-    response = partner_client.delete(f"/api/v1/bookings/{first.confirmation_number}",
+    response = hotel_partner_client.delete(f"/api/v1/bookings/{first.confirmation_number}",
                                      {"reason": "Flight cancelled"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["reason"] == "Flight cancelled" and response.json()["status"] == "CANCELLED"
-    response = partner_client.delete(f"/api/v1/bookings/{second.confirmation_number}?reason=Illness")
+    response = hotel_partner_client.delete(f"/api/v1/bookings/{second.confirmation_number}?reason=Illness")
     assert response.status_code == 200 and response.json()["reason"] == "Illness"
 
 
-def test_cancellation_quote_shows_terms_and_changes_nothing(nyc, next_friday, partner_client):
+def test_cancellation_quote_shows_terms_and_changes_nothing(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     with time_machine.travel(check_in_at(r) - 12 * H, tick=False):
-        response = partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote")
+        response = hotel_partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["hours_until_check_in"] == "12.00"
@@ -263,6 +263,6 @@ def test_cancellation_quote_shows_terms_and_changes_nothing(nyc, next_friday, pa
     assert Reservation.objects.get(pk=r.pk).status == Status.CONFIRMED
 
 
-def test_cancel_of_an_unknown_booking_is_404(nyc, partner_client):
-    response = partner_client.post("/api/v1/bookings/GH-NYC-2099010100001/cancel", {"reason": "x"}, format="json")
+def test_cancel_of_an_unknown_booking_is_404(nyc, hotel_partner_client):
+    response = hotel_partner_client.post("/api/v1/bookings/GH-NYC-2099010100001/cancel", {"reason": "x"}, format="json")
     assert response.status_code == 404 and response.json()["error"]["code"] == "RESERVATION_NOT_FOUND"

@@ -174,11 +174,11 @@ def test_sold_out_extension_names_the_night_and_changes_nothing(nyc, next_friday
     assert state(r) == before
 
 
-def test_declined_additional_payment_leaves_everything_as_it_was(nyc, next_friday, partner_client):
+def test_declined_additional_payment_leaves_everything_as_it_was(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     Payment.objects.filter(reservation=r).update(card_token=TestGateway.DECLINING_TOKEN_PREFIX + "abc")
     before = state(r)
-    response = partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}",
+    response = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}",
                                     {"check_out": str(next_friday + timedelta(days=4))}, format="json")
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "PAYMENT_FAILED"
@@ -232,10 +232,10 @@ def test_declined_payment_does_not_stop_a_refund(nyc, next_friday):
 
 # --- API -------------------------------------------------------------------------------------------------
 
-def test_api_patch_extends_with_the_issue_shape(nyc, next_friday, partner_client):
+def test_api_patch_extends_with_the_issue_shape(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     monday = next_friday + timedelta(days=3)
-    response = partner_client.patch(f"/api/v1/bookings/{r.confirmation_number.lower()}",
+    response = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number.lower()}",
                                     {"check_out": str(monday + timedelta(days=1))}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -250,9 +250,9 @@ def test_api_patch_extends_with_the_issue_shape(nyc, next_friday, partner_client
     assert body["payment"]["action"] == "CHARGED"
 
 
-def test_api_modification_quote_changes_nothing(nyc, next_friday, partner_client):
+def test_api_modification_quote_changes_nothing(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
-    response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+    response = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
                                    {"check_out": str(next_friday + timedelta(days=4))}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["pricing_breakdown"]["new_total"] == "871.92"
@@ -270,27 +270,27 @@ def test_api_modification_quote_changes_nothing(nyc, next_friday, partner_client
     ({"room_type": "PENTHOUSE"}, "UNKNOWN_ROOM_TYPE", 400),
     ({"rate_plan": "NOPE"}, "UNKNOWN_RATE_PLAN", 400),
 ])
-def test_api_patch_refuses_bad_input(nyc, next_friday, partner_client, body, code, status):
+def test_api_patch_refuses_bad_input(nyc, next_friday, hotel_partner_client, body, code, status):
     r = book(next_friday)
-    response = partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", body, format="json")
+    response = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", body, format="json")
     assert response.status_code == status, response.content
     assert response.json()["error"]["code"] == code
 
 
-def test_api_sold_out_is_409_naming_the_date(nyc, next_friday, partner_client):
+def test_api_sold_out_is_409_naming_the_date(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     monday = next_friday + timedelta(days=3)
     InventoryDay.objects.filter(room_type=r.room_type, date=monday).update(sold=F("total"))
-    response = partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}",
+    response = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}",
                                     {"check_out": str(monday + timedelta(days=1))}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "SOLD_OUT" and response.json()["error"]["date"] == str(monday)
 
 
-def test_api_modifying_a_cancelled_booking_is_409_naming_the_state(nyc, next_friday, partner_client):
+def test_api_modifying_a_cancelled_booking_is_409_naming_the_state(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
-    partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel", {"reason": "x"}, format="json")
-    response = partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}",
+    hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel", {"reason": "x"}, format="json")
+    response = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}",
                                     {"check_out": str(next_friday + timedelta(days=4))}, format="json")
     assert response.status_code == 409
     error = response.json()["error"]
@@ -315,15 +315,15 @@ def test_api_other_hotels_bookings_are_not_found(nyc, next_friday):
                              format="json").status_code == 401
 
 
-def test_api_quote_says_sold_out_before_the_guest_confirms(nyc, next_friday, partner_client):
+def test_api_quote_says_sold_out_before_the_guest_confirms(nyc, next_friday, hotel_partner_client):
     r = book(next_friday)
     monday = next_friday + timedelta(days=3)
     InventoryDay.objects.filter(room_type=r.room_type, date=monday).update(stop_sell=True)
-    response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+    response = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
                                    {"check_out": str(monday + timedelta(days=1))}, format="json")
     assert response.status_code == 409 and response.json()["error"]["date"] == str(monday)
     # Kept nights are the guest's own: a full house on them does not stop a change elsewhere.
     InventoryDay.objects.filter(room_type=r.room_type, date=next_friday).update(sold=F("total"))
-    response = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+    response = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
                                    {"adults": 1}, format="json")
     assert response.status_code == 200 and response.json()["modification"] == "OCCUPANCY_CHANGE"

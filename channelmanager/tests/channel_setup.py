@@ -30,6 +30,18 @@ def make_channel(hotel, code="BOOKING_COM", *, endpoint="http://127.0.0.1:9/ota"
     return channel
 
 
+def channel_client(channel):
+    """An API client holding a key bound to `channel`: the only credentials its inbound messages are taken with."""
+    from rest_framework.test import APIClient
+
+    from channelmanager.services import channel_key_create
+
+    _, key = channel_key_create(channel=channel, name=f"{channel.code} inbound")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
 def book(check_in, nights=3, room_type="DELUXE-KING", email="john@example.com", rooms=1):
     return booking_create(request=BookingRequest(
         hotel_code="NYC", room_type_code=room_type, rate_plan_code="BAR", check_in=check_in,

@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from .channel_setup import channel_client as client_for
 from .channel_setup import make_channel
 
 
@@ -16,3 +17,9 @@ def _clean_cache_and_fast_hasher(settings):
 @pytest.fixture
 def channel(nyc):
     return make_channel(nyc)
+
+
+@pytest.fixture
+def channel_client(channel):
+    """The BOOKING_COM channel's own key (scope channel, bound to it)."""
+    return client_for(channel)

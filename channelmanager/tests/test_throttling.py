@@ -79,12 +79,12 @@ def test_a_rate_of_none_switches_the_throttle_off(settings):
     assert {client.get("/ping").status_code for _ in range(5)} == {200}
 
 
-def test_a_channel_over_its_limit_gets_an_opentravel_429(rates, partner_client, channel, next_friday):
+def test_a_channel_over_its_limit_gets_an_opentravel_429(rates, channel_client, channel, next_friday):
     rates(key="1/min")
-    assert partner_client.post("/api/v1/channels/BOOKING_COM/reservations", res_notif(check_in=next_friday),
+    assert channel_client.post("/api/v1/channels/BOOKING_COM/reservations", res_notif(check_in=next_friday),
                                content_type="application/xml").status_code == 200
 
-    response = partner_client.post("/api/v1/channels/BOOKING_COM/reservations",
+    response = channel_client.post("/api/v1/channels/BOOKING_COM/reservations",
                                    res_notif("BDC-2", check_in=next_friday), content_type="application/xml")
 
     assert response.status_code == 429 and int(response["Retry-After"]) >= 1

@@ -23,6 +23,7 @@ def desk_client(client, nyc):
         call_command("front_desk_group", verbosity=0)
     user = User.objects.create_user("maria", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name=FRONT_DESK_GROUP))
+    nyc.staff.add(user)  # a clerk works at a hotel: without it the console shows no hotel
     client.force_login(user)
     return client
 

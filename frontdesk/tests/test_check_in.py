@@ -7,7 +7,7 @@ from bookings.models import OutboxEvent, Status
 from frontdesk.models import RoomAssignment
 from frontdesk.services import stay_check_in
 from hotelbooking.errors import RoomNotAvailable
-from inventory.models import Room
+from inventory.models import HotelAPIKey, Room
 
 from .conftest import at
 
@@ -32,7 +32,9 @@ def test_check_in_assigns_rooms_and_issues_keys(frontdesk_client, seed_stay, nex
     assert seed_stay.status == Status.CHECKED_IN and seed_stay.checked_in_at is not None
     assert Room.objects.get(number="1204").status == Room.Status.OCCUPIED
     a = RoomAssignment.objects.get(reservation=seed_stay)
-    assert (a.start_date, a.end_date, a.actor) == (next_friday, next_friday + timedelta(days=3), "api-key:Front desk")
+    desk_key = HotelAPIKey.objects.get(name="Front desk")
+    assert (a.start_date, a.end_date, a.actor) == (next_friday, next_friday + timedelta(days=3),
+                                                   f"API key Front desk ({desk_key.prefix})")
     event = OutboxEvent.objects.get(name="GuestCheckedIn")
     assert event.payload["rooms"] == ["1204"] and event.reservation == seed_stay
     assert seed_stay.status_changes.last().note == "Room 1204"

@@ -8,6 +8,7 @@ from frontdesk.folio import FIRST_NIGHT, NightLine, nightly_totals, stay_posting
 from frontdesk.models import FolioLine
 from frontdesk.selectors import folio_get, stay_plan
 from frontdesk.services import stay_check_in, stay_nights_post
+from inventory.models import HotelAPIKey
 
 from .conftest import at
 
@@ -76,7 +77,9 @@ def test_post_a_charge_records_who_and_updates_the_balance(frontdesk_client, in_
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["charge"]["type"] == "MINIBAR" and body["charge"]["amount"] == "12.50"
-    assert body["charge"]["description"] == "Two sodas" and body["charge"]["posted_by"] == "api-key:Front desk"
+    desk_key = HotelAPIKey.objects.get(name="Front desk")
+    assert body["charge"]["description"] == "Two sodas"
+    assert body["charge"]["posted_by"] == f"API key Front desk ({desk_key.prefix})"  # the desk's own key
     assert body["charge"]["date"] == next_friday.isoformat()
     assert body["balance"] == "-651.64" and body["currency"] == "USD"
 

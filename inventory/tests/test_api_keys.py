@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import path
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
@@ -9,14 +10,15 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from hotelbooking.api import HasFrontDeskKey, HasPartnerKey, can_reach_hotel, hotels_for
+from hotelbooking.api import HotelWork, can_reach_hotel, hotels_for
 from inventory.models import Hotel, HotelAPIKey
 from tests.factories import HotelFactory, api_key_for
 
 
 # A tiny test-only API, the way later endpoints will use the permission classes.
 class HotelResourceApi(APIView):
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_booking"
 
     def get(self, request, code):
         hotel = Hotel.objects.filter(code=code).first()
@@ -26,7 +28,8 @@ class HotelResourceApi(APIView):
 
 
 class FrontDeskApi(APIView):
-    permission_classes = [HasFrontDeskKey]
+    permission_classes = [HotelWork]
+    hotel_work = "view_desk"
 
     def get(self, request):
         return Response({"ok": True})
@@ -112,12 +115,40 @@ def test_a_front_desk_key_reaches_front_desk_and_partner_endpoints(hotels):
     assert client.get("/t/hotels/LON").status_code == 404
 
 
-def test_a_staff_session_reaches_everything(hotels):
+def _staff(*perms, hotels=(), **flags):
+    user = get_user_model().objects.create_user("clerk", password="x", is_staff=True, **flags)
+    user.user_permissions.set(Permission.objects.filter(codename__in=perms))
+    user.hotels.set(hotels)
     client = APIClient()
-    staff = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
-    client.force_login(staff)
+    client.force_login(user)
+    return client
+
+
+def test_a_staff_session_without_the_permission_is_403(hotels):
+    client = _staff(hotels=hotels)
+    for url in ("/t/frontdesk", "/t/hotels/NYC"):
+        r = client.get(url)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "FORBIDDEN", url
+
+
+def test_a_staff_session_reaches_only_the_work_it_may_do_at_its_own_hotels(hotels):
+    nyc, _ = hotels
+    client = _staff("view_reservation", hotels=[nyc])
+    assert client.get("/t/hotels/NYC").json() == {"hotel": "NYC", "reachable": ["NYC"]}
+    assert client.get("/t/hotels/LON").status_code == 404
+    assert client.get("/t/frontdesk").status_code == 403  # no front-desk permission
+
+
+def test_a_superuser_session_reaches_every_hotel(hotels):
+    client = _staff(is_superuser=True)
     assert client.get("/t/frontdesk").status_code == 200
     assert client.get("/t/hotels/LON").json() == {"hotel": "LON", "reachable": ["LON", "NYC"]}
+
+
+def test_a_channel_key_does_no_partner_or_front_desk_work(hotels):
+    _, key = api_key_for(hotels[0], scope="channel")
+    assert keyed(key).get("/t/hotels/NYC").status_code == 403
+    assert keyed(key).get("/t/frontdesk").status_code == 404
 
 
 def test_a_non_staff_session_is_not_enough(hotels):

@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             today = timezone.localdate()
             opened = inventory_open(hotel=hotel, start=today - timedelta(days=1), end=today + timedelta(days=366))
         self.stdout.write(f"{hotel}: {opened} new room-type nights opened.")
-        self._admin()
+        self._admin(hotel)
         self._api_key(hotel)
 
     def _catalogue(self) -> Hotel:
@@ -71,7 +72,7 @@ class Command(BaseCommand):
                 saturday=saturday, sunday=sunday))
         return hotel
 
-    def _admin(self):
+    def _admin(self, hotel):
         User = get_user_model()
         user, created = User.objects.get_or_create(username="admin", defaults=dict(
             is_staff=True, is_superuser=True, email="admin@grandhotel.example"))
@@ -88,8 +89,13 @@ class Command(BaseCommand):
         if created:
             desk.set_password("frontdesk")
             desk.save()
+        # The clerk works at NYC only, with the "Front desk" group's permissions (a frontdesk migration makes
+        # the group; it is looked up by name because bookings does not import frontdesk).
+        hotel.staff.add(desk)
+        desk.groups.add(*Group.objects.filter(name="Front desk"))
         if desk.check_password("frontdesk"):
-            self.stdout.write("Front-desk staff login (Front desk group): username frontdesk  password: frontdesk")
+            self.stdout.write("Front-desk staff login (Front desk group, hotel NYC): username frontdesk  "
+                              "password: frontdesk")
 
     def _api_key(self, hotel):
         if HotelAPIKey.objects.filter(name="Demo partner").exists():

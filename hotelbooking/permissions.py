@@ -1,0 +1,118 @@
+"""Who may do what (ARCHITECTURE decision 10): the one answer the admin, the console and the API all ask.
+
+Staff act through Django permissions named for hotel work (WORK below) and reach only the hotels they belong
+to (`Hotel.staff`); superusers reach every hotel and hold every permission. API keys act by scope:
+
+- partner: booking work at its hotels, on the bookings it made (all bookings of its hotels if `hotel_wide`);
+- frontdesk: booking and front-desk work, on every booking of its hotels;
+- channel: only the inbound messages of the one channel it is bound to (channelmanager.ChannelKey).
+
+The README's "Who may do what" section says the same for people.
+"""
+
+from dataclasses import dataclass
+
+PARTNER = "partner"
+FRONTDESK = "frontdesk"
+CHANNEL = "channel"
+
+# Hotel work -> the Django permission a staff member needs for it.
+WORK = {
+    "view_booking": "bookings.view_reservation",
+    "book": "bookings.add_reservation",
+    "modify_booking": "bookings.modify_reservation",
+    "cancel_booking": "bookings.cancel_reservation",
+    "view_desk": "frontdesk.view_stay",
+    "check_in": "frontdesk.check_in_guest",
+    "check_out": "frontdesk.check_out_guest",
+    "view_folio": "frontdesk.view_folioline",
+    "post_charge": "frontdesk.post_charge",
+    "view_rooms": "inventory.view_room",
+    "view_housekeeping": "frontdesk.view_housekeepingtask",
+    "move_housekeeping": "frontdesk.change_housekeepingtask",
+    "set_out_of_order": "frontdesk.add_roomoutoforder",
+    "lift_out_of_order": "frontdesk.change_roomoutoforder",
+}
+CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff permission stands for it
+
+BOOKING_WORK = frozenset({"view_booking", "book", "modify_booking", "cancel_booking"})
+DESK_WORK = frozenset(WORK) - BOOKING_WORK
+KEY_WORK = {PARTNER: BOOKING_WORK, FRONTDESK: BOOKING_WORK | DESK_WORK, CHANNEL: frozenset({CHANNEL_MESSAGE})}
+
+
+def is_staff(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def staff_may(user, work: str, hotel=None) -> bool:
+    """May this staff member do `work` (at `hotel`, when given)?"""
+    if not is_staff(user) or work not in WORK or not user.has_perm(WORK[work]):
+        return False
+    return hotel is None or reaches_hotel(user, hotel)
+
+
+def staff_hotels(user):
+    """The hotels a staff member belongs to (every hotel for a superuser, none for anyone else)."""
+    from inventory.models import Hotel
+
+    if not is_staff(user):
+        return Hotel.objects.none()
+    if user.is_superuser:
+        return Hotel.objects.all()
+    return Hotel.objects.filter(staff=user)
+
+
+def reaches_hotel(user, hotel) -> bool:
+    if is_staff(user) and user.is_superuser:
+        return True
+    return staff_hotels(user).filter(pk=getattr(hotel, "pk", hotel)).exists()
+
+
+def scope_to_hotels(queryset, user, path: str):
+    """`queryset` narrowed to the hotels `user` belongs to; `path` leads from its model to the Hotel
+    ("hotel", "room_type__hotel", ...; "" for Hotel itself)."""
+    if is_staff(user) and user.is_superuser:
+        return queryset
+    mine = staff_hotels(user)
+    if not path:
+        return queryset.filter(pk__in=mine)
+    if _crosses_many(queryset.model, path):  # e.g. a guest's reservations: one row per guest, not per match
+        return queryset.filter(pk__in=queryset.model._base_manager.filter(**{f"{path}__in": mine}).values("pk"))
+    return queryset.filter(**{f"{path}__in": mine})
+
+
+def _crosses_many(model, path: str) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def key_may(key, work: str) -> bool:
+    return work in KEY_WORK.get(key.scope, frozenset())
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which bookings a caller reaches: those of `hotels`, and if `made_by_key` is set, only the ones that
+    API key made (a partner key without hotel-wide scope)."""
+
+    hotels: object  # a Hotel queryset
+    made_by_key: int | None = None
+
+    def bookings(self, queryset):
+        queryset = queryset.filter(hotel__in=self.hotels)
+        if self.made_by_key is not None:
+            queryset = queryset.filter(created_by_key_id=self.made_by_key)
+        return queryset
+
+
+def key_reach(key) -> Reach:
+    own_only = key.scope != FRONTDESK and not key.hotel_wide
+    return Reach(hotels=key.hotels.all(), made_by_key=key.pk if own_only else None)
+
+
+def staff_reach(user) -> Reach:
+    return Reach(hotels=staff_hotels(user))
