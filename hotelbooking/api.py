@@ -78,9 +78,9 @@ def _failure_limits() -> tuple[int, int]:
 
 
 def _failure_counter(request) -> str:
-    from rest_framework.throttling import BaseThrottle
+    from hotelbooking.throttling import client_address
 
-    return f"api-key-failures:{BaseThrottle().get_ident(request)}"
+    return f"api-key-failures:{client_address(request)}"
 
 
 def _is_staff(request) -> bool:

@@ -23,9 +23,9 @@ def declaring(encoding: str, body: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("encoding", ["foo-bar", "rot13", "base64", "hex", "zlib", "uu", "unicode_escape"])
-def test_a_declared_encoding_that_is_not_a_text_encoding_is_a_malformed_message(partner_client, channel,
+def test_a_declared_encoding_that_is_not_a_text_encoding_is_a_malformed_message(channel_client, channel,
                                                                                  next_friday, encoding):
-    response = post(partner_client, declaring(encoding, res_notif(check_in=next_friday)))
+    response = post(channel_client, declaring(encoding, res_notif(check_in=next_friday)))
 
     assert response.status_code == 400
     rs = read_rs(response)
@@ -35,8 +35,8 @@ def test_a_declared_encoding_that_is_not_a_text_encoding_is_a_malformed_message(
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "ISO-8859-1", "us-ascii", "windows-1252"])
-def test_ordinary_text_encodings_are_still_read(partner_client, channel, next_friday, encoding):
-    response = post(partner_client, declaring(encoding, res_notif(check_in=next_friday)))
+def test_ordinary_text_encodings_are_still_read(channel_client, channel, next_friday, encoding):
+    response = post(channel_client, declaring(encoding, res_notif(check_in=next_friday)))
     assert response.status_code == 200 and read_rs(response)["success"]
     assert Reservation.objects.count() == 1
 
@@ -50,10 +50,10 @@ def test_an_unknown_codec_behind_a_utf16_declaration_is_refused_too():
 @pytest.mark.parametrize("amount", ["1e999999999", "1E+3", "NaN", "sNaN", "Infinity", "-Infinity", "-5", "-0.01",
                                     "1_000", "0x10", "1000000000", "99999999999999999999", "1e-999999999", "12,50",
                                     "\u0661\u0662"])
-def test_a_total_that_is_not_a_plain_amount_is_a_validation_error(partner_client, channel, next_friday, amount):
+def test_a_total_that_is_not_a_plain_amount_is_a_validation_error(channel_client, channel, next_friday, amount):
     body = res_notif(check_in=next_friday).replace(b'AmountAfterTax="664.14"',
                                                   f'AmountAfterTax="{amount}"'.encode())
-    response = post(partner_client, body)
+    response = post(channel_client, body)
 
     assert response.status_code == 400
     rs = read_rs(response)
