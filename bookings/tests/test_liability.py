@@ -160,23 +160,23 @@ def test_lengthening_again_after_a_kept_shortening_charges_only_beyond_what_was_
     assert (r.grand_total, amount_paid(r)) == (D("871.92"), D("871.92"))
 
 
-def test_quote_shows_what_the_change_keeps(seed, partner_client):
+def test_quote_shows_what_the_change_keeps(seed, hotel_partner_client):
     r = seed
     with at(r, 12):
-        body = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+        body = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
                                    shorter(r), format="json").json()
     b = body["pricing_breakdown"]
     assert (b["new_total"], b["difference"], b["refund_due"]) == ("207.78", "-456.36", True)
     assert (b["amount_to_refund"], b["retained_amount"], b["refund_withheld"]) == ("0.00", "664.14", "456.36")
 
 
-def test_api_shorten_then_cancel_answers_the_retained_penalty(seed, partner_client):
+def test_api_shorten_then_cancel_answers_the_retained_penalty(seed, hotel_partner_client):
     r = seed
     with at(r, 12):
-        before = partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote").json()
-        patched = partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", shorter(r), format="json")
-        after = partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote").json()
-        cancelled = partner_client.delete(f"/api/v1/bookings/{r.confirmation_number}").json()
+        before = hotel_partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote").json()
+        patched = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", shorter(r), format="json")
+        after = hotel_partner_client.get(f"/api/v1/bookings/{r.confirmation_number}/cancellation-quote").json()
+        cancelled = hotel_partner_client.delete(f"/api/v1/bookings/{r.confirmation_number}").json()
     assert before["financial"] == {"currency": "USD", "original_total": "664.14", "amount_paid": "664.14",
                                    "penalty_amount": "664.14", "refund_amount": "0.00",
                                    "policy_penalty_amount": "664.14", "retained_amount": "0.00",
@@ -190,13 +190,13 @@ def test_api_shorten_then_cancel_answers_the_retained_penalty(seed, partner_clie
     assert cancelled["financial"]["refund_status"] == "NOT_APPLICABLE"
 
 
-def test_api_move_dates_then_cancel_is_not_free(seed, partner_client):
+def test_api_move_dates_then_cancel_is_not_free(seed, hotel_partner_client):
     r = seed
     with at(r, 12):
-        quote = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
+        quote = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/modification-quote",
                                     three_weeks_later(r), format="json").json()
-        partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", three_weeks_later(r), format="json")
-        body = partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel", {}, format="json").json()
+        hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", three_weeks_later(r), format="json")
+        body = hotel_partner_client.post(f"/api/v1/bookings/{r.confirmation_number}/cancel", {}, format="json").json()
     assert quote["pricing_breakdown"]["retained_amount"] == "664.14"
     assert body["financial"]["penalty_amount"] == "664.14" and body["financial"]["refund_amount"] == "0.00"
 
