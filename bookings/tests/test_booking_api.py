@@ -86,7 +86,10 @@ def test_a_booking_reads_back_with_its_status_history(partner_client, nyc, next_
 @pytest.mark.django_db
 def test_the_confirmation_number_is_found_whatever_its_case(partner_client, nyc, next_friday):
     number = _post(partner_client, seed_body(next_friday)).json()["confirmation_number"]
-    assert partner_client.get(f"{URL}/{number.lower()}").status_code == 200
+    found = partner_client.get(f"{URL}/{number.lower()}")
+    assert found.status_code == 200
+    assert found.json()["confirmation_number"] == number
+    assert found.json()["payment"]["amount"] == "664.14"
 
 
 @pytest.mark.django_db
