@@ -1,0 +1,38 @@
+"""The words a guest reads beside a penalty: which window applies and what it costs."""
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from pricing.cancellation import applicable_tier, check_in_instant, compute_penalty, penalty_label, tier_label
+
+CHECK_IN = check_in_instant(date(2031, 1, 10), time(15), "America/New_York")
+TIERS = {"tiers": [{"hours_before": 72, "penalty_percent": "25", "penalty_nights": None},
+                   {"hours_before": 24, "penalty_percent": None, "penalty_nights": 2}]}
+
+
+@pytest.mark.parametrize("tier, window, penalty", [
+    (None, "Free cancellation", "No penalty"),
+    ({"hours_before": 24, "penalty_percent": "100", "penalty_nights": None}, "Within 24 hours", "100% of booking"),
+    ({"hours_before": 48, "penalty_percent": "12.50", "penalty_nights": None}, "Within 48 hours", "12.5% of booking"),
+    ({"hours_before": 72, "penalty_percent": None, "penalty_nights": 1}, "Within 72 hours", "First 1 night"),
+    ({"hours_before": 72, "penalty_percent": None, "penalty_nights": 2}, "Within 72 hours", "First 2 nights"),
+])
+def test_tier_and_penalty_labels(tier, window, penalty):
+    assert (tier_label(tier), penalty_label(tier)) == (window, penalty)
+
+
+@pytest.mark.parametrize("hours_before, narrowest", [(100, None), (72, None), (71, 72), (24, 72), (23, 24), (1, 24)])
+def test_the_narrowest_window_containing_the_moment(hours_before, narrowest):
+    tier = applicable_tier(TIERS, CHECK_IN, CHECK_IN - timedelta(hours=hours_before))
+    assert (tier or {}).get("hours_before") == narrowest
+
+
+def test_a_penalty_quote_names_its_window_and_cost():
+    q = compute_penalty(snapshot=TIERS, checkin_at=CHECK_IN, at=CHECK_IN - timedelta(hours=30),
+                        total=Decimal("664.14"), nightly_totals=[Decimal("207.78")] * 3 + [Decimal("40.80")],
+                        paid=Decimal("664.14"), currency="USD")
+    assert (q.tier_applied, q.penalty_description, str(q.penalty), str(q.refund)) == (
+        "Within 72 hours", "25% of booking", "166.04", "498.10")
+    assert (q.hours_until_check_in, q.check_in_at) == (Decimal("30.00"), CHECK_IN)
