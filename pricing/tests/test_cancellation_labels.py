@@ -36,3 +36,18 @@ def test_a_penalty_quote_names_its_window_and_cost():
     assert (q.tier_applied, q.penalty_description, str(q.penalty), str(q.refund)) == (
         "Within 72 hours", "25% of booking", "166.04", "498.10")
     assert (q.hours_until_check_in, q.check_in_at) == (Decimal("30.00"), CHECK_IN)
+
+
+@pytest.mark.parametrize("snapshot, penalty", [
+    ({"no_show_penalty_percent": "50", "no_show_penalty_nights": None}, "332.07"),
+    ({"no_show_penalty_percent": "0", "no_show_penalty_nights": None}, "0.00"),  # a policy may waive it
+    ({}, "664.14"),  # a policy that says nothing keeps the whole stay
+    ({"no_show_penalty_percent": "50", "no_show_penalty_nights": 1}, "207.78"),  # nights win over percent
+    ({"no_show_penalty_nights": 9}, "664.14"),  # never more than the stay
+])
+def test_the_no_show_penalty(snapshot, penalty):
+    from pricing.cancellation import no_show_penalty
+
+    nightly = [Decimal("207.78"), Decimal("238.38"), Decimal("217.98")]
+    assert str(no_show_penalty(snapshot=snapshot, total=Decimal("664.14"), nightly_totals=nightly,
+                               currency="USD")) == penalty
