@@ -51,3 +51,12 @@ def test_the_no_show_penalty(snapshot, penalty):
     nightly = [Decimal("207.78"), Decimal("238.38"), Decimal("217.98")]
     assert str(no_show_penalty(snapshot=snapshot, total=Decimal("664.14"), nightly_totals=nightly,
                                currency="USD")) == penalty
+
+
+def test_a_reservation_without_a_policy_cancels_free_until_check_in():
+    from pricing.cancellation import free_until
+
+    q = compute_penalty(snapshot={}, checkin_at=CHECK_IN, at=CHECK_IN - timedelta(hours=1), total=Decimal("664.14"),
+                        nightly_totals=[], paid=Decimal("664.14"), currency="USD")
+    assert (str(q.penalty), str(q.refund), q.tier_applied) == ("0.00", "664.14", "Free cancellation")
+    assert free_until({}, CHECK_IN) == CHECK_IN
