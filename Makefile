@@ -33,5 +33,5 @@ worker: $(STAMP)
 # Results stay in mutants/ (a rerun only tries what changed); record the scores in tests/MUTATION.md.
 MUTANTS ?=
 mutation: $(STAMP)
-	nice -n 19 $(VENV)/bin/mutmut run --max-children $${MUTATION_JOBS:-2} $(MUTANTS)
+	PYTEST_ADDOPTS=--no-migrations nice -n 19 $(VENV)/bin/mutmut run --max-children $${MUTATION_JOBS:-2} $(MUTANTS)
 	$(PY) -m tests.mutation_score
