@@ -34,6 +34,8 @@ def booked(**kw):
     ("taxes", "PERCENT", None, BY_NET),
     ("fees", "PER_NIGHT", None, EVENLY),
     ("fees", "PER_GUEST_PER_NIGHT", None, EVENLY),
+    ("taxes", "PER_NIGHT", None, EVENLY),  # a flat tax a night is not spread by room revenue
+    ("taxes", "PER_GUEST_PER_NIGHT", None, EVENLY),
     ("taxes", "PER_STAY", None, FIRST_NIGHT),
     ("taxes", None, None, BY_NET),
     ("fees", None, None, EVENLY),
