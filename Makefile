@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint worker
+.PHONY: run test install lint worker mutation
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,11 @@ lint: $(STAMP)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A hotelbooking worker --beat --loglevel=info
+
+# Mutation testing of the money path (by hand, not in CI; CPU-heavy: hours on 2 cores). Configured in
+# pyproject.toml [tool.mutmut]; MUTANTS narrows it, e.g. `make mutation MUTANTS='pricing.engine.*'`.
+# Results stay in mutants/ (a rerun only tries what changed); record the scores in tests/MUTATION.md.
+MUTANTS ?=
+mutation: $(STAMP)
+	PYTEST_ADDOPTS=--no-migrations nice -n 19 $(VENV)/bin/mutmut run --max-children $${MUTATION_JOBS:-2} $(MUTANTS)
+	$(PY) -m tests.mutation_score

@@ -13,7 +13,11 @@ def _test_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):
-    """Deliver events in this process, except for tests marked celery_worker (they use the real broker)."""
+    """Deliver events in this process, except for tests marked celery_worker (they use the real broker).
+
+    The one copy for the whole suite: even with CELERY_BROKER_URL set (the PostgreSQL CI run), a worker
+    elsewhere must not race a test for its outbox, nor swallow its emails.
+    """
     from hotelbooking.celery import app
 
     before = app.conf.task_always_eager

@@ -19,16 +19,6 @@ from inventory.models import InventoryDay, InventoryHold
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _celery_in_process():
-    from hotelbooking.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def _request(friday, i: int, *, room_type="DELUXE-KING", nights=3) -> BookingRequest:
     return BookingRequest(hotel_code="NYC", room_type_code=room_type, rate_plan_code="AAA", check_in=friday,
                           check_out=friday + timedelta(days=nights), adults=2,

@@ -30,16 +30,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _celery_in_process():
-    from hotelbooking.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 @pytest.fixture
 def demo(live_server):
     call_command("seed_demo", stdout=StringIO())

@@ -4,6 +4,7 @@ import json
 import logging
 import threading
 from datetime import timedelta
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -85,7 +86,10 @@ def test_a_booking_reads_back_with_its_status_history(partner_client, nyc, next_
 @pytest.mark.django_db
 def test_the_confirmation_number_is_found_whatever_its_case(partner_client, nyc, next_friday):
     number = _post(partner_client, seed_body(next_friday)).json()["confirmation_number"]
-    assert partner_client.get(f"{URL}/{number.lower()}").status_code == 200
+    found = partner_client.get(f"{URL}/{number.lower()}")
+    assert found.status_code == 200
+    assert found.json()["confirmation_number"] == number
+    assert found.json()["payment"]["amount"] == "664.14"
 
 
 @pytest.mark.django_db
@@ -316,7 +320,17 @@ def test_an_unexpected_failure_lets_go_of_the_key(partner_client, nyc, next_frid
     body = seed_body(next_friday)
     with mock.patch("bookings.services.inventory_reserve", side_effect=RuntimeError("boom")):
         assert _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me").status_code == 500
-    assert _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me").status_code == 201
+    # Nothing was booked, charged or held, and the key is free again.
+    assert (Reservation.objects.count(), Payment.objects.count()) == (0, 0)
+    assert _sold(nyc, next_friday) == [0, 0, 0]
+    assert not IdempotencyRecord.objects.filter(key="retry-me", response_status__isnull=False).exists()
+
+    retried = _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me")
+    assert retried.status_code == 201 and retried.json()["payment"]["amount"] == "664.14"
+    assert _sold(nyc, next_friday) == [1, 1, 1]
+    replay = _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me")
+    assert replay.json()["confirmation_number"] == retried.json()["confirmation_number"]
+    assert list(Payment.objects.values_list("amount", flat=True)) == [Decimal("664.14")]
 
 
 @pytest.mark.django_db

@@ -272,9 +272,12 @@ def test_api_modification_quote_changes_nothing(nyc, next_friday, hotel_partner_
 ])
 def test_api_patch_refuses_bad_input(nyc, next_friday, hotel_partner_client, body, code, status):
     r = book(next_friday)
+    before = state(r)
     response = hotel_partner_client.patch(f"/api/v1/bookings/{r.confirmation_number}", body, format="json")
     assert response.status_code == status, response.content
     assert response.json()["error"]["code"] == code
+    assert state(r) == before
+    assert Payment.objects.filter(reservation=r).count() == 1
 
 
 def test_api_sold_out_is_409_naming_the_date(nyc, next_friday, hotel_partner_client):

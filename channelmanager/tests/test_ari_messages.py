@@ -135,7 +135,9 @@ def test_nights_in_the_past_are_not_pushed(channel, nyc):
     from pricing.search import hotel_today
 
     yesterday = hotel_today(nyc) - timedelta(days=1)
-    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="DELUXE-KING", date=yesterday)
+    # seed_demo opens nights from UTC's yesterday: in a New York evening that is already the hotel's today.
+    day, _ = InventoryDay.objects.get_or_create(room_type=nyc.room_types.get(code="DELUXE-KING"), date=yesterday,
+                                                defaults={"total": 5})
     day.stop_sell = True
     day.save()
     assert not PendingAriChange.objects.exists()

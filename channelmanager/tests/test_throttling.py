@@ -72,11 +72,16 @@ def test_staff_sessions_are_not_throttled(rates):
     assert [client.get("/ping").status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_a_rate_of_none_switches_the_throttle_off(settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon_search": None, "api_key": None}}
-    client = APIClient()
-    assert {client.get("/ping").status_code for _ in range(5)} == {200}
+def test_a_rate_of_none_switches_the_throttle_off(rates, nyc):
+    _, key = api_key_for(nyc, name="A")
+    anonymous, partner = APIClient(), keyed(key)
+    rates(anon="1/min", key="1/min")
+    assert [anonymous.get("/ping").status_code for _ in range(2)] == [200, 429]
+    assert [partner.get("/ping").status_code for _ in range(2)] == [200, 429]
+    rates(anon=None, key=None)
+    # The same callers, already over a limit, are no longer counted at all.
+    assert [anonymous.get("/ping").status_code for _ in range(5)] == [200] * 5
+    assert [partner.get("/ping").status_code for _ in range(5)] == [200] * 5
 
 
 def test_a_channel_over_its_limit_gets_an_opentravel_429(rates, channel_client, channel, next_friday):

@@ -146,12 +146,18 @@ def test_overlapping_stay_cannot_take_an_assigned_room(book, seed_stay, next_fri
 
 
 def test_back_to_back_stays_may_share_a_room(book, seed_stay, next_friday):
-    later = book(next_friday + timedelta(days=3), nights=1, email="next@example.com")
-    RoomAssignment.objects.create(reservation=seed_stay, room=Room.objects.get(number="1203"),
-                                  start_date=seed_stay.check_in, end_date=seed_stay.check_out)
-    RoomAssignment.objects.create(reservation=later, room=Room.objects.get(number="1203"),
-                                  start_date=later.check_in, end_date=later.check_out)
-    assert RoomAssignment.objects.filter(room__number="1203").count() == 2
+    """A stay ending on Monday and one starting on Monday do not clash: the service gives both the room."""
+    monday = next_friday + timedelta(days=3)
+    later = book(monday, nights=1, email="next@example.com")
+    with at(next_friday):
+        stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1203"])
+    Room.objects.filter(number="1203").update(status=Room.Status.AVAILABLE)  # cleaned, only the dates count
+    with at(monday):
+        stay_check_in(confirmation_number=later.confirmation_number, room_numbers=["1203"])
+    assert list(RoomAssignment.objects.filter(room__number="1203").order_by("start_date")
+                .values_list("reservation__confirmation_number", "start_date", "end_date")) == [
+        (seed_stay.confirmation_number, next_friday, monday),
+        (later.confirmation_number, monday, monday + timedelta(days=1))]
 
 
 @pytest.mark.postgres

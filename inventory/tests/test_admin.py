@@ -78,7 +78,8 @@ def test_the_hotel_page_links_to_its_inventory_grid(staff_client, nyc):
 
 def test_the_grid_shows_sold_and_available_per_night(staff_client, nyc):
     king = nyc.room_types.get(code="DELUXE-KING")
-    arrival = timezone.localdate() + timedelta(days=40)
+    # The 10th of a month a few weeks out: the three nights shown stay in the month the grid displays.
+    arrival = (timezone.localdate() + timedelta(days=40)).replace(day=10)
     with transaction.atomic():
         inventory_reserve(room_type=king, nights=nights_between(arrival, arrival + timedelta(days=2)), rooms=2,
                           holder="GH-ADMIN")

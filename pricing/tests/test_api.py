@@ -100,7 +100,10 @@ def test_sold_rooms_and_stop_sell_show_in_the_search(client, nyc, next_friday):
 
 
 def test_hotel_code_is_case_insensitive(client, nyc, next_friday):
-    assert search(client, "nyc", **stay(next_friday)).status_code == 200
+    lower = search(client, "nyc", **stay(next_friday))
+    assert lower.status_code == 200
+    assert lower.json() == search(client, "NYC", **stay(next_friday)).json()
+    assert by_code(lower.json())["DELUXE-KING"]["pricing"]["total"] == "724.84"  # BAR: 607.00 + 72.84 + 45.00
 
 
 def test_the_search_is_public_but_a_bad_key_is_refused(client, nyc, next_friday):
@@ -111,7 +114,9 @@ def test_the_search_is_public_but_a_bad_key_is_refused(client, nyc, next_friday)
 
 
 def test_partner_keys_may_search_too(partner_client, next_friday):
-    assert search(partner_client, **stay(next_friday)).status_code == 200
+    r = search(partner_client, **stay(next_friday))
+    assert r.status_code == 200
+    assert r.json() == search(APIClient(), **stay(next_friday)).json()
 
 
 def test_unknown_hotel_is_404(client, nyc, next_friday):
@@ -160,7 +165,11 @@ def test_bad_input_is_400_with_a_stable_code(client, nyc, next_friday, case):
 
 
 def test_thirty_nights_is_fine(client, nyc, next_friday):
-    assert search(client, **stay(next_friday, 30)).status_code == 200
+    r = search(client, **stay(next_friday, 30))
+    assert r.status_code == 200
+    assert r.json()["stay"]["nights"] == 30
+    rates = by_code(r.json())["DELUXE-KING"]["pricing"]["nightly_rates"]
+    assert [n["date"] for n in rates] == [(next_friday + timedelta(days=i)).isoformat() for i in range(30)]
 
 
 NASTY = ["", " ", "abc", "-1", "0", "1e3", "99999999999999999999999999", "2024-02-30", "2024-13-45", "0000-00-00",
