@@ -16,7 +16,7 @@ from tests.factories import HotelFactory
 
 # The booking browser tests' fixtures (headless Chromium failing on any CSP violation, the seeded live server).
 pytestmark = booking.pytestmark
-_celery_in_process, demo, page = booking._celery_in_process, booking.demo, booking.page
+demo, page = booking.demo, booking.page
 
 PASSWORD = "correct horse battery staple"
 
