@@ -1,5 +1,7 @@
 """Staff login throttling (django-axes): the backend that refuses a locked-out login, and the page it shows."""
 
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.shortcuts import render
@@ -17,6 +19,19 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request) -> str | None:
+    """settings.AXES_CLIENT_IP_CALLABLE: the client address by the throttles' rule, or None when the request has
+    none (e.g. a login made in code): axes stores it in an inet column, which PostgreSQL checks."""
+    from hotelbooking.throttling import client_address
+
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def lockout_response(request, original_response, credentials):

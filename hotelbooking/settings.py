@@ -150,7 +150,7 @@ AXES_LOCKOUT_PARAMETERS = [
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hotelbooking.logins.lockout_response"
 # The client address by the same rule as the API throttles (REMOTE_ADDR, or X-Forwarded-For with NUM_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "hotelbooking.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "hotelbooking.logins.client_ip"
 
 # HTTPS. Outside DEBUG every default is the production one; `manage.py check --deploy` passes with them.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

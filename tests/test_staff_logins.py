@@ -158,3 +158,16 @@ def test_the_demo_logins_still_work_after_seed_demo(nyc):
         response = client.post("/admin/login/?next=/admin/", {"username": username, "password": username,
                                                                "next": "/admin/"})
         assert response.status_code == 302 and response["Location"] == "/admin/", username
+
+
+def test_the_login_lock_records_an_address_only_when_the_request_has_one():
+    """axes keeps the address in an inet column: PostgreSQL refuses anything but an address (a login made in
+    code, e.g. force_login, has none)."""
+    from django.test import RequestFactory
+
+    from hotelbooking.logins import client_ip
+
+    assert client_ip(RequestFactory().get("/admin/login/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+    request = RequestFactory().get("/admin/login/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) is None
