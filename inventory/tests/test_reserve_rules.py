@@ -48,7 +48,8 @@ def test_restrictions_are_only_enforced_when_asked():
 
 
 def test_a_departure_day_closed_to_departure_refuses_the_stay_when_restrictions_apply():
-    king = _room_type("KING")
+    other = _room_type("A-QUEEN")  # listed first: another room type's open departure day must not stand in
+    king = _room_type("KING", hotel=other.hotel)
     InventoryDay.objects.filter(room_type=king, date=MON).update(closed_to_departure=True)
     with pytest.raises(RestrictionViolated) as exc:
         inventory_reserve(room_type=king, nights=nights_between(FRI, MON), rooms=1, holder="web",
