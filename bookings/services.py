@@ -100,7 +100,9 @@ def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool =
         raise ReservationNotFound(f"No reservation {number}.")
     qs = qs.filter(confirmation_number__iexact=number)
     if isinstance(hotels, Reach):
-        qs = hotels.bookings(qs)
+        qs = qs.filter(hotel__in=hotels.hotels)
+        if hotels.made_by_key is not None:
+            qs = qs.filter(created_by_key_id=hotels.made_by_key)
     elif hotels is not None:
         qs = qs.filter(hotel__in=hotels)
     reservation = qs.first()

@@ -97,16 +97,10 @@ def key_may(key, work: str) -> bool:
 @dataclass(frozen=True)
 class Reach:
     """Which bookings a caller reaches: those of `hotels`, and if `made_by_key` is set, only the ones that
-    API key made (a partner key without hotel-wide scope)."""
+    API key made (a partner key without hotel-wide scope). bookings.services.reservation_get applies it."""
 
     hotels: object  # a Hotel queryset
     made_by_key: int | None = None
-
-    def bookings(self, queryset):
-        queryset = queryset.filter(hotel__in=self.hotels)
-        if self.made_by_key is not None:
-            queryset = queryset.filter(created_by_key_id=self.made_by_key)
-        return queryset
 
 
 def key_reach(key) -> Reach:
