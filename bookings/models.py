@@ -104,6 +104,9 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     charge_lines = models.JSONField(default=dict, blank=True, help_text="Tax and fee lines as quoted")
 
     cancellation_policy = models.JSONField(default=dict, help_text="The policy as it was at booking")
+    payment_terms = models.JSONField(default=dict, blank=True,
+                                     help_text="What is charged when (pricing.guarantee.PaymentTerms), as booked; "
+                                               "empty: everything at booking")
     free_until = models.DateTimeField(null=True, blank=True)
 
     status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
@@ -289,57 +292,6 @@ class StatusChange(models.Model):
         return f"{self.from_status} -> {self.to_status}"
 
 
-class Payment(models.Model):
-    """A movement of money through the gateway. Never the card number: a token, the brand and last four."""
-
-    class Kind(models.TextChoices):
-        CHARGE = "CHARGE", "Charge"
-        REFUND = "REFUND", "Refund"
-
-    class Result(models.TextChoices):
-        SUCCEEDED = "SUCCEEDED", "Succeeded"
-        FAILED = "FAILED", "Failed"
-
-    class GatewayStatus(models.TextChoices):
-        AUTHORISED = "AUTHORISED", "Authorised, not captured"
-        SUCCEEDED = "SUCCEEDED", "Succeeded"
-        FAILED = "FAILED", "Failed"
-        CANCELED = "CANCELED", "Canceled"
-        PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", "Partially refunded"
-        REFUNDED = "REFUNDED", "Refunded"
-        DISPUTED = "DISPUTED", "Disputed"
-
-    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="payments")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHARGE)
-    result = models.CharField(max_length=10, choices=Result.choices, default=Result.SUCCEEDED)
-    amount = models.DecimalField(max_digits=12, decimal_places=3)
-    currency = models.CharField(max_length=3)
-    gateway = models.CharField(max_length=50)
-    gateway_reference = models.CharField(max_length=100, blank=True)
-    card_token = models.CharField(max_length=100, blank=True)
-    card_brand = models.CharField(max_length=20, blank=True)
-    last_four = models.CharField(max_length=4, blank=True)
-    failure_code = models.CharField(max_length=50, blank=True)
-    failure_message = models.CharField(max_length=300, blank=True)
-    purpose = models.CharField(max_length=50, blank=True, help_text="BOOKING, MODIFICATION, CANCELLATION, ...")
-    refund_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds",
-                                  help_text="For a refund: the charge it gives money back from")
-    created_at = models.DateTimeField(default=timezone.now)
-    # What the provider last told us through its webhook; `result` above stays our own ledger entry.
-    gateway_status = models.CharField(max_length=20, choices=GatewayStatus.choices, blank=True,
-                                      help_text="The provider's latest word on this payment (webhook)")
-    gateway_status_at = models.DateTimeField(null=True, blank=True,
-                                             help_text="When the provider created that event: older ones are ignored")
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        from hotelbooking.money import fmt
-
-        return f"{self.kind} {fmt(self.amount, self.currency)} ({self.result})"
-
-
 class OutboxEvent(models.Model):
     """A domain event written in the same transaction as the change; delivered to Celery after commit."""
 
@@ -397,26 +349,5 @@ class IdempotencyRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")]
 
 
-class GatewayEvent(models.Model):
-    """A webhook event from a payment provider, stored once by its id: providers deliver at least once."""
-
-    gateway = models.CharField(max_length=50)
-    event_id = models.CharField(max_length=100)
-    event_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=100, blank=True, help_text="The PaymentIntent, Charge, Refund, ...")
-    amount = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True,
-                                 help_text="What the event is about (for a refund event: all refunded so far)")
-    currency = models.CharField(max_length=3, blank=True)
-    created = models.DateTimeField(help_text="When the provider created the event")
-    livemode = models.BooleanField(default=False)
-    payload = models.JSONField(help_text="The event as received (providers never send card numbers)")
-    received_at = models.DateTimeField(default=timezone.now)
-    outcome = models.CharField(max_length=300, blank=True, help_text="What handling it did")
-
-    class Meta:
-        ordering = ["created", "id"]
-        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="uniq_gateway_event")]
-        indexes = [models.Index(fields=["object_id"])]
-
-    def __str__(self):
-        return f"{self.gateway} {self.event_type} {self.event_id}"
+# The payment models live with the gateways; imported here so that `bookings.models.Payment` keeps working.
+from .payments.models import GatewayEvent, Payment, PaymentAttempt  # noqa: E402, F401
