@@ -206,7 +206,7 @@ def test_malformed_bodies_answer_4xx_with_an_error_body(partner_client, nyc, raw
 @pytest.mark.django_db
 def test_an_unexpected_error_answers_system_error_and_logs_the_input_without_the_card(
         partner_client, nyc, next_friday, caplog):
-    with mock.patch("bookings.services.inventory_reserve", side_effect=RuntimeError("db on fire at 10.0.0.3")), \
+    with mock.patch("bookings.services.create.inventory_reserve", side_effect=RuntimeError("db on fire at 10.0.0.3")), \
             caplog.at_level(logging.ERROR, logger="hotelbooking.api"):
         response = _post(partner_client, seed_body(next_friday))
 
@@ -318,7 +318,7 @@ def test_a_request_still_running_with_the_key_answers_in_progress(partner_client
 @pytest.mark.django_db
 def test_an_unexpected_failure_lets_go_of_the_key(partner_client, nyc, next_friday):
     body = seed_body(next_friday)
-    with mock.patch("bookings.services.inventory_reserve", side_effect=RuntimeError("boom")):
+    with mock.patch("bookings.services.create.inventory_reserve", side_effect=RuntimeError("boom")):
         assert _post(partner_client, body, HTTP_IDEMPOTENCY_KEY="retry-me").status_code == 500
     # Nothing was booked, charged or held, and the key is free again.
     assert (Reservation.objects.count(), Payment.objects.count()) == (0, 0)

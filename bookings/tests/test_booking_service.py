@@ -232,7 +232,7 @@ def test_a_deadlock_is_retried_inside_the_service(nyc, next_friday, gateway, mon
             raise OperationalError("deadlock detected") from Deadlock()
         return inventory_reserve(**kwargs)
 
-    monkeypatch.setattr(services, "inventory_reserve", flaky_reserve)
+    monkeypatch.setattr(services.create, "inventory_reserve", flaky_reserve)
     r = booking_create(request=seed_request(next_friday), gateway=gateway)
     assert len(calls) == 2 and Reservation.objects.get().pk == r.pk
     assert _sold(nyc, next_friday) == [1, 1, 1]
@@ -246,7 +246,7 @@ def test_a_failure_after_the_charge_refunds_it(nyc, next_friday, gateway, monkey
     def broken_record(*args, **kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(services.events, "event_record", broken_record)
+    monkeypatch.setattr(services.create.events, "event_record", broken_record)
     with pytest.raises(RuntimeError):
         booking_create(request=seed_request(next_friday), gateway=gateway)
     assert len(refunds) == 1 and refunds[0]["amount"] == Decimal("664.14")

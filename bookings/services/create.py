@@ -1,4 +1,4 @@
-"""Booking use cases. Each runs in one transaction: inventory, money and state change together or not at all."""
+"""Creating a booking: quote, hold the rooms, take the payment, confirm."""
 
 import logging
 import uuid
@@ -10,31 +10,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hotelbooking.errors import (
-    ConcurrentModification,
     InvalidParty,
-    InvalidStateTransition,
     PaymentFailed,
     PriceChanged,
-    ReservationNotFound,
     RestrictionViolated,
     UnknownRoomType,
     ValidationFailed,
 )
 from hotelbooking.money import round_money
-from hotelbooking.permissions import Reach
 from inventory.models import Hotel, RoomType
-from inventory.services import inventory_release, inventory_reserve
+from inventory.services import inventory_reserve
 from pricing.engine import Quote, quote_stay
 from pricing.search import hotel_get, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
 
-from . import events
-from .models import (
+from .. import events
+from ..models import (
     Channel,
     ConfirmationSequence,
     Guest,
@@ -45,7 +39,9 @@ from .models import (
     StatusChange,
     actor_fields,
 )
-from .payments import Card, PaymentGateway
+from ..payments import Card, PaymentGateway
+from .ledger import payment_charge_card
+from .lifecycle import reservation_save, transition
 
 logger = logging.getLogger(__name__)
 
@@ -84,212 +80,6 @@ class BookingRequest:
     expected_total: Decimal | None = None
     # False when the channel collects the money (an OTA's prepaid booking): confirm without charging.
     collect_payment: bool = True
-
-
-# --- reading ---------------------------------------------------------------------------------------------
-
-def reservation_get(*, confirmation_number: str, hotels=None, for_update: bool = False) -> Reservation:
-    """The reservation, if the caller may see it; otherwise RESERVATION_NOT_FOUND. `hotels` limits which:
-    hotels, or a hotelbooking.permissions.Reach (hotels, and for a partner key only the bookings it made).
-
-    `for_update` locks its row (see reservation_lock) and returns it as it is once the lock is held.
-    """
-    qs = Reservation.objects.with_details()
-    number = (confirmation_number or "").strip()
-    if not number or "\x00" in number:  # PostgreSQL refuses NUL in a query; no number contains one
-        raise ReservationNotFound(f"No reservation {number}.")
-    qs = qs.filter(confirmation_number__iexact=number)
-    if isinstance(hotels, Reach):
-        qs = qs.filter(hotel__in=hotels.hotels)
-        if hotels.made_by_key is not None:
-            qs = qs.filter(created_by_key_id=hotels.made_by_key)
-    elif hotels is not None:
-        qs = qs.filter(hotel__in=hotels)
-    reservation = qs.first()
-    if reservation is None:
-        raise ReservationNotFound(f"No reservation {confirmation_number}.")
-    if for_update:
-        reservation = reservation_lock(reservation.pk)
-        if reservation is None:  # reservations are never deleted: only a vanished row gets here
-            raise ConcurrentModification()
-    return reservation
-
-
-def reservation_lock(pk: int, **conditions) -> Reservation | None:
-    """Lock one reservation row by primary key, then read it (with its relations) as the lock holder sees it.
-
-    None if the row does not meet `conditions` (on its own columns, e.g. status) once locked. The lock
-    statement has no join: PostgreSQL re-checks a locking query against the row a concurrent transaction just
-    committed but with the joined rows as first read, so a join on room_type or rate_plan dropped a booking
-    someone had just changed and it was "not found". The read after the lock is a new statement and sees the
-    committed row.
-    """
-    locked = Reservation.objects.select_for_update().filter(pk=pk, **conditions).order_by()
-    if not list(locked.values_list("pk", flat=True)):
-        return None
-    return Reservation.objects.with_details().get(pk=pk)
-
-
-def reservation_detail_get(*, confirmation_number: str, hotels=None) -> Reservation:
-    """The reservation with its nights, status history and payments loaded (a fixed number of queries)."""
-    reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
-    prefetch_related_objects([reservation], "nights", "status_changes__api_key", "payments")
-    return reservation
-
-
-def payment_summary(reservation: Reservation) -> dict:
-    """What a guest sees of the money: COMPLETED, REFUNDED, PARTIALLY_REFUNDED or NOT_COLLECTED, the card's
-    last four and the amount paid (charges minus refunds)."""
-    payments = [p for p in reservation.payments.all() if p.result == Payment.Result.SUCCEEDED]
-    charges = [p for p in payments if p.kind == Payment.Kind.CHARGE]
-    paid = amount_paid(reservation)
-    if not charges:
-        status = "NOT_COLLECTED"
-    elif paid <= 0:
-        status = "REFUNDED"
-    elif any(p.kind == Payment.Kind.REFUND for p in payments):
-        status = "PARTIALLY_REFUNDED"
-    else:
-        status = "COMPLETED"
-    last = max(charges, key=lambda p: (p.created_at, p.id), default=None)
-    return {"status": status, "last_four": last.last_four if last else "", "card_brand": last.card_brand if last
-            else "", "amount": paid}
-
-
-def amount_paid(reservation: Reservation) -> Decimal:
-    """Charges minus refunds that succeeded."""
-    total = Decimal(0)
-    for p in reservation.payments.all():
-        if p.result != Payment.Result.SUCCEEDED:
-            continue
-        total += p.amount if p.kind == Payment.Kind.CHARGE else -p.amount
-    return round_money(total, reservation.currency)
-
-
-def card_on_file(reservation: Reservation) -> Payment | None:
-    """The latest successful charge that left a reusable token."""
-    return (reservation.payments.filter(kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED)
-            .exclude(card_token="").order_by("-created_at", "-id").first())
-
-
-# --- transitions -----------------------------------------------------------------------------------------
-
-def transition(reservation: Reservation, name: str, **kwargs) -> None:
-    """Run a lifecycle transition, turning django-fsm's refusal into INVALID_STATE_TRANSITION."""
-    method = getattr(reservation, name)
-    try:
-        method(**kwargs)
-    except TransitionNotAllowed:
-        raise InvalidStateTransition(_refusal(reservation, name), state=reservation.status) from None
-
-
-_ACTIONS = {"confirm": "confirmed", "expire": "expired", "cancel": "cancelled", "check_in_guest": "checked in",
-            "check_out_guest": "checked out", "mark_no_show": "marked as a no-show"}
-
-
-def _refusal(reservation: Reservation, name: str) -> str:
-    state = reservation.get_status_display().lower()
-    if name == "cancel" and reservation.status == Status.CHECKED_IN:
-        return "This reservation is checked in. Please contact the front desk for early departure."
-    return f"Reservation {reservation.confirmation_number} is {state} and cannot be {_ACTIONS.get(name, name)}."
-
-
-def reservation_save(reservation: Reservation) -> None:
-    """Save, turning a lost race on the status (ConcurrentTransition) into CONCURRENT_MODIFICATION."""
-    try:
-        reservation.save()
-    except ConcurrentTransition:
-        raise ConcurrentModification() from None
-
-
-# --- payments --------------------------------------------------------------------------------------------
-
-def payment_charge_card(*, gateway: PaymentGateway, reservation: Reservation, card: Card, amount: Decimal,
-                        purpose: str, description: str | None = None) -> Payment:
-    result = gateway.charge(card=card, amount=amount, currency=reservation.currency,
-                            description=description or f"{reservation.hotel.name} {reservation.confirmation_number}",
-                            idempotency_key=f"{reservation.confirmation_number}:{purpose}")
-    if not result.success:
-        raise PaymentFailed(result.message or None, decline_code=result.error_code)
-    return Payment.objects.create(
-        reservation=reservation, kind=Payment.Kind.CHARGE, amount=amount, currency=reservation.currency,
-        gateway=gateway.name, gateway_reference=result.reference, card_token=result.token,
-        card_brand=result.brand, last_four=result.last_four, purpose=purpose)
-
-
-def payment_charge_on_file(*, gateway: PaymentGateway, reservation: Reservation, amount: Decimal,
-                           purpose: str) -> Payment:
-    """Charge the card on file; PAYMENT_FAILED if there is none or it is declined."""
-    on_file = card_on_file(reservation)
-    if on_file is None:
-        raise PaymentFailed("There is no card on file for this reservation.", decline_code="no_card_on_file")
-    result = gateway.charge_saved(token=on_file.card_token, amount=amount, currency=reservation.currency,
-                                  description=f"{reservation.hotel.name} {reservation.confirmation_number}")
-    if not result.success:
-        raise PaymentFailed(result.message or None, decline_code=result.error_code)
-    return Payment.objects.create(
-        reservation=reservation, kind=Payment.Kind.CHARGE, amount=amount, currency=reservation.currency,
-        gateway=gateway.name, gateway_reference=result.reference, card_token=on_file.card_token,
-        card_brand=on_file.card_brand, last_four=on_file.last_four, purpose=purpose)
-
-
-def payment_refund(*, gateway: PaymentGateway, reservation: Reservation, amount: Decimal,
-                   purpose: str, made: list | None = None) -> list[Payment]:
-    """Refund `amount` against the reservation's charges, newest first. Returns the refund rows.
-
-    `made`, if given, receives each refund as the gateway makes it: should the caller's transaction roll back
-    afterwards (a later part refused, a failed commit), payment_refunds_keep records them again.
-    """
-    remaining = round_money(amount, reservation.currency)
-    refunds = []
-    if remaining <= 0:
-        return refunds
-    charges = list(reservation.payments.filter(kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED)
-                   .order_by("-created_at", "-id"))
-    for charge in charges:
-        if remaining <= 0:
-            break
-        already = sum((r.amount for r in charge.refunds.filter(result=Payment.Result.SUCCEEDED)), Decimal(0))
-        refundable = charge.amount - already
-        if refundable <= 0:
-            continue
-        part = min(refundable, remaining)
-        result = gateway.refund(reference=charge.gateway_reference, amount=part, currency=reservation.currency)
-        if not result.success:
-            done = round_money(sum((r.amount for r in refunds), Decimal(0)), reservation.currency)
-            message = result.message or "The refund could not be processed."
-            if done > 0:
-                message = f"{message} {done} {reservation.currency} of it was refunded to the card."
-            exc = PaymentFailed(message, decline_code=result.error_code, retry_action="CONTACT_HOTEL",
-                                **({"refunded": str(done)} if done > 0 else {}))
-            exc.refunds_made = refunds  # for payment_refunds_keep(exc), after the caller's rollback
-            raise exc
-        refunds.append(Payment.objects.create(
-            reservation=reservation, kind=Payment.Kind.REFUND, amount=part, currency=reservation.currency,
-            gateway=gateway.name, gateway_reference=result.reference, card_brand=charge.card_brand,
-            last_four=charge.last_four, purpose=purpose, refund_of=charge))
-        if made is not None:
-            made.append(refunds[-1])
-        remaining -= part
-    return refunds
-
-
-def payment_refunds_keep(made) -> None:
-    """After a rollback, record again the refunds the gateway made: payment_refund's `made` list, or the
-    PaymentFailed it raised when the gateway refused a later part (its `refunds_made`).
-
-    Without them the books would show money the guest already has back as still paid, and a retry would
-    refund it a second time. Inside a caller's own transaction the rows last as long as that transaction does.
-    """
-    if isinstance(made, BaseException):
-        made = getattr(made, "refunds_made", None) or []
-    if not made:
-        return
-    with transaction.atomic():
-        for refund in made:
-            refund.pk = None
-            refund._state.adding = True
-            refund.save()
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -527,24 +317,3 @@ def quote_payload(quote: Quote) -> dict:
     data = quote.as_dict()
     data["free_until"] = quote.free_until.isoformat() if quote.free_until else None
     return data
-
-
-# --- holds that ran out ----------------------------------------------------------------------------------
-
-def reservations_expire_pending(*, now=None) -> int:
-    """PENDING reservations whose hold has run out become EXPIRED and give their rooms back."""
-    now = now or timezone.now()
-    ids = list(Reservation.objects.filter(status=Status.PENDING, hold_expires_at__lt=now)
-               .values_list("pk", flat=True))
-    expired = 0
-    for pk in ids:
-        with transaction.atomic():
-            reservation = Reservation.objects.select_for_update().filter(pk=pk, status=Status.PENDING).first()
-            if reservation is None:
-                continue
-            transition(reservation, "expire")
-            inventory_release(holder=reservation.holder)
-            reservation_save(reservation)
-            events.event_record(events.RESERVATION_EXPIRED, reservation=reservation)
-            expired += 1
-    return expired

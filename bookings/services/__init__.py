@@ -1,0 +1,35 @@
+"""Booking use cases, one module per concern. Each runs in short transactions: inventory, money and state change
+together or not at all, and no gateway call runs while a row lock is held (see bookings/payments/attempts.py).
+
+Other apps import these names from `bookings.services`.
+"""
+
+from .create import (
+    BOOKING_ATTEMPTS,
+    MAX_ROOMS,
+    BookingRequest,
+    GuestDetails,
+    booking_create,
+    booking_quote,
+    confirmation_number_next,
+    quote_payload,
+    quote_totals,
+)
+from .expiry import reservations_expire_pending
+from .ledger import payment_charge_card, payment_charge_on_file, payment_refund, payment_refunds_keep
+from .lifecycle import reservation_save, transition
+from .reading import (
+    amount_paid,
+    card_on_file,
+    payment_summary,
+    reservation_detail_get,
+    reservation_get,
+    reservation_lock,
+)
+
+__all__ = [
+    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "amount_paid", "booking_create", "booking_quote",
+    "card_on_file", "confirmation_number_next", "payment_charge_card", "payment_charge_on_file", "payment_refund",
+    "payment_refunds_keep", "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
+    "reservation_get", "reservation_lock", "reservation_save", "reservations_expire_pending", "transition",
+]
