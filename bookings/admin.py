@@ -235,3 +235,5 @@ class OutboxEventAdmin(HotelScoped, ReadOnlyAdmin):
                               messages.ERROR)
         if skipped:
             self.message_user(request, f"{skipped} event(s) were already delivered.", messages.INFO)
+
+from .payments import admin as _payments_admin  # noqa: E402, F401  (registers the payment-attempt admin)

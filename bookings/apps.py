@@ -6,7 +6,10 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import events
+        from . import (
+            events,
+            services,  # noqa: F401  (registers the payment-attempt finishers of booking steps)
+        )
 
         events.subscribe(events.RESERVATION_CONFIRMED, "bookings.notifications.send_confirmation")
         events.subscribe(events.RESERVATION_MODIFIED, "bookings.notifications_manage.send_modified")

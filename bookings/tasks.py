@@ -48,6 +48,16 @@ def expire_pending_reservations() -> int:
 
 
 @shared_task
+def payments_settle() -> int:
+    """Settle payment attempts left open: lost answers, crashes between a charge and its record, refunds the
+    provider refused for now (bookings/payments/attempts.py)."""
+    from .payments import default_gateway
+    from .payments.attempts import attempts_settle_due
+
+    return attempts_settle_due(gateway=default_gateway())
+
+
+@shared_task
 def purge_idempotency_records(older_than_hours: int = 24) -> int:
     from .idempotency import idempotency_purge
 

@@ -111,6 +111,15 @@ class PaymentFailed(DomainError):
     default_message = "The payment was declined. Please use another card."
 
 
+class BookingNotCompleted(DomainError):
+    """The payment went through but confirming the booking failed; the payment was given back."""
+
+    code = "SYSTEM_ERROR"
+    http_status = 500
+    retryable = True
+    default_message = "The booking could not be completed and no money was kept. Please try again."
+
+
 class WebhookRejected(DomainError):
     """A provider webhook whose signature is missing, wrong or too old: nothing is processed."""
 

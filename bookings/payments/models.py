@@ -2,10 +2,10 @@
 is made) and GatewayEvent (what the provider told us by webhook)."""
 
 import uuid
-from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+
 
 class Payment(models.Model):
     """A movement of money through the gateway. Never the card number: a token, the brand and last four."""

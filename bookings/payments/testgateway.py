@@ -46,8 +46,8 @@ class TestGateway(PaymentGateway):
                               lambda: self._pay(payment_method, amount, currency, capture=True,
                                                 save=save_for_later))
         if card is None:
-            return _no_method()
-        return self._charge_card(card)
+            return self._replay(idempotency_key) or _no_method()
+        return self._once(idempotency_key, ("charge_card", Decimal(amount), currency), lambda: self._charge_card(card))
 
     def _charge_card(self, card):
         digits = card.digits
@@ -74,12 +74,14 @@ class TestGateway(PaymentGateway):
         if not token or token.startswith(self.DECLINING_TOKEN_PREFIX) or not token.startswith("tok_"):
             return GatewayResult(False, error_code="card_declined",
                                  message="The card on file was declined.")
-        return GatewayResult(True, reference=_ref("ch"), token=token)
+        return self._once(idempotency_key, ("charge_saved", token, Decimal(amount), currency),
+                          lambda: GatewayResult(True, reference=_ref("ch"), token=token))
 
     def refund(self, *, reference, amount, currency, idempotency_key=""):
         if not reference:
             return GatewayResult(False, error_code="no_charge", message="There is no charge to refund.")
-        return GatewayResult(True, reference=_ref("re"))
+        return self._once(idempotency_key, ("refund", reference, amount, currency),
+                          lambda: GatewayResult(True, reference=_ref("re"), amount=amount))
 
     def authorise(self, *, card=None, amount, currency, description="", idempotency_key="", payment_method=None,
                   save_for_later=False):
@@ -90,7 +92,7 @@ class TestGateway(PaymentGateway):
                 return checked
             method, shown = PaymentMethodRef(id=checked.token), {"brand": card.brand, "last_four": card.last_four}
         if method is None:
-            return _no_method()
+            return self._replay(idempotency_key) or _no_method()
         return self._once(idempotency_key, ("authorise", method, Decimal(amount), currency),
                           lambda: self._pay(method, amount, currency, capture=False, save=save_for_later, **shown))
 
@@ -127,9 +129,9 @@ class TestGateway(PaymentGateway):
     def save_card(self, *, card=None, payment_method=None, email="", name="", idempotency_key=""):
         if payment_method is None:
             if card is None:
-                return _no_method()
+                return self._replay(idempotency_key) or _no_method()
             # The card is checked, not charged; its token is what charge_saved already understands.
-            checked = self._charge_card(card)
+            checked = self._once(idempotency_key, ("save_card_raw",), lambda: self._charge_card(card))
             return GatewayResult(checked.success, token=checked.token, brand=checked.brand,
                                  last_four=checked.last_four, error_code=checked.error_code, message=checked.message)
 
@@ -185,6 +187,12 @@ class TestGateway(PaymentGateway):
         with self._lock:
             self._payments[reference] = payment
             return _result(reference, payment)
+
+    def _replay(self, idempotency_key):
+        """The first answer to this key, for a retry that no longer has the card (a lost answer settled later)."""
+        with self._lock:
+            earlier = self._replies.get(idempotency_key) if idempotency_key else None
+            return earlier[1] if earlier else None
 
     def _once(self, idempotency_key, params, run):
         if not idempotency_key:

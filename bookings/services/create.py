@@ -13,6 +13,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from hotelbooking.errors import (
+    BookingNotCompleted,
     InvalidParty,
     PaymentFailed,
     PriceChanged,
@@ -22,8 +23,9 @@ from hotelbooking.errors import (
 )
 from hotelbooking.money import round_money
 from inventory.models import Hotel, RoomType
-from inventory.services import inventory_reserve
+from inventory.services import inventory_release, inventory_reserve
 from pricing.engine import Quote, quote_stay
+from pricing.guarantee import PaymentTerms, terms_for_quote
 from pricing.search import hotel_get, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
 
@@ -32,16 +34,17 @@ from ..models import (
     Channel,
     ConfirmationSequence,
     Guest,
-    Payment,
     Reservation,
     ReservationNight,
     Status,
     StatusChange,
     actor_fields,
 )
-from ..payments import Card, PaymentGateway
-from .ledger import payment_charge_card
+from ..payments import Card, PaymentGateway, default_gateway
+from ..payments.attempts import attempt_open, attempt_send, finisher
+from ..payments.models import PaymentAttempt
 from .lifecycle import reservation_save, transition
+from .reading import reservation_lock
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class BookingRequest:
     check_in: date | str
     check_out: date | str
     guest: GuestDetails
-    card: Card | None
+    card: Card | None  # raw card fields: the built-in test gateway only
     rate_plan_code: str | None = None
     adults: int | str = 1
     children: int | str = 0
@@ -78,6 +81,8 @@ class BookingRequest:
     channel: str = Channel.DIRECT
     source: str = ""
     expected_total: Decimal | None = None
+    # A provider payment method (Stripe pm_...) from the hosted card fields, instead of `card`.
+    payment_method: str = ""
     # False when the channel collects the money (an OTA's prepaid booking): confirm without charging.
     collect_payment: bool = True
 
@@ -189,12 +194,16 @@ def _validate_child_ages(children: int, ages: list) -> list[int]:
 
 
 def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=None) -> Reservation:
-    """Quote, hold the rooms, charge, confirm: all or nothing.
+    """Quote, hold the rooms, take the payment the rate plan's guarantee asks for, confirm.
 
     PRICE_CHANGED if the fresh total differs from `expected_total`; SOLD_OUT naming the short night;
-    PAYMENT_FAILED leaves no reservation and no rooms held. A charge taken before a later failure is refunded.
-    A deadlock or serialization failure (PostgreSQL) reruns the booking a bounded number of times; the
-    caller sees the booking or a domain error, never the database's complaint.
+    PAYMENT_FAILED leaves no reservation and no rooms held. The gateway is called between two short
+    transactions, never with a row locked (bookings/payments/attempts.py): the first holds the rooms as a
+    PENDING reservation and records the payment attempt, the second confirms or gives the rooms back.
+
+    Returns the CONFIRMED reservation, or a PENDING one when the payment is not settled yet: the guest must
+    authenticate it (3-D Secure; `booking_payment_attempt(reservation).client_secret`), or the gateway's answer
+    was lost and the settle task or the webhook will confirm or release it.
     """
     hotel = hotel_get(request.hotel_code)
     _guest_validate(request.guest)
@@ -208,22 +217,28 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
     if request.expected_total is not None and expected != total:
         raise PriceChanged(quote=quote_payload(quote), new_total=str(total),
                            expected_total=str(request.expected_total if expected is None else expected))
-    if request.card is None and request.collect_payment:
+    terms = terms_for_quote(quote, booked_on=hotel_today(hotel))
+    step = _payment_step(request, terms)
+    if step is not None and request.card is None and not request.payment_method:
         raise PaymentFailed("Card details are required.", decline_code="missing_card")
 
     # Retrying only makes sense when this is the outermost transaction: inside a caller's atomic block the
     # whole outer transaction is already lost.
-    attempts = 1 if transaction.get_connection().in_atomic_block else BOOKING_ATTEMPTS
-    for attempt in range(1, attempts + 1):
+    tries = 1 if transaction.get_connection().in_atomic_block else BOOKING_ATTEMPTS
+    for attempt_no in range(1, tries + 1):
         try:
-            return _booking_commit(hotel=hotel, quote=quote, request=request, child_ages=child_ages, total=total,
-                                   gateway=gateway, actor=actor)
+            reservation, attempt = _booking_hold(hotel=hotel, quote=quote, request=request, child_ages=child_ages,
+                                                 terms=terms, step=step, gateway=gateway, actor=actor)
+            break
         except OperationalError as exc:
-            if attempt == attempts or getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
+            if attempt_no == tries or getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
                 raise
             logger.warning("Booking at %s hit %s; retrying (attempt %d)", hotel.code,
-                           getattr(exc.__cause__, "sqlstate", "?"), attempt)
-    raise AssertionError("unreachable")
+                           getattr(exc.__cause__, "sqlstate", "?"), attempt_no)
+    if attempt is None:
+        return reservation
+    attempt = attempt_send(attempt, gateway, card=request.card)  # no transaction open: nothing locked
+    return _booking_outcome(reservation, attempt, gateway)
 
 
 def _expected(value, currency: str) -> Decimal | None:
@@ -233,51 +248,161 @@ def _expected(value, currency: str) -> Decimal | None:
         return None
 
 
-def _booking_commit(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_ages: list[int], total: Decimal,
-                    gateway: PaymentGateway, actor) -> Reservation:
-    charged: Payment | None = None
-    try:
+@dataclass(frozen=True)
+class _Step:
+    operation: str
+    amount: Decimal | None
+
+
+def _payment_step(request: BookingRequest, terms: PaymentTerms) -> _Step | None:
+    """What the gateway is asked at booking: the amount due now (saving the card for later charges), only
+    saving the card (a guarantee, or nothing due now), or nothing (the channel collects, or pay at the hotel)."""
+    if not request.collect_payment or not terms.card_required:
+        return None
+    if terms.due_now > 0:
+        return _Step(PaymentAttempt.Operation.CHARGE, terms.due_now)
+    return _Step(PaymentAttempt.Operation.SAVE_CARD, None)
+
+
+def _booking_hold(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_ages: list[int], terms: PaymentTerms,
+                  step: _Step | None, gateway: PaymentGateway, actor) -> tuple[Reservation, PaymentAttempt | None]:
+    """The first short transaction: the PENDING reservation holding its rooms, and the payment attempt.
+
+    With nothing to take through the gateway the booking is confirmed right here.
+    """
+    with transaction.atomic():
+        # A placeholder number until confirmation: a booking that fails never uses one up.
+        reservation = _reservation_create_pending(hotel=hotel, quote=quote, request=request,
+                                                  confirmation_number=f"TMP-{uuid.uuid4().hex}",
+                                                  child_ages=child_ages, actor=actor, terms=terms)
+        inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
+                          rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
+                          check_out=quote.check_out)
+        if step is None:
+            note = (f"Payment collected by {request.source or request.channel}" if not request.collect_payment
+                    else "Pay at the hotel: no card taken")
+            _confirm(reservation, note=note, actor=actor)
+            return reservation, None
+        attempt = attempt_open(reservation=reservation, step="BOOKING", operation=step.operation, gateway=gateway,
+                               amount=step.amount, currency=quote.currency, payment_method=request.payment_method,
+                               save_for_later=True)
+    return reservation, attempt
+
+
+def _confirm(reservation: Reservation, *, note: str, actor=None) -> None:
+    """Inside a transaction holding the reservation: take the number, confirm, record the event."""
+    # The number is taken last: its (hotel, arrival date) sequence row stays locked only until the commit right
+    # after, and a booking that fails never uses one up, so numbers run without gaps.
+    reservation.confirmation_number = confirmation_number_next(hotel=reservation.hotel, check_in=reservation.check_in)
+    transition(reservation, "confirm", by=actor, note=note)
+    reservation_save(reservation)
+    events.event_record(events.RESERVATION_CONFIRMED, reservation=reservation, payload={
+        "guest_email": reservation.guest.email, "loyalty_number": reservation.guest.loyalty_number,
+        "grand_total": str(round_money(reservation.grand_total, reservation.currency)),
+        "currency": reservation.currency,
+        "room_count": reservation.room_count})
+
+
+def _booking_outcome(reservation: Reservation, attempt: PaymentAttempt, gateway: PaymentGateway) -> Reservation:
+    """What the guest is told once the first answer is in (the finisher below has acted on it)."""
+    current = Reservation.objects.with_details().filter(pk=reservation.pk).first()
+    if attempt.state == PaymentAttempt.State.FAILED:
+        logger.info("Payment declined at %s (%s)", reservation.hotel.code, attempt.error_code)
+        raise PaymentFailed(attempt.error_message or None, decline_code=attempt.error_code or "card_declined")
+    if current is not None and current.status == Status.PENDING and not attempt.open:
+        # The money moved but confirming failed (the finisher raised): give it back, release the rooms.
+        booking_release(current.pk, gateway=gateway, note="The booking could not be completed; payment returned")
+        raise BookingNotCompleted()
+    if current is None or current.status == Status.EXPIRED:
+        raise PaymentFailed("The hold on the rooms ran out before the payment was confirmed; any amount taken "
+                            "is being refunded.", decline_code="hold_expired")
+    return current
+
+
+def booking_payment_attempt(reservation: Reservation) -> PaymentAttempt | None:
+    """The booking's payment attempt (its 3-D Secure client secret while the guest must authenticate)."""
+    return reservation.payment_attempts.filter(step="BOOKING").first()
+
+
+@finisher("BOOKING")
+def booking_finish(attempt: PaymentAttempt) -> None:
+    """The booking's payment settled: confirm the held booking, or give the rooms back (and any money)."""
+    if attempt.state == PaymentAttempt.State.SUCCEEDED:
         with transaction.atomic():
-            # A placeholder number until the end: nobody outside this transaction ever sees it.
-            reservation = _reservation_create_pending(hotel=hotel, quote=quote, request=request,
-                                                      confirmation_number=f"TMP-{uuid.uuid4().hex}",
-                                                      child_ages=child_ages, actor=actor)
-            inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
-                              rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
-                              check_out=quote.check_out)
-            if request.collect_payment:
-                charged = payment_charge_card(
-                    gateway=gateway, reservation=reservation, card=request.card, amount=total, purpose="BOOKING",
-                    description=f"{hotel.name}: {quote.room_type.name}, {quote.check_in} to {quote.check_out}")
-                note = f"Paid {total} {quote.currency} by {charged.card_brand} ending {charged.last_four}"
-            else:
-                note = f"Payment collected by {request.source or request.channel}"
-            # The number is taken last: its (hotel, arrival date) sequence row stays locked only until the
-            # commit right after, and a booking that fails never uses one up, so numbers run without gaps.
-            reservation.confirmation_number = confirmation_number_next(hotel=hotel, check_in=quote.check_in)
-            transition(reservation, "confirm", by=actor, note=note)
-            reservation_save(reservation)
-            events.event_record(events.RESERVATION_CONFIRMED, reservation=reservation, payload={
-                "guest_email": reservation.guest.email, "loyalty_number": reservation.guest.loyalty_number,
-                "grand_total": str(total), "currency": quote.currency, "room_count": quote.rooms})
-    except PaymentFailed as exc:
-        logger.info("Payment declined at %s (%s)", hotel.code, exc.details.get("decline_code", ""))
-        raise
-    except Exception:
-        if charged is not None:  # money moved but the booking did not: give it back
-            _compensate(gateway, charged)
-        raise
-    return reservation
+            reservation = reservation_lock(attempt.reservation_id)
+            if reservation.status == Status.PENDING:
+                _confirm(reservation, note=_paid_note(attempt), actor=_booked_by(reservation))
+                return
+        if reservation.status in (Status.CONFIRMED, Status.CHECKED_IN, Status.CHECKED_OUT):
+            return  # confirmed already (the webhook and the settle task both reported it)
+        _compensate(attempt)  # the hold was given up before the money was known to have moved
+    elif attempt.state == PaymentAttempt.State.FAILED:
+        booking_release(attempt.reservation_id, gateway=None, note="Payment declined", declined=True)
 
 
-def _compensate(gateway: PaymentGateway, charge: Payment) -> None:
-    result = gateway.refund(reference=charge.gateway_reference, amount=charge.amount, currency=charge.currency)
-    if not result.success:
-        logger.error("Could not refund charge %s after a failed booking", charge.gateway_reference)
+def _booked_by(reservation: Reservation):
+    """Who made the booking (its first history row), so that its confirmation is theirs too."""
+    first = reservation.status_changes.order_by("at", "id").select_related("api_key", "changed_by").first()
+    if first is None:
+        return None
+    return first.api_key or first.changed_by or first.actor or None
+
+
+def _paid_note(attempt: PaymentAttempt) -> str:
+    card = f"{attempt.card_brand} ending {attempt.last_four}".strip()
+    if attempt.operation == PaymentAttempt.Operation.SAVE_CARD:
+        return f"Card {card} kept as the guarantee; nothing charged"
+    return f"Paid {round_money(attempt.amount, attempt.currency)} {attempt.currency} by {card}"
+
+
+def booking_release(pk: int, *, gateway: PaymentGateway | None, note: str, declined: bool = False) -> None:
+    """Give a PENDING booking's rooms back. A declined booking, which moved no money, leaves no trace; one whose
+    payment went through stays EXPIRED beside its refund."""
+    with transaction.atomic():
+        reservation = reservation_lock(pk, status=Status.PENDING)
+        if reservation is None:
+            return
+        inventory_release(holder=reservation.holder)
+        moved = reservation.payments.exists()
+        if declined and not moved:
+            reservation.payment_attempts.all().delete()
+            reservation.nights.all().delete()
+            reservation.status_changes.all().delete()
+            reservation.events.all().delete()
+            reservation.delete()
+            return
+        transition(reservation, "expire", note=note)
+        reservation_save(reservation)
+        events.event_record(events.RESERVATION_EXPIRED, reservation=reservation)
+        compensations = [_compensation_open(a) for a in reservation.payment_attempts.filter(
+            step="BOOKING", state=PaymentAttempt.State.SUCCEEDED)]
+    for compensation in compensations:
+        if compensation is not None and gateway is not None:
+            attempt_send(compensation, gateway)
+
+
+def _compensation_open(attempt: PaymentAttempt) -> PaymentAttempt | None:
+    """Inside a transaction: record what undoes a succeeded booking attempt (a refund or a release)."""
+    if attempt.payment_id:
+        return attempt_open(reservation=attempt.reservation, step=f"COMPENSATE:{attempt.pk}",
+                            operation=PaymentAttempt.Operation.REFUND, gateway=attempt.gateway,
+                            amount=attempt.payment.amount, currency=attempt.currency, target=attempt.payment)
+    if attempt.operation == PaymentAttempt.Operation.AUTHORISE:
+        return attempt_open(reservation=attempt.reservation, step=f"COMPENSATE:{attempt.pk}",
+                            operation=PaymentAttempt.Operation.RELEASE, gateway=attempt.gateway,
+                            target_reference=attempt.reference)
+    return None
+
+
+def _compensate(attempt: PaymentAttempt) -> None:
+    with transaction.atomic():
+        compensation = _compensation_open(PaymentAttempt.objects.select_related("payment").get(pk=attempt.pk))
+    if compensation is not None:
+        attempt_send(compensation, default_gateway())
 
 
 def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest, confirmation_number: str,
-                                child_ages, actor) -> Reservation:
+                                child_ages, actor, terms: PaymentTerms) -> Reservation:
     guest = _guest_get_or_create(request.guest)
     currency = quote.currency
     typed = request.guest
@@ -290,7 +415,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), currency=currency,
         created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
-        cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
+        cancellation_policy=quote.policy_snapshot, free_until=quote.free_until, payment_terms=terms.as_dict(),
         hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
     ReservationNight.objects.bulk_create([

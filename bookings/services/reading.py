@@ -12,10 +12,7 @@ from hotelbooking.errors import (
 from hotelbooking.money import round_money
 from hotelbooking.permissions import Reach
 
-from ..models import (
-    Payment,
-    Reservation,
-)
+from ..models import Payment, PaymentAttempt, Reservation
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +97,17 @@ def amount_paid(reservation: Reservation) -> Decimal:
 
 
 def card_on_file(reservation: Reservation) -> Payment | None:
-    """The latest successful charge that left a reusable token."""
-    return (reservation.payments.filter(kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED)
-            .exclude(card_token="").order_by("-created_at", "-id").first())
+    """The latest successful charge that left a reusable token, or else the card saved as the booking's
+    guarantee (a CARD_GUARANTEE booking, charged nothing yet) as an unsaved Payment carrying its token."""
+    charge = (reservation.payments.filter(kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED)
+              .exclude(card_token="").order_by("-created_at", "-id").first())
+    if charge is not None:
+        return charge
+    saved = (reservation.payment_attempts.filter(operation=PaymentAttempt.Operation.SAVE_CARD,
+                                                 state=PaymentAttempt.State.SUCCEEDED)
+             .exclude(token="").order_by("-created_at", "-id").first())
+    if saved is None:
+        return None
+    return Payment(reservation=reservation, kind=Payment.Kind.CHARGE, amount=0, currency=reservation.currency,
+                   gateway=saved.gateway, card_token=saved.token, card_brand=saved.card_brand,
+                   last_four=saved.last_four)

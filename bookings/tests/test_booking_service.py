@@ -29,6 +29,7 @@ from bookings.services import (
     transition,
 )
 from hotelbooking.errors import (
+    BookingNotCompleted,
     ConcurrentModification,
     InvalidDates,
     InvalidParty,
@@ -243,14 +244,22 @@ def test_a_failure_after_the_charge_refunds_it(nyc, next_friday, gateway, monkey
     refunds = []
     monkeypatch.setattr(gateway, "refund", lambda **kw: refunds.append(kw) or type(gateway).refund(gateway, **kw))
 
-    def broken_record(*args, **kwargs):
-        raise RuntimeError("outbox unavailable")
+    record = services.create.events.event_record
+
+    def broken_record(name, **kwargs):  # confirming fails after the charge went through
+        if name == services.create.events.RESERVATION_CONFIRMED:
+            raise RuntimeError("outbox unavailable")
+        return record(name, **kwargs)
 
     monkeypatch.setattr(services.create.events, "event_record", broken_record)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(BookingNotCompleted):
         booking_create(request=seed_request(next_friday), gateway=gateway)
     assert len(refunds) == 1 and refunds[0]["amount"] == Decimal("664.14")
-    assert Reservation.objects.count() == 0 and _sold(nyc, next_friday) == [0, 0, 0]
+    # Nothing is confirmed and no room is held; the charge and its refund stay on record, side by side.
+    left = Reservation.objects.get()
+    assert left.status == Status.EXPIRED and _sold(nyc, next_friday) == [0, 0, 0]
+    assert sorted((p.kind, p.amount) for p in left.payments.all()) == [
+        ("CHARGE", Decimal("664.14")), ("REFUND", Decimal("664.14"))]
 
 
 # --- the lifecycle ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 
 from bookings.cancellations import cancellation_quote, reservation_cancel
-from bookings.models import HandledEvent, OutboxEvent, Payment, Reservation, Status
+from bookings.models import HandledEvent, OutboxEvent, Payment, PaymentAttempt, Reservation, Status
 from bookings.modifications import ModificationRequest, reservation_modify
 from bookings.payments import TestGateway
 from bookings.services import amount_paid, transition
@@ -200,6 +200,7 @@ def test_a_checked_in_guest_is_sent_to_the_front_desk(nyc, next_friday, hotel_pa
 def test_a_pending_reservation_cancels_without_penalty(nyc, next_friday):
     r = book(next_friday)
     Reservation.objects.filter(pk=r.pk).update(status=Status.PENDING)
+    PaymentAttempt.objects.filter(reservation__pk=r.pk).delete()
     Payment.objects.filter(reservation__pk=r.pk).delete()
     with time_machine.travel(check_in_at(r) - 2 * H, tick=False):
         result = cancel(r)
