@@ -58,6 +58,15 @@ def payments_settle() -> int:
 
 
 @shared_task
+def charge_due_balances() -> int:
+    """Deposit bookings whose balance day has come (hotel time): charge the card on file."""
+    from .payments import default_gateway
+    from .services import balances_charge_due
+
+    return balances_charge_due(gateway=default_gateway())
+
+
+@shared_task
 def purge_idempotency_records(older_than_hours: int = 24) -> int:
     from .idempotency import idempotency_purge
 

@@ -206,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     "redeliver-outbox": {"task": "bookings.tasks.redeliver_outbox", "schedule": 60.0},
     "expire-pending-holds": {"task": "bookings.tasks.expire_pending_reservations", "schedule": 60.0},
     "settle-payments": {"task": "bookings.tasks.payments_settle", "schedule": 60.0},
+    "charge-due-balances": {"task": "bookings.tasks.charge_due_balances", "schedule": crontab(minute="*/30")},
     "night-audit": {"task": "frontdesk.tasks.run_due_night_audits", "schedule": crontab(minute="*/15")},
     "purge-idempotency-keys": {"task": "bookings.tasks.purge_idempotency_records", "schedule": crontab(minute=0)},
     "flush-channel-ari": {"task": "channelmanager.tasks.flush_all_ari", "schedule": 60.0},

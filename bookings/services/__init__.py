@@ -4,6 +4,7 @@ together or not at all, and no gateway call runs while a row lock is held (see b
 Other apps import these names from `bookings.services`.
 """
 
+from .balance import balance_charge, balance_due, balances_charge_due
 from .create import (
     BOOKING_ATTEMPTS,
     MAX_ROOMS,
@@ -28,7 +29,8 @@ from .reading import (
 )
 
 __all__ = [
-    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "amount_paid", "booking_create", "booking_quote",
+    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "amount_paid", "balance_charge", "balance_due",
+    "balances_charge_due", "booking_create", "booking_quote",
     "card_on_file", "confirmation_number_next", "payment_charge_card", "payment_charge_on_file", "payment_refund",
     "payment_refunds_keep", "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
     "reservation_get", "reservation_lock", "reservation_save", "reservations_expire_pending", "transition",
