@@ -30,6 +30,7 @@ from hotelbooking.permissions import Reach
 from inventory.models import Hotel, RoomType
 from inventory.services import inventory_release, inventory_reserve
 from pricing.engine import Quote, quote_stay
+from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_get, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
 
@@ -526,6 +527,7 @@ def quote_totals(quote: Quote) -> dict:
 def quote_payload(quote: Quote) -> dict:
     data = quote.as_dict()
     data["free_until"] = quote.free_until.isoformat() if quote.free_until else None
+    data["payment_terms"] = terms_for_quote(quote, booked_on=hotel_today(quote.hotel)).as_dict()
     return data
 
 
