@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 from hotelbooking.api import ErrorSerializer, HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
 from hotelbooking.errors import DomainError, HotelNotFound
 from hotelbooking.money import round_money
-from pricing.api import CancellationPolicyOutput, NightlyRateOutput
+from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput
 from pricing.search import hotel_get
 
 from . import idempotency, payments, services
 from .api_manage import BookingModifyCancelMethods
 from .models import Channel, Reservation, actor_shown
+from .payment_terms import reservation_payment_terms
 from .payments import Card
 from .services import BookingRequest, GuestDetails
 
@@ -176,6 +177,9 @@ class BookingOutput(serializers.Serializer):
     pricing = BookingPricingOutput()
     cancellation_policy = CancellationPolicyOutput()
     payment = BookingPaymentOutput()
+    payment_terms = PaymentTermsOutput(
+        allow_null=True, help_text="What the rate plan's guarantee rule charged at booking, what is left and when, "
+                                   "as agreed at booking; null when the channel collected the money")
 
 
 class StatusChangeOutput(serializers.Serializer):
@@ -230,6 +234,8 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
         "payment": {"status": paid["status"], "last_four": paid["last_four"],
                     "amount": str(round_money(paid["amount"], c))},
     }
+    terms = reservation_payment_terms(reservation)
+    data["payment_terms"] = terms.as_dict() if terms else None
     if history:
         data["status_history"] = [
             {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": actor_shown(s, caller=caller),
@@ -281,6 +287,8 @@ _SEED_RESPONSE = {
                             "description": "Free cancellation until 24 hours before check-in",
                             "free_until": "2024-03-14T15:00:00-04:00"},
     "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
+    "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
+                      "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
 }
 
 
@@ -326,8 +334,8 @@ class BookingCreateApi(APIView):
                               "decline_code": "insufficient_funds"})),
             404: _error("HOTEL_NOT_FOUND: no such hotel, or the API key does not reach it"),
             409: _error(
-                "SOLD_OUT naming the date; PRICE_CHANGED with the new quote (nothing booked); RESTRICTED "
-                "(minimum stay, closed to arrival); RATE_NOT_AVAILABLE; IDEMPOTENCY_IN_PROGRESS",
+                "SOLD_OUT naming the date; PRICE_CHANGED with the new quote and its payment_terms (nothing "
+                "booked); RESTRICTED (minimum stay, closed to arrival); RATE_NOT_AVAILABLE; IDEMPOTENCY_IN_PROGRESS",
                 ("Sold out", {"code": "SOLD_OUT", "message": "Sorry, Deluxe King Room is sold out on March 16, "
                               "2024 (0 left). Please choose different dates or room type.", "retryable": False,
                               "date": "2024-03-16", "available": 0}),

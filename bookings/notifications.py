@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .manage_links import manage_url
 from .models import OutboxEvent, Payment, Reservation
+from .payment_terms import reservation_payment_terms
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def _send(reservation: Reservation, *, subject: str, template: str, extra: dict 
                if reservation.free_until else None,
                "payment": charges[0] if charges else None,
                "manage_url": manage_url(reservation),
+               "payment_terms": reservation_payment_terms(reservation),
                **(extra or {})}
     text = render_to_string(f"bookings/email/{template}.txt", context)
     html = render_to_string(f"bookings/email/{template}.html", context)

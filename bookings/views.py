@@ -33,13 +33,15 @@ from hotelbooking.errors import (
 from hotelbooking.money import ZERO, round_money
 from inventory.services import check_availability
 from pricing.engine import Quote
-from pricing.search import hotel_get
+from pricing.guarantee import terms_for_quote
+from pricing.search import hotel_get, hotel_today
 
 from . import idempotency, payments, services
 from .forms import BookingForm, ConfirmationLookupForm
 from .lookup import LookupThrottle, reservation_by_guest
 from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
 from .models import Channel, Reservation
+from .payment_terms import reservation_payment_terms
 from .payments import Card
 from .services import BookingRequest, GuestDetails
 
@@ -137,6 +139,7 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
         context.update({
             "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),
             "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
+            "payment_terms": terms_for_quote(quote, booked_on=hotel_today(hotel)),
         })
     response = render(request, "bookings/book.html", context, status=status)
     # The page may carry what the guest typed (never the card number or CVC: forms.NeverEchoedInput): never
@@ -307,6 +310,7 @@ def confirmation(request, confirmation_number: str):
         "price": _reservation_breakdown(reservation),
         "terms": _terms(reservation.cancellation_policy or {}, reservation.free_until, reservation.hotel),
         "paid": {**paid, "amount": _money(paid["amount"] or ZERO, reservation.currency)},
+        "payment_terms": reservation_payment_terms(reservation),
     })
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

@@ -21,11 +21,13 @@ from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
 from .manage_links import LinkInvalid, reservation_by_link
 from .models import Reservation, Status
 from .modifications import ModificationRequest, modification_plan, reservation_modify
+from .payment_terms import reservation_payment_terms
 from .payments import default_gateway
 from .services import amount_paid
 from .views import link_refused, remember_confirmation
 
 SESSION_KEY = "manage_reservation_id"
+LIVE = (Status.PENDING, Status.CONFIRMED, Status.CHECKED_IN)  # what is charged when still matters
 GUEST = "guest (manage my booking)"
 
 
@@ -44,6 +46,7 @@ def _booking_context(reservation: Reservation) -> dict:
     return {
         "r": reservation, "hotel": hotel, "nights": list(reservation.nights.all()),
         "paid": amount_paid(reservation), "terms": terms,
+        "payment_terms": reservation_payment_terms(reservation) if reservation.status in LIVE else None,
         "free_until": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
         "can_change": reservation.status == Status.CONFIRMED,
         "can_cancel": reservation.status in (Status.PENDING, Status.CONFIRMED),

@@ -43,9 +43,9 @@ class RateInline(HotelScoped, admin.TabularInline):
 @admin.register(RatePlan)
 class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("code", "name", "hotel", "parent", "derivation", "derivation_value", "cancellation_policy",
-                    "min_stay", "is_active")
+                    "guarantee", "deposit_summary", "min_stay", "is_active")
     list_editable = ("is_active",)
-    list_filter = ("hotel", "is_active", "derivation")
+    list_filter = ("hotel", "is_active", "derivation", "guarantee")
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
     inlines = [RateInline]
@@ -60,7 +60,22 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
         ("Derived plan", {"fields": ("parent", "derivation", "derivation_value"),
                           "description": "Leave empty for a base plan with its own rates; "
                                          "AAA = BAR less 10%: parent BAR, percentage, 10."}),
+        ("Payment", {"fields": ("guarantee", "deposit_kind", "deposit_percent", "balance_due_days"),
+                     "description": "What is charged when. Prepay: the whole stay at booking. Deposit: the first "
+                                    "night or a percentage at booking, the balance N days before arrival (or at "
+                                    "check-in when empty). Card guarantee: nothing charged, the card covers late "
+                                    "cancellation and no-show penalties. Pay at the hotel: no card. The deposit "
+                                    "fields are for deposit plans only."}),
     )
+
+    @admin.display(description="Deposit")
+    def deposit_summary(self, obj):
+        if obj.guarantee != RatePlan.Guarantee.DEPOSIT:
+            return "—"
+        what = "First night" if obj.deposit_kind == RatePlan.DepositKind.FIRST_NIGHT else \
+            f"{obj.deposit_percent.normalize():f}%"
+        when = "at check-in" if obj.balance_due_days is None else f"{obj.balance_due_days} days before arrival"
+        return f"{what}, balance {when}"
 
 
 class BasePlanOnly:

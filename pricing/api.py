@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from hotelbooking.api import ErrorSerializer
 
+from .models import RatePlan
 from .search import SearchResponse, hotel_get, search_availability, stay_validate
 
 AMOUNT_HELP = "Decimal string in the hotel's currency, rounded to its minor unit (2 places for USD), e.g. \"664.14\"."
@@ -79,6 +80,29 @@ class CancellationPolicyOutput(serializers.Serializer):
         help_text="Last moment a cancellation is free, with the hotel's UTC offset; null if it never is.")
 
 
+class PaymentTermsOutput(serializers.Serializer):
+    """What the rate plan's guarantee rule charges at booking, what it leaves for later, and when."""
+
+    guarantee = serializers.ChoiceField(
+        choices=RatePlan.Guarantee.choices,
+        help_text="PREPAY: the whole stay at booking. DEPOSIT: the first night or a percentage at booking, the "
+                  "balance later. CARD_GUARANTEE: nothing at booking; the card is kept for late-cancellation and "
+                  "no-show penalties. PAY_AT_HOTEL: no card; everything at the hotel.")
+    due_now = _amount(help_text="Charged at booking (0 for CARD_GUARANTEE and PAY_AT_HOTEL). " + AMOUNT_HELP)
+    due_later = _amount(help_text="The rest of the total: the balance, or what is paid at the hotel. " + AMOUNT_HELP)
+    balance_due_on = serializers.DateField(
+        allow_null=True, help_text="Hotel-local date the balance is charged automatically to the card (DEPOSIT "
+                                   "with a balance before arrival); null otherwise")
+    balance_when = serializers.ChoiceField(
+        choices=["NONE", "BEFORE_ARRIVAL", "AT_CHECK_IN", "AT_HOTEL"],
+        help_text="NONE: nothing is left to pay; BEFORE_ARRIVAL: charged on balance_due_on; AT_CHECK_IN: charged "
+                  "at check-in; AT_HOTEL: settled at the desk (CARD_GUARANTEE, PAY_AT_HOTEL)")
+    card_required = serializers.BooleanField(help_text="False only for PAY_AT_HOTEL")
+    save_card = serializers.BooleanField(help_text="The card is kept for later charges (a balance, or penalties "
+                                                   "under a card guarantee)")
+    currency = serializers.CharField()
+
+
 class RoomTypeResultOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -87,6 +111,7 @@ class RoomTypeResultOutput(serializers.Serializer):
     available_rooms = serializers.IntegerField(help_text="Fewest rooms free on any night of the stay")
     pricing = PricingOutput()
     cancellation_policy = CancellationPolicyOutput()
+    payment_terms = PaymentTermsOutput(help_text="What booking this offer today charges now, what later and when")
 
 
 class AvailabilityOutput(serializers.Serializer):
@@ -117,6 +142,7 @@ def availability_data(response: SearchResponse) -> dict:
                     "description": r.quote.policy_snapshot["description"],
                     "free_until": r.quote.free_until,
                 },
+                "payment_terms": r.payment_terms.as_dict(),
             }
             for r in response.results
         ],

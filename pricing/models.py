@@ -77,6 +77,16 @@ class RatePlan(models.Model):
         PERCENT = "PERCENT", "Percentage off the parent"
         AMOUNT = "AMOUNT", "Amount off the parent, per night"
 
+    class Guarantee(models.TextChoices):
+        PREPAY = "PREPAY", "Prepay: the whole stay charged at booking"
+        DEPOSIT = "DEPOSIT", "Deposit at booking, the balance charged later"
+        CARD_GUARANTEE = "CARD_GUARANTEE", "Card guarantee: nothing charged, the card covers penalties"
+        PAY_AT_HOTEL = "PAY_AT_HOTEL", "Pay at the hotel: no card"
+
+    class DepositKind(models.TextChoices):
+        FIRST_NIGHT = "FIRST_NIGHT", "The first night (all rooms, with its taxes and fees)"
+        PERCENT = "PERCENT", "A percentage of the total"
+
     hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="rate_plans")
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=100)
@@ -87,10 +97,30 @@ class RatePlan(models.Model):
     derivation = models.CharField(max_length=10, choices=Derivation.choices, blank=True)
     derivation_value = models.DecimalField(null=True, blank=True, **MONEY)
     is_active = models.BooleanField(default=True)
+    # What is taken when: pricing.guarantee.payment_terms turns these into a quote's payment terms.
+    guarantee = models.CharField(max_length=20, choices=Guarantee.choices, default=Guarantee.PREPAY)
+    deposit_kind = models.CharField(max_length=20, choices=DepositKind.choices, blank=True,
+                                    help_text="DEPOSIT only: what is charged at booking")
+    deposit_percent = models.DecimalField(null=True, blank=True, **PERCENT,
+                                          help_text="DEPOSIT by percentage only: the share of the total, "
+                                                    "above 0 and at most 100")
+    balance_due_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="DEPOSIT only: the balance is charged this many days before arrival "
+                                         "(hotel time); empty = at check-in")
 
     class Meta:
         ordering = ["hotel", "code"]
-        constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_rateplan_code_per_hotel")]
+        constraints = [
+            models.UniqueConstraint(fields=["hotel", "code"], name="uniq_rateplan_code_per_hotel"),
+            models.CheckConstraint(
+                condition=Q(guarantee="DEPOSIT") | Q(deposit_kind="", deposit_percent__isnull=True,
+                                                     balance_due_days__isnull=True),
+                name="rateplan_deposit_fields_only_on_deposit"),
+            models.CheckConstraint(
+                condition=(~Q(guarantee="DEPOSIT") | Q(deposit_kind="FIRST_NIGHT", deposit_percent__isnull=True)
+                           | Q(deposit_kind="PERCENT", deposit_percent__gt=0, deposit_percent__lte=100)),
+                name="rateplan_deposit_kind_and_percent"),
+        ]
 
     def __str__(self):
         return f"{self.code} — {self.name}"
@@ -103,6 +133,25 @@ class RatePlan(models.Model):
                 raise ValidationError({"parent": "Derive from a base plan, not from another derived plan."})
             if self.parent.hotel_id != self.hotel_id:
                 raise ValidationError({"parent": "The parent plan belongs to another hotel."})
+        self._clean_guarantee()
+
+    def _clean_guarantee(self):
+        G, K = self.Guarantee, self.DepositKind
+        if self.guarantee != G.DEPOSIT:
+            given = {name: "Only a deposit plan takes this." for name, empty in
+                     (("deposit_kind", not self.deposit_kind), ("deposit_percent", self.deposit_percent is None),
+                      ("balance_due_days", self.balance_due_days is None)) if not empty}
+            if given:
+                raise ValidationError(given)
+            return
+        if not self.deposit_kind:
+            raise ValidationError({"deposit_kind": "A deposit plan needs a deposit: the first night or a "
+                                                   "percentage."})
+        if self.deposit_kind == K.PERCENT:
+            if self.deposit_percent is None or not 0 < self.deposit_percent <= 100:
+                raise ValidationError({"deposit_percent": "Give a percentage above 0 and at most 100."})
+        elif self.deposit_percent is not None:
+            raise ValidationError({"deposit_percent": "A first-night deposit takes no percentage."})
 
     @property
     def base_plan(self) -> "RatePlan":

@@ -14,6 +14,7 @@ from inventory.models import Hotel, RoomType
 from inventory.services import Availability, availability_for_room_types
 
 from .engine import Quote, quote_stay, validate_promotion
+from .guarantee import PaymentTerms, terms_for_quote
 from .models import Promotion, RatePlan
 from .selectors import pricing_context_load, promotion_get, rate_plan_get
 
@@ -91,6 +92,7 @@ class SearchResult:
     room_type: RoomType
     availability: Availability
     quote: Quote
+    payment_terms: PaymentTerms | None = None  # what booking it today would charge now, later and when
 
 
 @dataclass
@@ -128,6 +130,6 @@ def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None 
                                adults=stay.adults, children=stay.children, booked_on=today)
         except RateNotAvailable:
             continue  # not sold on this plan for these nights
-        results.append(SearchResult(rt, availability[rt.id], quote))
+        results.append(SearchResult(rt, availability[rt.id], quote, terms_for_quote(quote, booked_on=today)))
     results.sort(key=lambda r: (r.quote.total, r.room_type.sort_order))
     return SearchResponse(hotel, stay, rate_plan, results, promotion)

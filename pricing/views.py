@@ -45,6 +45,7 @@ def _offers(response: SearchResponse, promo_code: str) -> list[dict]:
             "free_until": r.quote.free_until,
             "free_cancellation": r.quote.free_until is not None and r.quote.free_until > timezone.now(),
             "book_url": f"{BOOK_URL}?{urlencode(query)}",
+            "payment_terms": r.payment_terms,
         })
     return offers
 

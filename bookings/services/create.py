@@ -415,7 +415,8 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), currency=currency,
         created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
-        cancellation_policy=quote.policy_snapshot, free_until=quote.free_until, payment_terms=terms.as_dict(),
+        cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
+        payment_terms=terms.as_dict() if request.collect_payment else {},  # a channel's terms are not ours
         hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
     ReservationNight.objects.bulk_create([
@@ -441,4 +442,5 @@ def quote_totals(quote: Quote) -> dict:
 def quote_payload(quote: Quote) -> dict:
     data = quote.as_dict()
     data["free_until"] = quote.free_until.isoformat() if quote.free_until else None
+    data["payment_terms"] = terms_for_quote(quote, booked_on=hotel_today(quote.hotel)).as_dict()
     return data

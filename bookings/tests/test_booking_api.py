@@ -60,6 +60,8 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
                                 "description": "Free cancellation until 24 hours before check-in",
                                 "free_until": None},
         "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
+        "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
+                          "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
     }
     r = Reservation.objects.get(confirmation_number=number)
     assert r.channel == "DIRECT" and r.source == "Test partner"

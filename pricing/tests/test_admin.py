@@ -63,3 +63,38 @@ def test_rates_can_only_be_given_to_base_plans(staff_client, nyc):
     aaa = RatePlan.objects.get(hotel=nyc, code="AAA")
     html = staff_client.get(reverse("admin:pricing_rateplan_change", args=[aaa.pk])).content.decode()
     assert "rates-TOTAL_FORMS" not in html
+
+
+def _derived_plan_post(nyc, **fields) -> dict:
+    bar = RatePlan.objects.get(hotel=nyc, code="BAR")
+    return {"hotel": nyc.pk, "code": "DEP20", "name": "20% deposit", "cancellation_policy": bar.cancellation_policy_id,
+            "is_active": "on", "parent": bar.pk, "derivation": "PERCENT", "derivation_value": "0",
+            "guarantee": "DEPOSIT", "deposit_kind": "", "deposit_percent": "", "balance_due_days": "",
+            "rates-TOTAL_FORMS": "0", "rates-INITIAL_FORMS": "0", "rates-MIN_NUM_FORMS": "0",
+            "rates-MAX_NUM_FORMS": "1000", **fields}
+
+
+def test_a_deposit_plan_is_made_in_the_admin_with_its_rules(staff_client, nyc):
+    r = staff_client.post(reverse("admin:pricing_rateplan_add"), _derived_plan_post(
+        nyc, deposit_kind="PERCENT", deposit_percent="20", balance_due_days="7"))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    plan = RatePlan.objects.get(hotel=nyc, code="DEP20")
+    assert (plan.guarantee, plan.deposit_kind, str(plan.deposit_percent), plan.balance_due_days) == (
+        "DEPOSIT", "PERCENT", "20.000", 7)
+    html = staff_client.get(reverse("admin:pricing_rateplan_changelist")).content.decode()
+    assert "20%, balance 7 days before arrival" in html
+    assert "First night, balance 7 days before arrival" in html  # the seed's DEP
+    html = staff_client.get(reverse("admin:pricing_rateplan_change", args=[plan.pk])).content.decode()
+    assert 'name="deposit_percent"' in html and 'name="balance_due_days"' in html
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({}, "A deposit plan needs a deposit: the first night or a percentage."),
+    ({"deposit_kind": "PERCENT", "deposit_percent": "0"}, "Give a percentage above 0 and at most 100."),
+    ({"guarantee": "PAY_AT_HOTEL", "balance_due_days": "7"}, "Only a deposit plan takes this."),
+])
+def test_the_admin_refuses_deposit_rules_that_do_not_fit(staff_client, nyc, fields, message):
+    r = staff_client.post(reverse("admin:pricing_rateplan_add"), _derived_plan_post(nyc, **fields))
+    assert r.status_code == 200
+    assert message in r.content.decode()
+    assert not RatePlan.objects.filter(hotel=nyc, code="DEP20").exists()

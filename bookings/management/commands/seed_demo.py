@@ -22,9 +22,20 @@ ROOM_TYPES = [
      (14, 1401, 3), ("329", "379", "349")),
 ]
 
+# code, name, description, guarantee rules: derived from BAR at 0 %, so they have BAR's prices.
+DEMO_GUARANTEE_PLANS = [
+    ("DEP", "Deposit Rate", "First night charged at booking, the balance 7 days before arrival",
+     dict(guarantee=RatePlan.Guarantee.DEPOSIT, deposit_kind=RatePlan.DepositKind.FIRST_NIGHT, balance_due_days=7)),
+    ("FLEX", "Pay at Your Stay", "Nothing charged now: your card guarantees the booking",
+     dict(guarantee=RatePlan.Guarantee.CARD_GUARANTEE)),
+    ("HOTEL", "Pay at the Hotel", "No card needed: pay at the hotel",
+     dict(guarantee=RatePlan.Guarantee.PAY_AT_HOTEL)),
+]
+
 
 class Command(BaseCommand):
-    help = "Load Grand Hotel NYC with rooms, a year of inventory, BAR and AAA rates, taxes, fees and policies."
+    help = ("Load Grand Hotel NYC with rooms, a year of inventory, BAR and AAA rates (prepaid), DEP, FLEX and HOTEL "
+            "(deposit, card guarantee, pay at the hotel), taxes, fees and policies.")
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -51,6 +62,11 @@ class Command(BaseCommand):
             name="AAA Member Rate", description="10% off the Best Available Rate for AAA members",
             cancellation_policy=flexible, parent=bar, derivation=RatePlan.Derivation.PERCENT,
             derivation_value=Decimal("10")))
+        # One plan per other guarantee rule, priced as BAR (0 % off): BAR and AAA stay prepaid.
+        for code, name, description, rules in DEMO_GUARANTEE_PLANS:
+            RatePlan.objects.get_or_create(hotel=hotel, code=code, defaults=dict(
+                name=name, description=description, cancellation_policy=flexible, parent=bar,
+                derivation=RatePlan.Derivation.PERCENT, derivation_value=Decimal("0"), **rules))
         Tax.objects.get_or_create(hotel=hotel, name="NYC Hotel Room Tax", defaults=dict(
             kind=Tax.Kind.PERCENT, value=Decimal("12"), base=Tax.Base.GROSS))
         Fee.objects.get_or_create(hotel=hotel, name="Resort fee", defaults=dict(
