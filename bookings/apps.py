@@ -8,6 +8,7 @@ class BookingsConfig(AppConfig):
     def ready(self):
         from . import (
             events,
+            modifications,  # noqa: F401  (registers the MODIFICATION finisher)
             services,  # noqa: F401  (registers the payment-attempt finishers of booking steps)
         )
 

@@ -10,8 +10,15 @@ The rules kept here:
   the first N nights). A PENDING reservation was never paid for and costs nothing.
 - The penalty is never below the reservation's retained amount: the liability it had reached when it was
   last changed (see bookings.modifications), so a change made inside a paying window cannot dodge it.
-- Refund = paid - penalty, never below zero, through the gateway, as the last step: a refund the gateway
-  refuses rolls the cancellation back (PAYMENT_FAILED), so nothing is half done.
+- Refund = paid - penalty, never below zero ("paid" net of refunds already promised and not made yet). A
+  penalty above what was paid (a card guarantee, which paid nothing; a deposit) has the difference charged
+  to the card on file.
+- The money moves after the cancellation, never inside its transaction (bookings/payments/attempts.py): the
+  cancellation, the rooms given back and the refund or penalty charge it owes are recorded in one short
+  transaction, then the gateway is called with nothing locked. The cancellation stands whatever the gateway
+  answers: a refund it refuses for now is queued and retried by the settle task with the same idempotency key,
+  one it refuses outright waits for a person in the admin; both read refund_status PENDING. A penalty charge
+  that is declined (or a booking with no card on file) leaves the penalty owed: the folio shows it.
 """
 
 from dataclasses import dataclass, field
@@ -28,20 +35,27 @@ from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
 from pricing.engine import ChargeLine, NightPrice, Quote, nightly_totals_of
 
 from . import events
-from .models import Payment, Reservation, Status
+from .models import Payment, PaymentAttempt, Reservation, Status
 from .payments import PaymentGateway
 from .services import (
-    amount_paid,
-    payment_refund,
-    payment_refunds_keep,
     reservation_get,
     reservation_save,
     transition,
 )
+from .services.ledger import (
+    NOT_APPLICABLE,
+    PENDING,  # noqa: F401  (a refund_status value, beside REFUNDED and NOT_APPLICABLE)
+    REFUNDED,
+    amount_paid_net,
+    attempts_send,
+    charge_on_file_open,
+    refund_status,
+    refunded,
+    refunds_open,
+)
 
 CANCELLABLE = (Status.PENDING, Status.CONFIRMED)
-REFUNDED = "REFUNDED"
-NOT_APPLICABLE = "NOT_APPLICABLE"
+STEP = "CANCELLATION"
 
 
 @dataclass(frozen=True)
@@ -106,15 +120,32 @@ class CancellationResult:
     reservation: Reservation
     reason: str
     room_nights_released: int
-    refunds: list[Payment] = field(default_factory=list)
+    refunds: list[Payment] = field(default_factory=list)  # the refunds that went through
+    attempts: list[PaymentAttempt] = field(default_factory=list)  # every money step of the cancellation
 
     @property
     def refund_status(self) -> str:
-        return REFUNDED if self.refunds else NOT_APPLICABLE
+        """REFUNDED, PENDING (queued, or waiting for a person: the money is owed to the guest), NOT_APPLICABLE."""
+        if not self.attempts:
+            return REFUNDED if self.refunds else NOT_APPLICABLE
+        return refund_status(self.attempts)
 
     @property
     def refunded(self) -> Decimal:
         return round_money(sum((p.amount for p in self.refunds), ZERO), self.reservation.currency)
+
+    @property
+    def refund_amount(self) -> Decimal:
+        """What goes back to the card: refunded already, or on its way (refund_status PENDING)."""
+        recorded = [a.amount for a in self.attempts if a.operation == PaymentAttempt.Operation.REFUND]
+        if not recorded:
+            return self.refunded
+        return round_money(sum(recorded, ZERO), self.reservation.currency)
+
+    @property
+    def penalty_charge(self) -> PaymentAttempt | None:
+        """The charge of a penalty above what was paid, to the card on file."""
+        return next((a for a in self.attempts if a.operation == PaymentAttempt.Operation.CHARGE_SAVED), None)
 
     def as_dict(self) -> dict:
         r, t = self.reservation, self.terms
@@ -126,7 +157,7 @@ class CancellationResult:
             "reason": self.reason,
             "cancellation_policy": {k: t.policy[k] for k in ("name", "tier_applied", "penalty")},
             "financial": {"currency": t.currency, "original_total": m(t.total), "amount_paid": m(t.paid),
-                          "penalty_amount": m(t.penalty), "refund_amount": m(self.refunded),
+                          "penalty_amount": m(t.penalty), "refund_amount": m(self.refund_amount),
                           "refund_status": self.refund_status, **t.liability},
             "inventory_released": self.room_nights_released > 0,
             "room_nights_released": self.room_nights_released,
@@ -173,7 +204,7 @@ def cancellation_terms(*, reservation: Reservation, at: datetime | None = None) 
     at = at or timezone.now()
     currency = reservation.currency
     total = round_money(reservation.grand_total, currency)
-    paid = amount_paid(reservation)
+    paid = amount_paid_net(reservation)
     snapshot = reservation.cancellation_policy or {}
     if reservation.status == Status.PENDING:
         snapshot = {**snapshot, "tiers": []}  # never confirmed nor paid: nothing to keep
@@ -193,25 +224,20 @@ def cancellation_quote(*, confirmation_number: str, hotels=None) -> Cancellation
 
 def reservation_cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels=None, actor=None,
                        expected_penalty: Decimal | None = None) -> CancellationResult:
-    """Cancel in one transaction: penalty and refund as of now, rooms back, status history, outbox event.
+    """Cancel: penalty and refund as of now, rooms back, status history, outbox event and the money steps in one
+    short transaction; then the money moves, with nothing locked.
 
-    The reservation row is locked first, so a racing modification or second cancellation waits, then sees the
-    state this one leaves (and is refused, or works on the changed booking). `expected_penalty` is the
-    penalty the guest was shown: PRICE_CHANGED if the terms changed since (a tier boundary passed).
+    The reservation row is locked first, so a racing modification or second cancellation waits (only for this
+    short transaction, never for the gateway), then sees the state this one leaves: refused, or working on the
+    changed booking. `expected_penalty` is the penalty the guest was shown: PRICE_CHANGED if the terms changed
+    since (a tier boundary passed).
+
+    The refund (step CANCELLATION, spread over the charges newest first: CANCELLATION, CANCELLATION:2, ...) or
+    the charge of a penalty above what was paid (CANCELLATION, to the card on file) is recorded with the
+    cancellation, so the two commit together; whatever the gateway answers afterwards, the cancellation stands
+    and the attempt carries the money to its end (see the module docstring).
     """
     reason = (reason or "").strip() or "No reason given"
-    made: list[Payment] = []
-    try:
-        return _cancel(confirmation_number=confirmation_number, reason=reason, gateway=gateway, hotels=hotels,
-                       actor=actor, expected_penalty=expected_penalty, made=made)
-    except Exception:
-        # The cancellation rolled back after the gateway had refunded (part of) the money: that stays on record.
-        payment_refunds_keep(made)
-        raise
-
-
-def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels, actor,
-            expected_penalty: Decimal | None, made: list) -> CancellationResult:
     with transaction.atomic():
         reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
         ensure_cancellable(reservation)
@@ -224,7 +250,10 @@ def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, h
         basis = (f"non-refundable since a change, policy {terms.penalty_quote.policy_penalty} {c}"
                  if terms.penalty_quote.retained_applies else
                  f"{terms.penalty_quote.tier_applied}, {terms.penalty_quote.penalty_description}")
+        owed = round_money(terms.penalty - terms.paid, c)
         note = f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({basis}); refund {terms.refund} {c}"
+        if owed > 0:
+            note += f"; {owed} {c} of the penalty to collect"
         transition(reservation, "cancel", reason=reason, penalty=terms.penalty, by=actor, note=note)
         released = inventory_release(holder=reservation.holder)
         reservation_save(reservation)
@@ -234,8 +263,12 @@ def _cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, h
             "policy": terms.policy, "original_total": str(terms.total), "amount_paid": str(terms.paid),
             "penalty": str(terms.penalty), "refund": str(terms.refund), "currency": c,
             "room_nights_released": released})
-        # The gateway last: a refused refund rolls the cancellation back.
-        refunds = payment_refund(gateway=gateway, reservation=reservation, amount=terms.refund,
-                                 purpose="CANCELLATION", made=made) if terms.refund > 0 else []
+        attempts = refunds_open(reservation=reservation, step=STEP, amount=terms.refund, gateway=gateway) \
+            if terms.refund > 0 else []
+        if owed > 0:
+            # Charged to the card on file; without one (pay at the hotel, a channel's booking) it stays owed.
+            charge = charge_on_file_open(reservation=reservation, step=STEP, amount=owed, gateway=gateway)
+            attempts += [charge] if charge is not None else []
+    attempts = attempts_send(attempts, gateway)  # no transaction open: the cancellation has committed
     return CancellationResult(terms=terms, reservation=reservation, reason=reason, room_nights_released=released,
-                              refunds=refunds)
+                              refunds=refunded(attempts), attempts=attempts)

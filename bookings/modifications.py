@@ -8,8 +8,24 @@ The rules kept here:
   recomputed for the new stay. A room type or rate plan change reprices every night.
 - Inventory moves in the same transaction: added nights are taken (SOLD_OUT naming the night), removed nights
   given back; a room type change gives back every old night and takes every new one.
-- The difference is charged to the card on file or refunded, as the last step: a declined charge is
-  PAYMENT_FAILED and rolls everything back, so the reservation, its inventory and its money stay as they were.
+- The difference is charged to the card on file or refunded, never with a row locked (bookings/payments/
+  attempts.py). A change that costs more is charged first, then applied: the charge (step MODIFICATION:n,
+  n counting the reservation's modification steps that touched money) is recorded in a short transaction
+  that changes nothing else, sent with nothing locked, and only a charge that went through is applied, in a
+  second short transaction that checks the booking is still as it was priced. A declined charge is
+  PAYMENT_FAILED and leaves the reservation, its inventory and its money as they were; a change that cannot
+  be applied after the charge (the room sold meanwhile, the booking changed or cancelled meanwhile) gives the
+  charge back (a refund attempt, queued if the gateway refuses it for now) and answers why. Charging first
+  rather than holding the new nights keeps "money recorded = money moved" with nothing half applied: until
+  the second transaction nothing but the charge exists, and the charge is recorded as it moves.
+  An answer lost on the way is asked for once more with the same idempotency key; if it stays unknown the
+  change is not made (PAYMENT_FAILED, decline_code payment_pending) and, should the charge turn out to have
+  gone through, the settle task or the webhook gives it back (the MODIFICATION finisher below).
+- A change that costs less is applied and its refund recorded in one short transaction, then sent: the change
+  stands whatever the gateway says; a refund it refuses for now is queued and retried, one it refuses
+  outright waits for a person (payment action REFUND_PENDING).
+- Card guarantee and pay-at-the-hotel bookings are settled at the hotel: a change moves no money (a later
+  cancellation or no-show penalty is charged then).
 - A change never lowers the liability the guest has reached: what cancelling just before the change would
   cost is retained on the reservation (Reservation.retain; it only grows). A change never refunds below it,
   and a later cancellation or no-show costs at least as much; money already paid beyond the new total but
@@ -29,6 +45,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from hotelbooking.errors import (
+    ConcurrentModification,
     InvalidParty,
     ModificationNotAllowed,
     PaymentFailed,
@@ -50,16 +67,26 @@ from pricing.selectors import pricing_context_load, rate_plan_get
 
 from . import events
 from .cancellations import cancellation_terms
-from .models import Payment, Reservation, ReservationNight, Status
+from .models import Payment, PaymentAttempt, Reservation, ReservationNight, Status
 from .payments import PaymentGateway
+from .payments.attempts import finisher
 from .services import (
-    payment_charge_on_file,
-    payment_refund,
-    payment_refunds_keep,
     quote_payload,
     quote_totals,
     reservation_get,
     reservation_save,
+)
+from .services.ledger import (
+    attempts_send,
+    charge_on_file_open,
+    claimed,
+    compensate,
+    compensation_queue,
+    is_claimed,
+    next_step,
+    refund_status,
+    refunded,
+    refunds_open,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,6 +100,9 @@ OCCUPANCY_CHANGE = "OCCUPANCY_CHANGE"
 NO_CHANGE = "NO_CHANGE"
 # Which change names the modification when there are several.
 PRIORITY = [ROOM_CHANGE, RATE_PLAN_CHANGE, DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, OCCUPANCY_CHANGE]
+STEP = "MODIFICATION"
+# Guarantee rules whose stay is settled at the hotel: a change moves no money.
+SETTLED_AT_HOTEL = ("CARD_GUARANTEE", "PAY_AT_HOTEL")
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,7 @@ class ModificationPlan:
     policy_snapshot: dict
     paid: Decimal | None = None  # what the guest has paid so far, when known: refunds never go below the new total
     retained: Decimal = ZERO  # non-refundable once changed: the liability the booking has reached (see retain)
+    settled_at_hotel: bool = False  # a card guarantee or pay-at-the-hotel booking: no money moves on a change
 
     @property
     def currency(self) -> str:
@@ -144,6 +175,8 @@ class ModificationPlan:
 
     @property
     def to_charge(self) -> Decimal:
+        if self.settled_at_hotel:
+            return ZERO
         uncapped = max(ZERO, self.difference)
         if self.paid is None:
             return uncapped
@@ -198,15 +231,22 @@ class ModificationResult:
     plan: ModificationPlan
     reservation: Reservation
     charge: Payment | None = None
-    refunds: list[Payment] = field(default_factory=list)
+    refunds: list[Payment] = field(default_factory=list)  # the refunds that went through
+    attempts: list[PaymentAttempt] = field(default_factory=list)  # the refunds recorded (made or on their way)
 
     @property
     def payment(self) -> dict:
-        """What moved on the card: CHARGED, REFUNDED or NONE."""
+        """What moved on the card: CHARGED, REFUNDED, REFUND_PENDING (recorded, queued or waiting for a person:
+        the money is owed to the guest) or NONE."""
         currency = self.plan.currency
         if self.charge is not None:
             return {"action": "CHARGED", "amount": str(round_money(self.charge.amount, currency)),
                     "card_brand": self.charge.card_brand, "last_four": self.charge.last_four}
+        if self.attempts and refund_status(self.attempts) == "PENDING":
+            total = sum((a.amount for a in self.attempts), ZERO)
+            first = self.attempts[0].target
+            return {"action": "REFUND_PENDING", "amount": str(round_money(total, currency)),
+                    "card_brand": first.card_brand if first else "", "last_four": first.last_four if first else ""}
         if self.refunds:
             total = sum((r.amount for r in self.refunds), ZERO)
             return {"action": "REFUNDED", "amount": str(round_money(total, currency)),
@@ -336,6 +376,7 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         new_total=round_money(quote.total, currency),
         room_type_changed=room_type_changed, rate_plan_changed=rate_plan_changed, policy_snapshot=snapshot,
         paid=reached.paid, retained=reached.penalty,
+        settled_at_hotel=(reservation.payment_terms or {}).get("guarantee") in SETTLED_AT_HOTEL,
     )
 
 
@@ -382,65 +423,123 @@ def modification_quote(*, confirmation_number: str, request: ModificationRequest
 
 def reservation_modify(*, confirmation_number: str, request: ModificationRequest, gateway: PaymentGateway,
                        hotels=None, actor=None, collect_payment: bool = True) -> ModificationResult:
-    """Change a confirmed reservation in one transaction; the money moves last.
+    """Change a confirmed reservation; its money moves with no transaction open (see the module docstring).
 
-    The reservation row is locked first (then inventory nights, in room type and date order), so a racing
-    cancellation or modification waits and then sees the state this one leaves. `collect_payment=False` is for
-    bookings whose money a channel collects: prices and inventory change, no card is touched.
+    Each short transaction locks the reservation row first (then inventory nights, in room type and date
+    order), so a racing cancellation or modification waits for it, never for the gateway, and then sees the
+    state it left. `collect_payment=False` is for bookings whose money a channel collects: prices and
+    inventory change, no card is touched.
     """
-    charge: Payment | None = None
-    made: list[Payment] = []
-    try:
-        with transaction.atomic():
-            reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
-            plan = modification_plan(reservation=reservation, request=request)
-            if request.expected_total is not None and \
-                    round_money(request.expected_total, plan.currency) != plan.new_total:
-                raise PriceChanged(quote=plan.as_dict()["pricing_breakdown"],
-                                   expected_total=str(round_money(request.expected_total, plan.currency)),
-                                   new_total=str(plan.new_total))
-            if not plan.changes:
-                return ModificationResult(plan=plan, reservation=reservation)
-            _move_inventory(reservation, plan)
-            _apply(reservation, plan)
-            reservation_save(reservation)
-            # Never refund below what the guest owes now (the new total or the retained liability), nor more
-            # than was paid: the plan read the payments under this transaction's lock.
+    with transaction.atomic():
+        reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
+        plan = modification_plan(reservation=reservation, request=request)
+        _expected_total_check(request, plan)
+        if not plan.changes:
+            return ModificationResult(plan=plan, reservation=reservation)
+        # Never refund below what the guest owes now (the new total or the retained liability), nor more
+        # than was paid: the plan read the payments under this transaction's lock.
+        to_charge = plan.to_charge if collect_payment else ZERO
+        if to_charge <= 0:
             to_refund = plan.to_refund if collect_payment else ZERO
-            to_charge = plan.to_charge if collect_payment else ZERO
-            reservation._record(Status.CONFIRMED, by=actor, note=_note(plan, to_charge, to_refund))
-            events.event_record(events.RESERVATION_MODIFIED, reservation=reservation, payload={
-                "modification": plan.modification, "changes": plan.changes,
-                "guest_email": reservation.guest.email,
-                "previous_check_in": plan.original_check_in.isoformat(),
-                "previous_check_out": plan.original_check_out.isoformat(),
-                "previous_room_type": plan.original_room_type.code,
-                "previous_room_type_id": plan.original_room_type.pk,
-                "previous_rate_plan": plan.original_rate_plan.code,
-                "added_nights": [d.isoformat() for d in plan.added.nights],
-                "removed_nights": [d.isoformat() for d in plan.removed.nights],
-                "previous_total": str(plan.previous_total), "new_total": str(plan.new_total),
-                "difference": str(round_money(plan.difference, plan.currency)),
-                "charged": str(round_money(to_charge, plan.currency)),
-                "refunded": str(round_money(to_refund, plan.currency)),
-                "currency": plan.currency})
-            # The gateway last: if it declines, everything above rolls back.
-            refunds = []
-            if to_charge > 0:
-                charge = payment_charge_on_file(gateway=gateway, reservation=reservation, amount=to_charge,
-                                                purpose="MODIFICATION")
-            elif to_refund > 0:
-                refunds = payment_refund(gateway=gateway, reservation=reservation, amount=to_refund,
-                                         purpose="MODIFICATION", made=made)
-    except PaymentFailed:
-        payment_refunds_keep(made)  # the part of a refund the gateway made before refusing the rest
-        raise
-    except Exception:
-        payment_refunds_keep(made)  # refunded, then the change failed to commit: the money did move
-        if charge is not None:  # the card was charged but the change did not commit: give the money back
-            _compensate(gateway, charge)
-        raise
-    return ModificationResult(plan=plan, reservation=reservation, charge=charge, refunds=refunds)
+            _apply_change(reservation, plan, actor=actor, charged=ZERO, refunded=to_refund)
+            refunds = refunds_open(reservation=reservation, step=next_step(reservation, STEP, numbered=True),
+                                   amount=to_refund, gateway=gateway) if to_refund > 0 else []
+        else:
+            charge = charge_on_file_open(reservation=reservation, step=next_step(reservation, STEP, numbered=True),
+                                         amount=to_charge, gateway=gateway)
+            if charge is None:
+                raise PaymentFailed("There is no card on file for this reservation.", decline_code="no_card_on_file")
+            before = _as_priced(reservation, plan)
+    if to_charge <= 0:
+        refunds = attempts_send(refunds, gateway)  # the change has committed: it stands whatever the answer
+        return ModificationResult(plan=plan, reservation=reservation, refunds=refunded(refunds), attempts=refunds)
+    return _charge_then_apply(charge, gateway, plan=plan, before=before, confirmation_number=confirmation_number,
+                              request=request, hotels=hotels, actor=actor)
+
+
+def _expected_total_check(request: ModificationRequest, plan: ModificationPlan) -> None:
+    if request.expected_total is not None and round_money(request.expected_total, plan.currency) != plan.new_total:
+        raise PriceChanged(quote=plan.as_dict()["pricing_breakdown"],
+                           expected_total=str(round_money(request.expected_total, plan.currency)),
+                           new_total=str(plan.new_total))
+
+
+def _as_priced(reservation: Reservation, plan: ModificationPlan) -> tuple:
+    """What the change was priced on: if any of it differs when the charge is back, the change is not applied."""
+    return (reservation.check_in, reservation.check_out, reservation.room_type_id, reservation.rate_plan_id,
+            reservation.adults, reservation.children, reservation.grand_total, reservation.retained_amount,
+            plan.paid, plan.new_total, tuple(plan.changes))
+
+
+def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan: ModificationPlan, before: tuple,
+                       confirmation_number: str, request: ModificationRequest, hotels, actor) -> ModificationResult:
+    """Send the recorded charge; apply the change only once it went through, or give it back."""
+    with claimed(charge):  # this caller applies the change: the finisher leaves the charge alone meanwhile
+        charge = attempts_send([charge], gateway, ask_again=True)[0]
+        if charge.state == PaymentAttempt.State.FAILED:
+            logger.info("Modification of %s: charge declined (%s)", confirmation_number, charge.error_code)
+            raise PaymentFailed(charge.error_message or None, decline_code=charge.error_code or "card_declined")
+        if charge.state != PaymentAttempt.State.SUCCEEDED:
+            raise PaymentFailed(
+                "We could not confirm the payment for this change, so the booking was not changed. If your card "
+                "was charged, the amount is refunded automatically. Please try again in a few minutes.",
+                decline_code="payment_pending", retry_action="RETRY_LATER")
+        try:
+            with transaction.atomic():
+                reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels,
+                                              for_update=True)
+                now = modification_plan(reservation=reservation, request=request)
+                paid_before = None if now.paid is None else round_money(now.paid - charge.amount, now.currency)
+                if _as_priced(reservation, now)[:-3] != before[:-3] or \
+                        (paid_before, now.new_total, tuple(now.changes)) != before[-3:]:
+                    raise ConcurrentModification(
+                        "The booking was changed at the same moment, so this change was not applied and its "
+                        "payment is being refunded. Please review the booking and try again.")
+                _apply_change(reservation, now, actor=actor, charged=charge.amount, refunded=ZERO)
+        except Exception:
+            # The money moved but the change did not: give it back (queued if the gateway refuses it for now).
+            compensate(charge, gateway)
+            raise
+    return ModificationResult(plan=plan, reservation=reservation, charge=charge.payment)
+
+
+def _apply_change(reservation: Reservation, plan: ModificationPlan, *, actor, charged: Decimal,
+                  refunded: Decimal) -> None:
+    """Inside the transaction holding the reservation: inventory, the stay, its history and its event."""
+    _move_inventory(reservation, plan)
+    _apply(reservation, plan)
+    reservation_save(reservation)
+    reservation._record(Status.CONFIRMED, by=actor, note=_note(plan, charged, refunded))
+    events.event_record(events.RESERVATION_MODIFIED, reservation=reservation, payload={
+        "modification": plan.modification, "changes": plan.changes,
+        "guest_email": reservation.guest.email,
+        "previous_check_in": plan.original_check_in.isoformat(),
+        "previous_check_out": plan.original_check_out.isoformat(),
+        "previous_room_type": plan.original_room_type.code,
+        "previous_room_type_id": plan.original_room_type.pk,
+        "previous_rate_plan": plan.original_rate_plan.code,
+        "added_nights": [d.isoformat() for d in plan.added.nights],
+        "removed_nights": [d.isoformat() for d in plan.removed.nights],
+        "previous_total": str(plan.previous_total), "new_total": str(plan.new_total),
+        "difference": str(round_money(plan.difference, plan.currency)),
+        "charged": str(round_money(charged, plan.currency)),
+        "refunded": str(round_money(refunded, plan.currency)),
+        "currency": plan.currency})
+
+
+@finisher(STEP)
+def modification_finish(attempt: PaymentAttempt) -> None:
+    """A modification's charge settled with nobody waiting to apply the change (its caller gave up on a lost
+    answer, or the process died before the answer): the change was never made, so the money goes back.
+
+    The refund is recorded here, due at once, and sent by the settle task (which knows the gateway) on its next
+    run. Refunds of modifications need nothing more. Idempotent: one compensation per charge.
+    """
+    if attempt.operation != PaymentAttempt.Operation.CHARGE_SAVED or is_claimed(attempt):
+        return
+    if attempt.state == PaymentAttempt.State.SUCCEEDED:
+        logger.warning("Modification charge %s settled after its caller gave up: refunding it", attempt.pk)
+        compensation_queue(attempt)
 
 
 def _note(plan: ModificationPlan, charged: Decimal, refunded: Decimal) -> str:
@@ -520,9 +619,3 @@ def _apply(reservation: Reservation, plan: ModificationPlan) -> None:
             row.promotion_discount = price.promotion_discount
             row.save(update_fields=["rate", "rate_plan_discount", "promotion_discount"])
     ReservationNight.objects.bulk_create(to_create)
-
-
-def _compensate(gateway: PaymentGateway, charge: Payment) -> None:
-    result = gateway.refund(reference=charge.gateway_reference, amount=charge.amount, currency=charge.currency)
-    if not result.success:
-        logger.error("Could not refund charge %s after a failed modification", charge.gateway_reference)

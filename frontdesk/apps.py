@@ -9,6 +9,8 @@ class FrontdeskConfig(AppConfig):
     def ready(self):
         from bookings import events
 
+        from . import services  # noqa: F401  (registers the CHECK_OUT and NO_SHOW payment-attempt finishers)
+
         events.subscribe(events.RESERVATION_CONFIRMED, "frontdesk.handlers.award_booking_points")
         events.subscribe(events.RESERVATION_CANCELLED, "frontdesk.handlers.withdraw_booking_points")
         events.subscribe(events.RESERVATION_CANCELLED, "frontdesk.handlers.post_cancellation_penalty")

@@ -6,6 +6,7 @@ The API, the admin console and the Celery tasks all call these functions, so the
 """
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -16,17 +17,25 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from bookings import events
-from bookings.models import Channel, Payment, Reservation, Status, actor_label
+from bookings.models import Channel, OutboxEvent, Payment, PaymentAttempt, Reservation, Status, actor_label
 from bookings.payments import PaymentGateway
+from bookings.payments.attempts import finisher
 from bookings.services import (
-    amount_paid,
-    payment_charge_on_file,
-    payment_refund,
-    payment_refunds_keep,
     reservation_get,
     reservation_lock,
     reservation_save,
     transition,
+)
+from bookings.services.ledger import (
+    OPEN_STATES,
+    amount_paid_net,
+    attempts_send,
+    charge_on_file_open,
+    claimed,
+    is_claimed,
+    next_step,
+    refunds_open,
+    refunds_promised,
 )
 from hotelbooking.errors import (
     ChargeNotFound,
@@ -39,7 +48,6 @@ from hotelbooking.errors import (
     OutOfOrderNotFound,
     OutOfOrderWouldOversell,
     OutstandingBalance,
-    PaymentFailed,
     RoomCountMismatch,
     RoomNotAvailable,
     RoomNotFound,
@@ -67,7 +75,7 @@ from .models import (
     RoomOutOfOrder,
     StayRecord,
 )
-from .selectors import Folio, folio_get, out_of_order_overlapping, stay_plan
+from .selectors import Folio, check_out_preview, folio_get, out_of_order_overlapping, stay_plan
 
 logger = logging.getLogger(__name__)
 
@@ -361,88 +369,196 @@ def _desk_payment(reservation: Reservation, amount: Decimal, actor=None) -> Paym
         gateway=DESK_GATEWAY, gateway_reference=f"desk:{actor_label(actor)}"[:100], purpose=DESK_PURPOSE)
 
 
+CHECK_OUT_STEP = "CHECK_OUT"
+# A charge posted to the folio while the balance was being charged: charge that too, a few times at most.
+CHECK_OUT_ROUNDS = 3
+
+
 def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=None, actor=None,
                    paid_at_desk: bool = False) -> CheckOutResult:
-    """Settle and close a checked-in stay.
+    """Settle and close a checked-in stay, with no gateway call inside a transaction.
 
-    Posts the nights not posted yet, charges a positive balance to the card on file (a decline answers
-    OUTSTANDING_BALANCE and changes nothing) or, with `paid_at_desk`, records it as paid at the desk (cash or
-    the desk's terminal: the way out when there is no card on file, e.g. a booking the channel paid, or it is
-    declined); a credit is refunded. Then CHECKED_OUT, rooms NEEDS_CLEANING, nights not used given back to
-    inventory, stay history and loyalty points, GuestCheckedOut.
+    The balance (with the nights not posted yet) is settled first: charged to the card on file, or with
+    `paid_at_desk` recorded as paid at the desk (cash or the desk's terminal: the way out when there is no card
+    on file, e.g. a booking the channel paid, or it is declined). The charge (step CHECK_OUT, CHECK_OUT:2 for a
+    later try) is recorded in a short transaction that changes nothing else and sent with nothing locked; only
+    once it went through is the stay closed, in a second short transaction. Charging before closing keeps
+    "money recorded = money moved" and never closes a stay owing what the card refused: a decline answers
+    OUTSTANDING_BALANCE and changes nothing; an answer lost twice answers OUTSTANDING_BALANCE too, and checking
+    out again sends the same charge with the same idempotency key rather than a second one.
+
+    Closing: the nights posted, CHECKED_OUT, rooms NEEDS_CLEANING, nights not used given back to inventory, stay
+    history and loyalty points, GuestCheckedOut, and a credit's refund recorded; the refund is sent after the
+    commit and the check-out stands whatever the gateway says: refused for now it is queued and retried,
+    refused outright it waits for a person in the admin (the folio shows the credit until it is paid back).
     """
-    charged: Payment | None = None
-    try:
+    for _ in range(CHECK_OUT_ROUNDS):
+        _check_out_charges_settle(confirmation_number, hotels, gateway)
         with transaction.atomic():
             reservation = _reservation_locked(confirmation_number, hotels)
-            cn = reservation.confirmation_number
-            if reservation.status != Status.CHECKED_IN:
-                raise InvalidStateTransition(
-                    f"Reservation {cn} is {_state_label(reservation)} and cannot be checked out.",
-                    state=reservation.status)
-            today = hotel_today(reservation.hotel)
-            _post_stay_nights(reservation, actor=actor)
-            _post(reservation, [p for p in [retained_posting(reservation)] if p], actor=actor)
-            balance = folio_get(reservation).totals.balance
-            if balance > 0 and paid_at_desk:
-                _desk_payment(reservation, balance, actor)
-            elif balance > 0:
-                try:
-                    charged = payment_charge_on_file(gateway=gateway, reservation=reservation, amount=balance,
-                                                     purpose="CHECK_OUT")
-                except PaymentFailed as exc:
-                    raise OutstandingBalance(
-                        f"The balance of {fmt(balance, reservation.currency)} could not be charged to the card on "
-                        f"file: {exc.message} Please take another form of payment and check out with the "
-                        "balance paid at the desk.",
-                        balance=str(balance), currency=reservation.currency, reason=exc.message,
-                        decline_code=exc.details.get("decline_code", "")) from None
-            elif balance < 0:
-                payment_refund(gateway=gateway, reservation=reservation, amount=-balance, purpose="CHECK_OUT")
+            _ensure_checked_in(reservation)
+            balance = _settle_balance(reservation)
+            charge = None
+            if balance > 0 and not paid_at_desk:
+                charge = _balance_charge_open(reservation, balance, gateway)
+            else:
+                closed = _check_out_close(reservation, gateway=gateway, actor=actor, paid_at_desk=paid_at_desk)
+        if charge is None:
+            break
+        with claimed(charge):  # this caller closes the stay once it is paid: the finisher leaves it alone
+            _balance_charge_send(charge, gateway, reservation)
+    else:
+        raise OutstandingBalance("Charges kept arriving on the folio while the balance was being charged. Please "
+                                 "check the bill and check out again.", retryable=True,
+                                 balance=str(balance), currency=reservation.currency)
+    reservation, rooms, points, refunds = closed
+    attempts_send(refunds, gateway)  # the check-out has committed: it stands whatever the answer
+    return CheckOutResult(reservation=reservation, folio=folio_get(reservation), loyalty_points_earned=points,
+                          rooms=rooms)
 
-            assignments = list(RoomAssignment.objects.select_for_update().filter(reservation=reservation)
-                               .select_related("room").order_by("room_id"))
-            now = timezone.now()
-            for a in assignments:
-                end = max(a.start_date, min(a.end_date, today))  # an early departure frees the nights left
-                RoomAssignment.objects.filter(pk=a.pk).update(end_date=end, released_at=now)
-            room_ids = [a.room_id for a in assignments]
-            Room.objects.filter(pk__in=room_ids).update(status=Room.Status.NEEDS_CLEANING)
-            unused = [n for n in held_nights(reservation.holder) if n >= today]
-            if unused:
-                inventory_release(holder=reservation.holder, nights=unused)
 
-            transition(reservation, "check_out_guest", by=actor,
-                       note=f"Settled {fmt(balance, reservation.currency)}" if balance else "")
-            reservation_save(reservation)
-            folio = folio_get(reservation)
-            rooms = [a.room.number for a in assignments]
-            _record_stay(reservation, folio.spent, rooms, today)
-            points = _award_stay_points(reservation, folio.spent)
-            events.event_record(events.GUEST_CHECKED_OUT, reservation=reservation, payload={
-                "rooms": rooms, "room_ids": room_ids, "total_spent": str(folio.spent),
-                "currency": reservation.currency, "loyalty_points_earned": points,
-                "released_dates": [n.isoformat() for n in unused]})
-            if unused:
-                events.event_record(events.INVENTORY_CHANGED, payload={
-                    "hotel": reservation.hotel.code, "room_type": reservation.room_type.code,
-                    "room_type_id": reservation.room_type_id, "dates": [n.isoformat() for n in unused],
-                    "start": unused[0].isoformat(), "end": (unused[-1] + timedelta(days=1)).isoformat(),
-                    "reason": "EARLY_DEPARTURE"})
-    except OutstandingBalance:
-        raise
-    except PaymentFailed as exc:  # a credit's refund refused part-way: what the gateway paid back stays recorded
-        payment_refunds_keep(exc)
-        raise
-    except Exception:
-        if charged is not None:  # money moved but the check-out did not: give it back
-            result = gateway.refund(reference=charged.gateway_reference, amount=charged.amount,
-                                    currency=charged.currency)
-            if not result.success:
-                logger.error("Could not refund check-out charge %s after a failed check-out",
-                             charged.gateway_reference)
-        raise
-    return CheckOutResult(reservation=reservation, folio=folio, loyalty_points_earned=points, rooms=rooms)
+def _ensure_checked_in(reservation: Reservation) -> None:
+    if reservation.status != Status.CHECKED_IN:
+        raise InvalidStateTransition(
+            f"Reservation {reservation.confirmation_number} is {_state_label(reservation)} and cannot be "
+            "checked out.", state=reservation.status)
+
+
+def _settle_balance(reservation: Reservation) -> Decimal:
+    """The balance once the nights not posted yet are posted, net of refunds already on their way (which the
+    folio still counts as paid until they are made)."""
+    return round_money(check_out_preview(reservation).balance + refunds_promised(reservation),
+                       reservation.currency)
+
+
+def _open_check_out_charges(reservation_or_pk):
+    return PaymentAttempt.objects.filter(reservation=reservation_or_pk, operation=PaymentAttempt.Operation.CHARGE_SAVED,
+                                         step__startswith=CHECK_OUT_STEP, state__in=OPEN_STATES)
+
+
+def _check_out_charges_settle(confirmation_number: str, hotels, gateway: PaymentGateway) -> None:
+    """A balance charge of an earlier try whose answer was lost: ask again with its own key before anything
+    else, so the guest is never charged twice. OUTSTANDING_BALANCE (retryable) if it is still unknown."""
+    reservation = reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels)
+    for attempt in _open_check_out_charges(reservation):
+        with claimed(attempt):
+            attempt = attempts_send([attempt], gateway)[0]
+        if attempt.open:
+            raise _balance_pending(reservation, attempt)
+
+
+def _balance_pending(reservation: Reservation, attempt: PaymentAttempt) -> OutstandingBalance:
+    amount = fmt(attempt.amount, reservation.currency)
+    return OutstandingBalance(
+        f"The charge of {amount} to the card on file has not been confirmed by the payment provider yet. Please "
+        "check out again in a moment: the same charge is asked for again, never a second one.",
+        retryable=True, retry_action="RETRY_LATER", balance=str(round_money(attempt.amount, reservation.currency)),
+        currency=reservation.currency, reason="The payment is being confirmed.", decline_code="payment_pending")
+
+
+def _balance_charge_open(reservation: Reservation, balance: Decimal, gateway: PaymentGateway) -> PaymentAttempt:
+    """Inside the transaction: record the charge of the balance to the card on file (OUTSTANDING_BALANCE if
+    there is no card on file)."""
+    charge = charge_on_file_open(reservation=reservation, step=next_step(reservation, CHECK_OUT_STEP),
+                                 amount=balance, gateway=gateway)
+    if charge is None:
+        raise _not_charged(reservation, balance, "There is no card on file for this reservation.", "no_card_on_file")
+    return charge
+
+
+def _not_charged(reservation: Reservation, balance: Decimal, reason: str, code: str) -> OutstandingBalance:
+    return OutstandingBalance(
+        f"The balance of {fmt(balance, reservation.currency)} could not be charged to the card on file: {reason} "
+        "Please take another form of payment and check out with the balance paid at the desk.",
+        balance=str(balance), currency=reservation.currency, reason=reason, decline_code=code)
+
+
+def _balance_charge_send(charge: PaymentAttempt, gateway: PaymentGateway, reservation: Reservation) -> None:
+    """Send the balance charge (nothing locked). A decline or an answer still unknown is OUTSTANDING_BALANCE."""
+    charge = attempts_send([charge], gateway, ask_again=True)[0]
+    if charge.state == PaymentAttempt.State.FAILED:
+        raise _not_charged(reservation, round_money(charge.amount, reservation.currency),
+                           charge.error_message or "The card on file was declined.", charge.error_code)
+    if charge.open:
+        raise _balance_pending(reservation, charge)
+
+
+def _check_out_close(reservation: Reservation, *, gateway: PaymentGateway, actor, paid_at_desk: bool):
+    """Inside the transaction holding the reservation, its balance settled or a credit: close the stay.
+
+    Returns (reservation, rooms, loyalty points, the credit's refund attempts to send after the commit).
+    """
+    today = hotel_today(reservation.hotel)
+    _post_stay_nights(reservation, actor=actor)
+    _post(reservation, [p for p in [retained_posting(reservation)] if p], actor=actor)
+    balance = round_money(folio_get(reservation).totals.balance + refunds_promised(reservation),
+                          reservation.currency)
+    refunds = []
+    if balance > 0 and paid_at_desk:
+        _desk_payment(reservation, balance, actor)
+    elif balance < 0:
+        refunds = refunds_open(reservation=reservation, step=CHECK_OUT_STEP, amount=-balance, gateway=gateway)
+
+    assignments = list(RoomAssignment.objects.select_for_update().filter(reservation=reservation)
+                       .select_related("room").order_by("room_id"))
+    now = timezone.now()
+    for a in assignments:
+        end = max(a.start_date, min(a.end_date, today))  # an early departure frees the nights left
+        RoomAssignment.objects.filter(pk=a.pk).update(end_date=end, released_at=now)
+    room_ids = [a.room_id for a in assignments]
+    Room.objects.filter(pk__in=room_ids).update(status=Room.Status.NEEDS_CLEANING)
+    unused = [n for n in held_nights(reservation.holder) if n >= today]
+    if unused:
+        inventory_release(holder=reservation.holder, nights=unused)
+
+    transition(reservation, "check_out_guest", by=actor, note=_settled_note(reservation, balance))
+    reservation_save(reservation)
+    folio = folio_get(reservation)
+    rooms = [a.room.number for a in assignments]
+    _record_stay(reservation, folio.spent, rooms, today)
+    points = _award_stay_points(reservation, folio.spent)
+    events.event_record(events.GUEST_CHECKED_OUT, reservation=reservation, payload={
+        "rooms": rooms, "room_ids": room_ids, "total_spent": str(folio.spent),
+        "currency": reservation.currency, "loyalty_points_earned": points,
+        "released_dates": [n.isoformat() for n in unused]})
+    if unused:
+        events.event_record(events.INVENTORY_CHANGED, payload={
+            "hotel": reservation.hotel.code, "room_type": reservation.room_type.code,
+            "room_type_id": reservation.room_type_id, "dates": [n.isoformat() for n in unused],
+            "start": unused[0].isoformat(), "end": (unused[-1] + timedelta(days=1)).isoformat(),
+            "reason": "EARLY_DEPARTURE"})
+    return reservation, rooms, points, refunds
+
+
+def _settled_note(reservation: Reservation, balance: Decimal) -> str:
+    """What settling the stay moved: the credit refunded, the balance paid at the desk, or charged before."""
+    if not balance:
+        balance = sum((a.amount for a in PaymentAttempt.objects.filter(
+            reservation=reservation, operation=PaymentAttempt.Operation.CHARGE_SAVED,
+            step__startswith=CHECK_OUT_STEP, state=PaymentAttempt.State.SUCCEEDED)), ZERO)
+    return f"Settled {fmt(balance, reservation.currency)}" if balance else ""
+
+
+@finisher(CHECK_OUT_STEP)
+def check_out_finish(attempt: PaymentAttempt) -> None:
+    """A balance charge settled with nobody waiting on it (its check-out gave up on a lost answer). While the
+    guest is in house the money simply counts towards the folio; if the stay was closed meanwhile (the balance
+    paid at the desk), what it overpaid is refunded: recorded here, due now, sent by the settle task."""
+    if attempt.operation != PaymentAttempt.Operation.CHARGE_SAVED or is_claimed(attempt) or \
+            attempt.state != PaymentAttempt.State.SUCCEEDED:
+        return
+    with transaction.atomic():
+        reservation = reservation_lock(attempt.reservation_id, status=Status.CHECKED_OUT)
+        if reservation is None:
+            return
+        credit = -round_money(folio_get(reservation).totals.balance + refunds_promised(reservation),
+                              reservation.currency)
+        if credit <= 0:
+            return
+        refunds = refunds_open(reservation=reservation, step=f"COMPENSATE:{attempt.pk}",
+                               amount=min(credit, attempt.amount), gateway=attempt.gateway)
+        PaymentAttempt.objects.filter(pk__in=[r.pk for r in refunds], next_try_at=None).update(
+            next_try_at=timezone.now())
 
 
 # --- housekeeping ----------------------------------------------------------------------------------------
@@ -668,11 +784,19 @@ def cancellation_penalty_post(*, reservation: Reservation) -> FolioLine | None:
 
 # --- night audit -----------------------------------------------------------------------------------------
 
+NO_SHOW_STEP = "NO_SHOW"
+
+
 def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, business_date: date) -> Reservation | None:
     """A CONFIRMED reservation whose arrival day has passed: NO_SHOW with the policy's no-show penalty.
 
-    The penalty is posted to the folio; money paid beyond it is refunded, money missing is charged to the card
-    on file (a decline leaves the balance open on the folio). The rooms go back to inventory.
+    One short transaction marks it, posts the penalty to the folio, gives the rooms back and records the money
+    the penalty moves (step NO_SHOW:<business date>): what was paid beyond it refunded, what is missing charged
+    to the card on file (a card guarantee's saved card included). After the commit the attempts are sent with
+    nothing locked. The no-show stands whatever the gateway says: a declined charge leaves the penalty open on
+    the folio, a refund refused for now is queued and retried, one refused outright waits for a person.
+    ReservationNoShow is recorded once the money has its first answers, saying what was refunded, collected,
+    is still outstanding (declined, or no card) and pending (being settled).
     """
     with transaction.atomic():
         reservation = reservation_lock(reservation_id, status=Status.CONFIRMED)
@@ -683,36 +807,77 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
         penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
                                   nightly_totals=nightly_totals(postings), currency=currency,
                                   retained=reservation.retained_amount)
-        paid = amount_paid(reservation)
+        paid = amount_paid_net(reservation)
         transition(reservation, "mark_no_show", note=f"No-show: penalty {fmt(penalty, currency)}")
         reservation_save(reservation)
         if penalty > 0:
             _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=business_date,
                        description=f"No-show penalty ({(reservation.cancellation_policy or {}).get('name', '')})",
                        key="no-show")
-        refunded, collected, outstanding = ZERO, ZERO, ZERO
+        step = f"{NO_SHOW_STEP}:{business_date.isoformat()}"
+        attempts: list[PaymentAttempt] = []
         if _channel_collected(reservation):
             if penalty > 0:
                 _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-penalty, business_date=business_date,
                            description=f"No-show penalty billed to {reservation.source or 'the booking channel'}",
                            key="channel-transfer-no-show")
         elif paid > penalty:
-            refunds = payment_refund(gateway=gateway, reservation=reservation, amount=paid - penalty,
-                                     purpose="NO_SHOW")
-            refunded = sum((r.amount for r in refunds), ZERO)
+            attempts = refunds_open(reservation=reservation, step=step, amount=paid - penalty, gateway=gateway)
         elif paid < penalty:
-            try:
-                collected = payment_charge_on_file(gateway=gateway, reservation=reservation, amount=penalty - paid,
-                                                   purpose="NO_SHOW").amount
-            except PaymentFailed as exc:
-                outstanding = penalty - paid
-                logger.warning("No-show penalty of %s for %s could not be charged: %s", outstanding,
-                               reservation.confirmation_number, exc.message)
+            charge = charge_on_file_open(reservation=reservation, step=step, amount=penalty - paid, gateway=gateway)
+            attempts = [charge] if charge is not None else []
         inventory_release(holder=reservation.holder)
-        events.event_record(events.RESERVATION_NO_SHOW, reservation=reservation, payload={
-            "penalty": str(penalty), "refunded": str(refunded), "collected": str(collected),
-            "outstanding": str(outstanding), "currency": currency})
+        if not attempts:
+            uncharged = penalty - paid if paid < penalty and not _channel_collected(reservation) else ZERO
+            _no_show_event(reservation, penalty=penalty, uncharged=uncharged)
+    if attempts:
+        with ExitStack() as waiting:  # the event waits for all of them, not for the first answer
+            for attempt in attempts:
+                waiting.enter_context(claimed(attempt))
+            attempts_send(attempts, gateway)
+        no_show_event_record(reservation.pk)
     return reservation
+
+
+def _no_show_event(reservation: Reservation, *, penalty: Decimal, uncharged: Decimal = ZERO) -> None:
+    """Inside the transaction holding the reservation: ReservationNoShow, once, with where its money stands.
+
+    `uncharged`: penalty left owed without a charge being tried (no card on file).
+    """
+    if OutboxEvent.objects.filter(reservation=reservation, name=events.RESERVATION_NO_SHOW).exists():
+        return
+    c = reservation.currency
+    moved = list(PaymentAttempt.objects.filter(reservation=reservation, step__startswith=f"{NO_SHOW_STEP}:"))
+    Op, S = PaymentAttempt.Operation, PaymentAttempt.State
+
+    def total(operation, *states) -> Decimal:
+        return round_money(sum((a.amount for a in moved if a.operation == operation and a.state in states), ZERO), c)
+
+    events.event_record(events.RESERVATION_NO_SHOW, reservation=reservation, payload={
+        "penalty": str(round_money(penalty, c)), "refunded": str(total(Op.REFUND, S.SUCCEEDED)),
+        "collected": str(total(Op.CHARGE_SAVED, S.SUCCEEDED)),
+        "outstanding": str(round_money(uncharged + total(Op.CHARGE_SAVED, S.FAILED), c)),
+        "pending": str(round_money(total(Op.CHARGE_SAVED, *OPEN_STATES) + total(Op.REFUND, *OPEN_STATES, S.FAILED),
+                                   c)),
+        "currency": c})
+
+
+def no_show_event_record(reservation_id: int) -> None:
+    """Record ReservationNoShow if it is not yet (once the no-show's money has its answers)."""
+    with transaction.atomic():
+        reservation = reservation_lock(reservation_id, status=Status.NO_SHOW)
+        if reservation is None:
+            return
+        line = FolioLine.objects.filter(reservation=reservation, posting_key="no-show").first()
+        _no_show_event(reservation, penalty=line.amount if line is not None else ZERO)
+
+
+@finisher(NO_SHOW_STEP)
+def no_show_finish(attempt: PaymentAttempt) -> None:
+    """A no-show's charge or refund settled with nobody waiting (the night audit's process died, or the answer
+    came later): the ReservationNoShow event is recorded if it was not yet."""
+    if not is_claimed(attempt):
+        no_show_event_record(attempt.reservation_id)
 
 
 def stay_nights_post(*, reservation_id: int, through: date) -> int:
@@ -775,9 +940,7 @@ def night_audit_run(*, hotel: Hotel, business_date: date, gateway: PaymentGatewa
         try:
             if reservation_no_show(reservation_id=pk, gateway=gateway, business_date=business_date):
                 no_shows += 1
-        except DomainError as exc:  # e.g. a refund the gateway refused: retried at the next audit
-            if isinstance(exc, PaymentFailed):
-                payment_refunds_keep(exc)  # the part it did pay back is not paid back again by the retry
+        except DomainError as exc:  # the no-show's money never fails it: a refused refund is queued, not raised
             errors.append(f"no-show {pk}: {exc.code} {exc.message}")
             logger.warning("Night audit %s %s: no-show %s failed: %s", hotel.code, business_date, pk, exc.message)
     in_house = Reservation.objects.filter(hotel=hotel, status=Status.CHECKED_IN).values_list("pk", flat=True)

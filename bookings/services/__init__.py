@@ -17,7 +17,7 @@ from .create import (
     quote_totals,
 )
 from .expiry import reservations_expire_pending
-from .ledger import payment_charge_card, payment_charge_on_file, payment_refund, payment_refunds_keep
+from .ledger import amount_paid_net
 from .lifecycle import reservation_save, transition
 from .reading import (
     amount_paid,
@@ -29,9 +29,8 @@ from .reading import (
 )
 
 __all__ = [
-    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "amount_paid", "balance_charge", "balance_due",
-    "balances_charge_due", "booking_create", "booking_quote",
-    "card_on_file", "confirmation_number_next", "payment_charge_card", "payment_charge_on_file", "payment_refund",
-    "payment_refunds_keep", "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
+    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "amount_paid", "amount_paid_net",
+    "balance_charge", "balance_due", "balances_charge_due", "booking_create", "booking_quote", "card_on_file",
+    "confirmation_number_next", "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
     "reservation_get", "reservation_lock", "reservation_save", "reservations_expire_pending", "transition",
 ]

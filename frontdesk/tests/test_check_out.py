@@ -263,23 +263,34 @@ def _credit_with_a_refund_the_gateway_refuses(reservation):
                            gateway_reference="ch_ok", purpose="MODIFICATION", created_at=now)
 
 
-def test_a_refund_made_before_the_gateway_refused_the_rest_stays_on_the_books(frontdesk_client, seed_stay,
-                                                                              next_friday):
-    """Check-out with a credit of 80.00: 30.00 goes back to the card, then the gateway refuses the rest. The
-    check-out fails, but the 30.00 really left: the folio must show it, or a second try would pay it twice."""
+def test_a_credit_the_gateway_partly_refuses_still_checks_out_with_the_rest_waiting_for_a_person(
+        frontdesk_client, seed_stay, next_friday):
+    """Check-out with a credit of 80.00: 30.00 goes back to the card, the gateway refuses the other 50.00. The
+    guest is checked out all the same (before the payment saga the refusal blocked the check-out with
+    PAYMENT_FAILED); the 50.00 waits for a person in the admin, and the folio shows it still owed to the guest."""
+    from bookings.models import PaymentAttempt
+
     with at(next_friday):
         stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1201"])
     _credit_with_a_refund_the_gateway_refuses(seed_stay)
     with at(next_friday + timedelta(days=3), 10):
         response = _check_out(frontdesk_client, seed_stay)
-    assert response.status_code == 402 and response.json()["error"]["code"] == "PAYMENT_FAILED"
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "CHECKED_OUT" and response.json()["bill"]["balance"] == "-50.00"
     refunds = Payment.objects.filter(reservation=seed_stay, kind="REFUND")
-    assert [(r.amount, r.refund_of.gateway_reference) for r in refunds] == [(Decimal("30.00"), "ch_ok")]
+    assert [(r.amount, r.refund_of.gateway_reference, r.purpose) for r in refunds] == [
+        (Decimal("30.00"), "ch_ok", "CHECK_OUT")]
+    refused = PaymentAttempt.objects.get(reservation=seed_stay, operation="REFUND", state="FAILED")
+    assert (refused.amount, refused.needs_attention, refused.step) == (Decimal("50.00"), True, "CHECK_OUT:2")
     seed_stay.refresh_from_db()
-    assert seed_stay.status == Status.CHECKED_IN
+    assert seed_stay.status == Status.CHECKED_OUT
 
 
-def test_a_no_show_refund_made_before_the_gateway_refused_the_rest_is_not_paid_twice(seed_stay, next_friday):
+def test_a_no_show_refund_the_gateway_partly_refuses_is_never_paid_twice(seed_stay, next_friday):
+    """536.36 to give back over three charges; the gateway refuses the 50.00 one. The no-show stands (before the
+    payment saga the refusal rolled it back until the next audit), the other parts are refunded once, the
+    refused part waits for a person, and auditing again pays nothing twice."""
+    from bookings.models import OutboxEvent, PaymentAttempt
     from bookings.payments import TestGateway
     from frontdesk.services import night_audit_run
 
@@ -287,10 +298,18 @@ def test_a_no_show_refund_made_before_the_gateway_refused_the_rest_is_not_paid_t
     seed_stay.cancellation_policy = {**policy, "no_show_penalty_nights": 1}  # the first night is kept
     seed_stay.save(update_fields=["cancellation_policy"])
     _credit_with_a_refund_the_gateway_refuses(seed_stay)
-    with at(next_friday + timedelta(days=1), 4):
-        night_audit_run(hotel=seed_stay.hotel, business_date=next_friday, gateway=TestGateway())
-    refunds = list(Payment.objects.filter(reservation=seed_stay, kind="REFUND").values_list("amount", flat=True))
-    assert refunds == [Decimal("30.00")]
+    for hour in (4, 5):
+        with at(next_friday + timedelta(days=1), hour):
+            night_audit_run(hotel=seed_stay.hotel, business_date=next_friday, gateway=TestGateway())
+    refunds = list(Payment.objects.filter(reservation=seed_stay, kind="REFUND").order_by("id")
+                   .values_list("amount", flat=True))
+    assert refunds == [Decimal("30.00"), Decimal("456.36")]  # 744.14 paid - 207.78 kept - the 50.00 refused
+    refused = PaymentAttempt.objects.get(reservation=seed_stay, operation="REFUND", state="FAILED")
+    assert (refused.amount, refused.needs_attention) == (Decimal("50.00"), True)
+    seed_stay.refresh_from_db()
+    assert seed_stay.status == Status.NO_SHOW
+    event = OutboxEvent.objects.get(reservation=seed_stay, name="ReservationNoShow")
+    assert (event.payload["refunded"], event.payload["pending"]) == ("486.36", "50.00")
 
 
 def test_a_late_cancelled_channel_booking_bills_the_penalty_to_the_channel(frontdesk_client, nyc, next_friday):
