@@ -37,6 +37,7 @@ from pricing.engine import ChargeLine, NightPrice, Quote, nightly_totals_of
 from . import events
 from .models import Payment, PaymentAttempt, Reservation, Status
 from .payments import PaymentGateway
+from .payments.attempts import finisher
 from .services import (
     reservation_get,
     reservation_save,
@@ -272,3 +273,11 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
     attempts = attempts_send(attempts, gateway)  # no transaction open: the cancellation has committed
     return CancellationResult(terms=terms, reservation=reservation, reason=reason, room_nights_released=released,
                               refunds=refunded(attempts), attempts=attempts)
+
+
+@finisher(STEP)
+def cancellation_finish(attempt: PaymentAttempt) -> None:
+    """A declined penalty charge leaves the penalty owed: it is flagged for the desk (the admin's "needs a person"
+    list) beside the folio that shows it. A refund needs nothing more (a refused one is flagged already)."""
+    if attempt.operation == PaymentAttempt.Operation.CHARGE_SAVED and attempt.state == PaymentAttempt.State.FAILED:
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(needs_attention=True)

@@ -445,6 +445,7 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
             refunds = refunds_open(reservation=reservation, step=next_step(reservation, STEP, numbered=True),
                                    amount=to_refund, gateway=gateway) if to_refund > 0 else []
         else:
+            _rehearse(reservation, plan)  # SOLD_OUT or RESTRICTED now, before the card is charged
             charge = charge_on_file_open(reservation=reservation, step=next_step(reservation, STEP, numbered=True),
                                          amount=to_charge, gateway=gateway)
             if charge is None:
@@ -462,6 +463,21 @@ def _expected_total_check(request: ModificationRequest, plan: ModificationPlan) 
         raise PriceChanged(quote=plan.as_dict()["pricing_breakdown"],
                            expected_total=str(round_money(request.expected_total, plan.currency)),
                            new_total=str(plan.new_total))
+
+
+class _Rehearsed(Exception):
+    pass
+
+
+def _rehearse(reservation: Reservation, plan: ModificationPlan) -> None:
+    """Move the inventory as the change will, under the same locks, and undo it (a savepoint): whatever would
+    refuse the change (a night sold out, an arrival restriction) refuses it before anything is charged."""
+    try:
+        with transaction.atomic():
+            _move_inventory(reservation, plan)
+            raise _Rehearsed
+    except _Rehearsed:
+        pass
 
 
 def _as_priced(reservation: Reservation, plan: ModificationPlan) -> tuple:

@@ -853,12 +853,14 @@ def _no_show_event(reservation: Reservation, *, penalty: Decimal, uncharged: Dec
     def total(operation, *states) -> Decimal:
         return round_money(sum((a.amount for a in moved if a.operation == operation and a.state in states), ZERO), c)
 
+    def shown(amount: Decimal) -> str:  # as the payload always had it: "0" for nothing, else the amount
+        return str(round_money(amount, c)) if amount else "0"
+
     events.event_record(events.RESERVATION_NO_SHOW, reservation=reservation, payload={
-        "penalty": str(round_money(penalty, c)), "refunded": str(total(Op.REFUND, S.SUCCEEDED)),
-        "collected": str(total(Op.CHARGE_SAVED, S.SUCCEEDED)),
-        "outstanding": str(round_money(uncharged + total(Op.CHARGE_SAVED, S.FAILED), c)),
-        "pending": str(round_money(total(Op.CHARGE_SAVED, *OPEN_STATES) + total(Op.REFUND, *OPEN_STATES, S.FAILED),
-                                   c)),
+        "penalty": str(round_money(penalty, c)), "refunded": shown(total(Op.REFUND, S.SUCCEEDED)),
+        "collected": shown(total(Op.CHARGE_SAVED, S.SUCCEEDED)),
+        "outstanding": shown(uncharged + total(Op.CHARGE_SAVED, S.FAILED)),
+        "pending": shown(total(Op.CHARGE_SAVED, *OPEN_STATES) + total(Op.REFUND, *OPEN_STATES, S.FAILED)),
         "currency": c})
 
 
@@ -874,8 +876,11 @@ def no_show_event_record(reservation_id: int) -> None:
 
 @finisher(NO_SHOW_STEP)
 def no_show_finish(attempt: PaymentAttempt) -> None:
-    """A no-show's charge or refund settled with nobody waiting (the night audit's process died, or the answer
-    came later): the ReservationNoShow event is recorded if it was not yet."""
+    """A no-show's charge or refund settled. A declined penalty charge stays owed on the folio and is flagged for
+    the desk (the admin's "needs a person" list). With nobody waiting (the night audit's process died, or the
+    answer came later) the ReservationNoShow event is recorded if it was not yet."""
+    if attempt.operation == PaymentAttempt.Operation.CHARGE_SAVED and attempt.state == PaymentAttempt.State.FAILED:
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(needs_attention=True)
     if not is_claimed(attempt):
         no_show_event_record(attempt.reservation_id)
 
