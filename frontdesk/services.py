@@ -393,7 +393,7 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
     refused outright it waits for a person in the admin (the folio shows the credit until it is paid back).
     """
     for _ in range(CHECK_OUT_ROUNDS):
-        _check_out_charges_settle(confirmation_number, hotels, gateway)
+        _check_out_charges_settle(confirmation_number, hotels, gateway, paid_at_desk=paid_at_desk)
         with transaction.atomic():
             reservation = _reservation_locked(confirmation_number, hotels)
             _ensure_checked_in(reservation)
@@ -436,14 +436,17 @@ def _open_check_out_charges(reservation_or_pk):
                                          step__startswith=CHECK_OUT_STEP, state__in=OPEN_STATES)
 
 
-def _check_out_charges_settle(confirmation_number: str, hotels, gateway: PaymentGateway) -> None:
+def _check_out_charges_settle(confirmation_number: str, hotels, gateway: PaymentGateway, *,
+                              paid_at_desk: bool) -> None:
     """A balance charge of an earlier try whose answer was lost: ask again with its own key before anything
-    else, so the guest is never charged twice. OUTSTANDING_BALANCE (retryable) if it is still unknown."""
+    else, so the guest is never charged twice. OUTSTANDING_BALANCE (retryable) if it is still unknown, unless
+    the desk takes the balance itself: then the guest leaves, and should the card charge turn out to have gone
+    through, the CHECK_OUT finisher refunds what was paid twice."""
     reservation = reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels)
     for attempt in _open_check_out_charges(reservation):
         with claimed(attempt):
             attempt = attempts_send([attempt], gateway)[0]
-        if attempt.open:
+        if attempt.open and not paid_at_desk:
             raise _balance_pending(reservation, attempt)
 
 
