@@ -1,9 +1,15 @@
 """A modification and a cancellation racing on one reservation (PostgreSQL, real row locks, threads).
 
-Both services lock the reservation row first and re-check its state under the lock. Whichever gets the row
-first finishes; the other waits on the lock, then sees what the first left: a cancelled booking refuses the
-change (409 MODIFICATION_NOT_ALLOWED), a changed booking is cancelled as changed (its refund covers both
-charges), a second cancellation is refused (409 CANCELLATION_NOT_ALLOWED). Nothing is lost either way.
+Both services lock the reservation row first and re-check its state under the lock, but only for their short
+transactions: no gateway call runs with the row locked (bookings/payments/attempts.py). So while one call waits
+on the gateway, the other goes through at once and sees what the first had committed; whatever the first does
+once the gateway answers it does on the booking as it then is. A cancellation committed before its refund went
+out refuses a change (409 MODIFICATION_NOT_ALLOWED) and a second cancellation (409 CANCELLATION_NOT_ALLOWED); a
+change that costs more is charged before it is applied, so a cancellation meanwhile cancels the booking as it
+was, and the change, back from the gateway, gives its charge back (409). Nothing is lost either way.
+
+(Before the payment saga the second call waited on the first's row lock for as long as the gateway took: these
+tests asserted that wait. Now they assert the opposite: the second call is done while the first is still out.)
 """
 
 import threading
@@ -31,7 +37,7 @@ D = Decimal
 
 
 class GatedGateway(TestGateway):
-    """Stops inside the gateway call, while its service holds the reservation row, until `release` is set."""
+    """Stops inside the gateway call until `release` is set (its service holds no row lock meanwhile)."""
 
     def __init__(self):
         self.entered = threading.Event()
@@ -74,18 +80,19 @@ def _book(friday) -> Reservation:
 
 
 def _race(first, second, gate: GatedGateway):
-    """Start `first`, wait until it is inside the gateway (row locked), start `second`, check it is blocked."""
+    """Start `first`, wait until it is inside the gateway, run `second` to its end meanwhile (nothing is locked
+    while the gateway works), then let the gateway answer `first`."""
     a = Runner(first)
     a.start()
     assert gate.entered.wait(10), "the first call never reached the gateway"
     b = Runner(second)
     b.start()
-    time.sleep(0.5)
-    assert b.is_alive(), "the second call should be waiting on the reservation's row lock"
+    b.join(10)
+    assert not b.is_alive(), "the second call waited for the first one's gateway call"
+    assert a.is_alive(), "the first call should still be inside the gateway"
     gate.release.set()
     a.join(20)
-    b.join(20)
-    assert not a.is_alive() and not b.is_alive()
+    assert not a.is_alive()
     return a, b
 
 
@@ -113,7 +120,7 @@ def _cancel(r, gateway, reason="race"):
     return lambda: reservation_cancel(confirmation_number=r.confirmation_number, reason=reason, gateway=gateway)
 
 
-def test_cancellation_first_then_the_modification_is_refused(booked):
+def test_a_change_while_the_cancellations_refund_is_out_is_refused(booked):
     r, gate = booked, GatedGateway()
     cancel, modify = _race(_cancel(r, gate), _extend(r, TestGateway()), gate)
     assert cancel.error is None and cancel.result.refunded == D("664.14")
@@ -127,14 +134,18 @@ def test_cancellation_first_then_the_modification_is_refused(booked):
     assert amount_paid(fresh) == D("0.00")
 
 
-def test_modification_first_then_the_cancellation_cancels_the_changed_booking(booked):
+def test_a_cancellation_while_the_extension_is_charged_cancels_the_booking_as_it_was(booked):
     r, gate = booked, GatedGateway()
     modify, cancel = _race(_extend(r, gate), _cancel(r, TestGateway()), gate)
-    assert modify.error is None and modify.result.charge.amount == D("207.78")
     assert cancel.error is None
-    assert cancel.result.terms.total == D("871.92") and cancel.result.refunded == D("871.92")
+    assert cancel.result.terms.total == D("664.14") and cancel.result.refunded == D("664.14")
+    # Back from the gateway, the extension finds the booking cancelled: not applied, its charge given back.
+    assert modify.error is not None and modify.error.code == "MODIFICATION_NOT_ALLOWED"
     fresh = Reservation.objects.get(pk=r.pk)
-    assert fresh.status == Status.CANCELLED and fresh.nights.count() == 4
+    assert fresh.status == Status.CANCELLED and fresh.nights.count() == 3 and fresh.grand_total == D("664.14")
+    assert sorted((p.kind, p.amount, p.purpose) for p in Payment.objects.filter(reservation=r)) == [
+        ("CHARGE", D("207.780"), "MODIFICATION"), ("CHARGE", D("664.140"), "BOOKING"),
+        ("REFUND", D("207.780"), "COMPENSATE"), ("REFUND", D("664.140"), "CANCELLATION")]
     assert _sold(r, 5) == [0, 0, 0, 0, 0] and not InventoryHold.objects.filter(holder=r.holder).exists()
     assert amount_paid(fresh) == D("0.00")
 
@@ -148,16 +159,19 @@ def test_two_cancellations_one_wins_the_other_is_refused(booked):
     assert Reservation.objects.get(pk=r.pk).cancellation_reason == "first"
 
 
-def test_two_modifications_apply_one_after_the_other(booked):
+def test_a_change_made_while_another_is_charged_wins_and_the_other_gives_its_charge_back(booked):
     r, gate = booked, GatedGateway()
     longer = _extend(r, gate)
     shorter = lambda: reservation_modify(  # noqa: E731
         confirmation_number=r.confirmation_number, gateway=TestGateway(),
         request=ModificationRequest(check_out=r.check_in + timedelta(days=2)))
     first, second = _race(longer, shorter, gate)
-    assert first.error is None and second.error is None
-    # The second saw the first's four nights and removed two of them: refund 871.92 - 446.16.
-    assert second.result.plan.previous_total == D("871.92") and second.result.plan.new_total == D("446.16")
+    # The shorter stay went through while the longer one's charge was out: 664.14 - 446.16 refunded.
+    assert second.error is None
+    assert second.result.plan.previous_total == D("664.14") and second.result.plan.new_total == D("446.16")
+    # The longer one, priced on the three nights, is not applied to the two: its 207.78 goes back.
+    assert first.error is not None and first.error.code == "CONCURRENT_MODIFICATION"
     fresh = Reservation.objects.get(pk=r.pk)
     assert fresh.nights.count() == 2 and _sold(r, 5) == [1, 1, 0, 0, 0]
     assert amount_paid(fresh) == D("446.16")
+    assert Payment.objects.get(reservation=r, purpose="COMPENSATE").amount == D("207.78")
