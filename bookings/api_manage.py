@@ -136,7 +136,10 @@ class ModificationQuoteOutput(serializers.Serializer):
 
 
 class PaymentMovementOutput(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["CHARGED", "REFUNDED", "NONE"])
+    action = serializers.ChoiceField(
+        choices=["CHARGED", "REFUNDED", "REFUND_PENDING", "NONE"],
+        help_text="REFUND_PENDING (new): the change stands and the refund of `amount` is on its way: the payment "
+                  "provider refused it for now (retried automatically) or a person is settling it.")
     amount = _amount()
     card_brand = serializers.CharField(allow_blank=True)
     last_four = serializers.CharField(allow_blank=True)
@@ -168,7 +171,10 @@ class CancellationFinancialOutput(LiabilityFields):
     amount_paid = _amount()
     penalty_amount = _amount(help_text="The policy's penalty, never below retained_amount")
     refund_amount = _amount(help_text="amount_paid - penalty_amount, never below zero")
-    refund_status = serializers.ChoiceField(choices=["REFUNDED", "NOT_APPLICABLE"])
+    refund_status = serializers.ChoiceField(
+        choices=["REFUNDED", "PENDING", "NOT_APPLICABLE"],
+        help_text="PENDING (new): the booking is cancelled and refund_amount is on its way back to the card: the "
+                  "payment provider refused it for now (retried automatically) or a person is settling it.")
 
 
 class CancellationOutput(serializers.Serializer):

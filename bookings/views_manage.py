@@ -139,7 +139,7 @@ def _changed_message(result) -> str:
     money = ""
     if payment["action"] == "CHARGED":
         money = f" {payment['amount']} {plan.currency} was charged to your card ending {payment['last_four']}."
-    elif payment["action"] == "REFUNDED":
+    elif payment["action"] in ("REFUNDED", "REFUND_PENDING"):
         money = f" {payment['amount']} {plan.currency} will be refunded to your card ending {payment['last_four']}."
     return f"Your booking has been changed. New total: {plan.new_total} {plan.currency}.{money}"
 

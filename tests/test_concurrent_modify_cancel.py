@@ -13,7 +13,6 @@ tests asserted that wait. Now they assert the opposite: the second call is done 
 """
 
 import threading
-import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
