@@ -12,16 +12,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotelbooking.api import ErrorSerializer, HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
-from hotelbooking.errors import DomainError, HotelNotFound
+from hotelbooking.errors import CardDataNotAccepted, DomainError, HotelNotFound, PaymentFailed, ReservationNotFound
 from hotelbooking.money import round_money
 from pricing.api import CancellationPolicyOutput, NightlyRateOutput
 from pricing.search import hotel_get
 
 from . import idempotency, payments, services
 from .api_manage import BookingModifyCancelMethods
-from .models import Channel, Reservation, actor_shown
+from .models import Channel, PaymentAttempt, Reservation, Status, actor_shown
 from .payments import Card
+from .payments.stripe_gateway import stripe_enabled
 from .services import BookingRequest, GuestDetails
+from .services.confirm import NOT_COMPLETED
 
 AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
 
@@ -69,15 +71,33 @@ class GuestInput(serializers.Serializer):
     loyalty_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
 
 
+# The fields that carry card data. With Stripe on, a request carrying any of them is refused
+# (CARD_DATA_NOT_ACCEPTED) before anything is sent anywhere; holder_name alone is not card data.
+CARD_DATA_FIELDS = ("card_number", "exp_month", "exp_year", "cvc")
+_CARD_ONLY = "Only with the built-in test gateway; refused with CARD_DATA_NOT_ACCEPTED when Stripe is on. "
+
+
 class PaymentInput(serializers.Serializer):
+    payment_method = serializers.RegexField(
+        r"^pm_[A-Za-z0-9_]{1,250}$", max_length=255, required=False,
+        error_messages={"invalid": "Send the Stripe payment method id (pm_...)."},
+        help_text="A Stripe PaymentMethod id (pm_...) made by Stripe.js or Stripe's API from the guest's card, "
+                  "instead of the card fields. Required when Stripe is on. With the built-in test gateway "
+                  "Stripe's test ids work: pm_card_visa succeeds, pm_card_chargeDeclined is declined, "
+                  "pm_card_authenticationRequired asks for 3-D Secure (answer 202).")
     card_number = serializers.RegexField(
-        r"^[0-9][0-9 -]{10,24}[0-9]$", max_length=26,
+        r"^[0-9][0-9 -]{10,24}[0-9]$", max_length=26, required=False,
         error_messages={"invalid": "Enter the card number as digits (spaces or dashes allowed)."},
-        help_text="Never stored or logged. Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, "
-                  "4000000000009995 is declined for insufficient funds.")
-    exp_month = serializers.IntegerField(min_value=1, max_value=12)
-    exp_year = serializers.IntegerField(min_value=0, max_value=2199, help_text="e.g. 2030 (or 30)")
-    cvc = serializers.RegexField(r"^[0-9]{3,4}$", error_messages={"invalid": "The CVC is 3 or 4 digits."})
+        help_text=_CARD_ONLY + "Required without payment_method. Never stored or logged. Test cards: "
+                  "4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 is declined for "
+                  "insufficient funds.")
+    exp_month = serializers.IntegerField(min_value=1, max_value=12, required=False,
+                                         help_text=_CARD_ONLY + "Required without payment_method.")
+    exp_year = serializers.IntegerField(min_value=0, max_value=2199, required=False,
+                                        help_text=_CARD_ONLY + "Required without payment_method. e.g. 2030 (or 30)")
+    cvc = serializers.RegexField(r"^[0-9]{3,4}$", required=False,
+                                 error_messages={"invalid": "The CVC is 3 or 4 digits."},
+                                 help_text=_CARD_ONLY + "Required without payment_method.")
     holder_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
     def validate_exp_year(self, value):
@@ -85,10 +105,34 @@ class PaymentInput(serializers.Serializer):
             raise serializers.ValidationError("Give the year as 4 digits (e.g. 2030) or 2 digits (30).")
         return value
 
+    def validate(self, attrs):
+        if attrs.get("payment_method"):
+            if any(name in attrs for name in CARD_DATA_FIELDS):
+                raise serializers.ValidationError(
+                    {"payment_method": ["Send either payment_method or the card fields, not both."]})
+            return attrs
+        if stripe_enabled():
+            raise serializers.ValidationError({"payment_method": ["This field is required."]})
+        missing = {name: ["This field is required."] for name in CARD_DATA_FIELDS if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
-def _card(d: dict) -> Card:
+
+def _card(d: dict) -> Card | None:
+    if d.get("payment_method"):
+        return None
     return Card(number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
                 holder=d["holder_name"])
+
+
+def card_data_refuse(data) -> None:
+    """With Stripe on, CARD_DATA_NOT_ACCEPTED for a body carrying card fields: before any validation (so that
+    nothing about the card is said back) and before anything is sent anywhere."""
+    payment = data.get("payment") if isinstance(data, dict) else None
+    if stripe_enabled() and isinstance(payment, dict) and any(
+            payment.get(name) not in (None, "") for name in CARD_DATA_FIELDS):
+        raise CardDataNotAccepted()
 
 
 class BookingCreateInput(serializers.Serializer):
@@ -124,7 +168,8 @@ class BookingCreateInput(serializers.Serializer):
             child_ages=d["child_ages"], room_count=d["room_count"], promo_code=d.get("promo_code"),
             guest=GuestDetails(first_name=g["first_name"], last_name=g["last_name"], email=g["email"],
                                phone=g["phone"], loyalty_number=g["loyalty_number"]),
-            card=_card(d["payment"]), special_requests=d["special_requests"], channel=d["channel"],
+            card=_card(d["payment"]), payment_method=d["payment"].get("payment_method", ""),
+            special_requests=d["special_requests"], channel=d["channel"],
             source=d["source"] or source, expected_total=d.get("expected_total"),
         )
 
@@ -176,6 +221,30 @@ class BookingOutput(serializers.Serializer):
     pricing = BookingPricingOutput()
     cancellation_policy = CancellationPolicyOutput()
     payment = BookingPaymentOutput()
+
+
+class PendingPaymentOutput(BookingPaymentOutput):
+    status = serializers.CharField(
+        help_text="REQUIRES_ACTION or PROCESSING. REQUIRES_ACTION: the guest's bank wants the payment "
+                  "authenticated (3-D Secure): hand client_secret to Stripe.js (stripe.handleNextAction) in the "
+                  "guest's browser, then GET status_url. PROCESSING: the provider's answer is awaited; GET "
+                  "status_url again in a few seconds (the webhook or our settle task may settle it first)")
+    client_secret = serializers.CharField(
+        required=False, help_text="With REQUIRES_ACTION only: the PaymentIntent's client secret, for the guest's "
+                                  "browser and no one else. Never logged by us.")
+    status_url = serializers.CharField(
+        help_text="GET it (same API key) for the outcome: 200 CONFIRMED with the booking, 202 while still pending, "
+                  "402 PAYMENT_FAILED (the rooms are given back), 410 PAYMENT_LINK_EXPIRED once the hold time "
+                  "(BOOKING_HOLD_MINUTES) is over")
+
+
+class PendingBookingOutput(BookingOutput):
+    """A booking whose payment is not settled yet: its rooms are held, nothing is confirmed."""
+
+    confirmation_number = serializers.CharField(
+        allow_null=True, help_text="null until the booking is confirmed: the number is given at confirmation")
+    status = serializers.CharField(help_text="PENDING: the rooms are held until the payment is settled")
+    payment = PendingPaymentOutput()
 
 
 class StatusChangeOutput(serializers.Serializer):
@@ -239,6 +308,23 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
     return data
 
 
+def pending_booking_data(reservation: Reservation) -> dict:
+    """A PENDING reservation in the shape of PendingBookingOutput: the booking, and where its payment stands."""
+    from .services import booking_payment_attempt, booking_payment_token
+
+    data = booking_data(reservation)
+    attempt = booking_payment_attempt(reservation)
+    action = attempt is not None and attempt.state == PaymentAttempt.State.REQUIRES_ACTION
+    data["confirmation_number"] = None
+    data["payment"] = {
+        **data["payment"], "status": "REQUIRES_ACTION" if action else "PROCESSING",
+        "last_four": (attempt.last_four if attempt else "") or data["payment"]["last_four"],
+        "status_url": reverse("api-booking-pending", args=[booking_payment_token(reservation)]),
+        **({"client_secret": attempt.client_secret} if action else {}),
+    }
+    return data
+
+
 # --- views ----------------------------------------------------------------------------------------------
 
 def _scope(request) -> str:
@@ -284,6 +370,15 @@ _SEED_RESPONSE = {
 }
 
 
+_SEED_REQUEST_STRIPE = {**_SEED_REQUEST, "payment": {"payment_method": "pm_1PgXyZ2eZvKYlo2C9yqQh7k3"}}
+_SEED_PENDING = {
+    **_SEED_RESPONSE, "confirmation_number": None, "status": "PENDING",
+    "payment": {"status": "REQUIRES_ACTION", "last_four": "3184", "amount": "0.00",
+                "client_secret": "pi_3PgXyZ2eZvKYlo2C1a2b3c4d_secret_e5f6g7h8",
+                "status_url": "/api/v1/bookings/pending/.eJyrVkosL1ayUoJLdQ:1sZk2W:Xq3mN"},
+}
+
+
 class BookingCreateApi(APIView):
     permission_classes = [HotelWork]
     hotel_work = "book"
@@ -294,27 +389,45 @@ class BookingCreateApi(APIView):
         description=(
             "Validates the stay (same rules and codes as the search), prices it, holds the rooms for every "
             "night, charges the card and confirms, all or nothing. The API key must reach the hotel. "
-            "The confirmation email is sent after commit."),
+            "The confirmation email is sent after commit.\n\n"
+            "Payment: a Stripe PaymentMethod id (`payment.payment_method`, pm_...) made in the guest's browser "
+            "by Stripe.js, or, with the built-in test gateway only, the card fields. With Stripe on, a body "
+            "carrying card fields is refused (400 CARD_DATA_NOT_ACCEPTED) and nothing is sent anywhere.\n\n"
+            "201: confirmed. 202: the booking is PENDING, its rooms held for BOOKING_HOLD_MINUTES: the guest's bank "
+            "wants the payment authenticated (`payment.status` REQUIRES_ACTION, with `payment.client_secret` for "
+            "stripe.handleNextAction), or the provider's answer is awaited (PROCESSING). Then GET "
+            "`payment.status_url` (also the Location header) for the outcome."),
         tags=["bookings"],
         parameters=[
             IDEMPOTENCY_HEADER,
-            OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201],
-                             description="The new booking: /api/v1/bookings/{confirmation_number}"),
+            OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201, 202],
+                             description="201: the new booking, /api/v1/bookings/{confirmation_number}; 202: "
+                                         "where its payment stands, /api/v1/bookings/pending/{token}"),
             OpenApiParameter("Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
                              description='"true" when this is the stored answer to an earlier request with the '
                                          "same Idempotency-Key"),
         ],
         request=BookingCreateInput,
         examples=[OpenApiExample("The seed's stay", value=_SEED_REQUEST, request_only=True),
-                  OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"])],
+                  OpenApiExample("The seed's stay, card from Stripe.js", value=_SEED_REQUEST_STRIPE,
+                                 request_only=True),
+                  OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"]),
+                  OpenApiExample("3-D Secure needed", value=_SEED_PENDING, response_only=True,
+                                 status_codes=["202"])],
         responses={
             201: BookingOutput,
+            202: OpenApiResponse(PendingBookingOutput, description=(
+                "PENDING: the rooms are held, the payment is not settled: REQUIRES_ACTION (3-D Secure; "
+                "client_secret given) or PROCESSING. GET payment.status_url for the outcome.")),
             400: _error(
                 "INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE, "
                 "VALIDATION_ERROR (a missing or malformed field; `fields` says which), MALFORMED_REQUEST "
-                "(the body is not JSON)",
+                "(the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while Stripe is on: send "
+                "payment.payment_method; nothing was sent anywhere)",
                 ("Dates", {"code": "INVALID_DATES", "message": "Check-out must be after check-in.",
                            "retryable": False, "field": "check_out"}),
+                ("Card data", {"code": "CARD_DATA_NOT_ACCEPTED", "message": CardDataNotAccepted.default_message,
+                               "retryable": False}),
                 ("Room type", {"code": "UNKNOWN_ROOM_TYPE", "message": "Grand Hotel NYC has no room type PENT.",
                                "retryable": False, "room_type": "PENT"})),
             401: _error("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
@@ -341,6 +454,7 @@ class BookingCreateApi(APIView):
         },
     )
     def post(self, request):
+        card_data_refuse(request.data)
         data = BookingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         key = idempotency.key_validate(request.headers.get(idempotency.HEADER))
@@ -359,6 +473,8 @@ class BookingCreateApi(APIView):
             headers = {"Idempotent-Replayed": "true"}
             if replay.status == 201:
                 headers["Location"] = _location(replay.body["confirmation_number"])
+            elif replay.status == 202:
+                headers["Location"] = replay.body["payment"]["status_url"]
             return Response(replay.body, status=replay.status, headers=headers)
         try:
             response = self._book(request, booking)
@@ -375,9 +491,66 @@ class BookingCreateApi(APIView):
     def _book(self, request, booking: BookingRequest) -> Response:
         reservation = services.booking_create(request=booking, gateway=payments.default_gateway(),
                                               actor=caller_of(request))
-        reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
-        return Response(BookingOutput(booking_data(reservation)).data, status=201,
-                        headers={"Location": _location(reservation.confirmation_number)})
+        return _booking_answer(reservation)
+
+
+def _booking_answer(reservation: Reservation) -> Response:
+    """201 with the confirmed booking, or 202 with the PENDING one and where its payment stands."""
+    if reservation.status == Status.PENDING:
+        data = PendingBookingOutput(pending_booking_data(reservation)).data
+        return Response(data, status=202, headers={"Location": data["payment"]["status_url"]})
+    reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
+    return Response(BookingOutput(booking_data(reservation)).data, status=201,
+                    headers={"Location": _location(reservation.confirmation_number)})
+
+
+class BookingPendingApi(APIView):
+    """Where a PENDING booking's payment stands (after 3-D Secure, or a lost answer): asks the provider."""
+
+    permission_classes = [HotelWork]
+    hotel_work = "book"
+
+    @extend_schema(
+        operation_id="booking_pending_retrieve",
+        summary="The outcome of a booking whose payment was pending",
+        description=(
+            "For the `payment.status_url` of a 202 from booking_create, with the same API key. Asks the payment "
+            "provider where the payment stands (after the guest authenticated it, or when its answer was lost) "
+            "and confirms the booking or gives its rooms back. 200: CONFIRMED, the booking as from "
+            "booking_create, with its confirmation number (Location: the booking). 202: still pending. 402 "
+            "PAYMENT_FAILED: declined, or the authentication failed; nothing is booked."),
+        tags=["bookings"],
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     description="From payment.status_url"),
+                    OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+                                     description="The booking: /api/v1/bookings/{confirmation_number}")],
+        responses={
+            200: BookingOutput,
+            202: PendingBookingOutput,
+            401: _error("AUTHENTICATION_REQUIRED"),
+            402: _error("PAYMENT_FAILED: declined or not authenticated; the rooms are given back"),
+            403: _error("FORBIDDEN: a staff session without the permission to book, or a channel key"),
+            404: _error("RESERVATION_NOT_FOUND: not a token of ours, or a booking this API key does not reach"),
+            410: _error("PAYMENT_LINK_EXPIRED: the hold time is over (the booking, if paid, was confirmed or "
+                        "released by then: read it with booking_retrieve)"),
+            429: _error("RATE_LIMITED"),
+        },
+    )
+    def get(self, request, token: str):
+        pending = services.booking_payment_token_read(token)
+        reservation = services.booking_payment_pending(pending)
+        reach = reach_of(request)
+        if reservation is not None and (
+                not reach.hotels.filter(pk=reservation.hotel_id).exists()
+                or (reach.made_by_key is not None and reservation.created_by_key_id != reach.made_by_key)):
+            raise ReservationNotFound("No such payment.")
+        if reservation is None:
+            raise PaymentFailed(NOT_COMPLETED, decline_code="not_completed")
+        reservation = services.booking_payment_confirm(reservation.pk, payments.default_gateway())
+        response = _booking_answer(reservation)
+        if response.status_code == 201:
+            response.status_code = 200
+        return response
 
 
 def _location(confirmation_number: str) -> str:
@@ -413,5 +586,6 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
 
 urlpatterns = [
     path("bookings", BookingCreateApi.as_view(), name="api-booking-create"),
+    path("bookings/pending/<str:token>", BookingPendingApi.as_view(), name="api-booking-pending"),
     path("bookings/<str:confirmation_number>", BookingDetailApi.as_view(), name="api-booking-detail"),
 ]
