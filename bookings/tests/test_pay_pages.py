@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.models import Payment, PaymentAttempt, Reservation
 from inventory.models import InventoryDay
+from tests.test_content_security_policy import assert_runs_under_the_policy
 
 from .faulty_gateway import FaultyGateway
 from .test_booking_pages import _book_url, _form_data, _text
@@ -63,7 +64,7 @@ def test_3d_secure_holds_the_rooms_authenticates_and_confirms_664_14(client, nyc
     assert not Payment.objects.exists() and mail.outbox == []
 
     page = client.get(response["Location"])
-    assert page.status_code == 200
+    assert_runs_under_the_policy(page, response["Location"])  # no inline script or style
     text = _text(page)
     assert "Confirm the payment with your bank" in text
     assert "this payment of <strong>664.14 USD</strong> (3-D Secure)" in text
@@ -147,6 +148,7 @@ def test_a_lost_answer_shows_the_confirming_page_until_the_payment_is_settled(cl
 
         waiting = client.get(f"/book/pay/{token}/", follow=True)
         assert waiting.redirect_chain == [(f"/book/pay/{token}/return", 302)]
+        assert_runs_under_the_policy(waiting, "confirming")
         text = _text(waiting)
         assert "We are confirming your payment" in text
         assert "Your payment of <strong>664.14 USD</strong> is being confirmed" in text
