@@ -16,11 +16,14 @@ from bookings.payments import TestGateway
 from inventory.models import InventoryDay
 from tests.factories import api_key_for
 
+from . import stripe_setup
 from .booking_setup import seed_body
-from .stripe_on import intent_authenticated, stripe_fake, stripe_on  # noqa: F401
+from .stripe_setup import intent_authenticated
 
 URL = "/api/v1/bookings"
 pytestmark = pytest.mark.django_db
+# Stripe on, against the local fake of api.stripe.com (fixtures).
+stripe_fake, stripe_on = stripe_setup.stripe_fake, stripe_setup.stripe_on
 
 
 def _post(client, body, **headers):

@@ -10,10 +10,13 @@ from django.core import mail
 
 from bookings.models import Payment, PaymentAttempt, Reservation
 
-from .stripe_on import PUBLISHABLE_KEY, intent_authenticated, intent_not_authenticated, stripe_fake, stripe_on  # noqa: F401
+from . import stripe_setup
+from .stripe_setup import PUBLISHABLE_KEY, intent_authenticated, intent_not_authenticated
 from .test_booking_pages import _book_url, _text
 
 pytestmark = pytest.mark.django_db
+# Stripe on, against the local fake of api.stripe.com (fixtures).
+stripe_fake, stripe_on = stripe_setup.stripe_fake, stripe_setup.stripe_on
 
 CARD_FIELDS = ("card_number", "exp_month", "exp_year", "cvc", "holder_name")
 
