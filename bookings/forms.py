@@ -38,10 +38,10 @@ _payment_method = RegexValidator(r"^pm_[A-Za-z0-9_]{1,250}$", "Please enter your
 
 # Stripe's test PaymentMethods the built-in test gateway knows, for the demo's 3-D Secure path.
 TEST_PAYMENT_METHODS = [
-    ("", "None: pay with the card above"),
-    ("pm_card_visa", "Visa ending 4242 (succeeds)"),
-    ("pm_card_authenticationRequired", "Visa ending 3184 (asks for 3-D Secure)"),
-    ("pm_card_chargeDeclined", "Visa ending 0002 (declined)"),
+    ("", "None (use the card above)"),
+    ("pm_card_visa", "Visa 4242: succeeds"),
+    ("pm_card_authenticationRequired", "Visa 3184: asks for 3-D Secure"),
+    ("pm_card_chargeDeclined", "Visa 0002: declined"),
 ]
 
 

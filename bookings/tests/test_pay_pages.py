@@ -48,7 +48,7 @@ def test_the_test_gateways_form_offers_stripes_test_payment_methods_beside_the_c
 
     assert 'name="card_number"' in text and 'name="cvc"' in text
     assert 'name="payment_method"' in text
-    assert '<option value="pm_card_authenticationRequired">Visa ending 3184 (asks for 3-D Secure)</option>' in text
+    assert '<option value="pm_card_authenticationRequired">Visa 3184: asks for 3-D Secure</option>' in text
     assert "js.stripe.com" not in text
 
 
