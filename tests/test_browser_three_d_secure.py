@@ -50,6 +50,8 @@ def _shots(page, name: str) -> list[Path]:
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than the {label} screen"
         path = RESULTS / f"{name}-{label}.png"
+        # From the top: a full-page capture of a page scrolled by a field's focus leaves parts unpainted.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
         paths.append(path)
     page.set_viewport_size(DESKTOP)

@@ -76,6 +76,7 @@
     var status = document.getElementById("payment-action-status");
     var errors = document.getElementById("payment-errors");
     var start = document.getElementById("payment-action-start");
+    var retry = document.getElementById("payment-action-retry");
     if (typeof window.Stripe !== "function") {
       noStripe(errors);
       return;
@@ -84,12 +85,14 @@
 
     function authenticate() {
       if (start) { start.disabled = true; }
+      if (errors) { errors.hidden = true; }
       if (status) { status.textContent = "Waiting for your bank\u2026"; }
       stripe.handleNextAction({clientSecret: data.clientSecret}).then(function (result) {
         if (result.error && result.error.type !== "card_error" && result.error.type !== "invalid_request_error") {
           // Stripe could not be reached: nothing was decided, let the guest try again from here.
           showError(errors, result.error.message || "Your bank could not be reached. Please try again.");
-          if (start) { start.disabled = false; start.hidden = false; }
+          if (start) { start.disabled = false; }
+          if (retry) { retry.hidden = false; }
           return;
         }
         window.location.assign(data.returnUrl);  // our server asks Stripe where the payment stands
