@@ -1,9 +1,11 @@
 """Partner booking API: create a booking, read it back. Thin: parse, call one service, serialize.
 
+The answers' shapes are in api_output.py; the status URL of a booking whose payment is pending in api_pending.py.
+
 Errors are domain errors raised by the services and mapped to HTTP by hotelbooking.api.exception_handler.
 """
 
-from django.urls import path, reverse
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -11,22 +13,29 @@ from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer, HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
-from hotelbooking.errors import CardDataNotAccepted, DomainError, HotelNotFound, PaymentFailed, ReservationNotFound
-from hotelbooking.money import round_money
-from pricing.api import CancellationPolicyOutput, NightlyRateOutput
+from hotelbooking.api import HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
+from hotelbooking.errors import CardDataNotAccepted, DomainError, HotelNotFound
 from pricing.search import hotel_get
 
 from . import idempotency, payments, services
 from .api_manage import BookingModifyCancelMethods
-from .models import Channel, PaymentAttempt, Reservation, Status, actor_shown
+from .api_output import (  # noqa: F401 (also read from here by other modules)
+    AMOUNT_HELP,
+    BookingDetailOutput,
+    BookingOutput,
+    BookingPaymentOutput,
+    PendingBookingOutput,
+    booking_data,
+    error_doc,
+    location_of,
+    pending_booking_data,
+)
+from .api_pending import booking_answer
+from .api_pending import urlpatterns as pending_patterns
+from .models import Channel
 from .payments import Card
 from .payments.stripe_gateway import stripe_enabled
 from .services import BookingRequest, GuestDetails
-from .services.confirm import NOT_COMPLETED
-
-AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
-
 
 # --- input ----------------------------------------------------------------------------------------------
 
@@ -174,156 +183,6 @@ class BookingCreateInput(serializers.Serializer):
         )
 
 
-# --- output ---------------------------------------------------------------------------------------------
-
-class BookingHotelOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    address = serializers.CharField()
-
-
-class BookingRoomTypeOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class BookingGuestsOutput(serializers.Serializer):
-    adults = serializers.IntegerField()
-    children = serializers.IntegerField()
-
-
-class BookingPricingOutput(serializers.Serializer):
-    currency = serializers.CharField()
-    nightly_rates = NightlyRateOutput(many=True)
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms. "
-                                                 + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees. " + AMOUNT_HELP)
-
-
-class BookingPaymentOutput(serializers.Serializer):
-    status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
-                                             "channel collects the money)")
-    last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds). " + AMOUNT_HELP)
-
-
-class BookingOutput(serializers.Serializer):
-    confirmation_number = serializers.CharField(help_text="e.g. GH-NYC-2024031500001")
-    status = serializers.ChoiceField(choices=[s for s, _ in Reservation._meta.get_field("status").choices])
-    guest_name = serializers.CharField()
-    hotel = BookingHotelOutput()
-    check_in = serializers.DateField()
-    check_out = serializers.DateField()
-    room_type = BookingRoomTypeOutput()
-    guests = BookingGuestsOutput()
-    pricing = BookingPricingOutput()
-    cancellation_policy = CancellationPolicyOutput()
-    payment = BookingPaymentOutput()
-
-
-class PendingPaymentOutput(BookingPaymentOutput):
-    status = serializers.CharField(
-        help_text="REQUIRES_ACTION or PROCESSING. REQUIRES_ACTION: the guest's bank wants the payment "
-                  "authenticated (3-D Secure): hand client_secret to Stripe.js (stripe.handleNextAction) in the "
-                  "guest's browser, then GET status_url. PROCESSING: the provider's answer is awaited; GET "
-                  "status_url again in a few seconds (the webhook or our settle task may settle it first)")
-    client_secret = serializers.CharField(
-        required=False, help_text="With REQUIRES_ACTION only: the PaymentIntent's client secret, for the guest's "
-                                  "browser and no one else. Never logged by us.")
-    status_url = serializers.CharField(
-        help_text="GET it (same API key) for the outcome: 200 CONFIRMED with the booking, 202 while still pending, "
-                  "402 PAYMENT_FAILED (the rooms are given back), 410 PAYMENT_LINK_EXPIRED once the hold time "
-                  "(BOOKING_HOLD_MINUTES) is over")
-
-
-class PendingBookingOutput(BookingOutput):
-    """A booking whose payment is not settled yet: its rooms are held, nothing is confirmed."""
-
-    confirmation_number = serializers.CharField(
-        allow_null=True, help_text="null until the booking is confirmed: the number is given at confirmation")
-    status = serializers.CharField(help_text="PENDING: the rooms are held until the payment is settled")
-    payment = PendingPaymentOutput()
-
-
-class StatusChangeOutput(serializers.Serializer):
-    to = serializers.CharField()
-    at = serializers.DateTimeField()
-    by = serializers.CharField(help_text="Who made the change, as a kind and never another caller's name: 'you' "
-                                         "(this API key or user), 'partner' (another API key), 'hotel' (hotel "
-                                         "staff or its front-desk key), 'channel' (an OTA), 'guest' (the "
-                                         "guest's own pages) or 'system'")
-    note = serializers.CharField(allow_blank=True)
-
-    def get_fields(self):
-        # "from" is a Python keyword, so it cannot be a class attribute; it comes first in the answer.
-        fields = super().get_fields()
-        return {"from": serializers.CharField(allow_null=True, help_text="null for the booking's creation"),
-                **fields}
-
-
-class BookingDetailOutput(BookingOutput):
-    status_history = StatusChangeOutput(many=True)
-
-
-def booking_data(reservation: Reservation, *, history: bool = False, caller=None) -> dict:
-    """The reservation in the shape of BookingOutput (BookingDetailOutput with `history`, whose `by` is told
-    relative to `caller`: an API key or a user)."""
-    c = reservation.currency
-    hotel = reservation.hotel
-    paid = services.payment_summary(reservation)
-    policy = reservation.cancellation_policy or {}
-    data = {
-        "confirmation_number": reservation.confirmation_number,
-        "status": reservation.status,
-        "guest_name": reservation.guest_full_name,
-        "hotel": {"code": hotel.code, "name": hotel.name, "address": hotel.address},
-        "check_in": reservation.check_in,
-        "check_out": reservation.check_out,
-        "room_type": {"code": reservation.room_type.code, "name": reservation.room_type.name},
-        "guests": {"adults": reservation.adults, "children": reservation.children},
-        "pricing": {
-            "currency": c,
-            "nightly_rates": [{"date": n.date, "rate": str(round_money(n.rate, c))}
-                              for n in reservation.nights.all()],
-            "room_total": str(round_money(reservation.room_total, c)),
-            "taxes": str(round_money(reservation.taxes, c)),
-            "fees": str(round_money(reservation.fees, c)),
-            "grand_total": str(round_money(reservation.grand_total, c)),
-        },
-        "cancellation_policy": {
-            "name": policy.get("name", ""), "description": policy.get("description", ""),
-            "free_until": reservation.free_until.astimezone(hotel.tz) if reservation.free_until else None,
-        },
-        "payment": {"status": paid["status"], "last_four": paid["last_four"],
-                    "amount": str(round_money(paid["amount"], c))},
-    }
-    if history:
-        data["status_history"] = [
-            {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": actor_shown(s, caller=caller),
-             "note": s.note}
-            for s in reservation.status_changes.all()
-        ]
-    return data
-
-
-def pending_booking_data(reservation: Reservation) -> dict:
-    """A PENDING reservation in the shape of PendingBookingOutput: the booking, and where its payment stands."""
-    from .services import booking_payment_attempt, booking_payment_token
-
-    data = booking_data(reservation)
-    attempt = booking_payment_attempt(reservation)
-    action = attempt is not None and attempt.state == PaymentAttempt.State.REQUIRES_ACTION
-    data["confirmation_number"] = None
-    data["payment"] = {
-        **data["payment"], "status": "REQUIRES_ACTION" if action else "PROCESSING",
-        "last_four": (attempt.last_four if attempt else "") or data["payment"]["last_four"],
-        "status_url": reverse("api-booking-pending", args=[booking_payment_token(reservation)]),
-        **({"client_secret": attempt.client_secret} if action else {}),
-    }
-    return data
-
 
 # --- views ----------------------------------------------------------------------------------------------
 
@@ -333,9 +192,6 @@ def _scope(request) -> str:
     return f"api_key:{key.pk}" if key is not None else f"user:{request.user.pk}"
 
 
-def _error(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description, examples=[
-        OpenApiExample(title, value={"error": body}) for title, body in examples])
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -419,7 +275,7 @@ class BookingCreateApi(APIView):
             202: OpenApiResponse(PendingBookingOutput, description=(
                 "PENDING: the rooms are held, the payment is not settled: REQUIRES_ACTION (3-D Secure; "
                 "client_secret given) or PROCESSING. GET payment.status_url for the outcome.")),
-            400: _error(
+            400: error_doc(
                 "INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE, "
                 "VALIDATION_ERROR (a missing or malformed field; `fields` says which), MALFORMED_REQUEST "
                 "(the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while Stripe is on: send "
@@ -430,15 +286,15 @@ class BookingCreateApi(APIView):
                                "retryable": False}),
                 ("Room type", {"code": "UNKNOWN_ROOM_TYPE", "message": "Grand Hotel NYC has no room type PENT.",
                                "retryable": False, "room_type": "PENT"})),
-            401: _error("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
-            403: _error("FORBIDDEN: a staff session without the permission to book, or a channel key"),
-            402: _error(
+            401: error_doc("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
+            403: error_doc("FORBIDDEN: a staff session without the permission to book, or a channel key"),
+            402: error_doc(
                 "PAYMENT_FAILED: the card was declined (retry with another card)",
                 ("Declined", {"code": "PAYMENT_FAILED", "message": "The card was declined for insufficient "
                               "funds.", "retryable": True, "retry_action": "UPDATE_PAYMENT",
                               "decline_code": "insufficient_funds"})),
-            404: _error("HOTEL_NOT_FOUND: no such hotel, or the API key does not reach it"),
-            409: _error(
+            404: error_doc("HOTEL_NOT_FOUND: no such hotel, or the API key does not reach it"),
+            409: error_doc(
                 "SOLD_OUT naming the date; PRICE_CHANGED with the new quote (nothing booked); RESTRICTED "
                 "(minimum stay, closed to arrival); RATE_NOT_AVAILABLE; IDEMPOTENCY_IN_PROGRESS",
                 ("Sold out", {"code": "SOLD_OUT", "message": "Sorry, Deluxe King Room is sold out on March 16, "
@@ -448,9 +304,9 @@ class BookingCreateApi(APIView):
                                    "shown. Please review the new total.", "retryable": True,
                                    "retry_action": "CONFIRM_NEW_PRICE", "expected_total": "600.00",
                                    "new_total": "664.14", "quote": {"currency": "USD", "total": "664.14"}})),
-            422: _error("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key came before with another body"),
-            429: _error("RATE_LIMITED"),
-            500: _error("SYSTEM_ERROR: nothing internal is shown; the request is logged (card masked)"),
+            422: error_doc("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key came before with another body"),
+            429: error_doc("RATE_LIMITED"),
+            500: error_doc("SYSTEM_ERROR: nothing internal is shown; the request is logged (card masked)"),
         },
     )
     def post(self, request):
@@ -472,7 +328,7 @@ class BookingCreateApi(APIView):
         if replay is not None:
             headers = {"Idempotent-Replayed": "true"}
             if replay.status == 201:
-                headers["Location"] = _location(replay.body["confirmation_number"])
+                headers["Location"] = location_of(replay.body["confirmation_number"])
             elif replay.status == 202:
                 headers["Location"] = replay.body["payment"]["status_url"]
             return Response(replay.body, status=replay.status, headers=headers)
@@ -491,70 +347,11 @@ class BookingCreateApi(APIView):
     def _book(self, request, booking: BookingRequest) -> Response:
         reservation = services.booking_create(request=booking, gateway=payments.default_gateway(),
                                               actor=caller_of(request))
-        return _booking_answer(reservation)
+        return booking_answer(reservation)
 
 
-def _booking_answer(reservation: Reservation) -> Response:
-    """201 with the confirmed booking, or 202 with the PENDING one and where its payment stands."""
-    if reservation.status == Status.PENDING:
-        data = PendingBookingOutput(pending_booking_data(reservation)).data
-        return Response(data, status=202, headers={"Location": data["payment"]["status_url"]})
-    reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
-    return Response(BookingOutput(booking_data(reservation)).data, status=201,
-                    headers={"Location": _location(reservation.confirmation_number)})
 
 
-class BookingPendingApi(APIView):
-    """Where a PENDING booking's payment stands (after 3-D Secure, or a lost answer): asks the provider."""
-
-    permission_classes = [HotelWork]
-    hotel_work = "book"
-
-    @extend_schema(
-        operation_id="booking_pending_retrieve",
-        summary="The outcome of a booking whose payment was pending",
-        description=(
-            "For the `payment.status_url` of a 202 from booking_create, with the same API key. Asks the payment "
-            "provider where the payment stands (after the guest authenticated it, or when its answer was lost) "
-            "and confirms the booking or gives its rooms back. 200: CONFIRMED, the booking as from "
-            "booking_create, with its confirmation number (Location: the booking). 202: still pending. 402 "
-            "PAYMENT_FAILED: declined, or the authentication failed; nothing is booked."),
-        tags=["bookings"],
-        parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                     description="From payment.status_url"),
-                    OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
-                                     description="The booking: /api/v1/bookings/{confirmation_number}")],
-        responses={
-            200: BookingOutput,
-            202: PendingBookingOutput,
-            401: _error("AUTHENTICATION_REQUIRED"),
-            402: _error("PAYMENT_FAILED: declined or not authenticated; the rooms are given back"),
-            403: _error("FORBIDDEN: a staff session without the permission to book, or a channel key"),
-            404: _error("RESERVATION_NOT_FOUND: not a token of ours, or a booking this API key does not reach"),
-            410: _error("PAYMENT_LINK_EXPIRED: the hold time is over (the booking, if paid, was confirmed or "
-                        "released by then: read it with booking_retrieve)"),
-            429: _error("RATE_LIMITED"),
-        },
-    )
-    def get(self, request, token: str):
-        pending = services.booking_payment_token_read(token)
-        reservation = services.booking_payment_pending(pending)
-        reach = reach_of(request)
-        if reservation is not None and (
-                not reach.hotels.filter(pk=reservation.hotel_id).exists()
-                or (reach.made_by_key is not None and reservation.created_by_key_id != reach.made_by_key)):
-            raise ReservationNotFound("No such payment.")
-        if reservation is None:
-            raise PaymentFailed(NOT_COMPLETED, decline_code="not_completed")
-        reservation = services.booking_payment_confirm(reservation.pk, payments.default_gateway())
-        response = _booking_answer(reservation)
-        if response.status_code == 201:
-            response.status_code = 200
-        return response
-
-
-def _location(confirmation_number: str) -> str:
-    return reverse("api-booking-detail", args=[confirmation_number])
 
 
 class BookingDetailApi(BookingModifyCancelMethods, APIView):
@@ -571,11 +368,11 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
                                      description="e.g. GH-NYC-2024031500001")],
         responses={
             200: BookingDetailOutput,
-            401: _error("AUTHENTICATION_REQUIRED"),
-            403: _error("FORBIDDEN: a staff session without the permission to view bookings, or a channel key"),
-            404: _error("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches, or (a partner key "
+            401: error_doc("AUTHENTICATION_REQUIRED"),
+            403: error_doc("FORBIDDEN: a staff session without the permission to view bookings, or a channel key"),
+            404: error_doc("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches, or (a partner key "
                         "without hotel-wide scope) one it did not make"),
-            429: _error("RATE_LIMITED"),
+            429: error_doc("RATE_LIMITED"),
         },
     )
     def get(self, request, confirmation_number: str):
@@ -586,6 +383,6 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
 
 urlpatterns = [
     path("bookings", BookingCreateApi.as_view(), name="api-booking-create"),
-    path("bookings/pending/<str:token>", BookingPendingApi.as_view(), name="api-booking-pending"),
+    *pending_patterns,
     path("bookings/<str:confirmation_number>", BookingDetailApi.as_view(), name="api-booking-detail"),
 ]
