@@ -6,6 +6,7 @@ with a signed token (`booking_payment_token`), and `booking_payment_confirm` ask
 stands; the BOOKING finisher (create.py) then confirms the booking or gives the rooms back.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,21 +27,27 @@ State = PaymentAttempt.State
 
 @dataclass(frozen=True)
 class PendingPayment:
-    """What a payment token names: the reservation, its booking attempt's key, and what the caller kept."""
+    """What a payment token names: the reservation, a digest of its booking attempt's key, and what the caller
+    kept."""
 
     reservation_pk: int
-    attempt_key: str
+    attempt_digest: str
     extra: dict = field(default_factory=dict)
+
+
+def _digest(idempotency_key: str) -> str:
+    # The token is signed, not encrypted: it carries a digest of the key, never the key the provider knows.
+    return hashlib.sha256(f"{TOKEN_SALT}:{idempotency_key}".encode()).hexdigest()[:24]
 
 
 def booking_payment_token(reservation: Reservation, *, extra: dict | None = None) -> str:
     """A signed token for the PENDING `reservation`'s payment page or status URL, valid while its rooms are held.
 
-    It names the booking attempt's idempotency key too, so that it never points at another booking (a
-    declined booking is deleted and its primary key may be used again).
+    It names the booking attempt too (a digest of its idempotency key), so that it never points at another
+    booking (a declined booking is deleted and its primary key may be used again).
     """
     attempt = booking_payment_attempt(reservation)
-    return signing.dumps({"r": reservation.pk, "k": attempt.idempotency_key if attempt else "",
+    return signing.dumps({"r": reservation.pk, "k": _digest(attempt.idempotency_key) if attempt else "",
                           "x": extra or {}}, salt=TOKEN_SALT, compress=True)
 
 
@@ -58,9 +65,11 @@ def booking_payment_token_read(token: str) -> PendingPayment:
 
 def booking_payment_pending(pending: PendingPayment) -> Reservation | None:
     """The reservation the token names, if it is still there (a declined booking leaves no trace)."""
-    return (Reservation.objects.with_details()
-            .filter(pk=pending.reservation_pk, payment_attempts__step="BOOKING",
-                    payment_attempts__idempotency_key=pending.attempt_key).first())
+    reservation = Reservation.objects.with_details().filter(pk=pending.reservation_pk).first()
+    attempt = booking_payment_attempt(reservation) if reservation is not None else None
+    if attempt is None or _digest(attempt.idempotency_key) != pending.attempt_digest:
+        return None
+    return reservation
 
 
 def booking_payment_confirm(reservation_pk: int, gateway: PaymentGateway) -> Reservation:

@@ -195,3 +195,22 @@ def test_test_authentication_answers_only_with_the_test_gateway(client, nyc, nex
 
     assert response.status_code == 404
     assert PaymentAttempt.objects.get().state == "REQUIRES_ACTION"
+
+
+def test_a_token_names_its_booking_attempt_without_giving_its_key_away(client, nyc, next_friday):
+    from django.core import signing
+
+    from bookings.services.confirm import TOKEN_SALT
+
+    token = _token(_book_with(client, next_friday, "pm_card_authenticationRequired"))
+    attempt = PaymentAttempt.objects.get()
+    assert attempt.idempotency_key not in str(signing.loads(token, salt=TOKEN_SALT))
+    # The same reservation with another attempt's digest (a primary key used again after a declined booking):
+    # not this booking, which is left as it was.
+    forged = signing.dumps({"r": attempt.reservation_id, "k": "0" * 24, "x": {}}, salt=TOKEN_SALT, compress=True)
+
+    response = client.get(f"/book/pay/{forged}/return")
+
+    assert response.status_code == 302 and response["Location"].startswith("/book/?")
+    assert Reservation.objects.get().status == "PENDING"
+    assert PaymentAttempt.objects.get().state == "REQUIRES_ACTION"
