@@ -1,9 +1,11 @@
 """Partner booking API: create a booking, read it back. Thin: parse, call one service, serialize.
 
+The answers' shapes are in api_output.py; the status URL of a booking whose payment is pending in api_pending.py.
+
 Errors are domain errors raised by the services and mapped to HTTP by hotelbooking.api.exception_handler.
 """
 
-from django.urls import path, reverse
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -11,21 +13,29 @@ from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer, HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
-from hotelbooking.errors import DomainError, HotelNotFound
-from hotelbooking.money import round_money
-from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput
+from hotelbooking.api import HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
+from hotelbooking.errors import CardDataNotAccepted, DomainError, HotelNotFound
 from pricing.search import hotel_get
 
 from . import idempotency, payments, services
 from .api_manage import BookingModifyCancelMethods
-from .models import Channel, Reservation, actor_shown
-from .payment_terms import reservation_payment_terms
+from .api_output import (  # noqa: F401 (also read from here by other modules)
+    AMOUNT_HELP,
+    BookingDetailOutput,
+    BookingOutput,
+    BookingPaymentOutput,
+    PendingBookingOutput,
+    booking_data,
+    error_doc,
+    location_of,
+    pending_booking_data,
+)
+from .api_pending import booking_answer
+from .api_pending import urlpatterns as pending_patterns
+from .models import Channel
 from .payments import Card
+from .payments.stripe_gateway import stripe_enabled
 from .services import BookingRequest, GuestDetails
-
-AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
-
 
 # --- input ----------------------------------------------------------------------------------------------
 
@@ -70,15 +80,33 @@ class GuestInput(serializers.Serializer):
     loyalty_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
 
 
+# The fields that carry card data. With Stripe on, a request carrying any of them is refused
+# (CARD_DATA_NOT_ACCEPTED) before anything is sent anywhere; holder_name alone is not card data.
+CARD_DATA_FIELDS = ("card_number", "exp_month", "exp_year", "cvc")
+_CARD_ONLY = "Only with the built-in test gateway; refused with CARD_DATA_NOT_ACCEPTED when Stripe is on. "
+
+
 class PaymentInput(serializers.Serializer):
+    payment_method = serializers.RegexField(
+        r"^pm_[A-Za-z0-9_]{1,250}$", max_length=255, required=False,
+        error_messages={"invalid": "Send the Stripe payment method id (pm_...)."},
+        help_text="A Stripe PaymentMethod id (pm_...) made by Stripe.js or Stripe's API from the guest's card, "
+                  "instead of the card fields. Required when Stripe is on. With the built-in test gateway "
+                  "Stripe's test ids work: pm_card_visa succeeds, pm_card_chargeDeclined is declined, "
+                  "pm_card_authenticationRequired asks for 3-D Secure (answer 202).")
     card_number = serializers.RegexField(
-        r"^[0-9][0-9 -]{10,24}[0-9]$", max_length=26,
+        r"^[0-9][0-9 -]{10,24}[0-9]$", max_length=26, required=False,
         error_messages={"invalid": "Enter the card number as digits (spaces or dashes allowed)."},
-        help_text="Never stored or logged. Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, "
-                  "4000000000009995 is declined for insufficient funds.")
-    exp_month = serializers.IntegerField(min_value=1, max_value=12)
-    exp_year = serializers.IntegerField(min_value=0, max_value=2199, help_text="e.g. 2030 (or 30)")
-    cvc = serializers.RegexField(r"^[0-9]{3,4}$", error_messages={"invalid": "The CVC is 3 or 4 digits."})
+        help_text=_CARD_ONLY + "Required without payment_method. Never stored or logged. Test cards: "
+                  "4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 is declined for "
+                  "insufficient funds.")
+    exp_month = serializers.IntegerField(min_value=1, max_value=12, required=False,
+                                         help_text=_CARD_ONLY + "Required without payment_method.")
+    exp_year = serializers.IntegerField(min_value=0, max_value=2199, required=False,
+                                        help_text=_CARD_ONLY + "Required without payment_method. e.g. 2030 (or 30)")
+    cvc = serializers.RegexField(r"^[0-9]{3,4}$", required=False,
+                                 error_messages={"invalid": "The CVC is 3 or 4 digits."},
+                                 help_text=_CARD_ONLY + "Required without payment_method.")
     holder_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
     def validate_exp_year(self, value):
@@ -86,10 +114,34 @@ class PaymentInput(serializers.Serializer):
             raise serializers.ValidationError("Give the year as 4 digits (e.g. 2030) or 2 digits (30).")
         return value
 
+    def validate(self, attrs):
+        if attrs.get("payment_method"):
+            if any(name in attrs for name in CARD_DATA_FIELDS):
+                raise serializers.ValidationError(
+                    {"payment_method": ["Send either payment_method or the card fields, not both."]})
+            return attrs
+        if stripe_enabled():
+            raise serializers.ValidationError({"payment_method": ["This field is required."]})
+        missing = {name: ["This field is required."] for name in CARD_DATA_FIELDS if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
-def _card(d: dict) -> Card:
+
+def _card(d: dict) -> Card | None:
+    if d.get("payment_method"):
+        return None
     return Card(number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
                 holder=d["holder_name"])
+
+
+def card_data_refuse(data) -> None:
+    """With Stripe on, CARD_DATA_NOT_ACCEPTED for a body carrying card fields: before any validation (so that
+    nothing about the card is said back) and before anything is sent anywhere."""
+    payment = data.get("payment") if isinstance(data, dict) else None
+    if stripe_enabled() and isinstance(payment, dict) and any(
+            payment.get(name) not in (None, "") for name in CARD_DATA_FIELDS):
+        raise CardDataNotAccepted()
 
 
 class BookingCreateInput(serializers.Serializer):
@@ -125,124 +177,11 @@ class BookingCreateInput(serializers.Serializer):
             child_ages=d["child_ages"], room_count=d["room_count"], promo_code=d.get("promo_code"),
             guest=GuestDetails(first_name=g["first_name"], last_name=g["last_name"], email=g["email"],
                                phone=g["phone"], loyalty_number=g["loyalty_number"]),
-            card=_card(d["payment"]), special_requests=d["special_requests"], channel=d["channel"],
+            card=_card(d["payment"]), payment_method=d["payment"].get("payment_method", ""),
+            special_requests=d["special_requests"], channel=d["channel"],
             source=d["source"] or source, expected_total=d.get("expected_total"),
         )
 
-
-# --- output ---------------------------------------------------------------------------------------------
-
-class BookingHotelOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    address = serializers.CharField()
-
-
-class BookingRoomTypeOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class BookingGuestsOutput(serializers.Serializer):
-    adults = serializers.IntegerField()
-    children = serializers.IntegerField()
-
-
-class BookingPricingOutput(serializers.Serializer):
-    currency = serializers.CharField()
-    nightly_rates = NightlyRateOutput(many=True)
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms. "
-                                                 + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees. " + AMOUNT_HELP)
-
-
-class BookingPaymentOutput(serializers.Serializer):
-    status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
-                                             "channel collects the money)")
-    last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds). " + AMOUNT_HELP)
-
-
-class BookingOutput(serializers.Serializer):
-    confirmation_number = serializers.CharField(help_text="e.g. GH-NYC-2024031500001")
-    status = serializers.ChoiceField(choices=[s for s, _ in Reservation._meta.get_field("status").choices])
-    guest_name = serializers.CharField()
-    hotel = BookingHotelOutput()
-    check_in = serializers.DateField()
-    check_out = serializers.DateField()
-    room_type = BookingRoomTypeOutput()
-    guests = BookingGuestsOutput()
-    pricing = BookingPricingOutput()
-    cancellation_policy = CancellationPolicyOutput()
-    payment = BookingPaymentOutput()
-    payment_terms = PaymentTermsOutput(
-        allow_null=True, help_text="What the rate plan's guarantee rule charged at booking, what is left and when, "
-                                   "as agreed at booking; null when the channel collected the money")
-
-
-class StatusChangeOutput(serializers.Serializer):
-    to = serializers.CharField()
-    at = serializers.DateTimeField()
-    by = serializers.CharField(help_text="Who made the change, as a kind and never another caller's name: 'you' "
-                                         "(this API key or user), 'partner' (another API key), 'hotel' (hotel "
-                                         "staff or its front-desk key), 'channel' (an OTA), 'guest' (the "
-                                         "guest's own pages) or 'system'")
-    note = serializers.CharField(allow_blank=True)
-
-    def get_fields(self):
-        # "from" is a Python keyword, so it cannot be a class attribute; it comes first in the answer.
-        fields = super().get_fields()
-        return {"from": serializers.CharField(allow_null=True, help_text="null for the booking's creation"),
-                **fields}
-
-
-class BookingDetailOutput(BookingOutput):
-    status_history = StatusChangeOutput(many=True)
-
-
-def booking_data(reservation: Reservation, *, history: bool = False, caller=None) -> dict:
-    """The reservation in the shape of BookingOutput (BookingDetailOutput with `history`, whose `by` is told
-    relative to `caller`: an API key or a user)."""
-    c = reservation.currency
-    hotel = reservation.hotel
-    paid = services.payment_summary(reservation)
-    policy = reservation.cancellation_policy or {}
-    data = {
-        "confirmation_number": reservation.confirmation_number,
-        "status": reservation.status,
-        "guest_name": reservation.guest_full_name,
-        "hotel": {"code": hotel.code, "name": hotel.name, "address": hotel.address},
-        "check_in": reservation.check_in,
-        "check_out": reservation.check_out,
-        "room_type": {"code": reservation.room_type.code, "name": reservation.room_type.name},
-        "guests": {"adults": reservation.adults, "children": reservation.children},
-        "pricing": {
-            "currency": c,
-            "nightly_rates": [{"date": n.date, "rate": str(round_money(n.rate, c))}
-                              for n in reservation.nights.all()],
-            "room_total": str(round_money(reservation.room_total, c)),
-            "taxes": str(round_money(reservation.taxes, c)),
-            "fees": str(round_money(reservation.fees, c)),
-            "grand_total": str(round_money(reservation.grand_total, c)),
-        },
-        "cancellation_policy": {
-            "name": policy.get("name", ""), "description": policy.get("description", ""),
-            "free_until": reservation.free_until.astimezone(hotel.tz) if reservation.free_until else None,
-        },
-        "payment": {"status": paid["status"], "last_four": paid["last_four"],
-                    "amount": str(round_money(paid["amount"], c))},
-    }
-    terms = reservation_payment_terms(reservation)
-    data["payment_terms"] = terms.as_dict() if terms else None
-    if history:
-        data["status_history"] = [
-            {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": actor_shown(s, caller=caller),
-             "note": s.note}
-            for s in reservation.status_changes.all()
-        ]
-    return data
 
 
 # --- views ----------------------------------------------------------------------------------------------
@@ -253,9 +192,6 @@ def _scope(request) -> str:
     return f"api_key:{key.pk}" if key is not None else f"user:{request.user.pk}"
 
 
-def _error(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description, examples=[
-        OpenApiExample(title, value={"error": body}) for title, body in examples])
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -292,6 +228,15 @@ _SEED_RESPONSE = {
 }
 
 
+_SEED_REQUEST_STRIPE = {**_SEED_REQUEST, "payment": {"payment_method": "pm_1PgXyZ2eZvKYlo2C9yqQh7k3"}}
+_SEED_PENDING = {
+    **_SEED_RESPONSE, "confirmation_number": None, "status": "PENDING",
+    "payment": {"status": "REQUIRES_ACTION", "last_four": "3184", "amount": "0.00",
+                "client_secret": "pi_3PgXyZ2eZvKYlo2C1a2b3c4d_secret_e5f6g7h8",
+                "status_url": "/api/v1/bookings/pending/.eJyrVkosL1ayUoJLdQ:1sZk2W:Xq3mN"},
+}
+
+
 class BookingCreateApi(APIView):
     permission_classes = [HotelWork]
     hotel_work = "book"
@@ -302,38 +247,56 @@ class BookingCreateApi(APIView):
         description=(
             "Validates the stay (same rules and codes as the search), prices it, holds the rooms for every "
             "night, charges the card and confirms, all or nothing. The API key must reach the hotel. "
-            "The confirmation email is sent after commit."),
+            "The confirmation email is sent after commit.\n\n"
+            "Payment: a Stripe PaymentMethod id (`payment.payment_method`, pm_...) made in the guest's browser "
+            "by Stripe.js, or, with the built-in test gateway only, the card fields. With Stripe on, a body "
+            "carrying card fields is refused (400 CARD_DATA_NOT_ACCEPTED) and nothing is sent anywhere.\n\n"
+            "201: confirmed. 202: the booking is PENDING, its rooms held for BOOKING_HOLD_MINUTES: the guest's bank "
+            "wants the payment authenticated (`payment.status` REQUIRES_ACTION, with `payment.client_secret` for "
+            "stripe.handleNextAction), or the provider's answer is awaited (PROCESSING). Then GET "
+            "`payment.status_url` (also the Location header) for the outcome."),
         tags=["bookings"],
         parameters=[
             IDEMPOTENCY_HEADER,
-            OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201],
-                             description="The new booking: /api/v1/bookings/{confirmation_number}"),
+            OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201, 202],
+                             description="201: the new booking, /api/v1/bookings/{confirmation_number}; 202: "
+                                         "where its payment stands, /api/v1/bookings/pending/{token}"),
             OpenApiParameter("Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
                              description='"true" when this is the stored answer to an earlier request with the '
                                          "same Idempotency-Key"),
         ],
         request=BookingCreateInput,
         examples=[OpenApiExample("The seed's stay", value=_SEED_REQUEST, request_only=True),
-                  OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"])],
+                  OpenApiExample("The seed's stay, card from Stripe.js", value=_SEED_REQUEST_STRIPE,
+                                 request_only=True),
+                  OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"]),
+                  OpenApiExample("3-D Secure needed", value=_SEED_PENDING, response_only=True,
+                                 status_codes=["202"])],
         responses={
             201: BookingOutput,
-            400: _error(
+            202: OpenApiResponse(PendingBookingOutput, description=(
+                "PENDING: the rooms are held, the payment is not settled: REQUIRES_ACTION (3-D Secure; "
+                "client_secret given) or PROCESSING. GET payment.status_url for the outcome.")),
+            400: error_doc(
                 "INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE, "
                 "VALIDATION_ERROR (a missing or malformed field; `fields` says which), MALFORMED_REQUEST "
-                "(the body is not JSON)",
+                "(the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while Stripe is on: send "
+                "payment.payment_method; nothing was sent anywhere)",
                 ("Dates", {"code": "INVALID_DATES", "message": "Check-out must be after check-in.",
                            "retryable": False, "field": "check_out"}),
+                ("Card data", {"code": "CARD_DATA_NOT_ACCEPTED", "message": CardDataNotAccepted.default_message,
+                               "retryable": False}),
                 ("Room type", {"code": "UNKNOWN_ROOM_TYPE", "message": "Grand Hotel NYC has no room type PENT.",
                                "retryable": False, "room_type": "PENT"})),
-            401: _error("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
-            403: _error("FORBIDDEN: a staff session without the permission to book, or a channel key"),
-            402: _error(
+            401: error_doc("AUTHENTICATION_REQUIRED: no API key, or an invalid one"),
+            403: error_doc("FORBIDDEN: a staff session without the permission to book, or a channel key"),
+            402: error_doc(
                 "PAYMENT_FAILED: the card was declined (retry with another card)",
                 ("Declined", {"code": "PAYMENT_FAILED", "message": "The card was declined for insufficient "
                               "funds.", "retryable": True, "retry_action": "UPDATE_PAYMENT",
                               "decline_code": "insufficient_funds"})),
-            404: _error("HOTEL_NOT_FOUND: no such hotel, or the API key does not reach it"),
-            409: _error(
+            404: error_doc("HOTEL_NOT_FOUND: no such hotel, or the API key does not reach it"),
+            409: error_doc(
                 "SOLD_OUT naming the date; PRICE_CHANGED with the new quote and its payment_terms (nothing "
                 "booked); RESTRICTED (minimum stay, closed to arrival); RATE_NOT_AVAILABLE; IDEMPOTENCY_IN_PROGRESS",
                 ("Sold out", {"code": "SOLD_OUT", "message": "Sorry, Deluxe King Room is sold out on March 16, "
@@ -343,12 +306,13 @@ class BookingCreateApi(APIView):
                                    "shown. Please review the new total.", "retryable": True,
                                    "retry_action": "CONFIRM_NEW_PRICE", "expected_total": "600.00",
                                    "new_total": "664.14", "quote": {"currency": "USD", "total": "664.14"}})),
-            422: _error("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key came before with another body"),
-            429: _error("RATE_LIMITED"),
-            500: _error("SYSTEM_ERROR: nothing internal is shown; the request is logged (card masked)"),
+            422: error_doc("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key came before with another body"),
+            429: error_doc("RATE_LIMITED"),
+            500: error_doc("SYSTEM_ERROR: nothing internal is shown; the request is logged (card masked)"),
         },
     )
     def post(self, request):
+        card_data_refuse(request.data)
         data = BookingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         key = idempotency.key_validate(request.headers.get(idempotency.HEADER))
@@ -366,7 +330,9 @@ class BookingCreateApi(APIView):
         if replay is not None:
             headers = {"Idempotent-Replayed": "true"}
             if replay.status == 201:
-                headers["Location"] = _location(replay.body["confirmation_number"])
+                headers["Location"] = location_of(replay.body["confirmation_number"])
+            elif replay.status == 202:
+                headers["Location"] = replay.body["payment"]["status_url"]
             return Response(replay.body, status=replay.status, headers=headers)
         try:
             response = self._book(request, booking)
@@ -383,13 +349,11 @@ class BookingCreateApi(APIView):
     def _book(self, request, booking: BookingRequest) -> Response:
         reservation = services.booking_create(request=booking, gateway=payments.default_gateway(),
                                               actor=caller_of(request))
-        reservation = services.reservation_detail_get(confirmation_number=reservation.confirmation_number)
-        return Response(BookingOutput(booking_data(reservation)).data, status=201,
-                        headers={"Location": _location(reservation.confirmation_number)})
+        return booking_answer(reservation)
 
 
-def _location(confirmation_number: str) -> str:
-    return reverse("api-booking-detail", args=[confirmation_number])
+
+
 
 
 class BookingDetailApi(BookingModifyCancelMethods, APIView):
@@ -406,11 +370,11 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
                                      description="e.g. GH-NYC-2024031500001")],
         responses={
             200: BookingDetailOutput,
-            401: _error("AUTHENTICATION_REQUIRED"),
-            403: _error("FORBIDDEN: a staff session without the permission to view bookings, or a channel key"),
-            404: _error("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches, or (a partner key "
+            401: error_doc("AUTHENTICATION_REQUIRED"),
+            403: error_doc("FORBIDDEN: a staff session without the permission to view bookings, or a channel key"),
+            404: error_doc("RESERVATION_NOT_FOUND: no such booking at a hotel this API key reaches, or (a partner key "
                         "without hotel-wide scope) one it did not make"),
-            429: _error("RATE_LIMITED"),
+            429: error_doc("RATE_LIMITED"),
         },
     )
     def get(self, request, confirmation_number: str):
@@ -421,5 +385,6 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
 
 urlpatterns = [
     path("bookings", BookingCreateApi.as_view(), name="api-booking-create"),
+    *pending_patterns,
     path("bookings/<str:confirmation_number>", BookingDetailApi.as_view(), name="api-booking-detail"),
 ]

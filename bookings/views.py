@@ -1,5 +1,8 @@
 """Guest booking pages: /book/ (stay summary, price, the form) and /booking/<number>/ (the confirmation).
 
+With Stripe on the form takes the card in Stripe's Payment Element and posts only a PaymentMethod id; a payment
+that needs 3-D Secure, or whose answer is awaited, continues on the pages of views_pay.py.
+
 The confirmation page shows a booking only to the browser that made it (its number is kept in the session)
 or to someone who gives the guest's last name with the number; guessing is slowed down per client address.
 """
@@ -17,6 +20,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from hotelbooking.errors import (
+    CardDataNotAccepted,
     DomainError,
     HotelNotFound,
     InvalidDates,
@@ -37,15 +41,19 @@ from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_get, hotel_today
 
 from . import idempotency, payments, services
-from .forms import BookingForm, ConfirmationLookupForm
+from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
 from .lookup import LookupThrottle, reservation_by_guest
 from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
-from .models import Channel, Reservation
+from .models import Channel, Reservation, Status
 from .payment_terms import reservation_payment_terms
 from .payments import Card
+from .payments.stripe_gateway import stripe_enabled
 from .services import BookingRequest, GuestDetails
+from .stripe_pages import STRIPE_JS, allow_stripe, payment_element
 
 SESSION_KEY = "booked_confirmation_numbers"
+# A payment that failed on the 3-D Secure or confirming page: said on the book page the guest is sent back to.
+PAYMENT_FAILED_KEY = "booking_payment_failed"
 STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
@@ -133,15 +141,36 @@ def _search_url(params: dict) -> str:
     return "/?" + urlencode(query) if query else "/"
 
 
-def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_error=None, status=200):
-    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error, "form": form}
+def book_url(params: dict) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS})
+
+
+def _form_class() -> type[GuestForm]:
+    return StripeBookingForm if stripe_enabled() else BookingForm
+
+
+def _card_required(hotel, quote: Quote) -> bool:
+    return terms_for_quote(quote, booked_on=hotel_today(hotel)).card_required
+
+
+def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_error=None, status=200,
+                 payment_failed=None):
+    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error, "form": form,
+               "payment_failed": payment_failed}
+    element = None
     if quote is not None:
+        element = payment_element(terms_for_quote(quote, booked_on=hotel_today(hotel)))
         context.update({
             "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),
             "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
             "payment_terms": terms_for_quote(quote, booked_on=hotel_today(hotel)),
+            "stripe": element, "stripe_js": STRIPE_JS,
         })
     response = render(request, "bookings/book.html", context, status=status)
+    if element is not None:
+        allow_stripe(response)
     # The page may carry what the guest typed (never the card number or CVC: forms.NeverEchoedInput): never
     # cache it.
     add_never_cache_headers(response)
@@ -149,16 +178,20 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
     return response
 
 
-def _fresh_form(quote: Quote, data=None) -> BookingForm:
+def _fresh_form(hotel, quote: Quote) -> GuestForm:
     initial = {"expected_total": round_money(quote.total, quote.currency), "idempotency_key": uuid.uuid4().hex}
-    form = BookingForm(data=data, initial=initial)
-    return form
+    return _form_class()(initial=initial, card_required=_card_required(hotel, quote))
+
+
+def _carries_card_data(post) -> bool:
+    return any(post.get(name, "").strip() for name in CARD_FIELDS)
 
 
 @sensitive_post_parameters("card_number", "cvc", "exp_month", "exp_year")
 @sensitive_variables("form", "card", "booking", "d")
 def book(request):
-    """GET: the stay, its price and the form. POST: book, then redirect to the confirmation (PRG)."""
+    """GET: the stay, its price and the form. POST: book, then redirect to the confirmation (PRG), or to the
+    payment page when the payment needs 3-D Secure or its answer is awaited."""
     params = _stay_params(request)
     try:
         hotel, quote = _quote_for(params, check_rooms=request.method != "POST")
@@ -166,25 +199,37 @@ def book(request):
         return _render_book(request, params=params, stay_error=error.message,
                             status=404 if isinstance(error, HotelNotFound) else 200)
     if request.method != "POST":
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_fresh_form(quote))
+        # Back from a payment page whose payment failed: the form says why (PAYMENT_FAILED) above the fields.
+        failed = request.session.pop(PAYMENT_FAILED_KEY, None)
+        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_fresh_form(hotel, quote),
+                            payment_failed=failed)
 
-    form = BookingForm(request.POST)
+    form_class, card_required = _form_class(), _card_required(hotel, quote)
+    if form_class.uses_stripe and _carries_card_data(request.POST):
+        # Card numbers must never reach us with Stripe on: refused before anything is sent anywhere, and what was
+        # posted for them is not shown again (the Stripe form has no such fields).
+        form = _rekeyed(form_class(request.POST, card_required=card_required), quote)
+        form.add_error(None, CardDataNotAccepted().message)
+        return _render_book(request, params=params, hotel=hotel, quote=quote, form=form, status=400)
+    form = form_class(request.POST, card_required=card_required)
     if not form.is_valid():
         return _render_book(request, params=params, hotel=hotel, quote=quote, form=_rekeyed(form, quote))
     d = form.cleaned_data
-    card = Card(number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
-                holder=d["holder_name"])
+    card = None if d.get("payment_method") or not d.get("card_number") else Card(
+        number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
+        holder=d["holder_name"])
     booking = BookingRequest(
         hotel_code=hotel.code, room_type_code=quote.room_type.code, rate_plan_code=quote.rate_plan.code,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         promo_code=params["promo_code"] or None,
         guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
-        card=card, special_requests=d["special_requests"], channel=Channel.DIRECT, source="Website",
-        expected_total=d["expected_total"],
+        card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],
+        channel=Channel.DIRECT, source="Website", expected_total=d["expected_total"],
     )
     try:
-        number = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d})
+        booked = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d},
+                            params=params)
     except DomainError as error:
         if isinstance(error, PriceChanged):
             quote = services.booking_quote(hotel=hotel, room_type_code=quote.room_type.code,
@@ -197,8 +242,10 @@ def book(request):
         form = _rekeyed(form, quote, new_total=isinstance(error, PriceChanged))
         form.add_domain_error(error)
         return _render_book(request, params=params, hotel=hotel, quote=quote, form=form)
-    remember_confirmation(request, number)
-    return redirect(reverse("booking-confirmation", args=[number]))
+    if "payment_token" in booked:  # 3-D Secure, or the answer awaited: the payment page says which
+        return redirect(reverse("booking-pay", args=[booked["payment_token"]]))
+    remember_confirmation(request, booked["confirmation_number"])
+    return redirect(reverse("booking-confirmation", args=[booked["confirmation_number"]]))
 
 
 def remember_confirmation(request, number: str) -> None:
@@ -207,22 +254,31 @@ def remember_confirmation(request, number: str) -> None:
     request.session[SESSION_KEY] = numbers + [number]
 
 
-def _rekeyed(form: BookingForm, quote: Quote, *, new_total: bool = False) -> BookingForm:
+def _rekeyed(form: GuestForm, quote: Quote, *, new_total: bool = False) -> GuestForm:
     """The same form with what was typed, a new idempotency key (the next submit is a new attempt) and,
     after a price change, the new total as the one the guest has now seen."""
     data = form.data.copy()
     data["idempotency_key"] = uuid.uuid4().hex
     if new_total:
         data["expected_total"] = str(round_money(quote.total, quote.currency))
-    rekeyed = BookingForm(data=data)
+    rekeyed = type(form)(data=data, card_required=form.card_required)
     rekeyed.is_valid()
     return rekeyed
 
 
-def _book_once(request, booking: BookingRequest, *, key: str, fingerprint_of: dict) -> str:
+def _booked(booking: BookingRequest, params: dict) -> tuple[int, dict]:
+    """Book; the answer as kept for a double submit: 201 with the confirmation number, or 202 with the token of
+    the payment page (PENDING: 3-D Secure needed, or the provider's answer awaited)."""
+    reservation = services.booking_create(request=booking, gateway=payments.default_gateway())
+    if reservation.status == Status.PENDING:
+        return 202, {"payment_token": services.booking_payment_token(reservation, extra={"q": params})}
+    return 201, {"confirmation_number": reservation.confirmation_number}
+
+
+def _book_once(request, booking: BookingRequest, *, key: str, fingerprint_of: dict, params: dict) -> dict:
     """Book, unless this very form was already submitted (a double click): then its first answer."""
     if not key:
-        return services.booking_create(request=booking, gateway=payments.default_gateway()).confirmation_number
+        return _booked(booking, params)[1]
     scope, fingerprint = "web", idempotency.request_fingerprint(fingerprint_of)
     for _ in range(20):
         try:
@@ -232,21 +288,21 @@ def _book_once(request, booking: BookingRequest, *, key: str, fingerprint_of: di
             continue
         if replay is None:
             break
-        if replay.status == 201:
-            return replay.body["confirmation_number"]
+        if replay.status in (201, 202):
+            return replay.body
         raise _replayed_error(replay.body)
     else:
         raise idempotency.IdempotencyInProgress()
     try:
-        number = services.booking_create(request=booking, gateway=payments.default_gateway()).confirmation_number
+        status, body = _booked(booking, params)
     except DomainError as exc:
         idempotency.idempotency_finish(scope=scope, key=key, status=exc.http_status, body={"error": exc.as_dict()})
         raise
     except BaseException:
         idempotency.idempotency_abandon(scope=scope, key=key)
         raise
-    idempotency.idempotency_finish(scope=scope, key=key, status=201, body={"confirmation_number": number})
-    return number
+    idempotency.idempotency_finish(scope=scope, key=key, status=status, body=body)
+    return body
 
 
 def _replayed_error(body: dict) -> DomainError:

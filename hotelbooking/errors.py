@@ -111,6 +111,24 @@ class PaymentFailed(DomainError):
     default_message = "The payment was declined. Please use another card."
 
 
+class CardDataNotAccepted(DomainError):
+    """Card numbers sent to us while Stripe is on: refused before anything is sent anywhere (PCI SAQ-A)."""
+
+    code = "CARD_DATA_NOT_ACCEPTED"
+    http_status = 400
+    default_message = ("Card numbers are not accepted here. Enter the card in Stripe's card fields, or send "
+                       "the Stripe payment method id (payment.payment_method, pm_...) instead of card fields.")
+
+
+class PaymentLinkExpired(DomainError):
+    """The signed link of a payment waiting for 3-D Secure or for the provider's answer is too old or not ours."""
+
+    code = "PAYMENT_LINK_EXPIRED"
+    http_status = 410
+    default_message = ("This payment page has expired. If your payment went through, your confirmation email "
+                       "is on its way; otherwise please book again.")
+
+
 class BookingNotCompleted(DomainError):
     """The payment went through but confirming the booking failed; the payment was given back."""
 

@@ -225,12 +225,15 @@ API_KEY_FAILURE_WINDOW = env.int("API_KEY_FAILURE_WINDOW", default=600)
 # Booking rules
 BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
-PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="bookings.payments.TestGateway")
 
-# Stripe (bookings.payments.stripe_gateway and the webhook at /payments/stripe/webhook). The booking flow still
-# charges through PAYMENT_GATEWAY; STRIPE_API_BASE points the client at another host (stripe-mock, a test fake).
+# Stripe (bookings.payments.stripe_gateway and the webhook at /payments/stripe/webhook). With both keys set Stripe
+# is on (stripe_enabled()): the booking flow charges through Stripe unless PAYMENT_GATEWAY says otherwise, the
+# guest pages use Stripe's card fields, and no card number is accepted. STRIPE_API_BASE points the client at
+# another host (stripe-mock, a test fake).
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="bookings.payments.stripe_gateway.StripeGateway"
+                      if STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY else "bookings.payments.TestGateway")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=20.0)  # seconds; past it the payment is UNKNOWN, not failed

@@ -41,6 +41,12 @@ _REFUND_STATUS = {
 }
 
 
+def stripe_enabled() -> bool:
+    """Stripe is on: both keys are set. The guest pages then take the card in Stripe's own fields (Payment
+    Element) and post only a `pm_...` id; the partner API refuses card numbers (CARD_DATA_NOT_ACCEPTED)."""
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
+
+
 def stripe_exponent(currency: str) -> int:
     code = currency.upper()
     if code in STRIPE_ZERO_DECIMAL:

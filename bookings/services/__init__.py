@@ -5,12 +5,20 @@ Other apps import these names from `bookings.services`.
 """
 
 from .balance import balance_charge, balance_due, balances_charge_due
+from .confirm import (
+    PendingPayment,
+    booking_payment_confirm,
+    booking_payment_pending,
+    booking_payment_token,
+    booking_payment_token_read,
+)
 from .create import (
     BOOKING_ATTEMPTS,
     MAX_ROOMS,
     BookingRequest,
     GuestDetails,
     booking_create,
+    booking_payment_attempt,
     booking_quote,
     confirmation_number_next,
     quote_payload,
@@ -29,8 +37,10 @@ from .reading import (
 )
 
 __all__ = [
-    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "amount_paid", "amount_paid_net",
-    "balance_charge", "balance_due", "balances_charge_due", "booking_create", "booking_quote", "card_on_file",
-    "confirmation_number_next", "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
+    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "PendingPayment", "amount_paid",
+    "amount_paid_net", "balance_charge", "balance_due", "balances_charge_due", "booking_create",
+    "booking_payment_attempt", "booking_payment_confirm", "booking_payment_pending", "booking_payment_token",
+    "booking_payment_token_read", "booking_quote", "card_on_file", "confirmation_number_next", "payment_summary",
+    "quote_payload", "quote_totals", "reservation_detail_get",
     "reservation_get", "reservation_lock", "reservation_save", "reservations_expire_pending", "transition",
 ]
