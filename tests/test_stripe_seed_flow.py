@@ -8,14 +8,12 @@ asserted: amounts in minor units, currency, off_session for the saved card, and 
 same on a retry of the same step and different between steps.
 """
 
-import re
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from pytest_httpserver import HTTPServer
 
 from bookings.cancellations import reservation_cancel
 from bookings.models import Payment, PaymentAttempt, Reservation, Status
@@ -24,34 +22,28 @@ from bookings.payments import default_gateway
 from bookings.payments.attempts import attempts_settle_due
 from bookings.payments.stripe_gateway import StripeGateway
 from bookings.services import booking_create
+from bookings.tests import stripe_setup
 from bookings.tests.booking_setup import seed_request
-from bookings.tests.stripe_fake import FakeStripe
 from bookings.tests.test_manage_support import check_in_at
 from frontdesk.services import charge_post, stay_check_in, stay_check_out
 from frontdesk.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
+stripe_fake = stripe_setup.stripe_fake  # the local fake of api.stripe.com, as a fixture
 
 D = Decimal
 H = timedelta(hours=1)
 
 
 @pytest.fixture
-def fake():
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    stripe_fake = FakeStripe()
-    server.expect_request(re.compile(r"^/v1/.*")).respond_with_handler(stripe_fake.handle)
-    stripe_fake.url = server.url_for("/").rstrip("/")
-    yield stripe_fake
-    server.clear()
-    server.stop()
+def fake(stripe_fake):
+    return stripe_fake
 
 
 @pytest.fixture
 def stripe_on(settings, fake):
-    """Stripe configured as in production, pointed at the fake; the client's own retries off, so that the
-    retries seen here are ours."""
+    """Stripe configured as in production, pointed at the fake, the client's own retries off (the retries seen
+    here are ours) and a short timeout (to lose an answer on purpose). Gives the configured gateway."""
     settings.PAYMENT_GATEWAY = "bookings.payments.stripe_gateway.StripeGateway"
     settings.STRIPE_SECRET_KEY = "sk_test_hotel"
     settings.STRIPE_API_BASE = fake.url
