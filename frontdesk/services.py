@@ -1,7 +1,9 @@
 """Front-desk use cases: check-in, charges, check-out, housekeeping, out-of-order rooms, loyalty, night audit.
 
-Each use case runs in one transaction. Locks are always taken in the same order as the booking services:
-the reservation row, then room rows (by id), then inventory nights (by date), so two desks never deadlock.
+Each use case runs in one transaction; those that move money (check-out, no-shows) in short ones, with the
+gateway called between them and never with a row locked (bookings/payments/attempts.py). Locks are always taken
+in the same order as the booking services: the reservation row, then room rows (by id), then inventory nights
+(by date), so two desks never deadlock.
 The API, the admin console and the Celery tasks all call these functions, so the rules cannot differ.
 """
 

@@ -3,7 +3,9 @@
 Every request gets the answer it would get alone, one after the other: 200, or the domain error the state left
 by the others calls for (MODIFICATION_NOT_ALLOWED / CANCELLATION_NOT_ALLOWED once it is cancelled), or
 CONCURRENT_MODIFICATION (retryable). Never RESERVATION_NOT_FOUND for a booking that exists. Afterwards the
-inventory holds equal the sold counts and the money recorded matches the booking's total.
+inventory holds equal the sold counts and the money recorded matches the booking's total: what the answers
+say was charged and refunded, plus only whole give-backs of a change charged while the booking was cancelled
+(a change is charged before it is applied, with nothing locked across the gateway call).
 """
 
 import threading
@@ -105,6 +107,13 @@ def _assert_inventory_matches_holds():
 
 def _paid_by_kind(r) -> tuple[Decimal, Decimal]:
     rows = Payment.objects.filter(reservation=r, result=Payment.Result.SUCCEEDED)
+    # A change is charged before it is applied, with nothing locked meanwhile; one that finds the booking
+    # cancelled when its charge comes back gives the charge back whole. Such a pair nets to zero and no answer
+    # reports it (the change answered 409): leave it out, having checked it is whole.
+    given_back = rows.filter(kind=Payment.Kind.REFUND, purpose="COMPENSATE").select_related("refund_of")
+    assert all(refund.amount == refund.refund_of.amount for refund in given_back)
+    rows = rows.exclude(pk__in=[refund.pk for refund in given_back]).exclude(
+        pk__in=[refund.refund_of_id for refund in given_back])
     charged = rows.filter(kind=Payment.Kind.CHARGE).aggregate(s=Sum("amount"))["s"] or D(0)
     refunded = rows.filter(kind=Payment.Kind.REFUND).aggregate(s=Sum("amount"))["s"] or D(0)
     return charged, refunded

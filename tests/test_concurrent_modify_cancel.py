@@ -6,7 +6,9 @@ on the gateway, the other goes through at once and sees what the first had commi
 once the gateway answers it does on the booking as it then is. A cancellation committed before its refund went
 out refuses a change (409 MODIFICATION_NOT_ALLOWED) and a second cancellation (409 CANCELLATION_NOT_ALLOWED); a
 change that costs more is charged before it is applied, so a cancellation meanwhile cancels the booking as it
-was, and the change, back from the gateway, gives its charge back (409). Nothing is lost either way.
+was, and the change, back from the gateway, gives its charge back (409); another change asked while one is
+being charged is refused at once (409 CONCURRENT_MODIFICATION, retryable), nothing moved. Nothing is lost
+either way.
 
 (Before the payment saga the second call waited on the first's row lock for as long as the gateway took: these
 tests asserted that wait. Now they assert the opposite: the second call is done while the first is still out.)
@@ -158,19 +160,20 @@ def test_two_cancellations_one_wins_the_other_is_refused(booked):
     assert Reservation.objects.get(pk=r.pk).cancellation_reason == "first"
 
 
-def test_a_change_made_while_another_is_charged_wins_and_the_other_gives_its_charge_back(booked):
+def test_a_change_asked_while_another_is_charged_is_refused_until_that_one_is_done(booked):
     r, gate = booked, GatedGateway()
     longer = _extend(r, gate)
     shorter = lambda: reservation_modify(  # noqa: E731
         confirmation_number=r.confirmation_number, gateway=TestGateway(),
         request=ModificationRequest(check_out=r.check_in + timedelta(days=2)))
     first, second = _race(longer, shorter, gate)
-    # The shorter stay went through while the longer one's charge was out: 664.14 - 446.16 refunded.
-    assert second.error is None
-    assert second.result.plan.previous_total == D("664.14") and second.result.plan.new_total == D("446.16")
-    # The longer one, priced on the three nights, is not applied to the two: its 207.78 goes back.
-    assert first.error is not None and first.error.code == "CONCURRENT_MODIFICATION"
+    # Changes that move money go one at a time: the shorter stay is refused at once (retryable), nothing moved.
+    assert second.error is not None and second.error.code == "CONCURRENT_MODIFICATION" and second.error.retryable
+    assert first.error is None and first.result.charge.amount == D("207.78")
     fresh = Reservation.objects.get(pk=r.pk)
-    assert fresh.nights.count() == 2 and _sold(r, 5) == [1, 1, 0, 0, 0]
-    assert amount_paid(fresh) == D("446.16")
-    assert Payment.objects.get(reservation=r, purpose="COMPENSATE").amount == D("207.78")
+    assert fresh.nights.count() == 4 and _sold(r, 5) == [1, 1, 1, 1, 0]
+    assert amount_paid(fresh) == D("871.92") and not Payment.objects.filter(reservation=r, kind="REFUND")
+    # Asked again once the first is done, it applies: 871.92 - 446.16 back.
+    again = shorter()
+    assert again.plan.previous_total == D("871.92") and again.plan.new_total == D("446.16")
+    assert amount_paid(Reservation.objects.get(pk=r.pk)) == D("446.16")

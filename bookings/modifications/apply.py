@@ -1,11 +1,12 @@
 """Applying a change and moving its money with no transaction open (see the package docstring)."""
 
-
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from hotelbooking.errors import (
     ConcurrentModification,
@@ -18,12 +19,13 @@ from inventory.services import inventory_release, inventory_reserve
 from pricing.cancellation import check_in_instant, free_until
 
 from .. import events
-from ..models import PaymentAttempt, Reservation, ReservationNight, Status
+from ..models import OutboxEvent, PaymentAttempt, Reservation, ReservationNight, Status
 from ..payments import PaymentGateway
 from ..payments.attempts import finisher
 from ..services import (
     quote_totals,
     reservation_get,
+    reservation_lock,
     reservation_save,
 )
 from ..services.ledger import (
@@ -31,6 +33,7 @@ from ..services.ledger import (
     charge_on_file_open,
     claimed,
     compensate,
+    compensation_open,
     compensation_queue,
     is_claimed,
     next_step,
@@ -66,6 +69,9 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
         _expected_total_check(request, plan)
         if not plan.changes:
             return ModificationResult(plan=plan, reservation=reservation)
+        orphans = _charges_in_flight(reservation)
+        if orphans:  # their refunds are recorded now: price the change on what is left paid
+            plan = modification_plan(reservation=reservation, request=request)
         # Never refund below what the guest owes now (the new total or the retained liability), nor more
         # than was paid: the plan read the payments under this transaction's lock.
         to_charge = plan.to_charge if collect_payment else ZERO
@@ -81,6 +87,7 @@ def reservation_modify(*, confirmation_number: str, request: ModificationRequest
             if charge is None:
                 raise PaymentFailed("There is no card on file for this reservation.", decline_code="no_card_on_file")
             before = _as_priced(reservation, plan)
+    attempts_send(orphans, gateway)
     if to_charge <= 0:
         refunds = attempts_send(refunds, gateway)  # the change has committed: it stands whatever the answer
         return ModificationResult(plan=plan, reservation=reservation, refunds=refunded(refunds), attempts=refunds)
@@ -134,6 +141,10 @@ def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan:
             with transaction.atomic():
                 reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels,
                                               for_update=True)
+                if _compensated(charge):  # settled elsewhere while we waited, and given back there
+                    raise PaymentFailed("The payment for this change could not be confirmed in time, so the booking "
+                                        "was not changed and the amount is being refunded. Please try again.",
+                                        decline_code="payment_pending", retry_action="RETRY_LATER")
                 now = modification_plan(reservation=reservation, request=request)
                 paid_before = None if now.paid is None else round_money(now.paid - charge.amount, now.currency)
                 if _as_priced(reservation, now)[:-3] != before[:-3] or \
@@ -141,7 +152,7 @@ def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan:
                     raise ConcurrentModification(
                         "The booking was changed at the same moment, so this change was not applied and its "
                         "payment is being refunded. Please review the booking and try again.")
-                _apply_change(reservation, now, actor=actor, charged=charge.amount, refunded=ZERO)
+                _apply_change(reservation, now, actor=actor, charged=charge.amount, refunded=ZERO, paid_by=charge)
         except Exception:
             # The money moved but the change did not: give it back (queued if the gateway refuses it for now).
             compensate(charge, gateway)
@@ -150,8 +161,9 @@ def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan:
 
 
 def _apply_change(reservation: Reservation, plan: ModificationPlan, *, actor, charged: Decimal,
-                  refunded: Decimal) -> None:
-    """Inside the transaction holding the reservation: inventory, the stay, its history and its event."""
+                  refunded: Decimal, paid_by: PaymentAttempt | None = None) -> None:
+    """Inside the transaction holding the reservation: inventory, the stay, its history and its event (which
+    names the charge that paid for the change, `paid_by`: the mark that the charge was applied)."""
     _move_inventory(reservation, plan)
     _apply(reservation, plan)
     reservation_save(reservation)
@@ -170,7 +182,7 @@ def _apply_change(reservation: Reservation, plan: ModificationPlan, *, actor, ch
         "difference": str(round_money(plan.difference, plan.currency)),
         "charged": str(round_money(charged, plan.currency)),
         "refunded": str(round_money(refunded, plan.currency)),
-        "currency": plan.currency})
+        "currency": plan.currency, "payment_attempt": paid_by.pk if paid_by is not None else None})
 
 
 @finisher(STEP)
@@ -183,9 +195,55 @@ def modification_finish(attempt: PaymentAttempt) -> None:
     """
     if attempt.operation != PaymentAttempt.Operation.CHARGE_SAVED or is_claimed(attempt):
         return
-    if attempt.state == PaymentAttempt.State.SUCCEEDED:
-        logger.warning("Modification charge %s settled after its caller gave up: refunding it", attempt.pk)
+    if attempt.state != PaymentAttempt.State.SUCCEEDED:
+        return
+    with transaction.atomic():
+        reservation_lock(attempt.reservation_id)  # against the caller applying it at this very moment
+        if _applied(attempt):
+            return
+        logger.warning("Modification charge %s settled with nobody to apply it: refunding it", attempt.pk)
         compensation_queue(attempt)
+
+
+# --- charges of changes not applied yet ----------------------------------------------------------------------
+
+# A charge that went through is applied within moments by the caller waiting on it; one neither applied nor
+# given back after this long lost its caller (the process died between the answer and the change).
+APPLY_GRACE = timedelta(minutes=5)
+
+
+def _applied(attempt: PaymentAttempt) -> bool:
+    return OutboxEvent.objects.filter(reservation=attempt.reservation_id, name=events.RESERVATION_MODIFIED,
+                                      payload__payment_attempt=attempt.pk).exists()
+
+
+def _compensated(attempt: PaymentAttempt) -> bool:
+    return PaymentAttempt.objects.filter(reservation=attempt.reservation_id,
+                                         step=f"COMPENSATE:{attempt.pk}").exists()
+
+
+def _charges_in_flight(reservation: Reservation) -> list[PaymentAttempt]:
+    """Inside the transaction holding the reservation: CONCURRENT_MODIFICATION (retryable) while another change's
+    charge is out or about to be applied, so that changes that move money go one at a time and a change never
+    has to be charged and given back because another one was applied first.
+
+    A charge that went through but was neither applied nor given back within APPLY_GRACE lost its caller: its
+    refund is recorded here (returned, to be sent after the commit) and the change goes ahead.
+    """
+    charges = PaymentAttempt.objects.filter(reservation=reservation, operation=PaymentAttempt.Operation.CHARGE_SAVED,
+                                            step__startswith=f"{STEP}:", needs_attention=False)
+    orphans = []
+    for charge in charges.exclude(state=PaymentAttempt.State.FAILED):
+        if charge.state == PaymentAttempt.State.SUCCEEDED and (_applied(charge) or _compensated(charge)):
+            continue
+        if charge.state == PaymentAttempt.State.SUCCEEDED and charge.settled_at and \
+                timezone.now() - charge.settled_at > APPLY_GRACE:
+            orphans.append(compensation_open(charge))
+            continue
+        raise ConcurrentModification(
+            "A payment for another change of this booking is still being confirmed. Please try again in a few "
+            "minutes.")
+    return [o for o in orphans if o is not None]
 
 
 def _note(plan: ModificationPlan, charged: Decimal, refunded: Decimal) -> str:

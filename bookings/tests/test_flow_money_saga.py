@@ -14,7 +14,7 @@ from bookings.models import Payment, PaymentAttempt, Reservation, Status
 from bookings.modifications import ModificationRequest, reservation_modify
 from bookings.payments.attempts import attempts_settle_due
 from bookings.services import booking_create
-from hotelbooking.errors import ModificationNotAllowed, PaymentFailed, SoldOut
+from hotelbooking.errors import ConcurrentModification, ModificationNotAllowed, PaymentFailed, SoldOut
 from inventory.models import InventoryDay
 
 from .booking_setup import seed_request
@@ -101,6 +101,9 @@ def test_an_answer_lost_for_now_changes_nothing_and_money_taken_comes_back(booke
     attempt = PaymentAttempt.objects.get(reservation=booked, operation="CHARGE_SAVED")
     assert attempt.state == "UNKNOWN"
     assert faulty.total_moved == EXTENDED  # the provider did take it
+    with pytest.raises(ConcurrentModification):  # no second charge while the first is unsettled
+        _extend(booked, faulty)
+    assert len(set(_keys(faulty, "charge_saved"))) == 1
 
     assert _settle_later(faulty) == 1  # the same key again: the charge is found, and given back
     assert _settle_later(faulty, minutes=10) == 1
@@ -132,6 +135,29 @@ def test_a_crash_between_the_extension_charge_and_its_record_is_settled_and_give
     assert result.payment["amount"] == "207.78"
     assert PaymentAttempt.objects.filter(reservation=booked, operation="CHARGE_SAVED").count() == 2
     assert _ledger(booked) == faulty.total_moved == EXTENDED
+
+
+@pytest.mark.django_db
+def test_a_charge_that_lost_its_caller_after_the_answer_is_given_back_by_the_next_change(booked, faulty):
+    """The process died after the charge's answer was recorded and before the change was applied (the finisher
+    left the charge to its caller). The next change of the booking finds it and gives it back."""
+    from django.db import transaction
+
+    from bookings.services.ledger import attempts_send, charge_on_file_open, claimed
+
+    with transaction.atomic():
+        lost = charge_on_file_open(reservation=booked, step="MODIFICATION:1", amount=FOURTH_NIGHT, gateway=faulty)
+    with claimed(lost):
+        assert attempts_send([lost], faulty)[0].state == "SUCCEEDED"  # ...and here the process died
+    with pytest.raises(ConcurrentModification):  # within moments the caller may still be applying it
+        _extend(booked, faulty)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        result = _extend(booked, faulty)
+    assert result.payment["amount"] == "207.78"
+    refund = PaymentAttempt.objects.get(reservation=booked, step=f"COMPENSATE:{lost.pk}")
+    assert (refund.amount, refund.state) == (FOURTH_NIGHT, "SUCCEEDED")
+    assert _ledger(booked) == faulty.total_moved == EXTENDED
+    assert Reservation.objects.get(pk=booked.pk).grand_total == EXTENDED
 
 
 @pytest.mark.django_db
