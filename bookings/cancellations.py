@@ -50,9 +50,11 @@ from .services.ledger import (
     amount_paid_net,
     attempts_send,
     charge_on_file_open,
+    compensation_open,
     refund_status,
     refunded,
     refunds_open,
+    unapplied_charges,
 )
 
 CANCELLABLE = (Status.PENDING, Status.CONFIRMED)
@@ -242,6 +244,9 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
     with transaction.atomic():
         reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
         ensure_cancellable(reservation)
+        # A change charged a moment ago and not applied (its caller is about to find the booking cancelled) does
+        # not pay for the booking: it goes back whole, and the terms count what is left.
+        given_back = [compensation_open(charge) for charge in unapplied_charges(reservation)]
         terms = cancellation_terms(reservation=reservation)
         c = reservation.currency
         if expected_penalty is not None and round_money(expected_penalty, c) != terms.penalty:
@@ -270,6 +275,7 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
             # Charged to the card on file; without one (pay at the hotel, a channel's booking) it stays owed.
             charge = charge_on_file_open(reservation=reservation, step=STEP, amount=owed, gateway=gateway)
             attempts += [charge] if charge is not None else []
+    attempts_send(given_back, gateway)
     attempts = attempts_send(attempts, gateway)  # no transaction open: the cancellation has committed
     return CancellationResult(terms=terms, reservation=reservation, reason=reason, room_nights_released=released,
                               refunds=refunded(attempts), attempts=attempts)

@@ -34,10 +34,12 @@ from bookings.services.ledger import (
     attempts_send,
     charge_on_file_open,
     claimed,
+    compensation_open,
     is_claimed,
     next_step,
     refunds_open,
     refunds_promised,
+    unapplied_charges,
 )
 from hotelbooking.errors import (
     ChargeNotFound,
@@ -812,6 +814,8 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
         penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
                                   nightly_totals=nightly_totals(postings), currency=currency,
                                   retained=reservation.retained_amount)
+        # A change charged a moment ago and not applied does not pay for the stay: it goes back whole.
+        given_back = [compensation_open(charge) for charge in unapplied_charges(reservation)]
         paid = amount_paid_net(reservation)
         transition(reservation, "mark_no_show", note=f"No-show: penalty {fmt(penalty, currency)}")
         reservation_save(reservation)
@@ -835,6 +839,7 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
         if not attempts:
             uncharged = penalty - paid if paid < penalty and not _channel_collected(reservation) else ZERO
             _no_show_event(reservation, penalty=penalty, uncharged=uncharged)
+    attempts_send(given_back, gateway)
     if attempts:
         with ExitStack() as waiting:  # the event waits for all of them, not for the first answer
             for attempt in attempts:

@@ -19,7 +19,7 @@ from inventory.services import inventory_release, inventory_reserve
 from pricing.cancellation import check_in_instant, free_until
 
 from .. import events
-from ..models import OutboxEvent, PaymentAttempt, Reservation, ReservationNight, Status
+from ..models import PaymentAttempt, Reservation, ReservationNight, Status
 from ..payments import PaymentGateway
 from ..payments.attempts import finisher
 from ..services import (
@@ -29,10 +29,12 @@ from ..services import (
     reservation_save,
 )
 from ..services.ledger import (
+    applied,
     attempts_send,
     charge_on_file_open,
     claimed,
     compensate,
+    compensated,
     compensation_open,
     compensation_queue,
     is_claimed,
@@ -141,11 +143,11 @@ def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan:
             with transaction.atomic():
                 reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels,
                                               for_update=True)
-                if _compensated(charge):  # settled elsewhere while we waited, and given back there
+                now = modification_plan(reservation=reservation, request=request)  # cancelled meanwhile: 409
+                if compensated(charge):  # settled elsewhere while we waited, and given back there
                     raise PaymentFailed("The payment for this change could not be confirmed in time, so the booking "
                                         "was not changed and the amount is being refunded. Please try again.",
                                         decline_code="payment_pending", retry_action="RETRY_LATER")
-                now = modification_plan(reservation=reservation, request=request)
                 paid_before = None if now.paid is None else round_money(now.paid - charge.amount, now.currency)
                 if _as_priced(reservation, now)[:-3] != before[:-3] or \
                         (paid_before, now.new_total, tuple(now.changes)) != before[-3:]:
@@ -199,7 +201,7 @@ def modification_finish(attempt: PaymentAttempt) -> None:
         return
     with transaction.atomic():
         reservation_lock(attempt.reservation_id)  # against the caller applying it at this very moment
-        if _applied(attempt):
+        if applied(attempt):
             return
         logger.warning("Modification charge %s settled with nobody to apply it: refunding it", attempt.pk)
         compensation_queue(attempt)
@@ -210,16 +212,6 @@ def modification_finish(attempt: PaymentAttempt) -> None:
 # A charge that went through is applied within moments by the caller waiting on it; one neither applied nor
 # given back after this long lost its caller (the process died between the answer and the change).
 APPLY_GRACE = timedelta(minutes=5)
-
-
-def _applied(attempt: PaymentAttempt) -> bool:
-    return OutboxEvent.objects.filter(reservation=attempt.reservation_id, name=events.RESERVATION_MODIFIED,
-                                      payload__payment_attempt=attempt.pk).exists()
-
-
-def _compensated(attempt: PaymentAttempt) -> bool:
-    return PaymentAttempt.objects.filter(reservation=attempt.reservation_id,
-                                         step=f"COMPENSATE:{attempt.pk}").exists()
 
 
 def _charges_in_flight(reservation: Reservation) -> list[PaymentAttempt]:
@@ -234,7 +226,7 @@ def _charges_in_flight(reservation: Reservation) -> list[PaymentAttempt]:
                                             step__startswith=f"{STEP}:", needs_attention=False)
     orphans = []
     for charge in charges.exclude(state=PaymentAttempt.State.FAILED):
-        if charge.state == PaymentAttempt.State.SUCCEEDED and (_applied(charge) or _compensated(charge)):
+        if charge.state == PaymentAttempt.State.SUCCEEDED and (applied(charge) or compensated(charge)):
             continue
         if charge.state == PaymentAttempt.State.SUCCEEDED and charge.settled_at and \
                 timezone.now() - charge.settled_at > APPLY_GRACE:

@@ -118,13 +118,52 @@ def refunds_open(*, reservation: Reservation, step: str, amount: Decimal,
 
 
 def compensation_open(attempt: PaymentAttempt) -> PaymentAttempt | None:
-    """Inside a transaction: record the refund that undoes a charge attempt that moved money (once)."""
+    """Inside a transaction: record the refund that undoes a charge attempt that moved money (once).
+
+    Only what the charge still holds: a cancellation made meanwhile may have refunded it already (it counted
+    the charge as paid), and that money must not go back twice.
+    """
     attempt = PaymentAttempt.objects.select_related("payment", "reservation").get(pk=attempt.pk)
     if attempt.payment_id is None:
         return None
-    return attempt_open(reservation=attempt.reservation, step=f"COMPENSATE:{attempt.pk}", operation=Op.REFUND,
-                        gateway=attempt.gateway, amount=attempt.payment.amount, currency=attempt.currency,
-                        target=attempt.payment)
+    step = f"COMPENSATE:{attempt.pk}"
+    existing = PaymentAttempt.objects.filter(reservation=attempt.reservation, step=step, operation=Op.REFUND).first()
+    if existing is not None:
+        return existing
+    holds = round_money(attempt.payment.amount - _given_back(attempt.payment), attempt.currency)
+    if holds <= 0:
+        return None
+    return attempt_open(reservation=attempt.reservation, step=step, operation=Op.REFUND, gateway=attempt.gateway,
+                        amount=holds, currency=attempt.currency, target=attempt.payment)
+
+
+def _given_back(charge: Payment) -> Decimal:
+    """What a charge has refunded, or is recorded to refund."""
+    made = sum((r.amount for r in charge.refunds.filter(result=Payment.Result.SUCCEEDED)), ZERO)
+    promised = sum((a.amount or ZERO for a in _promised_refunds(charge.reservation).filter(target=charge)), ZERO)
+    return made + promised
+
+
+def applied(attempt: PaymentAttempt) -> bool:
+    """A modification's charge was applied: its ReservationModified event names it (bookings.modifications)."""
+    from .. import events
+    from ..models import OutboxEvent
+
+    return OutboxEvent.objects.filter(reservation=attempt.reservation_id, name=events.RESERVATION_MODIFIED,
+                                      payload__payment_attempt=attempt.pk).exists()
+
+
+def compensated(attempt: PaymentAttempt) -> bool:
+    return PaymentAttempt.objects.filter(reservation=attempt.reservation_id, step=f"COMPENSATE:{attempt.pk}",
+                                         operation=Op.REFUND).exists()
+
+
+def unapplied_charges(reservation: Reservation, kind: str = "MODIFICATION") -> list[PaymentAttempt]:
+    """Charges of changes that went through and were neither applied nor given back (yet): money in the ledger
+    that does not pay for the booking. A cancellation or a no-show gives them back rather than counting them."""
+    charges = PaymentAttempt.objects.filter(reservation=reservation, operation=Op.CHARGE_SAVED,
+                                            step__startswith=f"{kind}:", state=State.SUCCEEDED)
+    return [c for c in charges if not applied(c) and not compensated(c)]
 
 
 def compensate(attempt: PaymentAttempt, gateway: PaymentGateway) -> PaymentAttempt | None:

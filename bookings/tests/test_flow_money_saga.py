@@ -356,3 +356,31 @@ def test_a_cancellation_while_an_extension_charge_is_out_gives_that_charge_back(
         "MODIFICATION", "COMPENSATE", "CANCELLATION"])) == [
         ("CHARGE", FOURTH_NIGHT), ("REFUND", FOURTH_NIGHT), ("REFUND", SEED)]
     assert sold(r.room_type, next_friday, 4) == [0, 0, 0, 0]
+
+
+@pytest.mark.django_db
+def test_a_cancellation_between_the_charges_answer_and_the_change_gives_the_charge_back_once(booked, faulty,
+                                                                                             monkeypatch):
+    """The extension's charge is recorded as taken; before the change is applied the guest cancels (free). The
+    cancellation refunds the booking's 664.14 and gives the unapplied 207.78 back whole, once: the extension,
+    finding the booking cancelled, does not refund it a second time."""
+    from bookings.payments import attempts
+
+    finish = attempts.FINISHERS["MODIFICATION"]
+    cancelled = {}
+
+    def cancel_right_after_the_answer(attempt):
+        finish(attempt)
+        if attempt.operation == "CHARGE_SAVED" and not cancelled:
+            with time_machine.travel(check_in_at(booked) - 36 * H, tick=False):
+                cancelled["result"] = _cancel(booked, faulty)
+
+    monkeypatch.setitem(attempts.FINISHERS, "MODIFICATION", cancel_right_after_the_answer)
+    with pytest.raises(ModificationNotAllowed):
+        _extend(booked, faulty)
+    financial = cancelled["result"].as_dict()["financial"]
+    assert (financial["amount_paid"], financial["refund_amount"], financial["refund_status"]) == (
+        "664.14", "664.14", "REFUNDED")
+    refunds = sorted((p.amount, p.purpose) for p in Payment.objects.filter(reservation=booked, kind="REFUND"))
+    assert refunds == [(FOURTH_NIGHT, "COMPENSATE"), (SEED, "CANCELLATION")]
+    assert _ledger(booked) == faulty.total_moved == D("0.00")
