@@ -22,7 +22,14 @@ The rules kept here:
   the second transaction nothing but the charge exists, and the charge is recorded as it moves.
   An answer lost on the way is asked for once more with the same idempotency key; if it stays unknown the
   change is not made (PAYMENT_FAILED, decline_code payment_pending) and, should the charge turn out to have
-  gone through, the settle task or the webhook gives it back (the MODIFICATION finisher below).
+  gone through, the settle task or the webhook gives it back (the MODIFICATION finisher in apply.py).
+- Changes that move money go one at a time: while one change's charge is out (or back and about to be
+  applied), another change is CONCURRENT_MODIFICATION (retryable) before anything moves. A cancellation or a
+  no-show is never held up: a change charged and not applied yet is given back whole by it, and the change,
+  back from the gateway, finds the booking cancelled (MODIFICATION_NOT_ALLOWED). The ReservationModified event
+  of a change names the charge that paid for it (payload `payment_attempt`): that is how a charge is known to
+  be applied; one neither applied nor given back five minutes after its answer lost its caller and is given
+  back by the next change (or, at the latest, counted and refunded by the stay's cancellation or check-out).
 - A change that costs less is applied and its refund recorded in one short transaction, then sent: the change
   stands whatever the gateway says; a refund it refuses for now is queued and retried, one it refuses
   outright waits for a person (payment action REFUND_PENDING).
