@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
+from bookings.admin import DisputedFilter
 from bookings.models import Status
 from bookings.payments import default_gateway
 from hotelbooking.errors import DomainError
@@ -19,6 +20,7 @@ from pricing.search import hotel_today
 
 from . import selectors, services
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, ReverseForm
+from .incidentals import incidentals_hold, incidentals_to_capture
 from .models import (
     FolioLine,
     GuestStats,
@@ -79,8 +81,8 @@ class StayAdmin(ReadOnlyAdmin):
     """Reservations as the desk sees them, with the console's pages hung off this admin's URLs."""
 
     list_display = ["confirmation_number", "guest", "hotel", "room_type", "check_in", "check_out", "status",
-                    "desk_actions"]
-    list_filter = [DeskDayFilter, "status", "hotel"]
+                    "disputed", "desk_actions"]
+    list_filter = [DeskDayFilter, "status", DisputedFilter, "hotel"]
     search_fields = ["confirmation_number", "guest__last_name", "guest__email"]
     list_select_related = ["guest", "hotel", "room_type"]
     date_hierarchy = "check_in"
@@ -88,6 +90,10 @@ class StayAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return staff_may(request.user, "view_desk", obj.hotel if obj is not None else None)
+
+    @admin.display(description="Disputed", boolean=True, ordering="disputed_at")
+    def disputed(self, obj):
+        return obj.disputed_at is not None
 
     @admin.display(description="Desk")
     def desk_actions(self, obj):
@@ -164,6 +170,10 @@ class StayAdmin(ReadOnlyAdmin):
                 rooms = ", ".join(a.room.number for a in result.assignments)
                 messages.success(request, f"{stay.guest_full_name} is checked in to room {rooms}; "
                                           f"{result.key_cards_issued} key cards issued.")
+                hold = incidentals_hold(result.reservation)
+                if hold is not None:
+                    level = messages.WARNING if hold.state == "NOT_HELD" else messages.INFO
+                    messages.add_message(request, level, f"{hold.label}.")
                 return redirect(f"{reverse('admin:frontdesk_desk')}?hotel={stay.hotel.code}")
         return TemplateResponse(request, "admin/frontdesk/check_in.html", self._context(
             request, f"Check in {stay.confirmation_number}", stay=stay, form=form, suggestions=suggestions))
@@ -185,7 +195,7 @@ class StayAdmin(ReadOnlyAdmin):
                 return redirect("admin:frontdesk_charge", pk=stay.pk)
         return TemplateResponse(request, "admin/frontdesk/charge.html", self._context(
             request, f"Charges — {stay.confirmation_number}", stay=stay, form=form,
-            folio=selectors.folio_get(stay), reverse_form=ReverseForm()))
+            folio=selectors.folio_get(stay), reverse_form=ReverseForm(), hold=incidentals_hold(stay)))
 
     def reverse_view(self, request, pk, line_id):
         self._require(request, "view_desk", "post_charge")
@@ -218,16 +228,20 @@ class StayAdmin(ReadOnlyAdmin):
                                           f"{result.loyalty_points_earned} loyalty points earned.")
                 return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
                     request, f"Final bill — {stay.confirmation_number}", stay=result.reservation,
-                    folio=result.folio, final=True, points=result.loyalty_points_earned))
+                    folio=result.folio, final=True, points=result.loyalty_points_earned,
+                    hold=incidentals_hold(result.reservation)))
         preview = selectors.check_out_preview(stay)
+        hold = incidentals_hold(stay)
         return TemplateResponse(request, "admin/frontdesk/check_out.html", self._context(
-            request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio))
+            request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio,
+            hold=hold, hold_capture=incidentals_to_capture(stay, hold)))
 
     def folio_view(self, request, pk):
         self._require(request, "view_desk", "view_folio")
         stay = self._stay(request, pk)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
-            request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay)))
+            request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
+            hold=incidentals_hold(stay)))
 
     def rack_view(self, request):
         self._require(request, "view_rooms")
