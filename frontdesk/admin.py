@@ -18,8 +18,8 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import selectors, services
-from .forms import ChargeForm, CheckInForm, OutOfOrderForm, ReverseForm
+from . import paylinks, selectors, services
+from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
 from .incidentals import incidentals_hold, incidentals_to_capture
 from .models import (
     FolioLine,
@@ -29,6 +29,7 @@ from .models import (
     LoyaltyRule,
     NightAuditRun,
     NightAuditSchedule,
+    PaymentLink,
     RoomAssignment,
     RoomOutOfOrder,
     Stay,
@@ -119,6 +120,7 @@ class StayAdmin(ReadOnlyAdmin):
             path("<int:pk>/charge/<int:line_id>/reverse/", view(self.reverse_view), name="frontdesk_reverse"),
             path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
             path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
+            path("<int:pk>/payment-link/", view(self.payment_link_view), name="frontdesk_payment_link"),
         ] + super().get_urls()
 
     # --- helpers ---
@@ -236,12 +238,35 @@ class StayAdmin(ReadOnlyAdmin):
             request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio,
             hold=hold, hold_capture=incidentals_to_capture(stay, hold)))
 
-    def folio_view(self, request, pk):
+    def folio_view(self, request, pk, link_form=None):
         self._require(request, "view_desk", "view_folio")
         stay = self._stay(request, pk)
+        may_send = staff_may(request.user, "send_payment_link", stay.hotel)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
             request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
-            hold=incidentals_hold(stay)))
+            hold=incidentals_hold(stay), links=[(link, paylinks.payment_link_url(link))
+                                                for link in paylinks.payment_links_of(stay)],
+            link_form=(link_form or PaymentLinkForm()) if may_send else None))
+
+    def payment_link_view(self, request, pk):
+        """POST: make a payment link for the stay's balance or a deposit and email it to the guest."""
+        self._require(request, "view_desk", "view_folio", "send_payment_link")
+        stay = self._stay(request, pk)
+        if request.method != "POST":
+            return redirect("admin:frontdesk_folio", pk=stay.pk)
+        form = PaymentLinkForm(request.POST)
+        if form.is_valid():
+            v = form.cleaned_data
+            try:
+                link = paylinks.payment_link_create(reservation=stay, purpose=v["purpose"], amount=v["amount"],
+                                                    email=v["email"] or None, actor=_actor(request))
+            except DomainError as exc:
+                form.add_error("amount" if exc.details.get("field") == "amount" else None, exc.message)
+            else:
+                sent = f"emailed to {link.sent_to}" if link.sent_to else "not emailed (the guest has no email)"
+                messages.success(request, f"Payment link for {link.amount:.2f} {link.currency} {sent}.")
+                return redirect("admin:frontdesk_folio", pk=stay.pk)
+        return self.folio_view(request, pk, link_form=form)
 
     def rack_view(self, request):
         self._require(request, "view_rooms")
@@ -414,3 +439,19 @@ class NightAuditScheduleAdmin(HotelScoped, admin.ModelAdmin):
 class LoyaltyRuleAdmin(admin.ModelAdmin):
     list_display = ["currency", "points_per_unit", "booking_points"]
 
+
+@admin.register(PaymentLink)
+class PaymentLinkAdmin(ReadOnlyAdmin):
+    """Payment links sent to guests (made from a stay's folio in the console)."""
+
+    hotel_path = "reservation__hotel"
+    list_display = ["created_at", "reservation", "purpose", "amount", "currency", "sent_to", "expires_at", "paid_at",
+                    "state"]
+    list_filter = ["purpose", ("paid_at", admin.EmptyFieldListFilter), "reservation__hotel"]
+    search_fields = ["reservation__confirmation_number", "sent_to"]
+    list_select_related = ["reservation"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return obj.state.lower()

@@ -17,4 +17,4 @@ class FrontdeskConfig(AppConfig):
         for name in (events.RESERVATION_CANCELLED, events.RESERVATION_NO_SHOW, events.GUEST_CHECKED_OUT):
             events.subscribe(name, "frontdesk.handlers.release_incidentals_hold")
 
-        from . import incidentals  # noqa: F401  (registers its payment-attempt finisher)
+        from . import incidentals, paylinks  # noqa: F401  (they register their payment-attempt finishers)
