@@ -77,7 +77,7 @@ def _page(request, template, context, *, status):
     # A page about one guest's booking, reached by a secret link: never cached, never shown from history.
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites in the Referer
+    response["Referrer-Policy"] = "same-origin"  # the token never leaks to other sites in the Referer
     return response
 
 

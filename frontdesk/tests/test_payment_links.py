@@ -87,7 +87,7 @@ def test_a_balance_link_is_emailed_and_paid_once_and_shows_on_the_folio(
 
     page = client.get(_url(link))
     html = page.content.decode()
-    assert page.status_code == 200 and "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     assert "Grand Hotel NYC" in html and in_house.confirmation_number in html and "92.50 USD" in html
     assert 'name="card_number"' in html and 'name="payment_method"' not in html
 
