@@ -191,7 +191,7 @@ def payment_link_pay(*, link_id: int, gateway: PaymentGateway, card: Card | None
         raise PaymentLinkNotFound()
     with transaction.atomic():
         reservation = reservation_lock(reservation_id)  # the reservation first, then the link: the services' lock order
-        link = PaymentLink.objects.select_for_update().select_related("attempt").get(pk=link_id)
+        link = PaymentLink.objects.select_for_update(of=("self",)).select_related("attempt").get(pk=link_id)
         _check_open(link, reservation)
         tries = PaymentAttempt.objects.filter(_link_steps(link.pk), reservation=reservation).count()
         if tries >= MAX_TRIES:

@@ -209,9 +209,9 @@ def _refund_made_at_provider(event: GatewayEvent, charge: dict) -> str:
     minor = charge.get("amount_refunded")
     if not references or minor is None or not currency:
         return ""
-    paid = (Payment.objects.select_for_update().filter(gateway=event.gateway, kind=Payment.Kind.CHARGE,
-                                                       result=Payment.Result.SUCCEEDED,
-                                                       gateway_reference__in=references)
+    paid = (Payment.objects.select_for_update(of=("self",))
+            .filter(gateway=event.gateway, kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED,
+                    gateway_reference__in=references)
             .select_related("reservation").order_by("pk").first())
     if paid is None:
         return ""

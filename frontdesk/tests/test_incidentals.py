@@ -275,3 +275,18 @@ def test_the_hold_amount_is_set_in_the_hotel_admin(nyc, admin_client):
     assert list(bad.value.message_dict) == ["incidentals_hold"]
     nyc.incidentals_hold = Decimal("150.00")
     nyc.full_clean()
+
+
+def test_the_console_flags_a_disputed_booking(seed_stay, admin_client):
+    from bookings.models import Reservation
+    from frontdesk.models import Stay
+
+    disputed = Reservation.objects.filter(pk=seed_stay.pk)
+    disputed.update(disputed_at="2026-12-10T15:00:00Z", dispute_reason="fraudulent")
+    folio = admin_client.get(f"/admin/frontdesk/stay/{seed_stay.pk}/folio/").content.decode()
+    assert "Disputed: the guest's bank opened a dispute on a card payment of this booking on Dec 10, 2026 " \
+           "(fraudulent)." in folio
+    listed = admin_client.get("/admin/frontdesk/stay/?disputed=yes")
+    assert list(listed.context["cl"].result_list) == [Stay.objects.get(pk=seed_stay.pk)]
+    disputed.update(disputed_at=None)
+    assert list(admin_client.get("/admin/frontdesk/stay/?disputed=yes").context["cl"].result_list) == []

@@ -338,3 +338,36 @@ def test_with_stripe_a_payment_needing_authentication_hands_the_page_its_client_
     done = client.get(_url(link) + "?check=1").content.decode()
     assert "Thank you: 92.50 USD has been paid." in done
     assert Payment.objects.filter(purpose="LINK").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_of_one_link_at_the_same_moment_charge_once(in_house):
+    import threading
+
+    from django.db import connection
+
+    from bookings.payments import Card
+
+    link = payment_link_create(reservation=in_house)
+    barrier, outcomes = threading.Barrier(3), []
+    gateway = FaultyGateway()
+
+    def pay():
+        try:
+            barrier.wait()
+            payment_link_pay(link_id=link.pk, gateway=gateway, card=Card(TestGateway.SUCCEEDS, 12, 2030, "123"))
+            outcomes.append("paid")
+        except PaymentLinkClosed as closed:
+            outcomes.append(closed.details["reason"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("paid") == 1 and set(outcomes) <= {"paid", "PAID", "IN_PROGRESS"}
+    assert Payment.objects.filter(purpose="LINK").count() == 1 and gateway.total_moved == Decimal("92.50")
+    assert [op for op, _ in gateway.calls] == ["charge"]
