@@ -219,11 +219,28 @@ def test_a_check_out_that_skipped_the_hold_releases_it_by_its_event(
     assert _hold_steps(seed_stay)[-1] == ("RELEASE", "SUCCEEDED", None)
 
 
-def test_a_no_show_releases_a_hold(hold_hotel, seed_stay, next_friday, faulty, django_capture_on_commit_callbacks):
-    on_file = Payment.objects.get(reservation=seed_stay)
-    auth = attempt_open(reservation=seed_stay, step="INCIDENTALS", operation="AUTHORISE", gateway=faulty,
+def _held_before_arrival(stay, gateway) -> PaymentAttempt:
+    """A hold taken on a booking that has not arrived (none is today; the release must not depend on it)."""
+    on_file = Payment.objects.get(reservation=stay)
+    auth = attempt_open(reservation=stay, step="INCIDENTALS", operation="AUTHORISE", gateway=gateway,
                         amount=HOLD, currency="USD", payment_method=on_file.card_token)
-    assert attempt_send(auth, faulty).state == "SUCCEEDED"
+    assert attempt_send(auth, gateway).state == "SUCCEEDED"
+    return auth
+
+
+def test_a_cancellation_releases_a_hold(hold_hotel, seed_stay, faulty, django_capture_on_commit_callbacks):
+    from bookings.cancellations import reservation_cancel
+
+    auth = _held_before_arrival(seed_stay, faulty)
+    with django_capture_on_commit_callbacks(execute=True):
+        reservation_cancel(confirmation_number=seed_stay.confirmation_number, reason="Plans changed",
+                           gateway=TestGateway())
+    assert _hold_steps(seed_stay)[-1] == ("RELEASE", "SUCCEEDED", None)
+    assert _provider(PaymentAttempt.objects.get(pk=auth.pk))["status"] == "canceled"
+
+
+def test_a_no_show_releases_a_hold(hold_hotel, seed_stay, next_friday, faulty, django_capture_on_commit_callbacks):
+    auth = _held_before_arrival(seed_stay, faulty)
 
     with at(next_friday + timedelta(days=1), 4), django_capture_on_commit_callbacks(execute=True):
         night_audits_run_due(gateway=TestGateway())
