@@ -55,6 +55,7 @@ from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
 from .folio import Posting, nightly_totals, retained_posting
+from .incidentals import incidentals_hold_at_check_in, incidentals_settle
 from .models import (
     FolioLine,
     GuestStats,
@@ -239,6 +240,7 @@ def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=
         events.event_record(events.GUEST_CHECKED_IN, reservation=reservation, payload={
             "rooms": [r.number for r in rooms], "room_ids": [r.pk for r in rooms],
             "key_cards_issued": result.key_cards_issued})
+    incidentals_hold_at_check_in(reservation=reservation)  # after the commit: the card is asked with nothing locked
     return result
 
 
@@ -371,6 +373,8 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
     declined); a credit is refunded. Then CHECKED_OUT, rooms NEEDS_CLEANING, nights not used given back to
     inventory, stay history and loyalty points, GuestCheckedOut.
     """
+    incidentals_settle(reservation=reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels),
+                       gateway=gateway)  # the incidentals hold captured (a payment) before the balance is read
     charged: Payment | None = None
     try:
         with transaction.atomic():

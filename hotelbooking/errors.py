@@ -269,3 +269,17 @@ class RequiredFieldMissing(DomainError):
 class UnsupportedMessage(DomainError):
     code = "UNSUPPORTED_MESSAGE"
     default_message = "This message or status is not supported."
+
+
+class PaymentLinkNotFound(NotFound):
+    code = "PAYMENT_LINK_NOT_FOUND"
+    default_message = "This payment link is not valid. Please use the link in the hotel's email."
+
+
+class PaymentLinkClosed(DomainError):
+    """The link takes no payment (now): `reason` is PAID, EXPIRED, BOOKING_CLOSED, AMOUNT_CHANGED, IN_PROGRESS or
+    TOO_MANY_TRIES."""
+
+    code = "PAYMENT_LINK_CLOSED"
+    http_status = 409
+    default_message = "This payment link no longer takes payments. Please contact the hotel."

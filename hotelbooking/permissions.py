@@ -27,6 +27,7 @@ WORK = {
     "check_out": "frontdesk.check_out_guest",
     "view_folio": "frontdesk.view_folioline",
     "post_charge": "frontdesk.post_charge",
+    "send_payment_link": "frontdesk.send_payment_link",
     "view_rooms": "inventory.view_room",
     "view_housekeeping": "frontdesk.view_housekeepingtask",
     "move_housekeeping": "frontdesk.change_housekeepingtask",

@@ -25,6 +25,10 @@ class Hotel(models.Model):
     check_out_time = models.TimeField(default=time(11, 0))
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    incidentals_hold = models.DecimalField(
+        "incidentals hold", max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)],
+        help_text="Authorised on the guest's card at check-in for incidentals (minibar, spa, ...), in the hotel's "
+                  "currency; captured against them at check-out and the rest released. 0: no hold")
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="hotels",
                                    help_text="Staff who work here: they see and act on this hotel only "
                                              "(superusers reach every hotel)")
@@ -38,6 +42,14 @@ class Hotel(models.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def clean(self):
+        from hotelbooking.money import round_money
+
+        if self.incidentals_hold is not None and self.currency and \
+                round_money(self.incidentals_hold, self.currency) != self.incidentals_hold:
+            raise ValidationError({"incidentals_hold": f"{self.currency} amounts have no more decimal places than "
+                                                       f"{round_money(0, self.currency)} shows."})
 
 
 class RoomType(models.Model):
