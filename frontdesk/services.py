@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -20,6 +21,7 @@ from bookings.models import Channel, Payment, Reservation, Status, actor_label
 from bookings.payments import PaymentGateway
 from bookings.services import (
     amount_paid,
+    balance_at_check_in,
     payment_charge_on_file,
     payment_refund,
     payment_refunds_keep,
@@ -241,6 +243,8 @@ def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=
             "rooms": [r.number for r in rooms], "room_ids": [r.pk for r in rooms],
             "key_cards_issued": result.key_cards_issued})
     incidentals_hold_at_check_in(reservation=reservation)  # after the commit: the card is asked with nothing locked
+    # A deposit booking whose balance is due at check-in: charged once the check-in has committed.
+    transaction.on_commit(partial(balance_at_check_in, reservation_id=reservation.pk))
     return result
 
 

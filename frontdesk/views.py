@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from bookings.payments import default_gateway
+from bookings.payments.stripe_gateway import to_stripe_amount
 from hotelbooking.errors import PaymentFailed, PaymentLinkClosed, PaymentLinkNotFound
 from hotelbooking.money import round_money
 
@@ -63,6 +64,9 @@ def pay(request, token):
         "pending": attempt is not None and attempt.open and not link.paid_at,
         "client_secret": attempt.client_secret if attempt is not None and attempt.state == "REQUIRES_ACTION" else "",
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY if hosted else "",
+        # What stripe_payment.js needs to mount the Payment Element for this amount (Stripe's minor unit).
+        "stripe_amount": to_stripe_amount(round_money(link.amount, link.currency), link.currency) if hosted else "",
+        "stripe_currency": link.currency.lower(),
         "expires_local": timezone.make_naive(link.expires_at, r.hotel.tz),
     }
     response = _page(request, "frontdesk/pay.html", context, status=200)
