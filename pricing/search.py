@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.utils import timezone
 
 from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty, RateNotAvailable
 from inventory.models import Hotel, RoomType
@@ -39,7 +38,7 @@ def hotel_get(code: str) -> Hotel:
 
 
 def hotel_today(hotel: Hotel) -> date:
-    return timezone.localtime(timezone.now(), hotel.tz).date()
+    return hotel.today()
 
 
 def _parse_date(value, name: str) -> date:
@@ -117,7 +116,8 @@ def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None 
                   if rt.can_accommodate(stay.adults, stay.children)]
     if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
         return SearchResponse(hotel, stay, rate_plan, [], promotion)
-    availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out)
+    availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out,
+                                               hotel=hotel)
     open_types = [rt for rt in room_types if availability[rt.id].bookable]
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[rt.id for rt in open_types],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
