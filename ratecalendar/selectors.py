@@ -71,6 +71,7 @@ class DayCell:
 class PriceCell:
     date: date
     amount: Decimal | None   # the night's price on the plan (before any promotion); None: no rate loaded
+    overridden: bool = False  # the base plan's price this night is an override, not a season's
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def rate_calendar(*, hotel: Hotel, start: date, days: int = WINDOW_DAYS) -> Rate
                                      taxes=[], fees=[]) for p in plans}
     rows = []
     for rt in room_types:
-        plan_rows = [PlanRow(p, [PriceCell(d, _price(contexts[p.pk], rt, d)) for d in dates]) for p in plans]
+        plan_rows = [PlanRow(p, [PriceCell(d, _price(contexts[p.pk], rt, d), (rt.id, d) in contexts[p.pk].overrides)
+                                 for d in dates]) for p in plans]
         rows.append(RoomTypeRow(rt, [DayCell(d, nights.get((rt.id, d))) for d in dates], plan_rows))
     return RateCalendar(hotel=hotel, start=start, dates=dates, today=hotel.today(), rows=rows, plans=plans)
 

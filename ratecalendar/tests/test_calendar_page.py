@@ -57,6 +57,7 @@ def test_each_cell_shows_sold_and_left_the_plans_prices_and_the_restrictions(hot
     assert [(p.plan.code, p.is_derived, p.derivation, [str(c.amount) for c in p.cells]) for p in row.plans] == [
         ("BAR", False, "", ["189.00", "250.00", "199.00"]),
         ("AAA", True, "BAR less 10%", ["170.10", "225.00", "179.10"])]
+    assert [[c.overridden for c in p.cells] for p in row.plans] == [[False, True, False], [False, True, False]]
     assert (calendar.previous_week, calendar.next_week, calendar.next_month) == (
         FRI - timedelta(days=7), FRI + timedelta(days=7), FRI + timedelta(days=31))
 
@@ -142,7 +143,8 @@ def test_preview_apply_and_undo_through_the_pages(hotel, manager, client):
     html = client.get(r["Location"]).content.decode()
     assert "Applied: Set the price: 180 USD · 2 nights from 2031-01-10 to 2031-01-11 (every day)" in html
     assert f'action="/admin/ratecalendar/calendaredit/{edit.pk}/undo/"' in html
-    assert '<td class="price">180.00</td><td class="price">180.00</td>' in cells_of(html, "rt-DELUXE-KING")
+    assert ('<td class="price override">180.00</td><td class="price override">180.00</td><td class="price">199.00'
+            in cells_of(html, "rt-DELUXE-KING"))
 
     r = client.post(f"/admin/ratecalendar/calendaredit/{edit.pk}/undo/")
     assert r.status_code == 302
@@ -215,3 +217,10 @@ def test_the_history_lists_edits_of_the_staff_members_hotels_only(hotel, manager
 def test_superusers_reach_every_hotel(hotel, admin_client):
     assert admin_client.get(url(hotel)).status_code == 200
     assert Hotel.objects.count() == 1
+
+
+def test_names_and_codes_are_escaped_in_the_grid(hotel, admin_client):
+    RoomType.objects.filter(hotel=hotel, code="DELUXE-KING").update(name='<img src=x onerror="alert(1)">')
+    html = admin_client.get(url(hotel), {"start": FRI.isoformat()}).content.decode()
+    assert '<img src=x' not in html
+    assert '<span class="name">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</span>' in html
