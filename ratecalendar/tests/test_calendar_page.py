@@ -224,3 +224,16 @@ def test_names_and_codes_are_escaped_in_the_grid(hotel, admin_client):
     html = admin_client.get(url(hotel), {"start": FRI.isoformat()}).content.decode()
     assert '<img src=x' not in html
     assert '<span class="name">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</span>' in html
+
+
+def test_the_revenue_manager_group_may_edit_and_no_api_key_may(hotel, client):
+    from hotelbooking.permissions import KEY_WORK, staff_may
+
+    manager = staff_user("rm", groups=["Revenue manager"], hotels=[hotel])
+    assert staff_may(manager, "view_rates", hotel) and staff_may(manager, "manage_rates", hotel)
+    desk = staff_user("desk", groups=["Front desk"], hotels=[hotel])
+    assert not staff_may(desk, "view_rates", hotel)
+    assert all("manage_rates" not in work and "view_rates" not in work for work in KEY_WORK.values())
+    client.force_login(manager)
+    assert client.post(url(hotel, "apply/"), form_data(hotel)).status_code == 302
+    assert CalendarEdit.objects.get().created_by == manager
