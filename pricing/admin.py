@@ -1,5 +1,6 @@
 """Rate plans, seasonal rates and overrides, taxes, fees, promotions and cancellation policies."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery
 
@@ -141,8 +142,26 @@ class FeeAdmin(HotelScoped, admin.ModelAdmin):
     list_select_related = ("hotel",)
 
 
+class PromotionForm(forms.ModelForm):
+    class Meta:
+        model = Promotion
+        fields = ("hotel", "code", "name", "kind", "value", "is_active", "is_public", "book_start", "book_end",
+                  "stay_start", "stay_end", "min_nights", "rate_plans", "room_types", "combines_with_plan_discounts",
+                  "max_uses")
+
+    def clean(self):
+        data = super().clean()
+        hotel = data.get("hotel")
+        for name in ("rate_plans", "room_types"):
+            others = [o for o in data.get(name) or () if hotel is not None and o.hotel_id != hotel.pk]
+            if others:
+                self.add_error(name, f"{', '.join(o.code for o in others)}: of another hotel.")
+        return data
+
+
 @admin.register(Promotion)
 class PromotionAdmin(HotelScoped, admin.ModelAdmin):
+    form = PromotionForm
     list_display = ("code", "name", "hotel", "kind", "value", "stay_start", "stay_end", "book_start", "book_end",
                     "min_nights", "applies_to", "combines_with_plan_discounts", "uses", "is_public", "is_active")
     list_editable = ("is_active",)

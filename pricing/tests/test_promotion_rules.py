@@ -209,3 +209,21 @@ def test_the_season_admin_shows_the_rule_and_which_season_gives_way(seedlike, ad
     assert "the one that starts latest wins on the nights they share" in html
     assert "gives way to “Winter” from 2031-01-11" in html
     assert "wins on all its nights" in html
+
+
+def test_the_promotion_admin_refuses_another_hotels_plans_and_shows_the_uses(seedlike, admin_client):
+    hotel, bar, aaa, king, _ = seedlike
+    other, other_bar = make_hotel(code="OTH")
+    winter = promo(hotel, code="WINTER10", max_uses=5)
+    ReservationFactory(hotel=hotel, room_type=king, rate_plan=bar, promotion=winter)
+    form = {"hotel": hotel.pk, "code": "WINTER10", "name": "Winter", "kind": "PERCENT", "value": "10",
+            "min_nights": 1, "is_active": "on", "combines_with_plan_discounts": "on", "max_uses": 5,
+            "rate_plans": [bar.pk, other_bar.pk], "room_types": [king.pk]}
+    r = admin_client.post(f"/admin/pricing/promotion/{winter.pk}/change/", form)
+    assert r.status_code == 200 and "BAR: of another hotel." in r.content.decode()
+    assert not winter.rate_plans.exists()
+    r = admin_client.post(f"/admin/pricing/promotion/{winter.pk}/change/", {**form, "rate_plans": [aaa.pk]})
+    assert r.status_code == 302
+    assert list(winter.rate_plans.values_list("code", flat=True)) == ["AAA"]
+    html = admin_client.get("/admin/pricing/promotion/").content.decode()
+    assert "1 of 5" in html and "AAA; DELUXE-KING" in html
