@@ -283,3 +283,21 @@ class PaymentLinkClosed(DomainError):
     code = "PAYMENT_LINK_CLOSED"
     http_status = 409
     default_message = "This payment link no longer takes payments. Please contact the hotel."
+
+
+# --- rates calendar --------------------------------------------------------------------------------------
+
+class PreviewOutdated(DomainError):
+    """The cells changed between the preview and the apply: nothing was written; preview again."""
+
+    code = "PREVIEW_OUTDATED"
+    http_status = 409
+    default_message = "Prices or restrictions changed since the preview. Check the new preview before applying."
+
+
+class UndoConflict(DomainError):
+    """A cell an edit changed has been changed again since: undoing would overwrite that later change."""
+
+    code = "UNDO_CONFLICT"
+    http_status = 409
+    default_message = "Some of these nights were changed again after this edit: it can no longer be undone."

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "bookings",
     "frontdesk",
     "channelmanager",
+    "ratecalendar",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
 
@@ -33,6 +34,15 @@ class Hotel(models.Model):
                                    help_text="Staff who work here: they see and act on this hotel only "
                                              "(superusers reach every hotel)")
 
+    class StayLengthRule(models.TextChoices):
+        ARRIVAL = "ARRIVAL", "Through the arrival date: the arrival night's minimum and maximum stay apply"
+        EVERY_NIGHT = "EVERY_NIGHT", "Through any night: every night of the stay's minimum and maximum apply"
+
+    stay_length_rule = models.CharField(
+        max_length=12, choices=StayLengthRule.choices, default=StayLengthRule.ARRIVAL,
+        help_text="Which nights' minimum and maximum length of stay a stay must meet (search, booking, "
+                  "changes and the channels all use it)")
+
     class Meta:
         ordering = ["code"]
 
@@ -50,6 +60,14 @@ class Hotel(models.Model):
                 round_money(self.incidentals_hold, self.currency) != self.incidentals_hold:
             raise ValidationError({"incidentals_hold": f"{self.currency} amounts have no more decimal places than "
                                                        f"{round_money(0, self.currency)} shows."})
+
+    def today(self) -> date:
+        """The date at the hotel now: what lead times (advance booking) count from."""
+        return timezone.localtime(timezone.now(), self.tz).date()
+
+    @property
+    def counts_every_night(self) -> bool:
+        return self.stay_length_rule == self.StayLengthRule.EVERY_NIGHT
 
 
 class RoomType(models.Model):
@@ -109,9 +127,21 @@ class InventoryDay(models.Model):
     sold = models.PositiveIntegerField(default=0)
     out_of_order = models.PositiveIntegerField(default=0)
     stop_sell = models.BooleanField(default=False)
-    min_stay = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Minimum nights, arriving this day")
+    min_stay = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                help_text="Minimum nights of a stay arriving this day (or "
+                                                          "including it: see the hotel's stay-length rule)")
     closed_to_arrival = models.BooleanField(default=False)
     closed_to_departure = models.BooleanField(default=False)
+    max_stay = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)],
+                                                help_text="Maximum nights of a stay arriving this day (or "
+                                                          "including it: see the hotel's stay-length rule)")
+    min_advance_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Arrivals this day must be booked at least this many days ahead (0: same day)")
+    max_advance_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Arrivals this day can be booked at most this many days ahead")
+    rooms_to_sell = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sell at most this many rooms this night, sold ones included "
+                                         "(empty: every room not out of order)")
 
     class Meta:
         ordering = ["room_type", "date"]
@@ -121,6 +151,11 @@ class InventoryDay(models.Model):
                                    name="inventory_no_overbooking"),
             models.CheckConstraint(condition=Q(sold__gte=0) & Q(out_of_order__gte=0),
                                    name="inventory_counts_not_negative"),
+            models.CheckConstraint(condition=Q(min_stay__isnull=True) | Q(max_stay__isnull=True)
+                                   | Q(max_stay__gte=F("min_stay")), name="inventory_stay_limits_ordered"),
+            models.CheckConstraint(condition=Q(min_advance_days__isnull=True) | Q(max_advance_days__isnull=True)
+                                   | Q(max_advance_days__gte=F("min_advance_days")),
+                                   name="inventory_lead_times_ordered"),
         ]
         indexes = [models.Index(fields=["date", "room_type"])]
 
@@ -128,8 +163,14 @@ class InventoryDay(models.Model):
         return f"{self.room_type.code} {self.date}: {self.sold}/{self.total}"
 
     @property
+    def sellable(self) -> int:
+        """Rooms this night may sell in all: the physical rooms in order, capped by `rooms_to_sell`."""
+        rooms = self.total - self.out_of_order
+        return rooms if self.rooms_to_sell is None else min(rooms, self.rooms_to_sell)
+
+    @property
     def free(self) -> int:
-        return max(0, self.total - self.out_of_order - self.sold)
+        return max(0, self.sellable - self.sold)
 
 
 class InventoryHold(models.Model):
