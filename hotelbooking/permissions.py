@@ -32,11 +32,13 @@ WORK = {
     "move_housekeeping": "frontdesk.change_housekeepingtask",
     "set_out_of_order": "frontdesk.add_roomoutoforder",
     "lift_out_of_order": "frontdesk.change_roomoutoforder",
+    "view_reports": "reports.view_reports",
 }
 CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff permission stands for it
 
 BOOKING_WORK = frozenset({"view_booking", "book", "modify_booking", "cancel_booking"})
-DESK_WORK = frozenset(WORK) - BOOKING_WORK
+REPORT_WORK = frozenset({"view_reports"})  # staff only: no API key scope reads the reports
+DESK_WORK = frozenset(WORK) - BOOKING_WORK - REPORT_WORK
 KEY_WORK = {PARTNER: BOOKING_WORK, FRONTDESK: BOOKING_WORK | DESK_WORK, CHANNEL: frozenset({CHANNEL_MESSAGE})}
 
 
