@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 64, 44, 46
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 52, 56, 44, 46
 BAR, LINE, GRID, INK, QUIET = "#5b8fd6", "#d9822b", "#e3e6ea", "#333333", "#666666"
 PALETTE = ["#3f6fb5", "#d9822b", "#4f9a5b", "#b5483f", "#7d5ba6", "#3a9fa8", "#a68a3f", "#8c8c8c"]
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
@@ -34,11 +34,12 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
 
 
-def _svg(chart_id: str, title: str, desc: str, body: list[str], height: int = HEIGHT) -> SafeString:
+def _svg(chart_id: str, title: str, desc: str, body: list[str], height: int = HEIGHT, width: int = WIDTH,
+         kind: str = "wide") -> SafeString:
     return mark_safe(
-        f'<svg class="report-chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" xmlns="http://www.w3.org/2000/svg" '
-        f'{FONT} font-size="12">'
+        f'<svg class="report-chart report-chart-{kind}" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg" {FONT} font-size="13">'
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
         f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>")
 
@@ -57,8 +58,23 @@ def _legend(items: list[tuple[str, str]], y: int = 20) -> list[str]:
     for colour, label in items:
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>'
                    f'<text x="{x + 18}" y="{y}" fill="{INK}">{escape(label)}</text>')
-        x += 26 + 7 * len(label)
+        x += 40 + 8 * len(label)
     return out
+
+
+def _runs(points: list) -> list[list]:
+    """The unbroken stretches of a series with gaps (None)."""
+    runs, current = [], []
+    for p in points:
+        if p is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(p)
+    if current:
+        runs.append(current)
+    return runs
 
 
 def occupancy_adr_chart(*, chart_id: str, days: list[tuple[date, Decimal | None, Decimal | None]],
@@ -85,15 +101,16 @@ def occupancy_adr_chart(*, chart_id: str, days: list[tuple[date, Decimal | None,
             body.append(f'<rect x="{x + slot * 0.15:.1f}" y="{TOP + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                         f'height="{h:.1f}" fill="{BAR}"><title>{escape(f"{day:%a %b} {day.day}: {occ}%")}</title>'
                         f'</rect>')
-        if adr is not None:
-            points.append((x + slot / 2, TOP + plot_h - plot_h * float(adr) / adr_max, day, adr))
+        points.append((x + slot / 2, TOP + plot_h - plot_h * float(adr) / adr_max, day, adr) if adr is not None
+                      else None)
         if i % every == 0:
             body.append(f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
                         f'fill="{QUIET}">{escape(_day_label(day, n))}</text>')
-    if len(points) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
-        body.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2.5"/>')
-    for x, y, day, adr in points:
+    for run in _runs(points):  # the line breaks where no room was sold: no ADR is not an ADR of 0
+        if len(run) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in run)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2.5"/>')
+    for x, y, day, adr in [p for p in points if p is not None]:
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{LINE}">'
                     f'<title>{escape(f"{day:%a %b} {day.day}: ADR {adr} {currency}")}</title></circle>')
     body.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="{INK}"/>')
@@ -147,14 +164,15 @@ def line_chart(*, chart_id: str, points: list[tuple[date, int | Decimal]], title
 
 
 def share_chart(*, chart_id: str, segments: list[tuple[str, int]], title: str, unit: str) -> SafeString:
-    """Shares of a whole (the channel mix) as a ring, with a legend giving each share in numbers."""
-    height = max(220, 40 + 26 * len(segments))
+    """Shares of a whole (the channel mix) as a ring, with a legend below giving each share in numbers."""
+    width, r, ring = 400, 74, 32
+    cx, cy = width / 2, 20 + r + ring / 2
+    legend_top = cy + r + ring / 2 + 30
+    height = int(legend_top + 26 * max(len(segments), 1))
     total = sum(v for _, v in segments)
-    cx, cy, r, width = 130, height / 2, 80, 34
     circumference = 2 * math.pi * r
-    body = [f'<circle cx="{cx}" cy="{cy:.1f}" r="{r}" fill="none" stroke="{GRID}" stroke-width="{width}"/>']
+    body = [f'<circle cx="{cx}" cy="{cy:.1f}" r="{r}" fill="none" stroke="{GRID}" stroke-width="{ring}"/>']
     offset = 0.0
-    legend_y = cy - 13 * len(segments) + 8
     for i, (label, value) in enumerate(segments):
         colour = PALETTE[i % len(PALETTE)]
         share = value / total if total else 0
@@ -162,16 +180,16 @@ def share_chart(*, chart_id: str, segments: list[tuple[str, int]], title: str, u
         if share > 0:
             length = circumference * share
             body.append(f'<circle cx="{cx}" cy="{cy:.1f}" r="{r}" fill="none" stroke="{colour}" '
-                        f'stroke-width="{width}" stroke-dasharray="{length:.2f} {circumference - length:.2f}" '
+                        f'stroke-width="{ring}" stroke-dasharray="{length:.2f} {circumference - length:.2f}" '
                         f'stroke-dashoffset="{-offset:.2f}" transform="rotate(-90 {cx} {cy:.1f})">'
                         f'<title>{escape(f"{label}: {value} {unit} ({percent})")}</title></circle>')
             offset += length
-        y = legend_y + 26 * i
-        body.append(f'<rect x="260" y="{y - 11:.1f}" width="14" height="14" fill="{colour}"/>'
-                    f'<text x="282" y="{y:.1f}" fill="{INK}">{escape(label)}</text>'
-                    f'<text x="{WIDTH - 12}" y="{y:.1f}" text-anchor="end" fill="{INK}">'
-                    f'{escape(f"{value} {unit}  {percent}")}</text>')
-    body.append(f'<text x="{cx}" y="{cy - 2:.1f}" text-anchor="middle" font-size="22" fill="{INK}">{total}</text>'
-                f'<text x="{cx}" y="{cy + 16:.1f}" text-anchor="middle" fill="{QUIET}">{escape(unit)}</text>')
+        y = legend_top + 26 * i
+        body.append(f'<rect x="8" y="{y - 12:.1f}" width="14" height="14" fill="{colour}"/>'
+                    f'<text x="30" y="{y:.1f}" fill="{INK}">{escape(label)}</text>'
+                    f'<text x="{width - 8}" y="{y:.1f}" text-anchor="end" fill="{INK}">'
+                    f'{escape(f"{value} · {percent}")}</text>')
+    body.append(f'<text x="{cx}" y="{cy + 2:.1f}" text-anchor="middle" font-size="24" fill="{INK}">{total}</text>'
+                f'<text x="{cx}" y="{cy + 20:.1f}" text-anchor="middle" fill="{QUIET}">{escape(unit)}</text>')
     desc = "; ".join(f"{label} {value} {unit}" for label, value in segments) or f"No {unit}."
-    return _svg(chart_id, title, desc, body, height=int(height))
+    return _svg(chart_id, title, desc, body, height=height, width=width, kind="share")

@@ -118,15 +118,15 @@ def performance_tables(report) -> list[Table]:
                   footer=["Total", *figure_cells(report.total)],
                   note="Retained: penalties (on the arrival date) and nights paid but not used; revenue, not rooms.")
     t = report.total
-    lines = [["Room revenue", "room", t.room_revenue]]
-    lines += [[name, "fee", amount] for name, amount in sorted(t.fees.items())]
-    lines += [[kind, "retained", t.retained.get(kind, 0)]
+    lines = [["Room revenue", t.room_revenue, "room"]]
+    lines += [[name, amount, "fee"] for name, amount in sorted(t.fees.items())]
+    lines += [[kind, t.retained.get(kind, 0), "retained"]
               for kind in (NO_SHOW, CANCELLATION, KEPT_AFTER_CHANGE, UNUSED_NIGHTS) if t.retained.get(kind)]
-    lines += [["Revenue without taxes", "subtotal", t.revenue]]
-    lines += [[name, "tax", amount] for name, amount in sorted(t.taxes.items())]
+    lines += [["Revenue without taxes", t.revenue, "subtotal"]]
+    lines += [[name, amount, "tax"] for name, amount in sorted(t.taxes.items())]
     revenue = Table(f"revenue-{key}", f"Revenue by line ({c})", c,
-                    [Column("Line"), Column("Kind"), Column("Amount", MONEY)], rows=lines,
-                    footer=["Total revenue", "total", t.total_revenue])
+                    [Column("Line"), Column("Amount", MONEY), Column("Kind")], rows=lines,
+                    footer=["Total revenue", t.total_revenue, "total"])
     tables = [revenue, daily]
     if len(report.hotels) > 1:
         tables.append(Table(f"hotels-{key}", f"By hotel ({c})", c, [Column("Hotel"), *FIGURE_COLUMNS],

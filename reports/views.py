@@ -146,7 +146,8 @@ def report_page(request, page_name: str, *, context: dict) -> HttpResponse:
         return _csv(request, page, form, sections, error, code)
     query = urlencode({k: v for k, v in form.data.items() if k in form.fields})
     return TemplateResponse(request, "admin/reports/report.html", {
-        **context, "title": page.title, "page": page, "pages": PAGES.values(), "form": form, "error": error,
+        **context, "is_nav_sidebar_enabled": False, "title": page.title, "page": page, "pages": PAGES.values(),
+        "form": form, "error": error,
         "sections": sections, "hotels": hotels, "query": query, "has_hotels": bool(mine)})
 
 

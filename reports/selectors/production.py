@@ -30,8 +30,9 @@ class Production:
 
 
 def channel_label(reservation: Reservation) -> str:
-    label = reservation.get_channel_display()
-    return f"{label}: {reservation.source}" if reservation.channel == "OTA" and reservation.source else label
+    if reservation.channel == "OTA" and reservation.source:
+        return f"OTA: {reservation.source}"
+    return reservation.get_channel_display()
 
 
 def _segments(nights, key, currency: str, total_sold: int) -> list[Segment]:
@@ -59,7 +60,7 @@ def production_report(*, hotels, window: Window) -> list[Production]:
             currency=currency, window=window, hotels=group, total=total,
             by_channel=_segments(mine, channel_label, currency, total.sold),
             by_rate_plan=_segments(mine, lambda r: f"{r.rate_plan.code}: {r.rate_plan.name}", currency, total.sold),
-            by_room_type=_segments(mine, lambda r: f"{r.room_type.code}: {r.room_type.name}", currency,
+            by_room_type=_segments(mine, lambda r: r.room_type.name, currency,
                                    total.sold)))
     return out
 
