@@ -2,7 +2,6 @@
 `view_reports` permission only, at their own hotels. The sent daily manager reports are listed read-only."""
 
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.urls import path
 
 from hotelbooking.hotel_admin import HotelScoped
@@ -14,7 +13,7 @@ from .models import ManagerReportEmail, Report
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    """No rows: the changelist opens the performance report; the report pages hang off these URLs."""
+    """No rows: the changelist is the performance report; the report pages hang off these URLs."""
 
     def has_module_permission(self, request):
         return staff_may(request.user, "view_reports")
@@ -34,16 +33,13 @@ class ReportAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         pages = [path(f"{name}/", view(self._page(name)), name=f"reports_{name}") for name in views.PAGES]
-        return pages + [path("", view(self.changelist_view), name="reports_report_changelist")]
+        return pages + [path("", view(self._page("performance")), name="reports_report_changelist")]
 
     def _page(self, name):
         def page(request):
             context = {**self.admin_site.each_context(request), "opts": self.model._meta}
             return views.report_page(request, name, context=context)
         return page
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect("admin:reports_performance")
 
 
 @admin.register(ManagerReportEmail)

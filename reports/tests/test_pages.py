@@ -147,8 +147,8 @@ def test_staff_without_the_permission_get_403(client, june):
 
 def test_the_admin_index_leads_a_manager_to_the_reports(manager):
     assert f'href="{BASE}/"' in manager.get("/admin/").content.decode()
-    response = manager.get(f"{BASE}/")
-    assert response.status_code == 302 and response["Location"] == f"{BASE}/performance/"
+    response = manager.get(f"{BASE}/?{JUNE}")  # Reports opens the performance report
+    assert response.status_code == 200 and "193.31 USD" in response.content.decode()
     assert manager.get(f"{BASE}/1/change/").status_code == 404  # no rows: no change page
 
 
