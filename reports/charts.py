@@ -138,12 +138,12 @@ def line_chart(*, chart_id: str, points: list[tuple[date, int | Decimal]], title
         v = bottom + span * i / 4
         body.append(f'<line x1="{LEFT}" y1="{y_of(v):.1f}" x2="{LEFT + plot_w}" y2="{y_of(v):.1f}" stroke="{GRID}"/>'
                     f'<text x="{LEFT - 6}" y="{y_of(v) + 4:.1f}" text-anchor="end" fill="{QUIET}">{_number(v)}</text>')
-    every = _label_every(n, plot_w, 44)
+    every = _label_every(n, plot_w, 64)
     coords = []
     for i, (day, value) in enumerate(points):
         x = LEFT + step * i if n > 1 else LEFT + plot_w / 2
         coords.append((x, y_of(float(value)), day, value))
-        if i % every == 0 or i == n - 1 and (n - 1) % every > every / 2:
+        if i % every == 0:
             body.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" fill="{QUIET}">'
                         f'{escape(f"{day:%b} {day.day}")}</text>')
     if coords:

@@ -159,6 +159,8 @@ def pickup_table(report) -> Table:
     rows, running = [], 0
     for d in report.days:
         running += d.net_rooms
+        if not (d.booked.bookings or d.cancelled.bookings):  # the curve shows the quiet days
+            continue
         rows.append([d.day, d.booked.sold, d.booked.room_revenue, d.cancelled.sold, d.cancelled.room_revenue,
                      d.net_rooms, d.net_revenue, running])
     return Table(f"pickup-{c.lower()}", f"Pickup since {report.since:%B %-d, %Y} ({c})", c,
@@ -169,8 +171,8 @@ def pickup_table(report) -> Table:
                  rows=rows, footer=["Total", report.booked.sold, report.booked.room_revenue, report.cancelled.sold,
                                     report.cancelled.room_revenue, report.net_rooms, report.net_revenue,
                                     report.net_rooms],
-                 note="Booked: bookings made that day that are still on the books. Cancelled: bookings made "
-                      "before the pickup date and cancelled that day.")
+                 note="Days with bookings or cancellations. Booked: bookings made that day that are still on "
+                      "the books. Cancelled: bookings made before the pickup date and cancelled that day.")
 
 
 def _pace_cells(r) -> list:
@@ -187,7 +189,8 @@ def pace_table(report) -> Table:
                   Column("Last year final: room nights", INT), Column("Last year final: revenue", MONEY)],
                  rows=[[f"{r.month:%Y-%m}", *_pace_cells(r)] for r in report.rows],
                  footer=["Total", *_pace_cells(report.total)],
-                 note=f"Now against {timezone.localtime(report.as_of_last_year):%B %-d, %Y %H:%M}, for the nights "
+                 note=f"Now against {timezone.localtime(report.as_of_last_year, report.hotels[0].tz):%B %-d, %Y %H:%M} "
+                      f"({report.hotels[0].timezone}), for the nights "
                       f"{report.last_window.start:%B %-d, %Y} to {report.last_window.last:%B %-d, %Y}.")
 
 

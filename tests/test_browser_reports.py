@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.db import connections
 
-from reports.tests.conftest import live_june
+from reports.tests.conftest import END, live_june
 from tests.test_browser_booking import CHROMIUM, CHROMIUM_ARGS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,9 +29,11 @@ PASSWORD = "correct horse battery staple"
 def manager_page(live_server):
     from playwright.sync_api import sync_playwright
 
-    live_june()  # the clock is pinned while June is lived, then runs again: the login is made now
+    live_june()
     User.objects.create_superuser("manager", "manager@grandhotel.example", PASSWORD)
-    with sync_playwright() as p:
+    # The server reads on July 1, 2027, as June's tests do (Chromium keeps the login by its Max-Age, whatever
+    # its own clock says).
+    with time_machine.travel(END, tick=True), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(15_000)
@@ -79,3 +82,11 @@ def test_the_performance_report_draws_its_chart_at_desktop_and_phone_width(manag
     page.click("text=Production, cancellations and no-shows")
     assert page.locator("svg#channel-mix-usd").is_visible()
     page.screenshot(path=str(RESULTS / "reports-production-390.png"), full_page=True)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("text=On the books, pickup and pace")
+    page.fill("#id_since", "2027-05-15")
+    page.click("input[type=submit][value=Show]")
+    curve = page.locator("svg#pickup-usd")
+    assert curve.is_visible() and "6 at the end" in curve.locator("desc").text_content()
+    page.screenshot(path=str(RESULTS / "reports-forecast-desktop.png"), full_page=True)

@@ -181,6 +181,7 @@ class PaceRow:
 @dataclass(frozen=True)
 class Pace:
     currency: str
+    hotels: list[Hotel]
     window: Window
     last_window: Window
     as_of: datetime
@@ -243,6 +244,6 @@ def pace_report(*, hotels, window: Window) -> list[Pace]:
         pace_rows = [PaceRow(m, *rows[m]) for m in sorted(rows)]
         total = PaceRow(window.start, *(summed((getattr(r, name) for r in pace_rows), currency)
                                         for name in ("this_year", "last_year", "last_year_final")))
-        out.append(Pace(currency=currency, window=window, last_window=last_window, as_of=now, as_of_last_year=then,
-                        rows=pace_rows, total=total))
+        out.append(Pace(currency=currency, hotels=group, window=window, last_window=last_window, as_of=now,
+                        as_of_last_year=then, rows=pace_rows, total=total))
     return out

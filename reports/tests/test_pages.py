@@ -116,7 +116,13 @@ def test_the_other_pages_tables_as_csv(manager):
     ]
     pickup = rows(manager.get(f"{BASE}/forecast/?{JUNE}&since=2027-05-15&format=csv&table=pickup-usd"))
     assert pickup[0][:3] == ["Booked on", "Room nights booked", "Room revenue booked"]
-    assert ["2027-05-25", "3", "607.00", "0", "0.00", "3", "607.00", "3"] in pickup
+    page = manager.get(f"{BASE}/forecast/?{JUNE}&since=2027-05-15").content.decode()
+    assert "Now against July 1, 2026 12:00 (America/New_York), for the nights June 1, 2026 to June 30, 2026." in page
+    assert pickup[1:] == [  # the days something happened
+        ["2027-05-20", "2", "298.00", "2", "658.00", "0", "-360.00", "0"],
+        ["2027-05-25", "3", "607.00", "0", "0.00", "3", "607.00", "3"],
+        ["2027-06-01", "3", "888.30", "0", "0.00", "3", "888.30", "6"],
+        ["Total", "8", "1793.30", "2", "658.00", "6", "1135.30", "6"]]
     assert pickup[-1] == ["Total", "8", "1793.30", "2", "658.00", "6", "1135.30", "6"]
     arrivals = rows(manager.get(f"{BASE}/day/?day=2027-06-14&format=csv&table=arrivals"))
     assert [r[:7] for r in arrivals[1:]] == [["GH-NYC-2027061400001", "NYC", "Pat Hill", "Junior Suite", "1",
