@@ -146,3 +146,11 @@ def test_two_hotels_in_one_currency_add_up(june):
     assert usd.total.occupancy == D("1.67")    # 13 / 777 = 1.6731...%
     monday = dict(usd.days)[d(6, 7)]
     assert (monday.sold, monday.available, monday.room_revenue) == (3, 26, D("368.21"))
+
+
+def test_rates_and_shares_are_rounded_once_in_the_currency():
+    from hotelbooking.money import money_per, percent_share
+
+    assert money_per(D("1000"), 3, "JPY") == D("333") and money_per(D("1000"), 3, "KWD") == D("333.333")
+    assert money_per(D("2319.70"), 0, "USD") is None and percent_share(5, 0) is None
+    assert percent_share(1, 8) == D("12.50") and percent_share(1, 3) == D("33.33") and percent_share(2, 3) == D("66.67")
