@@ -35,12 +35,14 @@ WORK = {
     "lift_out_of_order": "frontdesk.change_roomoutoforder",
     "view_rates": "ratecalendar.view_calendaredit",
     "manage_rates": "ratecalendar.manage_rates",
+    "view_reports": "reports.view_reports",
 }
 CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff permission stands for it
 
 BOOKING_WORK = frozenset({"view_booking", "book", "modify_booking", "cancel_booking"})
 RATE_WORK = frozenset({"view_rates", "manage_rates"})  # people only (the rates calendar): no API key does it
-DESK_WORK = frozenset(WORK) - BOOKING_WORK - RATE_WORK
+REPORT_WORK = frozenset({"view_reports"})  # staff only: no API key scope reads the reports
+DESK_WORK = frozenset(WORK) - BOOKING_WORK - RATE_WORK - REPORT_WORK
 KEY_WORK = {PARTNER: BOOKING_WORK, FRONTDESK: BOOKING_WORK | DESK_WORK, CHANNEL: frozenset({CHANNEL_MESSAGE})}
 
 

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, validate_email
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,6 +13,22 @@ from rest_framework_api_key.models import AbstractAPIKey
 def validate_timezone(value: str):
     if value not in available_timezones():
         raise ValidationError(f"{value} is not an IANA time zone.")
+
+
+def email_list(value: str) -> list[str]:
+    """The addresses of a comma-separated list (blanks dropped)."""
+    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
+
+
+def validate_email_list(value: str):
+    bad = []
+    for address in email_list(value):
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError(f"Not an email address: {', '.join(bad)}.")
 
 
 class Hotel(models.Model):
@@ -33,6 +49,9 @@ class Hotel(models.Model):
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="hotels",
                                    help_text="Staff who work here: they see and act on this hotel only "
                                              "(superusers reach every hotel)")
+    report_recipients = models.CharField(
+        max_length=1000, blank=True, validators=[validate_email_list],
+        help_text="Comma-separated emails that get the daily manager report after each night audit")
 
     class StayLengthRule(models.TextChoices):
         ARRIVAL = "ARRIVAL", "Through the arrival date: the arrival night's minimum and maximum stay apply"
@@ -68,6 +87,10 @@ class Hotel(models.Model):
     @property
     def counts_every_night(self) -> bool:
         return self.stay_length_rule == self.StayLengthRule.EVERY_NIGHT
+
+    @property
+    def report_recipient_list(self) -> list[str]:
+        return email_list(self.report_recipients)
 
 
 class RoomType(models.Model):
