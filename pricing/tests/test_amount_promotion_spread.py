@@ -66,3 +66,15 @@ def test_a_free_night_stays_free_when_the_last_cents_of_an_amount_promotion_are_
     assert [str(n.net) for n in longer.nights] == ["0.00", "0.00", "219.00", "198.99", "99.97"]
     assert longer.as_dict()["promotion_discount"] == "-100.00"
 
+
+
+def test_a_shorter_stay_keeps_its_nights_share_of_an_amount_promotion_and_takes_no_more():
+    hotel, bar = make_hotel()
+    king = room_type_with_rates(hotel, bar)
+    hundred_off = promo(hotel, kind=Promotion.Kind.AMOUNT, value="100")
+    booked = price(bar, king, promotion=hundred_off)
+    assert promotion_discounts(booked) == ["33.34", "33.33", "33.33"]
+    # Leaving a night early: every night left is a kept one, with the price agreed; nothing is spread again.
+    shorter = requote(bar, king, FRI, date(2031, 1, 12), hundred_off, {n.date: n for n in booked.nights[:2]})
+    assert promotion_discounts(shorter) == ["33.34", "33.33"]
+    assert (shorter.as_dict()["promotion_discount"], shorter.as_dict()["room_total"]) == ("-66.67", "341.33")
