@@ -78,3 +78,5 @@ def test_a_shorter_stay_keeps_its_nights_share_of_an_amount_promotion_and_takes_
     shorter = requote(bar, king, FRI, date(2031, 1, 12), hundred_off, {n.date: n for n in booked.nights[:2]})
     assert promotion_discounts(shorter) == ["33.34", "33.33"]
     assert (shorter.as_dict()["promotion_discount"], shorter.as_dict()["room_total"]) == ("-66.67", "341.33")
+    # The kept nights carry their discount; the quote applies the promotion to no night, so it names none.
+    assert (booked.promotion, shorter.promotion) == (hundred_off, None)
