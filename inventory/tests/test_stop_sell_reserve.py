@@ -30,3 +30,15 @@ def test_a_stop_sell_night_is_sold_out_to_a_new_stay(enforce_restrictions):
     assert exc.value.message.startswith("Sorry, Deluxe King is sold out on January 11, 2031 (0 left).")
     assert not InventoryHold.objects.filter(holder="web").exists()
     assert set(InventoryDay.objects.filter(room_type=king).values_list("sold", flat=True)) == {0}
+
+
+def test_nights_a_booking_already_holds_stay_its_own_after_a_stop_sell():
+    """A change that keeps its nights reserves them again: a stop-sell since does not take them away."""
+    king = RoomTypeFactory(code="KING", name="Deluxe King")
+    RoomFactory(room_type=king)
+    inventory_open(hotel=king.hotel, start=FRI, end=MON)
+    inventory_reserve(room_type=king, nights=nights_between(FRI, MON), rooms=1, holder="res-1")
+    InventoryDay.objects.filter(room_type=king, date=SAT).update(stop_sell=True)
+    inventory_reserve(room_type=king, nights=nights_between(FRI, MON), rooms=1, holder="res-1")
+    assert list(InventoryDay.objects.filter(room_type=king, date__lt=MON).order_by("date")
+                .values_list("sold", flat=True)) == [1, 1, 1]
