@@ -82,11 +82,25 @@ class PaymentInline(ReadOnlyInline):
         return fmt(obj.amount, obj.currency)
 
 
+class DisputedFilter(admin.SimpleListFilter):
+    """Bookings whose card payment the guest's bank disputed (Stripe's charge.dispute.created): answer them in
+    the provider's dashboard before the deadline."""
+
+    title = "dispute"
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Disputed (chargeback)")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(disputed_at__isnull=False) if self.value() == "yes" else queryset
+
+
 @admin.register(Reservation)
 class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmin):
     list_display = ["confirmation_number", "hotel", "guest", "room_type", "check_in", "check_out", "nights",
                     "status", "grand_total_shown", "channel", "created_at"]
-    list_filter = ["hotel", "status", "channel", ("check_in", admin.DateFieldListFilter),
+    list_filter = ["hotel", "status", "channel", DisputedFilter, ("check_in", admin.DateFieldListFilter),
                    ("check_out", admin.DateFieldListFilter)]
     date_hierarchy = "check_in"
     search_fields = ["confirmation_number", "guest_last_name", "guest__first_name", "guest__last_name", "guest__email"]
@@ -108,6 +122,8 @@ class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmi
                                      "cancellation_penalty_shown", "retained_amount_shown"]}),
         ("Times", {"fields": ["created_at", "updated_at", "hold_expires_at", "confirmed_at", "checked_in_at",
                               "checked_out_at"]}),
+        ("Dispute", {"fields": ["disputed_at", "dispute_reason"],
+                     "description": "Set when the guest's bank disputes a card payment (a chargeback)."}),
     ]
     editable_fields = ["special_requests"]
 

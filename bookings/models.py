@@ -123,6 +123,12 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
                   "change, cancellation or no-show costs the guest less.")
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    # A card payment of this booking was disputed (a chargeback), as the provider's webhook told us.
+    disputed_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                       help_text="When the guest's bank opened a dispute on a payment of this "
+                                                 "booking (the provider's webhook)")
+    dispute_reason = models.CharField(max_length=100, blank=True, editable=False,
+                                      help_text="The reason the bank gave, e.g. fraudulent, product_not_received")
 
     objects = ReservationQuerySet.as_manager()
 

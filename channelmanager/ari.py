@@ -16,6 +16,8 @@ OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 OTA_VERSION = "1.0"
 # OpenTravel's UIT code list: 10 = hotel.
 REQUESTOR_TYPE_HOTEL = "10"
+# MaxAdvancedBookingOffset has no "no limit": lifting a maximum lead time sends this, beyond any open inventory.
+NO_MAX_LEAD_DAYS = 999
 
 
 def q(tag: str) -> str:
@@ -49,10 +51,13 @@ class AvailDay:
     closed_to_arrival: bool = False
     closed_to_departure: bool = False
     min_stay: int | None = None
+    max_stay: int | None = None
+    min_advance_days: int | None = None
+    max_advance_days: int | None = None
 
     def figures(self) -> tuple:
         return (self.booking_limit, self.stop_sell, self.closed_to_arrival, self.closed_to_departure,
-                self.min_stay or 1)
+                self.min_stay or 1, self.max_stay, self.min_advance_days or 0, self.max_advance_days)
 
 
 @dataclass(frozen=True)
@@ -91,12 +96,16 @@ def to_bytes(root: ET.Element) -> bytes:
 
 
 def avail_notif(*, hotel_code: str, inv_type_code: str, days: list[AvailDay], echo_token: str,
-                timestamp: datetime, credentials: Credentials) -> bytes:
+                timestamp: datetime, credentials: Credentials, arrival_based: bool = True,
+                max_nights: int | None = None) -> bytes:
     """OTA_HotelAvailNotifRQ: rooms left to sell (BookingLimit) and restrictions, per run of nights.
 
     Each run gets three AvailStatusMessages (the schema allows one RestrictionStatus per message): the
-    master status with BookingLimit and minimum stay, arrival, and departure. Open restrictions are sent
-    explicitly, so lifting one at the hotel lifts it at the channel.
+    master status with BookingLimit, minimum and maximum stay (LengthsOfStay@ArrivalDateBased says whether
+    they count on the arrival night or on every night, as the hotel's rule does) and the lead times
+    (RestrictionStatus@Min/MaxAdvancedBookingOffset, in days); arrival; and departure. Open restrictions are
+    sent explicitly, so lifting one at the hotel lifts it at the channel: minimum stay 1, maximum stay
+    `max_nights` (the longest stay bookable at all), lead time from 0 to NO_MAX_LEAD_DAYS days.
     """
     root = _root("OTA_HotelAvailNotifRQ", echo_token=echo_token, timestamp=timestamp, credentials=credentials)
     messages = ET.SubElement(root, q("AvailStatusMessages"), {"HotelCode": hotel_code})
@@ -106,10 +115,17 @@ def avail_notif(*, hotel_code: str, inv_type_code: str, days: list[AvailDay], ec
         master = ET.SubElement(messages, q("AvailStatusMessage"),
                                {"BookingLimit": str(max(0, day.booking_limit)), "BookingLimitMessageType": "SetLimit"})
         ET.SubElement(master, q("StatusApplicationControl"), control)
-        stays = ET.SubElement(master, q("LengthsOfStay"))
+        stays = ET.SubElement(master, q("LengthsOfStay"), {"ArrivalDateBased": "true" if arrival_based else "false"})
         ET.SubElement(stays, q("LengthOfStay"), {"MinMaxMessageType": "SetMinLOS", "Time": str(day.min_stay or 1),
                                                  "TimeUnit": "Day"})
-        ET.SubElement(master, q("RestrictionStatus"), {"Status": "Close" if day.stop_sell else "Open"})
+        longest = day.max_stay or max_nights
+        if longest:
+            ET.SubElement(stays, q("LengthOfStay"), {"MinMaxMessageType": "SetMaxLOS", "Time": str(longest),
+                                                     "TimeUnit": "Day"})
+        furthest = NO_MAX_LEAD_DAYS if day.max_advance_days is None else day.max_advance_days
+        ET.SubElement(master, q("RestrictionStatus"), {
+            "Status": "Close" if day.stop_sell else "Open",
+            "MinAdvancedBookingOffset": f"P{day.min_advance_days or 0}D", "MaxAdvancedBookingOffset": f"P{furthest}D"})
         for restriction, closed in (("Arrival", day.closed_to_arrival), ("Departure", day.closed_to_departure)):
             message = ET.SubElement(messages, q("AvailStatusMessage"))
             ET.SubElement(message, q("StatusApplicationControl"), control)

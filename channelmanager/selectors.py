@@ -38,7 +38,9 @@ def avail_days(*, room_type: RoomType, dates: Iterable[date]) -> list[AvailDay]:
             out.append(AvailDay(night, 0, stop_sell=True))
             continue
         out.append(AvailDay(night, day.free, stop_sell=day.stop_sell, closed_to_arrival=day.closed_to_arrival,
-                            closed_to_departure=day.closed_to_departure, min_stay=day.min_stay))
+                            closed_to_departure=day.closed_to_departure, min_stay=day.min_stay,
+                            max_stay=day.max_stay, min_advance_days=day.min_advance_days,
+                            max_advance_days=day.max_advance_days))
     return out
 
 

@@ -231,7 +231,9 @@ def ari_payload(message: AriMessage, *, mapping: RoomTypeMapping, masked: bool =
                   echo_token=message.echo_token, timestamp=timezone.now(), credentials=credentials)
     dates = message_dates(message)
     if message.kind == AriKind.AVAILABILITY:
-        return ari.avail_notif(days=avail_days(room_type=message.room_type, dates=dates), **common)
+        return ari.avail_notif(days=avail_days(room_type=message.room_type, dates=dates),
+                               arrival_based=not channel.hotel.counts_every_night,
+                               max_nights=settings.BOOKING_MAX_NIGHTS, **common)
     plans = {code: days for code, days in rate_days(channel=channel, room_type=message.room_type,
                                                      dates=dates).items() if days}
     if not plans:

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
+from bookings.admin import DisputedFilter
 from bookings.models import Status
 from bookings.payments import default_gateway
 from hotelbooking.errors import DomainError
@@ -17,8 +18,9 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import selectors, services
-from .forms import ChargeForm, CheckInForm, OutOfOrderForm, ReverseForm
+from . import paylinks, selectors, services
+from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
+from .incidentals import incidentals_hold, incidentals_to_capture
 from .models import (
     FolioLine,
     GuestStats,
@@ -27,6 +29,7 @@ from .models import (
     LoyaltyRule,
     NightAuditRun,
     NightAuditSchedule,
+    PaymentLink,
     RoomAssignment,
     RoomOutOfOrder,
     Stay,
@@ -79,8 +82,8 @@ class StayAdmin(ReadOnlyAdmin):
     """Reservations as the desk sees them, with the console's pages hung off this admin's URLs."""
 
     list_display = ["confirmation_number", "guest", "hotel", "room_type", "check_in", "check_out", "status",
-                    "desk_actions"]
-    list_filter = [DeskDayFilter, "status", "hotel"]
+                    "disputed", "desk_actions"]
+    list_filter = [DeskDayFilter, "status", DisputedFilter, "hotel"]
     search_fields = ["confirmation_number", "guest__last_name", "guest__email"]
     list_select_related = ["guest", "hotel", "room_type"]
     date_hierarchy = "check_in"
@@ -88,6 +91,10 @@ class StayAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return staff_may(request.user, "view_desk", obj.hotel if obj is not None else None)
+
+    @admin.display(description="Disputed", boolean=True, ordering="disputed_at")
+    def disputed(self, obj):
+        return obj.disputed_at is not None
 
     @admin.display(description="Desk")
     def desk_actions(self, obj):
@@ -113,6 +120,7 @@ class StayAdmin(ReadOnlyAdmin):
             path("<int:pk>/charge/<int:line_id>/reverse/", view(self.reverse_view), name="frontdesk_reverse"),
             path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
             path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
+            path("<int:pk>/payment-link/", view(self.payment_link_view), name="frontdesk_payment_link"),
         ] + super().get_urls()
 
     # --- helpers ---
@@ -164,6 +172,10 @@ class StayAdmin(ReadOnlyAdmin):
                 rooms = ", ".join(a.room.number for a in result.assignments)
                 messages.success(request, f"{stay.guest_full_name} is checked in to room {rooms}; "
                                           f"{result.key_cards_issued} key cards issued.")
+                hold = incidentals_hold(result.reservation)
+                if hold is not None:
+                    level = messages.WARNING if hold.state == "NOT_HELD" else messages.INFO
+                    messages.add_message(request, level, f"{hold.label}.")
                 return redirect(f"{reverse('admin:frontdesk_desk')}?hotel={stay.hotel.code}")
         return TemplateResponse(request, "admin/frontdesk/check_in.html", self._context(
             request, f"Check in {stay.confirmation_number}", stay=stay, form=form, suggestions=suggestions))
@@ -185,7 +197,7 @@ class StayAdmin(ReadOnlyAdmin):
                 return redirect("admin:frontdesk_charge", pk=stay.pk)
         return TemplateResponse(request, "admin/frontdesk/charge.html", self._context(
             request, f"Charges — {stay.confirmation_number}", stay=stay, form=form,
-            folio=selectors.folio_get(stay), reverse_form=ReverseForm()))
+            folio=selectors.folio_get(stay), reverse_form=ReverseForm(), hold=incidentals_hold(stay)))
 
     def reverse_view(self, request, pk, line_id):
         self._require(request, "view_desk", "post_charge")
@@ -218,16 +230,43 @@ class StayAdmin(ReadOnlyAdmin):
                                           f"{result.loyalty_points_earned} loyalty points earned.")
                 return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
                     request, f"Final bill — {stay.confirmation_number}", stay=result.reservation,
-                    folio=result.folio, final=True, points=result.loyalty_points_earned))
+                    folio=result.folio, final=True, points=result.loyalty_points_earned,
+                    hold=incidentals_hold(result.reservation)))
         preview = selectors.check_out_preview(stay)
+        hold = incidentals_hold(stay)
         return TemplateResponse(request, "admin/frontdesk/check_out.html", self._context(
-            request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio))
+            request, f"Check out {stay.confirmation_number}", stay=stay, preview=preview, folio=preview.folio,
+            hold=hold, hold_capture=incidentals_to_capture(stay, hold)))
 
-    def folio_view(self, request, pk):
+    def folio_view(self, request, pk, link_form=None):
         self._require(request, "view_desk", "view_folio")
         stay = self._stay(request, pk)
+        may_send = staff_may(request.user, "send_payment_link", stay.hotel)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
-            request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay)))
+            request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
+            hold=incidentals_hold(stay), links=[(link, paylinks.payment_link_url(link))
+                                                for link in paylinks.payment_links_of(stay)],
+            link_form=(link_form or PaymentLinkForm()) if may_send else None))
+
+    def payment_link_view(self, request, pk):
+        """POST: make a payment link for the stay's balance or a deposit and email it to the guest."""
+        self._require(request, "view_desk", "view_folio", "send_payment_link")
+        stay = self._stay(request, pk)
+        if request.method != "POST":
+            return redirect("admin:frontdesk_folio", pk=stay.pk)
+        form = PaymentLinkForm(request.POST)
+        if form.is_valid():
+            v = form.cleaned_data
+            try:
+                link = paylinks.payment_link_create(reservation=stay, purpose=v["purpose"], amount=v["amount"],
+                                                    email=v["email"] or None, actor=_actor(request))
+            except DomainError as exc:
+                form.add_error("amount" if exc.details.get("field") == "amount" else None, exc.message)
+            else:
+                sent = f"emailed to {link.sent_to}" if link.sent_to else "not emailed (the guest has no email)"
+                messages.success(request, f"Payment link for {link.amount:.2f} {link.currency} {sent}.")
+                return redirect("admin:frontdesk_folio", pk=stay.pk)
+        return self.folio_view(request, pk, link_form=form)
 
     def rack_view(self, request):
         self._require(request, "view_rooms")
@@ -400,3 +439,19 @@ class NightAuditScheduleAdmin(HotelScoped, admin.ModelAdmin):
 class LoyaltyRuleAdmin(admin.ModelAdmin):
     list_display = ["currency", "points_per_unit", "booking_points"]
 
+
+@admin.register(PaymentLink)
+class PaymentLinkAdmin(ReadOnlyAdmin):
+    """Payment links sent to guests (made from a stay's folio in the console)."""
+
+    hotel_path = "reservation__hotel"
+    list_display = ["created_at", "reservation", "purpose", "amount", "currency", "sent_to", "expires_at", "paid_at",
+                    "state"]
+    list_filter = ["purpose", ("paid_at", admin.EmptyFieldListFilter), "reservation__hotel"]
+    search_fields = ["reservation__confirmation_number", "sent_to"]
+    list_select_related = ["reservation"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return obj.state.lower()

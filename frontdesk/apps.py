@@ -16,3 +16,7 @@ class FrontdeskConfig(AppConfig):
         events.subscribe(events.RESERVATION_CANCELLED, "frontdesk.handlers.post_cancellation_penalty")
         events.subscribe(events.RESERVATION_NO_SHOW, "frontdesk.handlers.withdraw_booking_points")
         events.subscribe(events.GUEST_CHECKED_OUT, "frontdesk.handlers.create_departure_cleaning")
+        for name in (events.RESERVATION_CANCELLED, events.RESERVATION_NO_SHOW, events.GUEST_CHECKED_OUT):
+            events.subscribe(name, "frontdesk.handlers.release_incidentals_hold")
+
+        from . import incidentals, paylinks  # noqa: F401  (they register their payment-attempt finishers)

@@ -21,6 +21,7 @@ class Posting:
     description: str
     amount: Decimal
     key: str             # FolioLine.posting_key: makes posting idempotent
+    line: str = ""       # the tax or fee line's name as booked (TAX and FEE postings)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,19 @@ def spreading_for(group: str, kind: str | None, base: str | None = None) -> str:
     if kind == "PER_STAY":
         return FIRST_NIGHT
     return BY_NET if group == "taxes" else EVENLY
+
+
+def stay_spreading(charge_lines: dict, taxes: dict, fees: dict) -> dict[tuple[str, str], str]:
+    """How each tax and fee line of a booking is spread: from the line's kind when the booking stored it, else
+    from the hotel's tax or fee of that name. `taxes` maps a Tax name to (kind, base), `fees` a Fee name to
+    (kind, None)."""
+    spreading = {}
+    for group, known in (("taxes", taxes), ("fees", fees)):
+        for line in (charge_lines or {}).get(group, []):
+            kind, base = known.get(line["name"], (None, None))
+            spreading[(group, line["name"])] = spreading_for(group, line.get("kind") or kind,
+                                                             line.get("base") or base)
+    return spreading
 
 
 def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[tuple[str, Decimal]]:
@@ -117,10 +131,10 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
                                 f"night:{night.date.isoformat()}:room"))
         for j, (name, _) in enumerate(taxes):
             postings.append(Posting(night.date, "TAX", f"{name}, night of {when}", tax_shares[j][i],
-                                    f"night:{night.date.isoformat()}:tax:{j}"))
+                                    f"night:{night.date.isoformat()}:tax:{j}", name))
         for j, (name, _) in enumerate(fees):
             postings.append(Posting(night.date, "FEE", f"{name}, night of {when}", fee_shares[j][i],
-                                    f"night:{night.date.isoformat()}:fee:{j}"))
+                                    f"night:{night.date.isoformat()}:fee:{j}", name))
     return postings
 
 

@@ -33,3 +33,12 @@ class OutOfOrderForm(forms.Form):
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="First night out of order")
     end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="First night back")
     reason = forms.CharField(max_length=300)
+
+
+class PaymentLinkForm(forms.Form):
+    """The console's "send a payment link" form: the balance (the amount owed, or less) or a deposit."""
+
+    purpose = forms.ChoiceField(choices=[("BALANCE", "Balance"), ("DEPOSIT", "Deposit")], initial="BALANCE")
+    amount = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0, required=False,
+                                help_text="Leave empty for the whole amount owed (required for a deposit).")
+    email = forms.EmailField(required=False, help_text="Leave empty to send it to the guest's email.")

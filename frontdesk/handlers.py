@@ -4,6 +4,7 @@ handler once per event, and the unique constraints behind each of these make a s
 from bookings.models import OutboxEvent
 
 from . import services
+from .incidentals import incidentals_release
 
 
 def award_booking_points(event: OutboxEvent) -> None:
@@ -28,3 +29,10 @@ def create_departure_cleaning(event: OutboxEvent) -> None:
     """GuestCheckedOut: one housekeeping task per room the guest left."""
     if event.reservation is not None:
         services.housekeeping_tasks_for_departure(reservation=event.reservation)
+
+
+def release_incidentals_hold(event: OutboxEvent) -> None:
+    """ReservationCancelled / ReservationNoShow / GuestCheckedOut: a hold still held is released (sent after this
+    handler's transaction commits; at check-out the hold was captured or released already, normally)."""
+    if event.reservation_id is not None:
+        incidentals_release(reservation_id=event.reservation_id)

@@ -313,18 +313,13 @@ def stay_plan(reservation: Reservation) -> list:
     from bookings.models import ReservationNight
     from pricing.models import Fee, Tax
 
-    from .folio import NightLine, spreading_for, stay_postings
+    from .folio import NightLine, stay_postings, stay_spreading
 
     nights = [NightLine(n.date, n.net, n.rate) for n in ReservationNight.objects.filter(reservation=reservation)
               .order_by("date")]
     taxes = {t.name: (t.kind, t.base) for t in Tax.objects.filter(hotel_id=reservation.hotel_id)}
     fees = {f.name: (f.kind, None) for f in Fee.objects.filter(hotel_id=reservation.hotel_id)}
-    spreading = {}
-    for group, known in (("taxes", taxes), ("fees", fees)):
-        for line in (reservation.charge_lines or {}).get(group, []):
-            kind, base = known.get(line["name"], (None, None))
-            spreading[(group, line["name"])] = spreading_for(group, line.get("kind") or kind,
-                                                             line.get("base") or base)
+    spreading = stay_spreading(reservation.charge_lines, taxes, fees)
     return stay_postings(reservation, nights, spreading)
 
 

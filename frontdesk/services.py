@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -23,6 +24,7 @@ from bookings.models import Channel, OutboxEvent, Payment, PaymentAttempt, Reser
 from bookings.payments import PaymentGateway
 from bookings.payments.attempts import finisher
 from bookings.services import (
+    balance_at_check_in,
     reservation_get,
     reservation_lock,
     reservation_save,
@@ -67,6 +69,7 @@ from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
 from .folio import Posting, nightly_totals, retained_posting
+from .incidentals import incidentals_hold_at_check_in, incidentals_settle
 from .models import (
     FolioLine,
     GuestStats,
@@ -251,6 +254,9 @@ def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=
         events.event_record(events.GUEST_CHECKED_IN, reservation=reservation, payload={
             "rooms": [r.number for r in rooms], "room_ids": [r.pk for r in rooms],
             "key_cards_issued": result.key_cards_issued})
+    incidentals_hold_at_check_in(reservation=reservation)  # after the commit: the card is asked with nothing locked
+    # A deposit booking whose balance is due at check-in: charged once the check-in has committed.
+    transaction.on_commit(partial(balance_at_check_in, reservation_id=reservation.pk))
     return result
 
 
@@ -396,6 +402,8 @@ def stay_check_out(*, confirmation_number: str, gateway: PaymentGateway, hotels=
     commit and the check-out stands whatever the gateway says: refused for now it is queued and retried,
     refused outright it waits for a person in the admin (the folio shows the credit until it is paid back).
     """
+    incidentals_settle(reservation=reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels),
+                       gateway=gateway)  # the incidentals hold captured (a payment) before the balance is read
     for _ in range(CHECK_OUT_ROUNDS):
         _check_out_charges_settle(confirmation_number, hotels, gateway, paid_at_desk=paid_at_desk)
         with transaction.atomic():

@@ -269,3 +269,35 @@ class RequiredFieldMissing(DomainError):
 class UnsupportedMessage(DomainError):
     code = "UNSUPPORTED_MESSAGE"
     default_message = "This message or status is not supported."
+
+
+class PaymentLinkNotFound(NotFound):
+    code = "PAYMENT_LINK_NOT_FOUND"
+    default_message = "This payment link is not valid. Please use the link in the hotel's email."
+
+
+class PaymentLinkClosed(DomainError):
+    """The link takes no payment (now): `reason` is PAID, EXPIRED, BOOKING_CLOSED, AMOUNT_CHANGED, IN_PROGRESS or
+    TOO_MANY_TRIES."""
+
+    code = "PAYMENT_LINK_CLOSED"
+    http_status = 409
+    default_message = "This payment link no longer takes payments. Please contact the hotel."
+
+
+# --- rates calendar --------------------------------------------------------------------------------------
+
+class PreviewOutdated(DomainError):
+    """The cells changed between the preview and the apply: nothing was written; preview again."""
+
+    code = "PREVIEW_OUTDATED"
+    http_status = 409
+    default_message = "Prices or restrictions changed since the preview. Check the new preview before applying."
+
+
+class UndoConflict(DomainError):
+    """A cell an edit changed has been changed again since: undoing would overwrite that later change."""
+
+    code = "UNDO_CONFLICT"
+    http_status = 409
+    default_message = "Some of these nights were changed again after this edit: it can no longer be undone."

@@ -29,6 +29,20 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return round_money(Decimal(amount) * Decimal(percent) / Decimal(100), currency)
 
 
+def money_per(amount, count, currency: str) -> Decimal | None:
+    """An amount shared over a count (revenue per room night: ADR, RevPAR), rounded once; None for no count."""
+    if not count:
+        return None
+    return round_money(Decimal(amount) / Decimal(count), currency)
+
+
+def percent_share(part, whole, places: int = 2) -> Decimal | None:
+    """`part` as a percentage of `whole` (occupancy), half-up to `places` decimals; None when `whole` is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def fmt(amount: Decimal, currency: str) -> str:
     """'664.14 USD' style, for emails and messages."""
     return f"{round_money(amount, currency):,} {currency}"

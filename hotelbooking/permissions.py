@@ -27,16 +27,22 @@ WORK = {
     "check_out": "frontdesk.check_out_guest",
     "view_folio": "frontdesk.view_folioline",
     "post_charge": "frontdesk.post_charge",
+    "send_payment_link": "frontdesk.send_payment_link",
     "view_rooms": "inventory.view_room",
     "view_housekeeping": "frontdesk.view_housekeepingtask",
     "move_housekeeping": "frontdesk.change_housekeepingtask",
     "set_out_of_order": "frontdesk.add_roomoutoforder",
     "lift_out_of_order": "frontdesk.change_roomoutoforder",
+    "view_rates": "ratecalendar.view_calendaredit",
+    "manage_rates": "ratecalendar.manage_rates",
+    "view_reports": "reports.view_reports",
 }
 CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff permission stands for it
 
 BOOKING_WORK = frozenset({"view_booking", "book", "modify_booking", "cancel_booking"})
-DESK_WORK = frozenset(WORK) - BOOKING_WORK
+RATE_WORK = frozenset({"view_rates", "manage_rates"})  # people only (the rates calendar): no API key does it
+REPORT_WORK = frozenset({"view_reports"})  # staff only: no API key scope reads the reports
+DESK_WORK = frozenset(WORK) - BOOKING_WORK - RATE_WORK - REPORT_WORK
 KEY_WORK = {PARTNER: BOOKING_WORK, FRONTDESK: BOOKING_WORK | DESK_WORK, CHANNEL: frozenset({CHANNEL_MESSAGE})}
 
 

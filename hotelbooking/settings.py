@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "bookings",
     "frontdesk",
     "channelmanager",
+    "ratecalendar",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     "night-audit": {"task": "frontdesk.tasks.run_due_night_audits", "schedule": crontab(minute="*/15")},
     "purge-idempotency-keys": {"task": "bookings.tasks.purge_idempotency_records", "schedule": crontab(minute=0)},
     "flush-channel-ari": {"task": "channelmanager.tasks.flush_all_ari", "schedule": 60.0},
+    # Five minutes after each night-audit tick: the manager report of every day audited since.
+    "manager-reports": {"task": "reports.tasks.send_manager_reports", "schedule": crontab(minute="5-59/15")},
 }
 
 # Channel manager: ARI pushes coalesce changes for a few seconds, then retry with exponential backoff.

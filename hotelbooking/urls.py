@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("channelmanager.api_urls")),
     path("channels/", include("channelmanager.urls")),
     path("payments/", include("bookings.payments.urls")),
+    path("pay/", include("frontdesk.urls")),
     path("", include("bookings.urls")),
     path("", include("inventory.urls")),
     path("", include("pricing.urls")),

@@ -145,8 +145,8 @@ class RoomAdmin(HotelScoped, admin.ModelAdmin):
 class InventoryDayForm(forms.ModelForm):
     class Meta:
         model = InventoryDay
-        fields = ("room_type", "date", "total", "out_of_order", "stop_sell", "min_stay", "closed_to_arrival",
-                  "closed_to_departure")
+        fields = ("room_type", "date", "total", "out_of_order", "stop_sell", "rooms_to_sell", "min_stay", "max_stay",
+                  "closed_to_arrival", "closed_to_departure", "min_advance_days", "max_advance_days")
 
     def clean(self):
         # The CHECK constraint names sold and total, which the admin does not edit, so Django would skip it:
@@ -157,6 +157,10 @@ class InventoryDayForm(forms.ModelForm):
         out_of_order = data.get("out_of_order", self.instance.out_of_order) or 0
         if total is not None and sold > total - out_of_order:
             raise ValidationError(f"{sold} of {total} rooms are sold: at most {total - sold} can be out of order.")
+        for low, high, what in (("min_stay", "max_stay", "stay"),
+                                ("min_advance_days", "max_advance_days", "lead time")):
+            if data.get(low) is not None and data.get(high) is not None and data[high] < data[low]:
+                raise ValidationError(f"The maximum {what} is below the minimum.")
         return data
 
 
@@ -164,8 +168,9 @@ class InventoryDayForm(forms.ModelForm):
 class InventoryDayAdmin(HotelScoped, admin.ModelAdmin):
     hotel_path = "room_type__hotel"
     form = InventoryDayForm
-    list_display = ("room_type", "date", "total", "sold", "out_of_order", "available", "stop_sell", "min_stay",
-                    "closed_to_arrival", "closed_to_departure")
+    list_display = ("room_type", "date", "total", "sold", "out_of_order", "rooms_to_sell", "available", "stop_sell",
+                    "min_stay", "max_stay", "closed_to_arrival", "closed_to_departure", "min_advance_days",
+                    "max_advance_days")
     list_editable = ("out_of_order", "stop_sell", "min_stay", "closed_to_arrival", "closed_to_departure")
     list_filter = ("room_type__hotel", "room_type", "stop_sell", "closed_to_arrival", "closed_to_departure")
     list_select_related = ("room_type",)

@@ -3,15 +3,32 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, validate_email
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
 
 def validate_timezone(value: str):
     if value not in available_timezones():
         raise ValidationError(f"{value} is not an IANA time zone.")
+
+
+def email_list(value: str) -> list[str]:
+    """The addresses of a comma-separated list (blanks dropped)."""
+    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
+
+
+def validate_email_list(value: str):
+    bad = []
+    for address in email_list(value):
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError(f"Not an email address: {', '.join(bad)}.")
 
 
 class Hotel(models.Model):
@@ -25,9 +42,25 @@ class Hotel(models.Model):
     check_out_time = models.TimeField(default=time(11, 0))
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    incidentals_hold = models.DecimalField(
+        "incidentals hold", max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)],
+        help_text="Authorised on the guest's card at check-in for incidentals (minibar, spa, ...), in the hotel's "
+                  "currency; captured against them at check-out and the rest released. 0: no hold")
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="hotels",
                                    help_text="Staff who work here: they see and act on this hotel only "
                                              "(superusers reach every hotel)")
+    report_recipients = models.CharField(
+        max_length=1000, blank=True, validators=[validate_email_list],
+        help_text="Comma-separated emails that get the daily manager report after each night audit")
+
+    class StayLengthRule(models.TextChoices):
+        ARRIVAL = "ARRIVAL", "Through the arrival date: the arrival night's minimum and maximum stay apply"
+        EVERY_NIGHT = "EVERY_NIGHT", "Through any night: every night of the stay's minimum and maximum apply"
+
+    stay_length_rule = models.CharField(
+        max_length=12, choices=StayLengthRule.choices, default=StayLengthRule.ARRIVAL,
+        help_text="Which nights' minimum and maximum length of stay a stay must meet (search, booking, "
+                  "changes and the channels all use it)")
 
     class Meta:
         ordering = ["code"]
@@ -38,6 +71,26 @@ class Hotel(models.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def clean(self):
+        from hotelbooking.money import round_money
+
+        if self.incidentals_hold is not None and self.currency and \
+                round_money(self.incidentals_hold, self.currency) != self.incidentals_hold:
+            raise ValidationError({"incidentals_hold": f"{self.currency} amounts have no more decimal places than "
+                                                       f"{round_money(0, self.currency)} shows."})
+
+    def today(self) -> date:
+        """The date at the hotel now: what lead times (advance booking) count from."""
+        return timezone.localtime(timezone.now(), self.tz).date()
+
+    @property
+    def counts_every_night(self) -> bool:
+        return self.stay_length_rule == self.StayLengthRule.EVERY_NIGHT
+
+    @property
+    def report_recipient_list(self) -> list[str]:
+        return email_list(self.report_recipients)
 
 
 class RoomType(models.Model):
@@ -97,9 +150,21 @@ class InventoryDay(models.Model):
     sold = models.PositiveIntegerField(default=0)
     out_of_order = models.PositiveIntegerField(default=0)
     stop_sell = models.BooleanField(default=False)
-    min_stay = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Minimum nights, arriving this day")
+    min_stay = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                help_text="Minimum nights of a stay arriving this day (or "
+                                                          "including it: see the hotel's stay-length rule)")
     closed_to_arrival = models.BooleanField(default=False)
     closed_to_departure = models.BooleanField(default=False)
+    max_stay = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)],
+                                                help_text="Maximum nights of a stay arriving this day (or "
+                                                          "including it: see the hotel's stay-length rule)")
+    min_advance_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Arrivals this day must be booked at least this many days ahead (0: same day)")
+    max_advance_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Arrivals this day can be booked at most this many days ahead")
+    rooms_to_sell = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sell at most this many rooms this night, sold ones included "
+                                         "(empty: every room not out of order)")
 
     class Meta:
         ordering = ["room_type", "date"]
@@ -109,6 +174,11 @@ class InventoryDay(models.Model):
                                    name="inventory_no_overbooking"),
             models.CheckConstraint(condition=Q(sold__gte=0) & Q(out_of_order__gte=0),
                                    name="inventory_counts_not_negative"),
+            models.CheckConstraint(condition=Q(min_stay__isnull=True) | Q(max_stay__isnull=True)
+                                   | Q(max_stay__gte=F("min_stay")), name="inventory_stay_limits_ordered"),
+            models.CheckConstraint(condition=Q(min_advance_days__isnull=True) | Q(max_advance_days__isnull=True)
+                                   | Q(max_advance_days__gte=F("min_advance_days")),
+                                   name="inventory_lead_times_ordered"),
         ]
         indexes = [models.Index(fields=["date", "room_type"])]
 
@@ -116,8 +186,14 @@ class InventoryDay(models.Model):
         return f"{self.room_type.code} {self.date}: {self.sold}/{self.total}"
 
     @property
+    def sellable(self) -> int:
+        """Rooms this night may sell in all: the physical rooms in order, capped by `rooms_to_sell`."""
+        rooms = self.total - self.out_of_order
+        return rooms if self.rooms_to_sell is None else min(rooms, self.rooms_to_sell)
+
+    @property
     def free(self) -> int:
-        return max(0, self.total - self.out_of_order - self.sold)
+        return max(0, self.sellable - self.sold)
 
 
 class InventoryHold(models.Model):

@@ -37,7 +37,10 @@ class GridCell:
             return []
         marks = [("stop sell", d.stop_sell), ("closed to arrival", d.closed_to_arrival),
                  ("closed to departure", d.closed_to_departure),
-                 (f"min stay {d.min_stay}", bool(d.min_stay)),
+                 (f"min stay {d.min_stay}", bool(d.min_stay)), (f"max stay {d.max_stay}", bool(d.max_stay)),
+                 (f"book {d.min_advance_days}+ days ahead", d.min_advance_days is not None),
+                 (f"book at most {d.max_advance_days} days ahead", d.max_advance_days is not None),
+                 (f"{d.rooms_to_sell} rooms to sell", d.rooms_to_sell is not None),
                  (f"{d.out_of_order} out of order", bool(d.out_of_order))]
         return [label for label, on in marks if on]
 

@@ -44,7 +44,8 @@ class Availability:
     room_type_id: int
     available: int
     constraining_date: date | None
-    restriction: str | None = None  # STOP_SELL, MIN_STAY, CLOSED_TO_ARRIVAL, CLOSED_TO_DEPARTURE, NO_INVENTORY
+    # STOP_SELL, MIN_STAY, MAX_STAY, MIN_ADVANCE, MAX_ADVANCE, CLOSED_TO_ARRIVAL, CLOSED_TO_DEPARTURE, NO_INVENTORY
+    restriction: str | None = None
     message: str = ""
 
     @property
@@ -52,7 +53,21 @@ class Availability:
         return self.available > 0 and self.restriction is None
 
 
-def _evaluate(room_type_id: int, days: dict[date, InventoryDay], check_in: date, check_out: date) -> Availability:
+@dataclass(frozen=True)
+class StayRules:
+    """The hotel's part of a stay check: its date today (lead times count from it) and whether the minimum and
+    maximum length of stay of every night count, or only the arrival night's (Hotel.stay_length_rule)."""
+
+    today: date
+    every_night: bool = False
+
+    @classmethod
+    def of(cls, hotel: Hotel) -> "StayRules":
+        return cls(today=hotel.today(), every_night=hotel.counts_every_night)
+
+
+def _evaluate(room_type_id: int, days: dict[date, InventoryDay], check_in: date, check_out: date,
+              rules: StayRules) -> Availability:
     nights = nights_between(check_in, check_out)
     fewest, constraining = None, None
     for night in nights:
@@ -66,9 +81,21 @@ def _evaluate(room_type_id: int, days: dict[date, InventoryDay], check_in: date,
     if arrival.closed_to_arrival:
         return Availability(room_type_id, fewest, check_in, "CLOSED_TO_ARRIVAL",
                             f"Arrivals are closed on {check_in}.")
-    if arrival.min_stay and len(nights) < arrival.min_stay:
-        return Availability(room_type_id, fewest, check_in, "MIN_STAY",
-                            f"Stays arriving on {check_in} must be at least {arrival.min_stay} nights.")
+    lead = (check_in - rules.today).days
+    if arrival.min_advance_days is not None and lead < arrival.min_advance_days:
+        return Availability(room_type_id, fewest, check_in, "MIN_ADVANCE", f"Stays arriving on {check_in} must "
+                            f"be booked at least {arrival.min_advance_days} days ahead.")
+    if arrival.max_advance_days is not None and lead > arrival.max_advance_days:
+        return Availability(room_type_id, fewest, check_in, "MAX_ADVANCE", f"Stays arriving on {check_in} can "
+                            f"be booked at most {arrival.max_advance_days} days ahead.")
+    for night in nights if rules.every_night else nights[:1]:
+        day = days[night]
+        if day.min_stay and len(nights) < day.min_stay:
+            return Availability(room_type_id, fewest, night, "MIN_STAY",
+                                f"{_stays_meeting(night, check_in)} must be at least {day.min_stay} nights.")
+        if day.max_stay and len(nights) > day.max_stay:
+            return Availability(room_type_id, fewest, night, "MAX_STAY",
+                                f"{_stays_meeting(night, check_in)} can be at most {day.max_stay} nights.")
     departure = days.get(check_out)
     if departure is not None and departure.closed_to_departure:
         return Availability(room_type_id, fewest, check_out, "CLOSED_TO_DEPARTURE",
@@ -79,18 +106,24 @@ def _evaluate(room_type_id: int, days: dict[date, InventoryDay], check_in: date,
     return Availability(room_type_id, fewest, constraining)
 
 
-def availability_for_room_types(room_type_ids, check_in: date, check_out: date) -> dict[int, Availability]:
-    """Availability of several room types over one stay, in one query."""
+def _stays_meeting(night: date, check_in: date) -> str:
+    return f"Stays arriving on {night}" if night == check_in else f"Stays that include the night of {night}"
+
+
+def availability_for_room_types(room_type_ids, check_in: date, check_out: date, *,
+                                hotel: Hotel) -> dict[int, Availability]:
+    """Availability of several room types of `hotel` over one stay, in one query."""
     by_type: dict[int, dict[date, InventoryDay]] = {rt: {} for rt in room_type_ids}
     rows = InventoryDay.objects.filter(room_type_id__in=list(room_type_ids), date__gte=check_in, date__lte=check_out)
     for day in rows:
         by_type[day.room_type_id][day.date] = day
-    return {rt: _evaluate(rt, days, check_in, check_out) for rt, days in by_type.items()}
+    rules = StayRules.of(hotel)
+    return {rt: _evaluate(rt, days, check_in, check_out, rules) for rt, days in by_type.items()}
 
 
 def check_availability(room_type: RoomType, check_in: date, check_out: date) -> Availability:
     """The fewest rooms free on any night of the stay and the date that constrains it, restrictions honoured."""
-    return availability_for_room_types([room_type.id], check_in, check_out)[room_type.id]
+    return availability_for_room_types([room_type.id], check_in, check_out, hotel=room_type.hotel)[room_type.id]
 
 
 def _lock_nights(room_type_id: int, nights: list[date]) -> dict[date, InventoryDay]:
@@ -117,7 +150,7 @@ def inventory_reserve(*, room_type: RoomType, nights: list[date], rooms: int, ho
         days = dict(locked)
         if extra:
             days[check_out] = extra
-        verdict = _evaluate(room_type.id, days, nights[0], check_out)
+        verdict = _evaluate(room_type.id, days, nights[0], check_out, StayRules.of(room_type.hotel))
         if verdict.restriction and verdict.restriction != "STOP_SELL":
             raise RestrictionViolated(verdict.message, restriction=verdict.restriction,
                                       date=str(verdict.constraining_date))

@@ -1,10 +1,13 @@
 """Rate plans, seasonal rates and overrides, taxes, fees, promotions and cancellation policies."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from hotelbooking.hotel_admin import HotelScoped
 
 from .models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+from .selectors import USE_GIVEN_BACK
 
 
 class CancellationTierInline(HotelScoped, admin.TabularInline):
@@ -87,15 +90,45 @@ class BasePlanOnly:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _later_overlapping(field: str):
+    """The first season of the same plan and room type that overlaps this one and wins over it (Rate.OVERLAP_RULE:
+    it starts later, or the same day and was saved later)."""
+    return Subquery(Rate.objects.filter(
+        rate_plan=OuterRef("rate_plan"), room_type=OuterRef("room_type"), start_date__lte=OuterRef("end_date"),
+        end_date__gte=OuterRef("start_date"))
+        .filter(Q(start_date__gt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), pk__gt=OuterRef("pk")))
+        .order_by("start_date", "pk").values(field)[:1])
+
+
 @admin.register(Rate)
 class RateAdmin(HotelScoped, BasePlanOnly, admin.ModelAdmin):
+    """Seasons, with the overlap rule shown on every page and, per season, the later season that wins over it."""
+
     hotel_path = "rate_plan__hotel"
     list_display = ("rate_plan", "room_type", "name", "start_date", "end_date", "monday", "tuesday",
-                    "wednesday", "thursday", "friday", "saturday", "sunday")
+                    "wednesday", "thursday", "friday", "saturday", "sunday", "overlap")
     list_filter = ("rate_plan__hotel", "rate_plan", "room_type")
     list_select_related = ("rate_plan", "room_type")
     date_hierarchy = "start_date"
     search_fields = ("name", "room_type__code", "rate_plan__code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            beaten_by=_later_overlapping("name"), beaten_from=_later_overlapping("start_date"))
+
+    @admin.display(description="Where seasons overlap")
+    def overlap(self, obj):
+        if obj.beaten_from is None:
+            return "wins on all its nights"
+        name = f"“{obj.beaten_by}”" if obj.beaten_by else "a later season"
+        return f"gives way to {name} from {obj.beaten_from:%Y-%m-%d}"
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": Rate.OVERLAP_RULE})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url,
+                                       {**(extra_context or {}), "subtitle": Rate.OVERLAP_RULE})
 
 
 @admin.register(RateOverride)
@@ -124,11 +157,50 @@ class FeeAdmin(HotelScoped, admin.ModelAdmin):
     list_select_related = ("hotel",)
 
 
+class PromotionForm(forms.ModelForm):
+    class Meta:
+        model = Promotion
+        fields = ("hotel", "code", "name", "kind", "value", "is_active", "is_public", "book_start", "book_end",
+                  "stay_start", "stay_end", "min_nights", "rate_plans", "room_types", "combines_with_plan_discounts",
+                  "max_uses")
+
+    def clean(self):
+        data = super().clean()
+        hotel = data.get("hotel")
+        for name in ("rate_plans", "room_types"):
+            others = [o for o in data.get(name) or () if hotel is not None and o.hotel_id != hotel.pk]
+            if others:
+                self.add_error(name, f"{', '.join(o.code for o in others)}: of another hotel.")
+        return data
+
+
 @admin.register(Promotion)
 class PromotionAdmin(HotelScoped, admin.ModelAdmin):
+    form = PromotionForm
     list_display = ("code", "name", "hotel", "kind", "value", "stay_start", "stay_end", "book_start", "book_end",
-                    "min_nights", "is_active")
+                    "min_nights", "applies_to", "combines_with_plan_discounts", "uses", "is_public", "is_active")
     list_editable = ("is_active",)
-    list_filter = ("hotel", "kind", "is_active")
+    list_filter = ("hotel", "kind", "is_public", "combines_with_plan_discounts", "is_active")
     list_select_related = ("hotel",)
     search_fields = ("code", "name")
+    filter_horizontal = ("rate_plans", "room_types")
+    fieldsets = (
+        (None, {"fields": ("hotel", "code", "name", "kind", "value", "is_active", "is_public")}),
+        ("When", {"fields": (("book_start", "book_end"), ("stay_start", "stay_end"), "min_nights")}),
+        ("What it applies to", {"fields": ("rate_plans", "room_types", "combines_with_plan_discounts",
+                                           "max_uses")}),
+    )
+
+    def get_queryset(self, request):
+        return (super().get_queryset(request).prefetch_related("rate_plans", "room_types")
+                .annotate(uses_count=Count("reservations", filter=~Q(reservations__status__in=USE_GIVEN_BACK))))
+
+    @admin.display(description="Plans / room types")
+    def applies_to(self, obj):
+        plans = ", ".join(p.code for p in obj.rate_plans.all()) or "every plan"
+        types = ", ".join(t.code for t in obj.room_types.all()) or "every room type"
+        return f"{plans}; {types}"
+
+    @admin.display(description="Used", ordering="uses_count")
+    def uses(self, obj):
+        return f"{obj.uses_count} of {obj.max_uses}" if obj.max_uses is not None else str(obj.uses_count)

@@ -121,6 +121,14 @@ def _base_rate(ctx: PricingContext, room_type: RoomType, night: date) -> Decimal
                            date=str(night))
 
 
+def night_price(ctx: PricingContext, room_type: RoomType, night: date) -> NightPrice:
+    """One night of one room on ctx.rate_plan before any promotion: the base plan's rate (an override, else the
+    winning season) and the plan's own discount. RATE_NOT_AVAILABLE when no rate is loaded for the night."""
+    currency = ctx.hotel.currency
+    rate = round_money(_base_rate(ctx, room_type, night), currency)
+    return NightPrice(night, rate, _plan_discount(ctx.rate_plan, rate, currency))
+
+
 def _plan_discount(plan: RatePlan, rate: Decimal, currency: str) -> Decimal:
     if not plan.parent_id:
         return ZERO
@@ -129,13 +137,32 @@ def _plan_discount(plan: RatePlan, rate: Decimal, currency: str) -> Decimal:
     return min(rate, round_money(plan.derivation_value, currency))
 
 
-def validate_promotion(promo: Promotion, *, check_in: date, check_out: date, booked_on: date) -> list[date]:
-    """The nights the promotion applies to, or UnknownPromoCode saying why it does not."""
+def validate_promotion(promo: Promotion, *, check_in: date, check_out: date, booked_on: date,
+                       rate_plan: RatePlan | None = None, room_type: RoomType | None = None) -> list[date]:
+    """The nights the promotion applies to, or UnknownPromoCode saying why it does not.
+
+    The plan and room type are checked when given (the search checks the room type per result). The usage cap
+    is checked when the promotion was loaded with its `uses_count` (pricing.selectors.promotion_get): a
+    booking already using it (a modification) is not counted against it again.
+    """
     nights = nights_between(check_in, check_out)
     if not promo.is_active:
         raise UnknownPromoCode(f"The promotion {promo.code} is no longer offered.")
     if (promo.book_start and booked_on < promo.book_start) or (promo.book_end and booked_on > promo.book_end):
         raise UnknownPromoCode(f"The promotion {promo.code} cannot be booked today.")
+    uses = getattr(promo, "uses_count", None)
+    if promo.max_uses is not None and uses is not None and uses >= promo.max_uses:
+        raise UnknownPromoCode(f"The promotion {promo.code} has been fully booked.")
+    if rate_plan is not None:
+        plans = {p.pk for p in promo.rate_plans.all()}
+        if plans and rate_plan.pk not in plans:
+            raise UnknownPromoCode(f"The promotion {promo.code} is not offered on the {rate_plan.name}.")
+        if rate_plan.parent_id and not promo.combines_with_plan_discounts:
+            raise UnknownPromoCode(f"The promotion {promo.code} cannot be combined with the {rate_plan.name}.")
+    if room_type is not None:
+        types = {t.pk for t in promo.room_types.all()}
+        if types and room_type.pk not in types:
+            raise UnknownPromoCode(f"The promotion {promo.code} does not apply to the {room_type.name}.")
     if len(nights) < promo.min_nights:
         raise UnknownPromoCode(f"The promotion {promo.code} needs a stay of at least {promo.min_nights} nights.")
     eligible = [n for n in nights if (not promo.stay_start or n >= promo.stay_start)
@@ -195,17 +222,16 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
         fresh = [n for n in stay if n not in booked_nights]
         if fresh:
             eligible = [n for n in validate_promotion(ctx.promotion, check_in=check_in, check_out=check_out,
-                                                      booked_on=booked_on) if n in fresh]
+                                                      booked_on=booked_on, rate_plan=ctx.rate_plan,
+                                                      room_type=room_type) if n in fresh]
     priced: dict[date, NightPrice] = {}
     nets: dict[date, Decimal] = {}
     for night in stay:
         if night in booked_nights:
             priced[night] = booked_nights[night]
             continue
-        rate = round_money(_base_rate(ctx, room_type, night), currency)
-        discount = _plan_discount(ctx.rate_plan, rate, currency)
-        priced[night] = NightPrice(night, rate, discount)
-        nets[night] = rate - discount
+        priced[night] = night_price(ctx, room_type, night)
+        nets[night] = priced[night].net
     already = sum((booked_nights[n].promotion_discount for n in stay if n in booked_nights), ZERO)
     promo = _promo_discounts(ctx.promotion if eligible else None, nets, eligible, currency, already)
     for night, amount in promo.items():

@@ -159,7 +159,14 @@ class RatePlan(models.Model):
 
 
 class Rate(models.Model):
-    """A season's nightly price of a room type on a base plan, by weekday of the night."""
+    """A season's nightly price of a room type on a base plan, by weekday of the night.
+
+    Where seasons of the same plan and room type overlap, the one that starts latest wins on the nights they
+    share (seasons that start the same day: the one saved last); a rate override beats every season.
+    """
+
+    OVERLAP_RULE = ("Where seasons of a plan and room type overlap, the one that starts latest wins on the nights "
+                    "they share (same start: the one saved last); a rate override beats every season.")
 
     rate_plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="rates")
     room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="rates")
@@ -263,6 +270,19 @@ class Promotion(models.Model):
     book_end = models.DateField(null=True, blank=True)
     min_nights = models.PositiveSmallIntegerField(default=1)
     is_active = models.BooleanField(default=True)
+    rate_plans = models.ManyToManyField(RatePlan, blank=True, related_name="promotions",
+                                        help_text="Offered only on these plans (none chosen: on every plan)")
+    room_types = models.ManyToManyField(RoomType, blank=True, related_name="promotions",
+                                        help_text="Only for these room types (none chosen: for every room type)")
+    combines_with_plan_discounts = models.BooleanField(
+        default=True, help_text="Also on derived (member) plans such as AAA, on top of their discount; "
+                                "off: offered on base plans only")
+    max_uses = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many bookings may use it in all (a cancelled or expired booking "
+                                         "gives its use back); empty: no cap")
+    is_public = models.BooleanField(
+        default=False, help_text="A public deal: the guest search applies it without a code and shows the price "
+                                 "before it, struck through")
 
     class Meta:
         ordering = ["hotel", "code"]

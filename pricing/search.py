@@ -3,20 +3,19 @@
 Also the stay validation shared by the search and by booking (same rules, same error codes).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.conf import settings
-from django.utils import timezone
 
-from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty, RateNotAvailable
+from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty, RateNotAvailable, UnknownPromoCode
 from inventory.models import Hotel, RoomType
 from inventory.services import Availability, availability_for_room_types
 
 from .engine import Quote, quote_stay, validate_promotion
 from .guarantee import PaymentTerms, terms_for_quote
 from .models import Promotion, RatePlan
-from .selectors import pricing_context_load, promotion_get, rate_plan_get
+from .selectors import pricing_context_load, promotion_get, public_deal_get, rate_plan_get
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def hotel_get(code: str) -> Hotel:
 
 
 def hotel_today(hotel: Hotel) -> date:
-    return timezone.localtime(timezone.now(), hotel.tz).date()
+    return hotel.today()
 
 
 def _parse_date(value, name: str) -> date:
@@ -93,6 +92,7 @@ class SearchResult:
     availability: Availability
     quote: Quote
     payment_terms: PaymentTerms | None = None  # what booking it today would charge now, later and when
+    without_promotion: Quote | None = None  # the same stay at the plan's price, when a promotion lowers it
 
 
 @dataclass
@@ -105,31 +105,45 @@ class SearchResponse:
 
 
 def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None = None,
-                        promo_code: str | None = None) -> SearchResponse:
+                        promo_code: str | None = None, public_deals: bool = False) -> SearchResponse:
     """Room types that fit the party and have a room every night, cheapest total first.
 
-    A fixed number of queries whatever the number of room types and nights.
+    A promotion limited to some room types prices the others without it. With `public_deals` (the guest page)
+    and no code given, the hotel's public deal for the stay applies. A fixed number of queries whatever the
+    number of room types and nights.
     """
     rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
     promotion = promotion_get(hotel=hotel, code=promo_code)
     today = hotel_today(hotel)
     if promotion is not None:
-        validate_promotion(promotion, check_in=stay.check_in, check_out=stay.check_out, booked_on=today)
+        validate_promotion(promotion, check_in=stay.check_in, check_out=stay.check_out, booked_on=today,
+                           rate_plan=rate_plan)
+    elif public_deals:
+        promotion = public_deal_get(hotel=hotel, rate_plan=rate_plan, check_in=stay.check_in,
+                                    check_out=stay.check_out, booked_on=today)
     room_types = [rt for rt in RoomType.objects.filter(hotel=hotel)
                   if rt.can_accommodate(stay.adults, stay.children)]
     if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
         return SearchResponse(hotel, stay, rate_plan, [], promotion)
-    availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out)
+    availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out,
+                                               hotel=hotel)
     open_types = [rt for rt in room_types if availability[rt.id].bookable]
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[rt.id for rt in open_types],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
+    plain = replace(ctx, promotion=None)
     results = []
     for rt in open_types:
+        args = dict(room_type=rt, check_in=stay.check_in, check_out=stay.check_out, adults=stay.adults,
+                    children=stay.children, booked_on=today)
         try:
-            quote = quote_stay(ctx, room_type=rt, check_in=stay.check_in, check_out=stay.check_out,
-                               adults=stay.adults, children=stay.children, booked_on=today)
+            try:
+                quote = quote_stay(ctx, **args)
+            except UnknownPromoCode:  # the promotion is not for this room type
+                quote = quote_stay(plain, **args)
         except RateNotAvailable:
             continue  # not sold on this plan for these nights
-        results.append(SearchResult(rt, availability[rt.id], quote, terms_for_quote(quote, booked_on=today)))
+        before = quote_stay(plain, **args) if quote.promotion is not None else None
+        results.append(SearchResult(rt, availability[rt.id], quote, terms_for_quote(quote, booked_on=today),
+                                    without_promotion=before))
     results.sort(key=lambda r: (r.quote.total, r.room_type.sort_order))
     return SearchResponse(hotel, stay, rate_plan, results, promotion)

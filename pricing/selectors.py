@@ -3,12 +3,12 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from hotelbooking.errors import UnknownPromoCode, UnknownRatePlan
 from inventory.models import Hotel
 
-from .engine import PricingContext
+from .engine import PricingContext, validate_promotion
 from .models import CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
 
 
@@ -31,19 +31,46 @@ def rate_plan_get(*, hotel: Hotel, code: str | None) -> RatePlan:
     return plan
 
 
+# Reservation statuses (bookings.models.Status) that give a promotion's use back: pricing does not import bookings.
+USE_GIVEN_BACK = ("CANCELLED", "EXPIRED")
+
+
+def _promotions():
+    """Promotions with what validate_promotion needs: their plans and room types, and `uses_count`, the bookings
+    that hold a use (every one not cancelled or expired)."""
+    return (Promotion.objects
+            .annotate(uses_count=Count("reservations", filter=~Q(reservations__status__in=USE_GIVEN_BACK)))
+            .prefetch_related("rate_plans", "room_types"))
+
+
 def promotion_get(*, hotel: Hotel, code: str | None) -> Promotion | None:
     code = (code or "").strip()
     if not code:
         return None
-    promo = None if "\x00" in code else Promotion.objects.filter(hotel=hotel, code__iexact=code).first()
+    promo = None if "\x00" in code else _promotions().filter(hotel=hotel, code__iexact=code).first()
     if promo is None:
         raise UnknownPromoCode(f"{code} is not a valid promotion code.", promo_code=code)
     return promo
 
 
+def public_deal_get(*, hotel: Hotel, rate_plan: RatePlan, check_in: date, check_out: date,
+                    booked_on: date) -> Promotion | None:
+    """The public deal the guest search applies without a code: the first (by code) valid for this stay and plan."""
+    for promo in _promotions().filter(hotel=hotel, is_public=True, is_active=True).order_by("code"):
+        try:
+            validate_promotion(promo, check_in=check_in, check_out=check_out, booked_on=booked_on,
+                               rate_plan=rate_plan)
+        except UnknownPromoCode:
+            continue
+        return promo
+    return None
+
+
 def pricing_context_load(*, hotel: Hotel, rate_plan: RatePlan, room_type_ids, check_in: date, check_out: date,
                          promotion: Promotion | None = None) -> PricingContext:
     base = rate_plan.base_plan
+    if promotion is not None:  # a booking's own promotion (a modification) comes without them: load them once
+        prefetch_related_objects([promotion], "rate_plans", "room_types")
     seasons: dict[int, list[Rate]] = defaultdict(list)
     for rate in (Rate.objects.filter(rate_plan=base, room_type_id__in=list(room_type_ids),
                                      start_date__lte=check_out, end_date__gte=check_in)

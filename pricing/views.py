@@ -23,15 +23,17 @@ def _rate_plan_choices() -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _offers(response: SearchResponse, promo_code: str) -> list[dict]:
-    """What each result card shows, with its Book link carrying the whole search."""
+def _offers(response: SearchResponse) -> list[dict]:
+    """What each result card shows, with its Book link carrying the whole search and the promotion it got (a
+    typed code, or the public deal), so the book page prices it the same."""
     stay = response.stay
     offers = []
     for r in response.results:
         query = {
             "hotel": response.hotel.code, "room_type": r.room_type.code, "rate_plan": response.rate_plan.code,
             "check_in": stay.check_in.isoformat(), "check_out": stay.check_out.isoformat(),
-            "adults": stay.adults, "children": stay.children, "promo_code": promo_code,
+            "adults": stay.adults, "children": stay.children,
+            "promo_code": r.quote.promotion.code if r.quote.promotion else "",
         }
         pricing = r.quote.as_dict()
         offers.append({
@@ -41,6 +43,8 @@ def _offers(response: SearchResponse, promo_code: str) -> list[dict]:
                        for n, row in zip(r.quote.nights, pricing["nightly_rates"], strict=True)],
             "pricing": pricing,
             "has_discount": r.quote.discount != 0,
+            "promotion": r.quote.promotion,
+            "total_before_promotion": r.without_promotion.as_dict()["total"] if r.without_promotion else None,
             "policy": r.quote.policy_snapshot,
             "free_until": r.quote.free_until,
             "free_cancellation": r.quote.free_until is not None and r.quote.free_until > timezone.now(),
@@ -74,10 +78,10 @@ def search(request):
             stay = stay_validate(hotel=hotel, check_in=data["check_in"], check_out=data["check_out"],
                                  adults=data["adults"], children=data["children"])
             response = search_availability(hotel=hotel, stay=stay, rate_plan_code=data["rate_plan"],
-                                           promo_code=data["promo_code"])
+                                           promo_code=data["promo_code"], public_deals=True)
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            offers = _offers(response, data["promo_code"])
+            offers = _offers(response)
     return render(request, "pricing/search.html",
                   {"form": form, "searched": searched, "response": response, "offers": offers})

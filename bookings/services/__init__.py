@@ -4,7 +4,7 @@ together or not at all, and no gateway call runs while a row lock is held (see b
 Other apps import these names from `bookings.services`.
 """
 
-from .balance import balance_charge, balance_due, balances_charge_due
+from .balance import balance_at_check_in, balance_charge, balance_due, balances_charge_due
 from .confirm import (
     PendingPayment,
     booking_payment_confirm,
@@ -38,9 +38,9 @@ from .reading import (
 
 __all__ = [
     "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "PendingPayment", "amount_paid",
-    "amount_paid_net", "balance_charge", "balance_due", "balances_charge_due", "booking_create",
-    "booking_payment_attempt", "booking_payment_confirm", "booking_payment_pending", "booking_payment_token",
-    "booking_payment_token_read", "booking_quote", "card_on_file", "confirmation_number_next", "payment_summary",
-    "quote_payload", "quote_totals", "reservation_detail_get",
+    "amount_paid_net", "balance_at_check_in", "balance_charge", "balance_due", "balances_charge_due",
+    "booking_create", "booking_payment_attempt", "booking_payment_confirm", "booking_payment_pending",
+    "booking_payment_token", "booking_payment_token_read", "booking_quote", "card_on_file", "confirmation_number_next",
+    "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
     "reservation_get", "reservation_lock", "reservation_save", "reservations_expire_pending", "transition",
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from hotelbooking.money import round_money
 
 from ..models import PaymentAttempt, Reservation, Status
-from ..payments import PaymentGateway
+from ..payments import PaymentGateway, default_gateway
 from ..payments.attempts import attempt_open, attempt_send, finisher
 from .reading import amount_paid, card_on_file, reservation_lock
 
@@ -40,8 +40,9 @@ def balance_charge(*, reservation_id: int, gateway: PaymentGateway) -> PaymentAt
     balance owed and the attempt flagged for the front desk (the admin's "needs a person" list).
     """
     with transaction.atomic():
-        reservation = reservation_lock(reservation_id, status=Status.CONFIRMED)
-        if reservation is None or reservation.payment_attempts.filter(step=BALANCE_STEP).exists():
+        reservation = reservation_lock(reservation_id)
+        if reservation is None or reservation.status not in (Status.CONFIRMED, Status.CHECKED_IN) \
+                or reservation.payment_attempts.filter(step=BALANCE_STEP).exists():
             return None
         owed = balance_due(reservation)
         on_file = card_on_file(reservation)
@@ -58,6 +59,14 @@ def _balance_finish(attempt: PaymentAttempt) -> None:
     if attempt.state == PaymentAttempt.State.FAILED:
         logger.warning("The balance of reservation %s was declined (%s)", attempt.reservation_id, attempt.error_code)
         PaymentAttempt.objects.filter(pk=attempt.pk).update(needs_attention=True)
+
+
+def balance_at_check_in(*, reservation_id: int, gateway: PaymentGateway | None = None) -> PaymentAttempt | None:
+    """A deposit whose balance is due at check-in: charge it (call once the check-in has committed)."""
+    terms = Reservation.objects.filter(pk=reservation_id).values_list("payment_terms", flat=True).first() or {}
+    if terms.get("balance_when") != "AT_CHECK_IN":
+        return None
+    return balance_charge(reservation_id=reservation_id, gateway=gateway or default_gateway())
 
 
 def balances_charge_due(*, gateway: PaymentGateway, now=None) -> int:

@@ -79,3 +79,20 @@ def test_a_pay_at_hotel_plan_books_without_a_card(nyc, booked_day):
 def test_the_seed_plans_still_charge_everything_at_booking(nyc, booked_day):
     reservation = booking_create(request=seed_request(ARRIVAL), gateway=FaultyGateway())
     assert _charges(reservation) == [Decimal("664.14")] and reservation.payment_terms["guarantee"] == "PREPAY"
+
+
+@pytest.mark.django_db
+def test_a_deposit_whose_balance_is_due_at_check_in_is_charged_when_the_guest_checks_in(
+        nyc, booked_day, django_capture_on_commit_callbacks):
+    from bookings.services import balance_at_check_in
+
+    RatePlan = nyc.rate_plans.model
+    RatePlan.objects.filter(hotel=nyc, code="DEP").update(balance_due_days=None)
+    gateway = FaultyGateway()
+    reservation = booking_create(request=seed_request(ARRIVAL, rate_plan_code="DEP"), gateway=gateway)
+    assert reservation.payment_terms["balance_when"] == "AT_CHECK_IN" and _charges(reservation) == [Decimal("225.69")]
+    assert balances_charge_due(gateway=gateway) == 0  # no day of its own: the beat job leaves it alone
+    attempt = balance_at_check_in(reservation_id=reservation.pk, gateway=gateway)
+    assert attempt.state == "SUCCEEDED" and _charges(reservation) == [Decimal("225.69"), Decimal("499.15")]
+    assert balance_at_check_in(reservation_id=reservation.pk, gateway=gateway) is None  # once only
+    assert gateway.total_moved == Decimal("724.84")

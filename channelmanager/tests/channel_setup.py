@@ -151,3 +151,20 @@ def read_rs(response) -> dict:
     errors = [(e.get("Type"), e.get("Code"), e.get("ShortText"), e.text) for e in root.iterfind(".//ota:Error", NS)]
     return {"success": root.find("ota:Success", NS) is not None, "echo": root.get("EchoToken"),
             "confirmation": ids.get("10"), "reference": ids.get("14"), "errors": errors}
+
+
+def expand_stay_rules(root) -> dict:
+    """The master AvailStatusMessages' stay-length and lead-time figures, {(InvTypeCode, date): {figures}}."""
+    out: dict = {}
+    for message in root.iterfind("ota:AvailStatusMessages/ota:AvailStatusMessage[@BookingLimit]", NS):
+        control = message.find("ota:StatusApplicationControl", NS)
+        start, end = date.fromisoformat(control.get("Start")), date.fromisoformat(control.get("End"))
+        stays = message.find("ota:LengthsOfStay", NS)
+        lengths = {s.get("MinMaxMessageType"): int(s.get("Time")) for s in stays.iterfind("ota:LengthOfStay", NS)}
+        restriction = message.find("ota:RestrictionStatus", NS)
+        for i in range((end - start).days + 1):
+            out[(control.get("InvTypeCode"), start + timedelta(days=i))] = {
+                "arrival_based": stays.get("ArrivalDateBased"), **lengths,
+                "min_lead": restriction.get("MinAdvancedBookingOffset"),
+                "max_lead": restriction.get("MaxAdvancedBookingOffset")}
+    return out

@@ -10,10 +10,10 @@ from bookings.payments import TestGateway
 from channelmanager.ari import OTA_NS
 from channelmanager.models import AriKind, AriMessage, DeliveryAttempt, PendingAriChange
 from channelmanager.services import ari_drain
-from inventory.models import InventoryDay, RoomType
+from inventory.models import Hotel, InventoryDay, RoomType
 from pricing.models import Rate, RateOverride, RatePlan
 
-from .channel_setup import NS, RecordingTransport, book, deliver_all_events, expand, expand_rates
+from .channel_setup import NS, RecordingTransport, book, deliver_all_events, expand, expand_rates, expand_stay_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +222,44 @@ def test_a_night_with_no_rate_loaded_is_left_out(channel, nyc, next_friday):
 
     nights = sorted({d for (_, plan, d) in expand_rates(transport.roots()[0]) if plan == "BAR-OTA"})
     assert nights == [next_friday + timedelta(days=10), next_friday + timedelta(days=12)]
+
+
+def test_maximum_stay_and_lead_times_are_pushed_and_lifted(channel, nyc, next_friday):
+    night = next_friday + timedelta(days=7)
+    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="DELUXE-KING", date=night)
+    day.min_stay, day.max_stay, day.min_advance_days, day.max_advance_days = 2, 5, 3, 60
+    day.save()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+    assert expand_stay_rules(transport.roots()[0]) == {("DLXK", night): {
+        "arrival_based": "true", "SetMinLOS": 2, "SetMaxLOS": 5, "min_lead": "P3D", "max_lead": "P60D"}}
+
+    day.min_stay = day.max_stay = day.min_advance_days = day.max_advance_days = None
+    day.save()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+    # Lifted: the longest stay bookable at all (BOOKING_MAX_NIGHTS, 30) and no lead time.
+    assert expand_stay_rules(transport.roots()[0]) == {("DLXK", night): {
+        "arrival_based": "true", "SetMinLOS": 1, "SetMaxLOS": 30, "min_lead": "P0D", "max_lead": "P999D"}}
+
+
+def test_a_hotel_counting_every_night_says_its_stay_limits_are_not_arrival_based(channel, nyc, next_friday):
+    Hotel.objects.filter(pk=nyc.pk).update(stay_length_rule=Hotel.StayLengthRule.EVERY_NIGHT)
+    night = next_friday + timedelta(days=7)
+    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="DELUXE-KING", date=night)
+    day.min_stay = 3
+    day.save()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+    rules = expand_stay_rules(transport.roots()[0])[("DLXK", night)]
+    assert (rules["arrival_based"], rules["SetMinLOS"]) == ("false", 3)
+
+
+def test_rooms_to_sell_is_the_booking_limit_the_channel_gets(channel, nyc, next_friday):
+    night = next_friday + timedelta(days=7)
+    day = InventoryDay.objects.get(room_type__hotel=nyc, room_type__code="DELUXE-KING", date=night)
+    day.rooms_to_sell = 2
+    day.save()
+    transport = RecordingTransport()
+    ari_drain(transport=transport)
+    assert expand(transport.roots()[0])[("DLXK", night)]["limit"] == 2

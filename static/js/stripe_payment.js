@@ -4,6 +4,9 @@
  * guest typed into Stripe's frames and posts the form with only its id (payment_method = pm_...). The server
  * creates and confirms the PaymentIntent itself (bookings.services.booking_create); no card field is ever ours.
  *
+ * The payment-link page (frontdesk/pay.html) uses the same two parts: #payment-element to pay, #payment-action
+ * when the bank asks for 3-D Secure.
+ *
  * Payment page (#payment-action): the bank wants the payment authenticated (3-D Secure). Runs
  * stripe.handleNextAction with the intent's client secret, then goes to our return URL, whose view asks Stripe
  * where the payment stands. Whatever the window's result, the server decides; the guest is never asked twice
@@ -56,11 +59,12 @@
       if (errors) { errors.hidden = true; }
       elements.submit().then(function (checked) {
         if (checked.error) { throw checked.error; }
-        var name = [form.elements.first_name.value, form.elements.last_name.value].join(" ").trim();
-        return stripe.createPaymentMethod({
-          elements: elements,
-          params: {billing_details: {name: name, email: form.elements.email.value}}
-        });
+        // The guest's name and email where the form asks for them (the booking page; a payment link has none).
+        var f = form.elements, details = {};
+        var name = [f.first_name ? f.first_name.value : "", f.last_name ? f.last_name.value : ""].join(" ").trim();
+        if (name) { details.name = name; }
+        if (f.email && f.email.value) { details.email = f.email.value; }
+        return stripe.createPaymentMethod({elements: elements, params: {billing_details: details}});
       }).then(function (made) {
         if (made.error) { throw made.error; }
         form.elements.payment_method.value = made.paymentMethod.id;
