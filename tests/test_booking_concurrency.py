@@ -101,3 +101,24 @@ def test_confirmation_numbers_taken_at_the_same_moment_are_unique_and_consecutiv
     numbers = sorted(o.confirmation_number for o in outcomes)
     prefix = f"GH-NYC-{next_friday:%Y%m%d}"
     assert numbers == [f"{prefix}{n:05d}" for n in range(1, 21)]
+
+
+def test_a_promotion_with_two_uses_left_is_booked_twice_however_many_guests_try_at_once(nyc, next_friday):
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from hotelbooking.errors import UnknownPromoCode
+    from pricing.models import Promotion
+
+    Promotion.objects.create(hotel=nyc, code="TWOLEFT", name="10 off, two bookings only",
+                             kind=Promotion.Kind.AMOUNT, value=Decimal("10"), max_uses=2)
+    outcomes = _all_at_once(5, lambda i: booking_create(
+        request=replace(_request(next_friday, i), promo_code="TWOLEFT"), gateway=TestGateway()))
+    booked = [o for o in outcomes if isinstance(o, Reservation)]
+    refused = [o for o in outcomes if isinstance(o, UnknownPromoCode)]
+    assert (len(booked), len(refused)) == (2, 3), outcomes
+    assert all(r.promotion_discount == Decimal("-10.00") for r in booked)
+    assert Reservation.objects.filter(promotion__code="TWOLEFT").exclude(status="EXPIRED").count() == 2
+    # The refused guests hold no rooms and paid nothing.
+    assert Payment.objects.filter(kind="CHARGE").count() == 2
+    assert InventoryHold.objects.count() == 2 * 3

@@ -18,6 +18,7 @@ from hotelbooking.errors import (
     PaymentFailed,
     PriceChanged,
     RestrictionViolated,
+    UnknownPromoCode,
     UnknownRoomType,
     ValidationFailed,
 )
@@ -26,8 +27,9 @@ from inventory.models import Hotel, RoomType
 from inventory.services import inventory_release, inventory_reserve
 from pricing.engine import Quote, quote_stay
 from pricing.guarantee import PaymentTerms, terms_for_quote
+from pricing.models import Promotion
 from pricing.search import hotel_get, hotel_today, stay_validate
-from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
+from pricing.selectors import USE_GIVEN_BACK, pricing_context_load, promotion_get, rate_plan_get
 
 from .. import events
 from ..models import (
@@ -278,6 +280,7 @@ def _booking_hold(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_
         inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
                           rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
                           check_out=quote.check_out)
+        _promotion_use_take(reservation, quote.promotion)
         if step is None:
             note = (f"Payment collected by {request.source or request.channel}" if not request.collect_payment
                     else "Pay at the hotel: no card taken")
@@ -287,6 +290,22 @@ def _booking_hold(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_
                                amount=step.amount, currency=quote.currency, payment_method=request.payment_method,
                                save_for_later=True)
     return reservation, attempt
+
+
+def _promotion_use_take(reservation: Reservation, promotion) -> None:
+    """A promotion with a usage cap: count its uses with its row locked, this booking's included.
+
+    The quote checked the cap without a lock; two bookings at the same moment could both see one use left.
+    The lock (taken after the inventory rows, in every booking) makes them count one after the other, so the
+    later one is refused like any fully booked promotion and its transaction rolls back.
+    """
+    if promotion is None or promotion.max_uses is None:
+        return
+    Promotion.objects.select_for_update().filter(pk=promotion.pk).values_list("pk", flat=True).first()
+    uses = (Reservation.objects.filter(promotion_id=promotion.pk)
+            .exclude(status__in=USE_GIVEN_BACK).count())
+    if uses > promotion.max_uses:
+        raise UnknownPromoCode(f"The promotion {promotion.code} has been fully booked.", promo_code=promotion.code)
 
 
 def _confirm(reservation: Reservation, *, note: str, actor=None) -> None:
