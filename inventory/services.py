@@ -88,6 +88,19 @@ def _evaluate(room_type_id: int, days: dict[date, InventoryDay], check_in: date,
     if arrival.max_advance_days is not None and lead > arrival.max_advance_days:
         return Availability(room_type_id, fewest, check_in, "MAX_ADVANCE", f"Stays arriving on {check_in} can "
                             f"be booked at most {arrival.max_advance_days} days ahead.")
+    refusal = _length_and_departure(room_type_id, fewest, days, nights, check_out, rules)
+    if refusal is not None:
+        return refusal
+    stop = next((n for n in nights if days[n].stop_sell), None)
+    if stop is not None:
+        return Availability(room_type_id, 0, stop, "STOP_SELL", f"This room type is not sold on {stop}.")
+    return Availability(room_type_id, fewest, constraining)
+
+
+def _length_and_departure(room_type_id: int, fewest, days: dict[date, InventoryDay], nights: list[date],
+                          check_out: date, rules: StayRules) -> Availability | None:
+    """The minimum and maximum stay (the arrival night's, or every night's) and closed-to-departure."""
+    check_in = nights[0]
     for night in nights if rules.every_night else nights[:1]:
         day = days[night]
         if day.min_stay and len(nights) < day.min_stay:
@@ -100,10 +113,28 @@ def _evaluate(room_type_id: int, days: dict[date, InventoryDay], check_in: date,
     if departure is not None and departure.closed_to_departure:
         return Availability(room_type_id, fewest, check_out, "CLOSED_TO_DEPARTURE",
                             f"Departures are closed on {check_out}.")
-    stop = next((n for n in nights if days[n].stop_sell), None)
-    if stop is not None:
-        return Availability(room_type_id, 0, stop, "STOP_SELL", f"This room type is not sold on {stop}.")
-    return Availability(room_type_id, fewest, constraining)
+    return None
+
+
+def stay_length_check(*, room_type: RoomType, check_in: date, check_out: date, booked_nights: int) -> None:
+    """RESTRICTED if changing a stay of `booked_nights` to these dates breaks the room type's length-of-stay or
+    departure rules (a plain read).
+
+    For a stay whose arrival is already agreed (an extension or a shortening): arrival rules (closed to
+    arrival, lead times) judged the booking when it was made; its new departure day is judged now, and so is
+    its length, in the direction it moves: a longer stay must not pass the maximum, a shorter one must not fall
+    below the minimum (a minimum set since the booking does not stop a guest staying longer).
+    """
+    nights = nights_between(check_in, check_out)
+    days = {d.date: d for d in InventoryDay.objects.filter(room_type=room_type, date__gte=check_in,
+                                                           date__lte=check_out)}
+    if any(n not in days for n in nights):
+        return  # no inventory open: the rooms check refuses it as sold out
+    verdict = _length_and_departure(room_type.pk, None, days, nights, check_out, StayRules.of(room_type.hotel))
+    if verdict is not None and {"MIN_STAY": len(nights) < booked_nights,
+                                "MAX_STAY": len(nights) > booked_nights}.get(verdict.restriction, True):
+        raise RestrictionViolated(verdict.message, restriction=verdict.restriction,
+                                  date=str(verdict.constraining_date))
 
 
 def _stays_meeting(night: date, check_in: date) -> str:

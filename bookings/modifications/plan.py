@@ -16,6 +16,7 @@ from hotelbooking.errors import (
 )
 from hotelbooking.money import ZERO, round_money
 from inventory.models import InventoryDay, RoomType, nights_between
+from inventory.services import stay_length_check
 from pricing.engine import NightPrice, Quote, quote_stay
 from pricing.models import RatePlan
 from pricing.search import hotel_today, stay_validate
@@ -289,6 +290,12 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
                       for n in booked if n.date in set(removed)]
 
     _ensure_rooms_free(room_type, new_dates if room_type_changed else added, reservation.room_count)
+    if not room_type_changed and stay.check_in == reservation.check_in and \
+            stay.check_out != reservation.check_out:
+        # The arrival stands (taking the rooms checks a new arrival or room type in full): the new length and
+        # departure day meet the room type's rules as a new booking would (maximum stay, closed to departure).
+        stay_length_check(room_type=room_type, check_in=stay.check_in, check_out=stay.check_out,
+                          booked_nights=reservation.nights_count)
 
     changes = []
     if room_type_changed:

@@ -83,11 +83,21 @@ def test_a_modification_moving_the_arrival_meets_the_new_days_lead_time_and_maxi
     assert state(r) == before
 
 
-def test_an_extension_keeping_the_arrival_only_needs_rooms(friday):
-    """As for closed-to-arrival today: a stay already booked and under the same arrival is not re-judged."""
+def test_an_extension_keeping_the_arrival_meets_the_length_and_departure_rules_not_the_arrival_ones(friday):
+    """A kept arrival is not judged again (closed to arrival since), but the new length and departure are."""
     r = book(friday)
-    restrict(friday, max_stay=3)
-    result = modify(r, check_out=friday + timedelta(days=4))
+    restrict(friday, max_stay=4, closed_to_arrival=True)
+    before = state(r)
+    with pytest.raises(RestrictionViolated) as exc:
+        modify(r, check_out=friday + timedelta(days=5))
+    assert exc.value.details == {"restriction": "MAX_STAY", "date": str(friday)}
+    assert state(r) == before  # nothing changed, nothing charged
+    restrict(friday + timedelta(days=4), closed_to_departure=True)
+    with pytest.raises(RestrictionViolated) as exc:
+        modify(r, check_out=friday + timedelta(days=4))
+    assert exc.value.details == {"restriction": "CLOSED_TO_DEPARTURE", "date": str(friday + timedelta(days=4))}
+    restrict(friday + timedelta(days=4), closed_to_departure=False)
+    result = modify(r, check_out=friday + timedelta(days=4))  # within the maximum: the arrival's CTA is moot
     assert result.reservation.check_out == friday + timedelta(days=4)
 
 
@@ -113,3 +123,13 @@ def book_with_promo(friday, email):
         hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=friday,
         check_out=friday + timedelta(days=3), adults=2, guest=GuestDetails("John", "Smith", email),
         promo_code="WINTER10", card=Card("4242424242424242", 12, 2030, "123")), gateway=TestGateway())
+
+
+def test_a_shortened_stay_meets_the_minimum_but_a_longer_one_is_not_held_to_it(friday):
+    r = book(friday)
+    restrict(friday, min_stay=3)
+    with pytest.raises(RestrictionViolated) as exc:
+        modify(r, check_out=friday + timedelta(days=2))
+    assert exc.value.details == {"restriction": "MIN_STAY", "date": str(friday)}
+    restrict(friday, min_stay=7)  # set since the booking: the guest may still stay longer
+    assert modify(r, check_out=friday + timedelta(days=4)).reservation.nights_count == 4
