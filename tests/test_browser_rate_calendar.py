@@ -63,7 +63,8 @@ def test_select_a_weekend_preview_apply_and_undo(manager_page, demo, width, heig
     page.click("#be-preview")
 
     page.wait_for_selector("#preview-table")
-    assert page.inner_text("#preview-counts") == "2 cells will change, and 2 derived-plan prices with them."
+    # BAR's derived plans follow: AAA, and the demo's DEP, FLEX and HOTEL (BAR at 0 %): 4 plans x 2 nights.
+    assert page.inner_text("#preview-counts") == "2 cells will change, and 8 derived-plan prices with them."
     before_after = page.locator("#preview-table tbody tr").all_inner_texts()
     assert [" ".join(r.split()[-2:]) for r in before_after] == ["189.00 180.00", "219.00 180.00"]
     shot(page, f"preview-{label}")
