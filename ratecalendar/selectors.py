@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from hotelbooking.errors import RateNotAvailable
 from inventory.models import Hotel, InventoryDay, RoomType
+from inventory.selectors import GridCell
 from pricing.engine import PricingContext, night_price
 from pricing.models import Rate, RateOverride, RatePlan
 
@@ -46,21 +47,12 @@ def badges_of(day: InventoryDay) -> list[Badge]:
 
 
 @dataclass(frozen=True)
-class DayCell:
-    date: date
-    day: InventoryDay | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.day is not None
-
-    @property
-    def sold(self) -> int:
-        return self.day.sold if self.day else 0
+class DayCell(GridCell):
+    """The inventory grid's cell (open, sold, available), with the calendar's badges."""
 
     @property
     def left(self) -> int:
-        return 0 if self.day is None or self.day.stop_sell else self.day.free
+        return self.available
 
     @property
     def badges(self) -> list[Badge]:
