@@ -15,17 +15,11 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True),
-]
+from tests.test_browser_booking import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    pytestmark,  # noqa: F401  (browser, chromium present, transactional db)
+)
 
 
 @pytest.fixture
