@@ -13,7 +13,8 @@
    now) is settled by `attempts_settle_due`, run every minute by the beat task `bookings.tasks.payments_settle`:
    it asks the provider about a known reference or sends the same call with the same key again. After
    MAX_TRIES it gives up and flags the attempt `needs_attention`; the admin lists those for a person.
-   The provider's webhook settles attempts too (bookings/payments/webhooks.py), whichever comes first.
+   The provider's webhook settles attempts too (bookings/payments/webhooks.py, through attempt_answer), whichever
+   comes first.
 5. When an attempt settles, the finisher registered for its step's kind (the part before ":") continues the
    business step outside any transaction: a booking is confirmed or released, a charge whose booking is gone is
    refunded. Finishers are idempotent: a webhook and the settle task may both report one attempt.
@@ -267,14 +268,3 @@ def attempts_settle_due(*, gateway: PaymentGateway, now=None, batch: int = 200) 
         done = attempt_send(attempt, gateway)
         settled += 0 if done.open else 1
     return settled
-
-
-def attempt_settle_from_provider(*, gateway_name: str, reference: str, result: GatewayResult) -> list[PaymentAttempt]:
-    """The provider told us (webhook) where the payment `reference` stands: settle the open attempts it names."""
-    pks = list(PaymentAttempt.objects.filter(gateway=gateway_name, reference=reference)
-               .filter(state__in=[State.RECORDED, State.UNKNOWN, State.REQUIRES_ACTION]).values_list("pk", flat=True))
-    return [attempt_answer(pk, _with_reference(result, reference)) for pk in pks]
-
-
-def open_attempts(reservation) -> list[PaymentAttempt]:
-    return list(reservation.payment_attempts.filter(state__in=[State.RECORDED, State.UNKNOWN, State.REQUIRES_ACTION]))
