@@ -31,6 +31,11 @@ class Stay(Reservation):
             ("check_in_guest", "Can check guests in and assign rooms"),
             ("check_out_guest", "Can check guests out and settle the bill"),
             ("post_charge", "Can post and reverse incidental charges"),
+            ("assign_room", "Can assign rooms ahead of arrival"),
+            ("move_room", "Can move a guest to another room"),
+            ("mark_no_show", "Can mark a booking as a no-show from the desk"),
+            ("override_rate", "Can override a booking's price (with a reason)"),
+            ("waive_penalty", "Can waive a cancellation or no-show penalty (with a reason)"),
         ]
 
 

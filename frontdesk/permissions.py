@@ -1,7 +1,9 @@
-"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003, 0004 and 0005), checked through
-hotelbooking.permissions like every other permission. A clerk also needs to belong to a hotel (Hotel.staff)."""
+"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003 to 0006), checked through
+hotelbooking.permissions like every other permission. The "Front office manager" group adds what needs a manager:
+price overrides and penalty waivers. A member also needs to belong to a hotel (Hotel.staff)."""
 
 FRONT_DESK_GROUP = "Front desk"
+FRONT_OFFICE_MANAGER_GROUP = "Front office manager"
 
 FRONT_DESK_PERMISSIONS = [
     ("frontdesk", "view_stay"),
@@ -22,4 +24,17 @@ FRONT_DESK_PERMISSIONS = [
     ("frontdesk", "view_stayrecord"),
     ("inventory", "view_room"),
     ("bookings", "view_reservation"),
+    ("bookings", "add_reservation"),
+    ("bookings", "modify_reservation"),
+    ("bookings", "cancel_reservation"),
+    ("frontdesk", "assign_room"),
+    ("frontdesk", "move_room"),
+    ("frontdesk", "mark_no_show"),
 ]
+
+MANAGER_PERMISSIONS = FRONT_DESK_PERMISSIONS + [
+    ("frontdesk", "override_rate"),
+    ("frontdesk", "waive_penalty"),
+]
+
+GROUPS = {FRONT_DESK_GROUP: FRONT_DESK_PERMISSIONS, FRONT_OFFICE_MANAGER_GROUP: MANAGER_PERMISSIONS}

@@ -28,6 +28,11 @@ WORK = {
     "view_folio": "frontdesk.view_folioline",
     "post_charge": "frontdesk.post_charge",
     "send_payment_link": "frontdesk.send_payment_link",
+    "assign_room": "frontdesk.assign_room",
+    "move_room": "frontdesk.move_room",
+    "mark_no_show": "frontdesk.mark_no_show",
+    "override_rate": "frontdesk.override_rate",
+    "waive_penalty": "frontdesk.waive_penalty",
     "view_rooms": "inventory.view_room",
     "view_housekeeping": "frontdesk.view_housekeepingtask",
     "move_housekeeping": "frontdesk.change_housekeepingtask",
@@ -42,7 +47,8 @@ CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff pe
 BOOKING_WORK = frozenset({"view_booking", "book", "modify_booking", "cancel_booking"})
 RATE_WORK = frozenset({"view_rates", "manage_rates"})  # people only (the rates calendar): no API key does it
 REPORT_WORK = frozenset({"view_reports"})  # staff only: no API key scope reads the reports
-DESK_WORK = frozenset(WORK) - BOOKING_WORK - RATE_WORK - REPORT_WORK
+MANAGER_WORK = frozenset({"override_rate", "waive_penalty"})  # people only: a manager answers for them
+DESK_WORK = frozenset(WORK) - BOOKING_WORK - RATE_WORK - REPORT_WORK - MANAGER_WORK
 KEY_WORK = {PARTNER: BOOKING_WORK, FRONTDESK: BOOKING_WORK | DESK_WORK, CHANNEL: frozenset({CHANNEL_MESSAGE})}
 
 

@@ -132,8 +132,25 @@ def test_the_demo_front_desk_user_works_at_nyc_with_the_clerks_permissions(nyc, 
     assert client.get("/api/v1/hotels/NYC/rooms").status_code == 200
     assert client.get(f"/api/v1/reservations/{cn}/folio").json()["balance"] == "-664.14"
     assert client.get(f"/api/v1/bookings/{cn}").status_code == 200
-    _refused(client.post(f"/api/v1/bookings/{cn}/cancel", {"reason": "x"}, format="json"))  # not a clerk's work
-    assert Reservation.objects.get(pk=booked.pk).status == Status.CONFIRMED
+    # Since the reservation desk, cancelling is a clerk's work too (waiving the penalty is a manager's).
+    response = client.post(f"/api/v1/bookings/{cn}/cancel", {"reason": "phoned"}, format="json")
+    assert response.status_code == 200 and response.json()["financial"]["refund_amount"] == "664.14"
+    assert Reservation.objects.get(pk=booked.pk).status == Status.CANCELLED
+    assert not desk.has_perm("frontdesk.waive_penalty") and not desk.has_perm("frontdesk.override_rate")
+
+
+def test_the_front_office_manager_group_adds_overrides_and_waivers(nyc):
+    from django.contrib.auth.models import Group
+
+    from frontdesk.permissions import FRONT_OFFICE_MANAGER_GROUP
+
+    manager = Group.objects.get(name=FRONT_OFFICE_MANAGER_GROUP)
+    clerk = Group.objects.get(name=FRONT_DESK_GROUP)
+    extra = set(manager.permissions.values_list("codename", flat=True)) - set(
+        clerk.permissions.values_list("codename", flat=True))
+    assert extra == {"override_rate", "waive_penalty"}
+    assert set(clerk.permissions.values_list("codename", flat=True)) >= {
+        "add_reservation", "modify_reservation", "cancel_reservation", "assign_room", "move_room", "mark_no_show"}
 
 
 def test_front_desk_group_command_assigns_users_to_hotels(nyc):
@@ -141,6 +158,9 @@ def test_front_desk_group_command_assigns_users_to_hotels(nyc):
     call_command("front_desk_group", "lea", "--hotel", "nyc", stdout=StringIO())
     assert list(user.hotels.values_list("code", flat=True)) == ["NYC"]
     assert user.groups.filter(name=FRONT_DESK_GROUP).exists()
+    boss = get_user_model().objects.create_user("max", is_staff=True)
+    call_command("front_desk_group", "max", "--manager", "--hotel", "nyc", stdout=StringIO())
+    assert boss.has_perm("frontdesk.waive_penalty") and not user.has_perm("frontdesk.waive_penalty")
 
 
 # --- the admin --------------------------------------------------------------------------------------------
