@@ -165,7 +165,9 @@ def book_view(request, *, console):
         if request.method == "POST":
             return redirect(f"{reverse('admin:frontdesk_book')}?{urlencode(params)}")
         return _render(console, request, **page)
-    if offer.quote is None:  # the party does not fit or the plan has no rate: nothing to book
+    if offer.quote is None or (request.method != "POST" and not offer.bookable):
+        # Nothing to book (the party does not fit, no rate, sold out): back to the rooms, saying why. A post
+        # still goes to the booking service, which answers for the rooms with their locks held (SOLD_OUT...).
         messages.error(request, f"{offer.room_type.name}: {offer.problem}")
         return redirect(f"{reverse('admin:frontdesk_book')}?{urlencode(params)}")
 
@@ -183,9 +185,10 @@ def _book(console, request, page):
     form, hosted = _form_for(request, hotel=hotel, offer=offer, params=page["params"], data=request.POST)
     element = _element(offer, hosted)
     if form.uses_stripe and any(request.POST.get(name, "").strip() for name in CARD_FIELDS):
-        form.is_valid()
+        form = _rekeyed(form)
         form.add_error(None, CardDataNotAccepted().message)  # no card number may reach us with Stripe on
-        return _render(console, request, **page, form=_rekeyed(form), element=element, status=400)
+        form.error_code = CardDataNotAccepted.code
+        return _render(console, request, **page, form=form, element=element, status=400)
     if not form.is_valid():
         return _render(console, request, **page, form=_rekeyed(form), element=element)
     d = form.cleaned_data

@@ -158,11 +158,14 @@ def test_an_email_booking_with_a_payment_link_charges_nothing_and_emails_the_lin
 def test_a_sold_out_room_type_says_sold_out_and_books_nothing(client, clerk, nyc, tonight):
     client.force_login(clerk)
     InventoryDay.objects.filter(room_type__code="DELUXE-KING", date=tonight[0]).update(sold=5)
+    chosen = client.get(URL + "?" + "&".join(f"{k}={v}" for k, v in _stay(nyc, *tonight).items())
+                        + "&room_type=DELUXE-KING", follow=True)
+    assert "Sold out" in chosen.content.decode() and chosen.context["form"] is None  # no form for it
     response = _post(client, nyc, tonight)
-    assert Reservation.objects.count() == 0
-    # Sold out before the form: the room line is refused on the step-one page, the input kept in the address.
-    follow = client.get(response["Location"]) if response.status_code == 302 else response
-    assert "Sold out" in follow.content.decode()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "SOLD_OUT" in page and "is sold out" in page and 'value="Lopez"' in page
+    assert Reservation.objects.count() == 0 and Payment.objects.count() == 0
 
 
 def test_the_last_room_taken_between_the_page_and_the_post_shows_the_services_sold_out(
@@ -327,3 +330,66 @@ def test_bad_input_never_breaks_the_page(client, clerk, nyc, tonight):
     assert _post(client, nyc, tonight, room_type="NOPE").status_code == 302
     assert _post(client, nyc, tonight, child_ages="x", children="1").status_code == 200
     assert Reservation.objects.count() == 0
+
+
+from bookings.tests import stripe_setup  # noqa: E402
+
+stripe_fake, stripe_on = stripe_setup.stripe_fake, stripe_setup.stripe_on
+
+
+def test_with_stripe_on_the_card_goes_into_stripes_element_and_never_reaches_us(client, clerk, nyc, tonight,
+                                                                                stripe_on):
+    client.force_login(clerk)
+    base = URL + "?" + "&".join(f"{k}={v}" for k, v in _stay(nyc, *tonight).items()) + "&room_type=DELUXE-KING"
+    plain = client.get(base).content.decode()
+    assert 'id="payment-element"' not in plain and "card_number" not in plain and 'id="card-page"' in plain
+    card_page = client.get(base + "&guarantee=CARD")
+    html = card_page.content.decode()
+    assert 'id="payment-element"' in html and stripe_setup.PUBLISHABLE_KEY in html and "card_number" not in html
+    refused = _post(client, nyc, tonight, guarantee="CARD", payment_method="pm_card_visa", **CARD)
+    assert refused.status_code == 400 and "CARD_DATA_NOT_ACCEPTED" in refused.content.decode()
+    assert "Card numbers are not accepted here" in refused.content.decode()
+    assert TestGateway.SUCCEEDS not in refused.content.decode()
+    assert stripe_on.requests == [] and Reservation.objects.count() == 0
+    response = _post(client, nyc, tonight, guarantee="CARD", payment_method="pm_card_visa")
+    assert response.status_code == 302
+    r = Reservation.objects.get()
+    assert r.status == Status.CONFIRMED and Payment.objects.get().amount == r.grand_total
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_booking_the_last_room_at_once_make_one_booking(nyc, tonight):
+    """On PostgreSQL, through the page: the last Deluxe King tonight, two clerks, one moment."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    InventoryDay.objects.filter(room_type__code="DELUXE-KING", date=tonight[0]).update(sold=4)
+    clerks = [_staff(f"clerk{i}", nyc, FRONT_DESK_GROUP) for i in range(2)]
+    barrier, outcomes = threading.Barrier(2), [None, None]
+
+    def run(i):
+        try:
+            client = Client()
+            client.force_login(clerks[i])
+            barrier.wait()
+            outcomes[i] = _post(client, nyc, tonight, email=f"guest{i}@example.com", last_name=f"Number{i}")
+        except BaseException as exc:  # every outcome is inspected below
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    codes = sorted(getattr(o, "status_code", o) for o in outcomes)
+    assert codes == [200, 302], outcomes
+    refused = next(o for o in outcomes if o.status_code == 200).content.decode()
+    assert "SOLD_OUT" in refused
+    assert Reservation.objects.count() == 1
+    assert _sold(nyc, "DELUXE-KING", tonight[0]) == 5
