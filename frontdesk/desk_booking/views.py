@@ -9,6 +9,7 @@ Each view takes the console (the StayAdmin) for its permission check, hotel choi
 """
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -67,7 +68,7 @@ def _params(request, hotel, rate_plans) -> dict:
     source = request.POST if request.method == "POST" else request.GET
     today = hotel_today(hotel)
     defaults = {"hotel": hotel.code, "check_in": today.isoformat(),
-                "check_out": today.fromordinal(today.toordinal() + 1).isoformat(), "adults": "1", "children": "0",
+                "check_out": (today + timedelta(days=1)).isoformat(), "adults": "1", "children": "0",
                 "child_ages": "", "rate_plan": next((p.code for p in rate_plans if p.code == "BAR"),
                                                     rate_plans[0].code if rate_plans else ""),
                 "booked_how": WALK_IN}
