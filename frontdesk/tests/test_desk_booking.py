@@ -393,3 +393,27 @@ def test_two_clerks_booking_the_last_room_at_once_make_one_booking(nyc, tonight)
     assert "SOLD_OUT" in refused
     assert Reservation.objects.count() == 1
     assert _sold(nyc, "DELUXE-KING", tonight[0]) == 5
+
+
+def test_tonight_is_the_hotels_tonight_late_in_the_evening_when_utc_is_already_tomorrow(client, clerk, nyc):
+    from .conftest import at
+
+    day = hotel_today(nyc) + timedelta(days=1)
+    with at(day, 23, 30):  # 04:30 UTC the next day; New York's business day is still `day`
+        client.force_login(clerk)
+        form = client.get(URL).context["stay_form"]
+        assert (form["check_in"].value(), form["check_out"].value()) == (
+            day.isoformat(), (day + timedelta(days=1)).isoformat())
+        response = _post(client, nyc, (day, day + timedelta(days=1)))
+        assert response.status_code == 302
+        done = client.get(response["Location"]).content.decode()
+    r = Reservation.objects.get()
+    assert r.check_in == day and r.status == Status.CONFIRMED and "check-in-now" in done
+
+
+def test_a_double_click_on_book_books_once(client, clerk, nyc, tonight):
+    client.force_login(clerk)
+    first = _post(client, nyc, tonight, idempotency_key="k" * 32)
+    again = _post(client, nyc, tonight, idempotency_key="k" * 32)
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Reservation.objects.count() == 1
