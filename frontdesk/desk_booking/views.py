@@ -86,15 +86,17 @@ def _hotel(console, request):
     return hotel, hotels
 
 
-def _guarantees(request) -> tuple[list[str], bool]:
+def _guarantees(request, hotel) -> tuple[list[str], bool]:
     """The guarantees the form offers, and whether Stripe's element is on the page. With Stripe on the card is a
-    page of its own (?guarantee=CARD), since the element takes over the form's submit."""
+    page of its own (?guarantee=CARD), since the element takes over the form's submit. A payment link only for
+    staff who may send one."""
     source = request.POST if request.method == "POST" else request.GET
+    offered = [c for c, _ in GUARANTEES if c != LINK or staff_may(request.user, "send_payment_link", hotel)]
     if not stripe_enabled():
-        return [c for c, _ in GUARANTEES], False
+        return offered, False
     if source.get("guarantee") == CARD:
         return [CARD], True
-    return [AT_HOTEL, LINK], False
+    return [c for c in offered if c != CARD], False
 
 
 def _render(console, request, *, hotel, hotels, params, stay_form, offers=None, offer=None, form=None,
@@ -103,9 +105,7 @@ def _render(console, request, *, hotel, hotels, params, stay_form, offers=None, 
         request, f"New booking — {hotel.name}", hotel=hotel, hotels=hotels, params=params, stay_form=stay_form,
         desk=offers, offer=offer, form=form, stay_error=stay_error, guests=guests, guest_q=guest_q,
         stripe=element, stripe_js=STRIPE_JS, stay_query=urlencode(params),
-        may_send_link=staff_may(request.user, "send_payment_link", hotel),
-        card_page_url=f"{reverse('admin:frontdesk_book')}?{urlencode({**params, 'room_type': offer.room_type.code, 'guarantee': CARD})}"  # noqa: E501
-        if offer is not None and stripe_enabled() else "")
+        card_page_url=_card_page_url(params, offer))
     response = TemplateResponse(request, "admin/frontdesk/desk_booking/book.html", context, status=status)
     if element is not None:
         allow_stripe(response)
@@ -114,8 +114,16 @@ def _render(console, request, *, hotel, hotels, params, stay_form, offers=None, 
     return response
 
 
+def _card_page_url(params: dict, offer) -> str:
+    """With Stripe on: the address of the same step two with the card (Stripe's element) as the guarantee."""
+    if offer is None or not stripe_enabled():
+        return ""
+    query = urlencode({**params, "room_type": offer.room_type.code, "guarantee": CARD})
+    return f"{reverse('admin:frontdesk_book')}?{query}"
+
+
 def _form_for(request, *, hotel, offer, params, data=None):
-    guarantees, hosted = _guarantees(request)
+    guarantees, hosted = _guarantees(request, hotel)
     form_class = desk_form_class(stripe=stripe_enabled())
     may_override = staff_may(request.user, "override_rate", hotel)
     if data is not None:
@@ -193,9 +201,6 @@ def _book(console, request, page):
     if not form.is_valid():
         return _render(console, request, **page, form=_rekeyed(form), element=element)
     d = form.cleaned_data
-    if d["guarantee"] == LINK and not staff_may(request.user, "send_payment_link", hotel):
-        form.add_error("guarantee", "You may not send payment links: choose another guarantee.")
-        return _render(console, request, **page, form=_rekeyed(form), element=element)
     try:
         booking = _request_of(form)
         reservation = _book_once(booking, key=d["idempotency_key"], fingerprint_of=d, actor=request.user)

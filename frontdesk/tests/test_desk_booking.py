@@ -417,3 +417,19 @@ def test_a_double_click_on_book_books_once(client, clerk, nyc, tonight):
     again = _post(client, nyc, tonight, idempotency_key="k" * 32)
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Reservation.objects.count() == 1
+
+
+def test_without_send_payment_link_the_link_is_not_offered_nor_taken(client, clerk, nyc, tonight):
+    from django.contrib.auth.models import Permission
+
+    for perm in Permission.objects.filter(codename="add_reservation") | Permission.objects.filter(
+            group__name=FRONT_DESK_GROUP).exclude(codename="send_payment_link"):
+        clerk.user_permissions.add(perm)
+    clerk.groups.clear()
+    client.force_login(clerk)
+    page = client.get(URL + "?" + "&".join(f"{k}={v}" for k, v in _stay(nyc, *tonight).items())
+                      + "&room_type=DELUXE-KING")
+    assert [c for c, _ in page.context["form"].fields["guarantee"].choices] == ["AT_HOTEL", "CARD"]
+    response = _post(client, nyc, tonight, guarantee="LINK")
+    assert response.status_code == 200 and "guarantee" in response.context["form"].errors
+    assert Reservation.objects.count() == 0 and PaymentLink.objects.count() == 0
