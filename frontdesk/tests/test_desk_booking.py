@@ -236,6 +236,9 @@ def test_a_manager_overrides_the_price_per_night_taxes_and_fees_follow(client, m
     assert record["grand_total"] == "549.00" and record["nightly"] == "150.00" and record["at"]
     note = r.status_changes.order_by("at", "id").first().note
     assert "Price overridden by olga" in note and "Regular guest, GM approved" in note and "549.00" in note
+    admin_page = client.get(f"/admin/bookings/reservation/{r.pk}/change/").content.decode()
+    assert "Price overridden by olga" in admin_page  # the reservation's admin page, Price section
+    assert f"total {fmt(original.total, 'USD')} -&gt; 549.00 USD" in admin_page
 
 
 def test_a_manager_overrides_the_total_spread_over_the_nights_remainder_first(client, manager, nyc, tonight):
