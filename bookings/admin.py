@@ -13,6 +13,7 @@ from pricing.cancellation import penalty_label, tier_label
 from . import events
 from .admin_manage import ReservationManageAdminMixin
 from .models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
+from .services.override import price_override_summary
 
 
 def _money_display(field: str):
@@ -117,7 +118,7 @@ class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmi
                              "children", "child_ages", "room_count", "special_requests"]}),
         ("Price", {"fields": ["currency", "subtotal_shown", "rate_plan_discount_shown", "promotion_discount_shown",
                               "room_total_shown", "taxes_shown", "fees_shown", "grand_total_shown",
-                              "tax_and_fee_lines"]}),
+                              "tax_and_fee_lines", "price_override_shown"]}),
         ("Cancellation", {"fields": ["policy_at_booking", "free_until", "cancelled_at", "cancellation_reason",
                                      "cancellation_penalty_shown", "retained_amount_shown"]}),
         ("Times", {"fields": ["created_at", "updated_at", "hold_expires_at", "confirmed_at", "checked_in_at",
@@ -149,6 +150,10 @@ class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmi
     grand_total_shown = _money_display("grand_total")
     cancellation_penalty_shown = _money_display("cancellation_penalty")
     retained_amount_shown = _money_display("retained_amount")
+
+    @admin.display(description="Price override")
+    def price_override_shown(self, obj):
+        return price_override_summary(obj.price_override) or "—"
 
     @admin.display(description="Tax and fee lines")
     def tax_and_fee_lines(self, obj):

@@ -108,6 +108,9 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
                                      help_text="What is charged when (pricing.guarantee.PaymentTerms), as booked; "
                                                "empty: everything at booking")
     free_until = models.DateTimeField(null=True, blank=True)
+    price_override = models.JSONField(default=dict, blank=True, editable=False,
+                                      help_text="A price given by hand at booking: who, when, why, the original "
+                                                "and the overridden totals (bookings/services/override.py)")
 
     status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,8 @@
 """The staff console in the Django admin: today's desk, check-in with a room picker, charges, check-out with the
 bill, the room rack and the housekeeping board. Every action calls the same service as the API."""
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -19,6 +21,7 @@ from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
 from . import paylinks, selectors, services
+from .desk_booking import views as desk_booking
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
 from .incidentals import incidentals_hold, incidentals_to_capture
 from .models import (
@@ -111,6 +114,9 @@ class StayAdmin(ReadOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("desk/", view(self.desk_view), name="frontdesk_desk"),
+            path("book/", view(partial(desk_booking.book_view, console=self)), name="frontdesk_book"),
+            path("book/<int:pk>/done/", view(partial(desk_booking.book_done_view, console=self)),
+                 name="frontdesk_book_done"),
             path("rack/", view(self.rack_view), name="frontdesk_rack"),
             path("housekeeping/", view(self.housekeeping_view), name="frontdesk_housekeeping"),
             path("housekeeping/<int:task_id>/<str:to>/", view(self.housekeeping_move_view),

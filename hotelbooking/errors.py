@@ -129,6 +129,14 @@ class PaymentLinkExpired(DomainError):
                        "is on its way; otherwise please book again.")
 
 
+class OverrideNotAllowed(DomainError):
+    """A price override asked by someone without the override_rate permission at the hotel: nothing is booked."""
+
+    code = "OVERRIDE_NOT_ALLOWED"
+    http_status = 403
+    default_message = "Only a front office manager may override the price."
+
+
 class BookingNotCompleted(DomainError):
     """The payment went through but confirming the booking failed; the payment was given back."""
 

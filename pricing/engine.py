@@ -70,6 +70,8 @@ class Quote:
     free_until: datetime | None
     promotion: Promotion | None = None
     nightly_totals: list[Decimal] = field(default_factory=list)
+    # Set when staff priced the stay by hand (bookings.services.override): who, why, the original figures.
+    price_override: dict | None = None
 
     @property
     def taxes(self) -> Decimal:

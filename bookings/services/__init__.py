@@ -27,6 +27,7 @@ from .create import (
 from .expiry import reservations_expire_pending
 from .ledger import amount_paid_net
 from .lifecycle import reservation_save, transition
+from .override import PriceOverride
 from .reading import (
     amount_paid,
     card_on_file,
@@ -37,7 +38,7 @@ from .reading import (
 )
 
 __all__ = [
-    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "PendingPayment", "amount_paid",
+    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "PendingPayment", "PriceOverride", "amount_paid",
     "amount_paid_net", "balance_at_check_in", "balance_charge", "balance_due", "balances_charge_due",
     "booking_create", "booking_payment_attempt", "booking_payment_confirm", "booking_payment_pending",
     "booking_payment_token", "booking_payment_token_read", "booking_quote", "card_on_file", "confirmation_number_next",

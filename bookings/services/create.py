@@ -46,6 +46,7 @@ from ..payments import Card, PaymentGateway, default_gateway
 from ..payments.attempts import attempt_open, attempt_send, finisher
 from ..payments.models import PaymentAttempt
 from .lifecycle import reservation_save, transition
+from .override import PriceOverride, price_override_apply, price_override_note
 from .reading import reservation_lock
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ class BookingRequest:
     payment_method: str = ""
     # False when the channel collects the money (an OTA's prepaid booking): confirm without charging.
     collect_payment: bool = True
+    # Staff pricing the rooms by hand (bookings/services/override.py): needs override_rate and a reason.
+    price_override: PriceOverride | None = None
+    # What the history says when nothing is taken at booking (e.g. "Pay at the hotel (front desk)").
+    payment_note: str = ""
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -213,6 +218,7 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
                           rate_plan_code=request.rate_plan_code, check_in=request.check_in,
                           check_out=request.check_out, adults=request.adults, children=request.children,
                           room_count=request.room_count, promo_code=request.promo_code)
+    quote = price_override_apply(quote, request.price_override, actor=actor)
     child_ages = _validate_child_ages(quote.children, request.child_ages)
     total = round_money(quote.total, quote.currency)
     expected = None if request.expected_total is None else _expected(request.expected_total, quote.currency)
@@ -282,8 +288,8 @@ def _booking_hold(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_
                           check_out=quote.check_out)
         _promotion_use_take(reservation, quote.promotion)
         if step is None:
-            note = (f"Payment collected by {request.source or request.channel}" if not request.collect_payment
-                    else "Pay at the hotel: no card taken")
+            note = request.payment_note or (f"Payment collected by {request.source or request.channel}"
+                                            if not request.collect_payment else "Pay at the hotel: no card taken")
             _confirm(reservation, note=note, actor=actor)
             return reservation, None
         attempt = attempt_open(reservation=reservation, step="BOOKING", operation=step.operation, gateway=gateway,
@@ -436,13 +442,15 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
         payment_terms=terms.as_dict() if request.collect_payment else {},  # a channel's terms are not ours
+        price_override=quote.price_override or {},
         hold_expires_at=timezone.now() + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
     ReservationNight.objects.bulk_create([
         ReservationNight(reservation=reservation, date=n.date, rate=n.rate, rate_plan_discount=n.rate_plan_discount,
                          promotion_discount=n.promotion_discount) for n in quote.nights])
     StatusChange.objects.create(reservation=reservation, from_status="", to_status=Status.PENDING,
-                                note=f"Booked via {request.channel}", **actor_fields(actor))
+                                note=f"Booked via {request.channel}{price_override_note(quote)}",
+                                **actor_fields(actor))
     return reservation
 
 
