@@ -141,8 +141,12 @@ def folio_data(folio: selectors.Folio) -> dict:
 # --- check-in --------------------------------------------------------------------------------------------
 
 class CheckInInput(serializers.Serializer):
-    room_numbers = serializers.ListField(child=serializers.CharField(max_length=10), max_length=20,
-                                         help_text="One room number per booked room, e.g. [\"1204\"]")
+    room_numbers = serializers.ListField(child=serializers.CharField(max_length=10), max_length=20, required=False,
+                                         default=list,
+                                         help_text="One room number per booked room, e.g. [\"1204\"]. Leave it "
+                                                   "out to use the rooms assigned ahead of arrival.")
+    reassign = serializers.BooleanField(default=False, help_text="true to check in to rooms other than those "
+                                                                 "assigned ahead of arrival (the assignment moves)")
     key_cards_per_room = serializers.IntegerField(min_value=1, max_value=services.MAX_KEY_CARDS_PER_ROOM,
                                                   default=2)
 
@@ -177,6 +181,7 @@ class CheckInApi(APIView):
             200: CheckInOutput,
             400: _err("ROOM_COUNT_MISMATCH (one room per booked room), VALIDATION_ERROR"),
             409: _err("ROOM_TYPE_MISMATCH, ROOM_NOT_AVAILABLE (status, another stay, out of order), "
+                      "ROOM_ASSIGNED_AHEAD (other rooms than those assigned ahead, without reassign), "
                       "INVALID_STATE_TRANSITION (not CONFIRMED), CHECK_IN_TOO_EARLY, STAY_ENDED",
                       _example("Wrong room type", "ROOM_TYPE_MISMATCH", "Room 1101 is not a Deluxe King Room."),
                       _example("Room not clean", "ROOM_NOT_AVAILABLE", "Room 1204 is NEEDS_CLEANING.")),
@@ -190,6 +195,7 @@ class CheckInApi(APIView):
         result = services.stay_check_in(confirmation_number=confirmation_number,
                                         room_numbers=data.validated_data["room_numbers"],
                                         key_cards_per_room=data.validated_data["key_cards_per_room"],
+                                        reassign=data.validated_data["reassign"],
                                         hotels=hotels_for(request), actor=caller_of(request))
         r = result.reservation
         return Response(CheckInOutput({

@@ -18,5 +18,8 @@ class FrontdeskConfig(AppConfig):
         events.subscribe(events.GUEST_CHECKED_OUT, "frontdesk.handlers.create_departure_cleaning")
         for name in (events.RESERVATION_CANCELLED, events.RESERVATION_NO_SHOW, events.GUEST_CHECKED_OUT):
             events.subscribe(name, "frontdesk.handlers.release_incidentals_hold")
+        events.subscribe(events.RESERVATION_MODIFIED, "frontdesk.handlers.assignments_follow_booking")
+        for name in (events.RESERVATION_CANCELLED, events.RESERVATION_NO_SHOW, events.RESERVATION_EXPIRED):
+            events.subscribe(name, "frontdesk.handlers.assignments_drop")
 
         from . import incidentals, paylinks  # noqa: F401  (they register their payment-attempt finishers)

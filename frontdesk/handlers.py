@@ -3,7 +3,7 @@ handler once per event, and the unique constraints behind each of these make a s
 
 from bookings.models import OutboxEvent
 
-from . import services
+from . import assignments, services
 from .incidentals import incidentals_release
 
 
@@ -36,3 +36,15 @@ def release_incidentals_hold(event: OutboxEvent) -> None:
     handler's transaction commits; at check-out the hold was captured or released already, normally)."""
     if event.reservation_id is not None:
         incidentals_release(reservation_id=event.reservation_id)
+
+
+def assignments_follow_booking(event: OutboxEvent) -> None:
+    """ReservationModified: rooms assigned ahead follow the new dates if free, else they are dropped."""
+    if event.reservation_id is not None:
+        assignments.assignments_follow(reservation_id=event.reservation_id)
+
+
+def assignments_drop(event: OutboxEvent) -> None:
+    """ReservationCancelled / ReservationNoShow / ReservationExpired: rooms assigned ahead are given back."""
+    if event.reservation_id is not None:
+        assignments.assignments_drop_ended(reservation_id=event.reservation_id)

@@ -201,13 +201,17 @@ def _rooms_for_stay(reservation: Reservation, numbers: list[str]) -> list[Room]:
     return ordered
 
 
-def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=None,
-                  key_cards_per_room: int = 2) -> CheckInResult:
+def stay_check_in(*, confirmation_number: str, room_numbers=(), hotels=None, actor=None,
+                  key_cards_per_room: int = 2, reassign: bool = False) -> CheckInResult:
     """Give a CONFIRMED reservation its rooms, on or after its arrival day (hotel time), and check it in.
 
     One room per booked room, each of the booked type, AVAILABLE and not in another stay whose dates overlap
-    (checked here under the room locks; on PostgreSQL also forbidden by an exclusion constraint).
+    (checked here under the room locks; on PostgreSQL also forbidden by an exclusion constraint). With no room
+    numbers, the rooms assigned ahead of arrival; other rooms than those only with `reassign` (frontdesk/
+    assignments.py).
     """
+    from .assignments import check_in_room_numbers
+
     if not 1 <= int(key_cards_per_room) <= MAX_KEY_CARDS_PER_ROOM:
         raise ValidationFailed(f"Issue between 1 and {MAX_KEY_CARDS_PER_ROOM} key cards per room.",
                                field="key_cards_per_room")
@@ -225,6 +229,7 @@ def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=
         if today >= reservation.check_out:
             raise StayEnded(f"Reservation {cn} was due to leave on {reservation.check_out:%B %-d, %Y}; "
                             "it can no longer be checked in.", departure=str(reservation.check_out))
+        numbers = check_in_room_numbers(reservation, numbers, reassign=reassign)
         wanted = reservation.room_count
         if len(numbers) != wanted or len(set(numbers)) != len(numbers) or not all(numbers):
             raise RoomCountMismatch(
@@ -237,6 +242,7 @@ def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=
                        for room in rooms]
         try:
             with transaction.atomic():
+                RoomAssignment.objects.filter(reservation=reservation).delete()  # those assigned ahead: renewed
                 RoomAssignment.objects.bulk_create(assignments)
         except IntegrityError:  # the PostgreSQL exclusion constraint: another desk was faster
             raise RoomNotAvailable("One of these rooms was just given to another stay. Please pick again.",

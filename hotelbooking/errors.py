@@ -234,6 +234,14 @@ class RoomCountMismatch(DomainError):
     default_message = "Give exactly one room number per booked room."
 
 
+class RoomAssignedAhead(DomainError):
+    """Check-in to rooms other than those assigned ahead of arrival, without asking for the move."""
+
+    code = "ROOM_ASSIGNED_AHEAD"
+    http_status = 409
+    default_message = "The booking is assigned other rooms; choose these rooms explicitly to move the assignment."
+
+
 class OutOfOrderWouldOversell(DomainError):
     code = "OUT_OF_ORDER_WOULD_OVERSELL"
     http_status = 409
