@@ -21,6 +21,7 @@ from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
 from . import paylinks, selectors, services
+from .assignments import ahead_assignments
 from .desk_booking import views as desk_booking
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
 from .incidentals import incidentals_hold, incidentals_to_capture
@@ -38,6 +39,7 @@ from .models import (
     Stay,
     StayRecord,
 )
+from .tape_chart import views as tape_chart
 
 
 class ReadOnlyAdmin(HotelScoped, admin.ModelAdmin):
@@ -118,6 +120,11 @@ class StayAdmin(ReadOnlyAdmin):
             path("book/<int:pk>/done/", view(partial(desk_booking.book_done_view, console=self)),
                  name="frontdesk_book_done"),
             path("rack/", view(self.rack_view), name="frontdesk_rack"),
+            path("tape-chart/", view(partial(tape_chart.tape_chart_view, console=self)), name="frontdesk_tape_chart"),
+            path("<int:pk>/assign-room/", view(partial(tape_chart.assign_view, console=self)),
+                 name="frontdesk_assign_room"),
+            path("<int:pk>/unassign-room/", view(partial(tape_chart.unassign_view, console=self)),
+                 name="frontdesk_unassign_room"),
             path("housekeeping/", view(self.housekeeping_view), name="frontdesk_housekeeping"),
             path("housekeeping/<int:task_id>/<str:to>/", view(self.housekeeping_move_view),
                  name="frontdesk_housekeeping_move"),
@@ -165,13 +172,14 @@ class StayAdmin(ReadOnlyAdmin):
         self._require(request, "view_desk", "check_in")
         stay = self._stay(request, pk)
         suggestions = selectors.room_suggestions(reservation=stay, limit=50)
-        form = CheckInForm(request.POST or None, rooms=suggestions)
+        ahead = ahead_assignments(stay) if stay.status == Status.CONFIRMED else []
+        form = CheckInForm(request.POST or None, rooms=suggestions, initial={"rooms": [a.room.number for a in ahead]})
         if request.method == "POST" and form.is_valid():
             try:
                 result = services.stay_check_in(confirmation_number=stay.confirmation_number,
                                                 room_numbers=form.cleaned_data["rooms"],
                                                 key_cards_per_room=form.cleaned_data["key_cards_per_room"],
-                                                actor=_actor(request))
+                                                reassign=form.cleaned_data["reassign"], actor=_actor(request))
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -184,7 +192,8 @@ class StayAdmin(ReadOnlyAdmin):
                     messages.add_message(request, level, f"{hold.label}.")
                 return redirect(f"{reverse('admin:frontdesk_desk')}?hotel={stay.hotel.code}")
         return TemplateResponse(request, "admin/frontdesk/check_in.html", self._context(
-            request, f"Check in {stay.confirmation_number}", stay=stay, form=form, suggestions=suggestions))
+            request, f"Check in {stay.confirmation_number}", stay=stay, form=form, suggestions=suggestions,
+            ahead=ahead, can_assign=staff_may(request.user, "assign_room", stay.hotel)))
 
     def charge_view(self, request, pk):
         self._require(request, "view_desk", "post_charge")

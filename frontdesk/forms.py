@@ -6,9 +6,11 @@ from .models import FolioLine
 
 
 class CheckInForm(forms.Form):
-    rooms = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Rooms",
+    rooms = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Rooms", required=False,
                                       help_text="Only clean rooms of the booked type, free for the whole stay.")
     key_cards_per_room = forms.IntegerField(min_value=1, max_value=6, initial=2)
+    reassign = forms.BooleanField(required=False, label="Check in to the rooms ticked instead of those assigned "
+                                                        "ahead (the assignment moves)")
 
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)
