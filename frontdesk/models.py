@@ -43,8 +43,9 @@ class RoomAssignment(models.Model):
     """A room given to a stay for the nights [start_date, end_date).
 
     A room is never in two stays whose dates overlap: on PostgreSQL an exclusion constraint (btree_gist, added
-    by migration 0002 on PostgreSQL only) forbids it; on every database the check-in service checks it while
-    holding the room rows' locks. An early departure shortens end_date so the room's nights are free again.
+    by migration 0002 on PostgreSQL only) forbids it; on every database the check-in service and the assignment
+    ahead of arrival (frontdesk/assignments.py) check it while holding the room rows' locks. An early departure
+    shortens end_date so the room's nights are free again.
     """
 
     reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="room_assignments")
