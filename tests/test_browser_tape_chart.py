@@ -48,17 +48,16 @@ def clerk_page(page, demo):
 
 @pytest.fixture
 def stays():
-    from django.utils import timezone
-
     from frontdesk.assignments import room_assign
     from frontdesk.services import room_out_of_order_set, stay_check_in
     from inventory.models import Hotel
+    from pricing.search import hotel_today
 
+    nyc = Hotel.objects.get(code="NYC")
     friday = booking._next_friday()
-    today = timezone.localdate()
-    mia = _book(today, 2, "Mia", "Chen", "mia@example.com")
+    mia = _book(hotel_today(nyc), 2, "Mia", "Chen", "mia@example.com")  # in house since today, in New York
     stay_check_in(confirmation_number=mia.confirmation_number, room_numbers=["1201"])
-    room_out_of_order_set(hotel=Hotel.objects.get(code="NYC"), room_number="1205", start=friday + timedelta(days=3),
+    room_out_of_order_set(hotel=nyc, room_number="1205", start=friday + timedelta(days=3),
                           end=friday + timedelta(days=5), reason="Repainting")
     john = _book(friday, 3, "John", "Smith", "john@example.com")
     room_assign(confirmation_number=john.confirmation_number, room_number="1203")
