@@ -76,9 +76,12 @@ def test_a_room_assigned_ahead_is_used_at_check_in_without_a_room_number(seed_st
 
 def test_the_api_checks_in_to_the_assigned_room_when_no_room_is_given(frontdesk_client, seed_stay, next_friday):
     room_assign(confirmation_number=seed_stay.confirmation_number, room_number="1202")
+    url = f"/api/v1/reservations/{seed_stay.confirmation_number}/check-in"
     with at(next_friday, 15):
-        response = frontdesk_client.post(f"/api/v1/reservations/{seed_stay.confirmation_number}/check-in", {},
-                                         format="json")
+        other = frontdesk_client.post(url, {"room_numbers": ["1204"]}, format="json")
+        assert other.status_code == 409 and other.json()["error"]["code"] == "ROOM_ASSIGNED_AHEAD"
+        assert other.json()["error"]["assigned"] == ["1202"]
+        response = frontdesk_client.post(url, {}, format="json")
     assert response.status_code == 200, response.json()
     assert [r["number"] for r in response.json()["rooms"]] == ["1202"]
 
