@@ -57,7 +57,9 @@ class RoomMove:
 def _target_checks(reservation: Reservation, target: Room, start, end) -> None:
     number = target.number
     if target.status != Room.Status.AVAILABLE:
-        raise RoomNotAvailable(f"Room {number} is {target.get_status_display().lower()}.", room=number,
+        state = {Room.Status.NEEDS_CLEANING: "needs cleaning", Room.Status.OCCUPIED: "is occupied",
+                 Room.Status.OUT_OF_ORDER: "is out of order"}.get(target.status, "is not available")
+        raise RoomNotAvailable(f"Room {number} {state}.", room=number,
                                room_status=target.status)
     clash = (RoomAssignment.objects.filter(room=target, start_date__lt=end, end_date__gt=start)
              .select_related("reservation").first())

@@ -21,7 +21,8 @@ from hotelbooking.errors import InvalidDates, InvalidParty, ModificationNotAllow
 from hotelbooking.money import ZERO, round_money
 from inventory.models import RoomType, nights_between
 from inventory.services import stay_length_check
-from pricing.engine import NightPrice
+from pricing.engine import ChargeLine, NightPrice, nightly_totals_of
+from pricing.models import Fee
 from pricing.search import Stay, _parse_count, _parse_date
 
 from .. import events
@@ -90,6 +91,7 @@ def in_house_plan(*, reservation: Reservation, today: date, check_out=None, adul
     if promotion is not None and len(new_dates) < promotion.min_nights:
         keep = {d: NightPrice(p.date, p.rate, p.rate_plan_discount) for d, p in keep.items()}
     quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=keep)
+    _past_guests_kept(quote, reservation, stay, today)
 
     currency = quote.currency
     by_date = {n.date: n for n in quote.nights}
@@ -124,6 +126,23 @@ def in_house_plan(*, reservation: Reservation, today: date, check_out=None, adul
         policy_snapshot=reservation.cancellation_policy, paid=None, retained=ZERO,
         settled_at_hotel=True,  # nothing moves on the card now: the folio settles it at check-out
     )
+
+
+def _past_guests_kept(quote, reservation: Reservation, stay: Stay, today: date) -> None:
+    """A party change counts from today: per-guest fees of the nights already slept stay at the old party."""
+    old, new = reservation.adults + reservation.children, stay.adults + stay.children
+    nights = nights_between(stay.check_in, stay.check_out)
+    past = sum(1 for d in nights if d < today)
+    if old == new or not past:
+        return
+    per_guest = {f.name: f.amount for f in Fee.objects.filter(hotel=reservation.hotel,
+                                                               kind=Fee.Kind.PER_GUEST_PER_NIGHT)}
+    guest_nights = old * past + new * (len(nights) - past)
+    quote.fee_lines = [
+        ChargeLine(line.name, line.kind, round_money(per_guest[line.name] * guest_nights, quote.currency))
+        if line.kind == Fee.Kind.PER_GUEST_PER_NIGHT and line.name in per_guest else line
+        for line in quote.fee_lines]
+    quote.nightly_totals = nightly_totals_of(quote)
 
 
 def in_house_apply(reservation: Reservation, plan: ModificationPlan, *, actor, note: str) -> None:

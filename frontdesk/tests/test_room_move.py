@@ -156,7 +156,7 @@ def test_a_dirty_room_is_refused(in_house, next_friday):
     Room.objects.filter(number="1203").update(status=Room.Status.NEEDS_CLEANING)
     with at(next_friday + timedelta(days=1), 10), pytest.raises(RoomNotAvailable) as exc:
         _move(in_house, "1203")
-    assert exc.value.message == "Room 1203 is needs cleaning."
+    assert exc.value.message == "Room 1203 needs cleaning."
 
 
 def test_a_sold_out_room_type_is_refused_and_nothing_changes(in_house, next_friday):
