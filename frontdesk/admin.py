@@ -1,6 +1,8 @@
 """The staff console in the Django admin: today's desk, check-in with a room picker, charges, check-out with the
 bill, the room rack and the housekeeping board. Every action calls the same service as the API."""
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -18,7 +20,7 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import paylinks, selectors, services
+from . import inhouse_views, paylinks, selectors, services
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
 from .incidentals import incidentals_hold, incidentals_to_capture
 from .models import (
@@ -103,6 +105,7 @@ class StayAdmin(ReadOnlyAdmin):
             links.append(("Check in", reverse("admin:frontdesk_check_in", args=[obj.pk])))
         if obj.status == Status.CHECKED_IN:
             links.append(("Charge", reverse("admin:frontdesk_charge", args=[obj.pk])))
+            links.append(("Move room", reverse("admin:frontdesk_move_room", args=[obj.pk])))
             links.append(("Check out", reverse("admin:frontdesk_check_out", args=[obj.pk])))
         links.append(("Folio", reverse("admin:frontdesk_folio", args=[obj.pk])))
         return format_html_join(" | ", '<a href="{}">{}</a>', ((url, label) for label, url in links))
@@ -121,6 +124,11 @@ class StayAdmin(ReadOnlyAdmin):
             path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
             path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
             path("<int:pk>/payment-link/", view(self.payment_link_view), name="frontdesk_payment_link"),
+            path("<int:pk>/move-room/", view(partial(inhouse_views.move_room_view, self)), name="frontdesk_move_room"),
+            path("<int:pk>/change-stay/", view(partial(inhouse_views.change_stay_view, self)),
+                 name="frontdesk_change_stay"),
+            path("<int:pk>/fee/<str:fee>/", view(partial(inhouse_views.desk_fee_view, self)),
+                 name="frontdesk_desk_fee"),
         ] + super().get_urls()
 
     # --- helpers ---

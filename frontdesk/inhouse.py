@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from bookings.models import Reservation, Status
 from bookings.modifications import ModificationPlan
 from bookings.modifications.in_house import in_house_apply, in_house_plan
-from bookings.models import Reservation, Status
 from bookings.services import reservation_get
 from hotelbooking.errors import InvalidState, PriceChanged, RoomNotAvailable, ValidationFailed
 from hotelbooking.money import ZERO, fmt, round_money

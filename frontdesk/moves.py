@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bookings.models import Reservation, Status, actor_label
 from bookings.modifications import ModificationPlan
 from bookings.modifications.in_house import in_house_apply, in_house_plan
-from bookings.models import Reservation, Status, actor_label
 from hotelbooking.errors import (
     InvalidState,
     RoomNotAvailable,
@@ -82,7 +82,8 @@ def room_move_quote(*, confirmation_number: str, to_room: str, reprice: bool, ho
     from bookings.services import reservation_get
 
     reservation = reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels)
-    target = Room.objects.filter(hotel=reservation.hotel, number=clean_code(to_room)).select_related("room_type").first()
+    target = (Room.objects.filter(hotel=reservation.hotel, number=clean_code(to_room)).select_related("room_type")
+              .first())
     if target is None:
         raise RoomNotFound(f"Room {to_room} does not exist at {reservation.hotel.name}.", room=str(to_room)[:20])
     if target.room_type_id == reservation.room_type_id:
@@ -180,3 +181,14 @@ def _note(old: Room, new: Room, plan: ModificationPlan | None, reprice: bool, re
         text += (f"repriced: total {plan.previous_total} -> {plan.new_total} {plan.currency}, settled at check-out)"
                  if reprice else "booked rates kept)")
     return text + (f": {reason}" if reason else "")
+
+
+def rooms_to_move_to(reservation: Reservation, today) -> list[Room]:
+    """Clean rooms free from today to the departure: the stay's own room type first, then the others."""
+    busy = RoomAssignment.objects.filter(start_date__lt=reservation.check_out, end_date__gt=today) \
+        .values_list("room_id", flat=True)
+    blocked = out_of_order_overlapping(today, reservation.check_out).values_list("room_id", flat=True)
+    been = RoomAssignment.objects.filter(reservation=reservation).values_list("room_id", flat=True)
+    rooms = (Room.objects.filter(hotel=reservation.hotel, status=Room.Status.AVAILABLE)
+             .exclude(pk__in=busy).exclude(pk__in=blocked).exclude(pk__in=been).select_related("room_type"))
+    return sorted(rooms, key=lambda r: (r.room_type_id != reservation.room_type_id, r.room_type.code, r.number))

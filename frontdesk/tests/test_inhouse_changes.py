@@ -217,3 +217,60 @@ def test_early_check_in_fee(in_house, nyc, next_friday):
         line = desk_fee_post(confirmation_number=in_house.confirmation_number, fee="EARLY_CHECK_IN")
     assert (line.amount, line.description, line.business_date) == (Decimal("25.00"), "Early check-in fee",
                                                                     next_friday)
+
+
+# --- the console -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def desk_client(client, nyc):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from frontdesk.permissions import FRONT_DESK_GROUP
+    from tests.factories import staff_user
+
+    if not Group.objects.filter(name=FRONT_DESK_GROUP).exists():
+        call_command("front_desk_group", verbosity=0)
+    client.force_login(staff_user("maria", groups=[FRONT_DESK_GROUP], hotels=[nyc]))
+    return client
+
+
+def test_change_stay_from_the_console_shows_the_price_then_applies(desk_client, in_house, next_friday):
+    RatePlan.objects.filter(code="AAA").update(early_departure_fee=RatePlan.EarlyDeparture.ONE_NIGHT)
+    url = f"/admin/frontdesk/stay/{in_house.pk}/change-stay/"
+    sun = _day(2, next_friday)
+    with at(_day(1, next_friday), 10):
+        assert desk_client.get(url).status_code == 200
+        form = {"check_out": sun.isoformat(), "adults": "2", "children": "0"}
+        preview = " ".join(desk_client.post(url, form).content.decode().split())
+        done = desk_client.post(url, {**form, "confirm": "1", "expected_total": "446.16"}, follow=True)
+    assert "664.14 &rarr; <strong>446.16 USD</strong>" in preview
+    assert "Early-departure fee</th><td>217.98" in preview
+    assert "<strong>0.00 USD</strong>, settled at check-out" in preview  # -217.98 for the night, +217.98 fee
+    assert "now leaves on" in done.content.decode()
+    in_house.refresh_from_db()
+    assert in_house.check_out == sun
+
+
+def test_a_bad_departure_is_a_message_not_a_500(desk_client, in_house, next_friday):
+    url = f"/admin/frontdesk/stay/{in_house.pk}/change-stay/"
+    with at(_day(1, next_friday), 10):
+        page = desk_client.post(url, {"check_out": next_friday.isoformat(), "adults": "2", "children": "0"})
+        stale = desk_client.post(url, {"check_out": _day(4, next_friday).isoformat(), "adults": "2",
+                                       "children": "0", "confirm": "1", "expected_total": "1.00"})
+    assert page.status_code == 200 and "(INVALID_DATES)" in page.content.decode()
+    assert stale.status_code == 200 and "(PRICE_CHANGED)" in stale.content.decode()
+
+
+def test_late_check_out_fee_from_the_console(desk_client, nyc, in_house, next_friday):
+    nyc.late_check_out_fee = Decimal("40")
+    nyc.save(update_fields=["late_check_out_fee"])
+    url = f"/admin/frontdesk/stay/{in_house.pk}/fee/LATE_CHECK_OUT/"
+    with at(_day(1, next_friday), 10):
+        folio = desk_client.get(f"/admin/frontdesk/stay/{in_house.pk}/folio/").content.decode()
+        first = desk_client.post(url, follow=True).content.decode()
+        second = desk_client.post(url, follow=True).content.decode()
+    assert "Late check-out fee (40.00 USD)" in folio
+    assert "Posted Late check-out fee: 40.00 USD." in first
+    assert "already on the folio" in second and "(INVALID_STATE)" in second
+    assert FolioLine.objects.filter(reservation=in_house, description="Late check-out fee").count() == 1
