@@ -252,6 +252,7 @@ class StayAdmin(ReadOnlyAdmin):
         may_send = staff_may(request.user, "send_payment_link", stay.hotel)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
             request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
+            due=selectors.check_out_preview(stay).balance if stay.status == Status.CHECKED_IN else None,
             hold=incidentals_hold(stay), links=[(link, paylinks.payment_link_url(link))
                                                 for link in paylinks.payment_links_of(stay)],
             link_form=(link_form or PaymentLinkForm()) if may_send else None))
