@@ -276,3 +276,23 @@ def test_a_clerk_of_another_hotel_does_not_find_the_stay(client, in_house, next_
         assert client.get(f"/admin/frontdesk/stay/{in_house.pk}/move-room/").status_code == 404
         assert client.post(f"/admin/frontdesk/stay/{in_house.pk}/move-room/",
                            {"from_room": "1204", "to_room": "1205", "confirm": "1"}).status_code == 404
+
+
+def test_check_out_leaves_the_room_the_guest_moved_out_of_alone(in_house, next_friday):
+    from bookings.payments import TestGateway
+    from frontdesk.services import housekeeping_task_move
+
+    with at(next_friday + timedelta(days=1), 10):
+        move = _move(in_house, "1205")
+        housekeeping_task_move(task_id=move.task.pk, to="IN_PROGRESS")
+        housekeeping_task_move(task_id=move.task.pk, to="DONE")
+    assert Room.objects.get(number="1204").status == Room.Status.AVAILABLE  # cleaned, sellable again
+    with at(next_friday + timedelta(days=3), 10):
+        result = stay_check_out(confirmation_number=in_house.confirmation_number, gateway=TestGateway())
+    assert sorted(result.rooms) == ["1204", "1205"]
+    assert Room.objects.get(number="1204").status == Room.Status.AVAILABLE
+    assert Room.objects.get(number="1205").status == Room.Status.NEEDS_CLEANING
+    assert list(RoomAssignment.objects.filter(reservation=in_house).order_by("pk")
+                .values_list("room__number", "start_date", "end_date")) == [
+        ("1204", next_friday, next_friday + timedelta(days=1)),
+        ("1205", next_friday + timedelta(days=1), next_friday + timedelta(days=3))]
