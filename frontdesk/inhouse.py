@@ -14,7 +14,7 @@ nights by (room type, date).
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -154,6 +154,16 @@ def _rooms_free_for(reservation: Reservation, assignments: list[RoomAssignment],
             room=blocked.room.number, room_status=Room.Status.OUT_OF_ORDER)
 
 
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("expected_total must be an amount, e.g. 871.92.", field="expected_total") from None
+    if not amount.is_finite():
+        raise ValidationFailed("expected_total must be an amount, e.g. 871.92.", field="expected_total")
+    return amount
+
+
 def _note(change: StayChange) -> str:
     plan, c = change.plan, change.currency
     q = plan.quote
@@ -185,7 +195,7 @@ def stay_change(*, confirmation_number: str, check_out=None, adults=None, childr
         change = _plan(reservation, today, check_out, adults, children)
         plan = change.plan
         if expected_total not in (None, "") and \
-                round_money(Decimal(str(expected_total)), plan.currency) != plan.new_total:
+                round_money(_amount(expected_total), plan.currency) != plan.new_total:
             raise PriceChanged(quote=plan.as_dict()["pricing_breakdown"], expected_total=str(expected_total),
                                new_total=str(plan.new_total))
         if not plan.changes:

@@ -260,6 +260,13 @@ def test_a_bad_departure_is_a_message_not_a_500(desk_client, in_house, next_frid
                                        "children": "0", "confirm": "1", "expected_total": "1.00"})
     assert page.status_code == 200 and "(INVALID_DATES)" in page.content.decode()
     assert stale.status_code == 200 and "(PRICE_CHANGED)" in stale.content.decode()
+    with at(_day(1, next_friday), 10):
+        junk = desk_client.post(url, {"check_out": _day(4, next_friday).isoformat(), "adults": "2",
+                                      "children": "0", "confirm": "1", "expected_total": "NaN"})
+        nul = desk_client.post(f"/admin/frontdesk/stay/{in_house.pk}/move-room/",
+                               {"from_room": "1204", "to_room": "12\x0005", "reprice": "0", "confirm": "1"})
+    assert junk.status_code == 200 and "(VALIDATION_ERROR)" in junk.content.decode()
+    assert nul.status_code == 200
 
 
 def test_late_check_out_fee_from_the_console(desk_client, nyc, in_house, next_friday):
