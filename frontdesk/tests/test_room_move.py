@@ -296,3 +296,12 @@ def test_check_out_leaves_the_room_the_guest_moved_out_of_alone(in_house, next_f
                 .values_list("room__number", "start_date", "end_date")) == [
         ("1204", next_friday, next_friday + timedelta(days=1)),
         ("1205", next_friday + timedelta(days=1), next_friday + timedelta(days=3))]
+
+
+def test_the_desk_lists_the_guest_in_the_new_room(in_house, nyc, next_friday):
+    from frontdesk.selectors import desk_today
+
+    with at(next_friday + timedelta(days=1), 10):
+        _move(in_house, "1205")
+        day = desk_today(nyc)
+    assert [r.room_numbers for r in day.in_house] == [["1205"]]
