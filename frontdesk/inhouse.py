@@ -45,9 +45,10 @@ RESTATE_KEY = "restate"
 
 def folio_restate(reservation: Reservation, *, actor=None) -> FolioLine | None:
     """After the stay's totals changed with some nights already posted: the posted nights keep their lines, the
-    nights to come follow the new totals, and whatever rounding the two leave between them (a tax's remainder
-    that now falls on a night already posted) is one correcting line, so that at check-out the stay's
-    postings still add up to exactly its grand total. Idempotent: nothing when they already do."""
+    nights to come follow the new totals, and whatever the two leave between them (a tax's rounding remainder
+    that now falls on a night already posted, a per-guest fee spread anew over the nights) is one correcting
+    line, so that at check-out the stay's postings still add up to exactly its grand total. Idempotent: nothing
+    when they already do."""
     lines = FolioLine.objects.filter(reservation=reservation)
     posted_keys = set(lines.exclude(posting_key="").values_list("posting_key", flat=True))
     stay_lines = lines.filter(posting_key__startswith="night:") | lines.filter(posting_key__startswith=RESTATE_KEY)
@@ -58,7 +59,7 @@ def folio_restate(reservation: Reservation, *, actor=None) -> FolioLine | None:
         return None
     n = sum(1 for k in posted_keys if k.startswith(RESTATE_KEY)) + 1
     return _post_line(reservation, kind=FolioLine.Kind.CORRECTION, amount=delta,
-                      description="Rounding of the nights already posted, after the stay changed",
+                      description="Adjustment of the nights already posted, after the stay changed",
                       business_date=hotel_today(reservation.hotel), actor=actor, key=f"{RESTATE_KEY}:{n}")
 
 

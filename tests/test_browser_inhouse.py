@@ -57,10 +57,7 @@ def in_house(live_server):
     with time_machine.travel(_ny(friday, 15), tick=False):
         stay_check_in(confirmation_number=stay.confirmation_number, room_numbers=["1204"])
     stay_nights_post(reservation_id=stay.pk, through=friday)
-    staff_user("maria", groups=[FRONT_DESK_GROUP], hotels=[Hotel.objects.get(code="NYC")]).set_password(PASSWORD)
-    from django.contrib.auth.models import User
-
-    user = User.objects.get(username="maria")
+    user = staff_user("maria", groups=[FRONT_DESK_GROUP], hotels=[Hotel.objects.get(code="NYC")])
     user.set_password(PASSWORD)
     user.save()
     with time_machine.travel(_ny(friday + timedelta(days=1), 10), tick=True):

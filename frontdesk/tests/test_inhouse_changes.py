@@ -182,6 +182,9 @@ def test_party_change_prices_per_guest_fees_from_today(seed_stay, nyc, book, nex
     with at(friday + timedelta(days=3), 10):
         result = stay_check_out(confirmation_number=stay.confirmation_number, gateway=TestGateway())
     assert result.folio.totals.charges == Decimal("684.14")  # to the cent, whatever was posted before
+    # Friday's levy was posted at 5.00; the new levy (20.00) is spread 6.66 / 6.67 / 6.67: Friday's 1.66 is one line.
+    adjustment = FolioLine.objects.get(reservation=stay, posting_key="restate:1")
+    assert (adjustment.kind, adjustment.amount) == ("CORRECTION", Decimal("1.66"))
 
 
 def test_a_party_too_big_for_the_room_is_refused(in_house, next_friday):
