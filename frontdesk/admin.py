@@ -20,7 +20,7 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import paylinks, selectors, services
+from . import inhouse_views, paylinks, selectors, services
 from .assignments import ahead_assignments
 from .desk_booking import views as desk_booking
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
@@ -108,6 +108,7 @@ class StayAdmin(ReadOnlyAdmin):
             links.append(("Check in", reverse("admin:frontdesk_check_in", args=[obj.pk])))
         if obj.status == Status.CHECKED_IN:
             links.append(("Charge", reverse("admin:frontdesk_charge", args=[obj.pk])))
+            links.append(("Move room", reverse("admin:frontdesk_move_room", args=[obj.pk])))
             links.append(("Check out", reverse("admin:frontdesk_check_out", args=[obj.pk])))
         links.append(("Folio", reverse("admin:frontdesk_folio", args=[obj.pk])))
         return format_html_join(" | ", '<a href="{}">{}</a>', ((url, label) for label, url in links))
@@ -134,6 +135,11 @@ class StayAdmin(ReadOnlyAdmin):
             path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
             path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
             path("<int:pk>/payment-link/", view(self.payment_link_view), name="frontdesk_payment_link"),
+            path("<int:pk>/move-room/", view(partial(inhouse_views.move_room_view, self)), name="frontdesk_move_room"),
+            path("<int:pk>/change-stay/", view(partial(inhouse_views.change_stay_view, self)),
+                 name="frontdesk_change_stay"),
+            path("<int:pk>/fee/<str:fee>/", view(partial(inhouse_views.desk_fee_view, self)),
+                 name="frontdesk_desk_fee"),
         ] + super().get_urls()
 
     # --- helpers ---
@@ -259,6 +265,7 @@ class StayAdmin(ReadOnlyAdmin):
         may_send = staff_may(request.user, "send_payment_link", stay.hotel)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
             request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
+            due=selectors.check_out_preview(stay).balance if stay.status == Status.CHECKED_IN else None,
             hold=incidentals_hold(stay), links=[(link, paylinks.payment_link_url(link))
                                                 for link in paylinks.payment_links_of(stay)],
             link_form=(link_form or PaymentLinkForm()) if may_send else None))

@@ -243,7 +243,8 @@ def desk_day(*, hotel: Hotel, today: date, start, end) -> DeskDay:
         | Q(status=Status.CHECKED_OUT, checked_out_at__gte=start, checked_out_at__lt=end))
         .order_by("check_in", "confirmation_number"))
     rooms = defaultdict(list)
-    for a in RoomAssignment.objects.filter(reservation__in=[r.pk for r in rows]).select_related("room"):
+    for a in RoomAssignment.objects.filter(reservation__in=[r.pk for r in rows]).select_related("room") \
+            .exclude(released_at__isnull=False, reservation__status=Status.CHECKED_IN):  # not a room moved out of
         rooms[a.reservation_id].append(a.room.number)
     for r in rows:
         r.room_numbers = sorted(rooms.get(r.pk, []))

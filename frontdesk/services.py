@@ -523,10 +523,11 @@ def _check_out_close(reservation: Reservation, *, gateway: PaymentGateway, actor
     assignments = list(RoomAssignment.objects.select_for_update().filter(reservation=reservation)
                        .select_related("room").order_by("room_id"))
     now = timezone.now()
-    for a in assignments:
+    occupied = [a for a in assignments if a.released_at is None]  # not the rooms a room move left earlier
+    for a in occupied:
         end = max(a.start_date, min(a.end_date, today))  # an early departure frees the nights left
         RoomAssignment.objects.filter(pk=a.pk).update(end_date=end, released_at=now)
-    room_ids = [a.room_id for a in assignments]
+    room_ids = [a.room_id for a in occupied]
     Room.objects.filter(pk__in=room_ids).update(status=Room.Status.NEEDS_CLEANING)
     unused = [n for n in held_nights(reservation.holder) if n >= today]
     if unused:

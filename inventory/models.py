@@ -46,6 +46,16 @@ class Hotel(models.Model):
         "incidentals hold", max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)],
         help_text="Authorised on the guest's card at check-in for incidentals (minibar, spa, ...), in the hotel's "
                   "currency; captured against them at check-out and the rest released. 0: no hold")
+    late_check_out_fee = models.DecimalField(
+        "late check-out fee", max_digits=12, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Posted to the folio from the desk when a guest is granted a late check-out, in the hotel's "
+                  "currency; empty: not offered")
+    early_check_in_fee = models.DecimalField(
+        "early check-in fee", max_digits=12, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Posted to the folio from the desk when a guest checks in early, in the hotel's currency; "
+                  "empty: not offered")
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="hotels",
                                    help_text="Staff who work here: they see and act on this hotel only "
                                              "(superusers reach every hotel)")

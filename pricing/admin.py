@@ -59,7 +59,7 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("hotel", "code", "name", "description", "cancellation_policy", "min_stay",
-                           "is_active")}),
+                           "early_departure_fee", "is_active")}),
         ("Derived plan", {"fields": ("parent", "derivation", "derivation_value"),
                           "description": "Leave empty for a base plan with its own rates; "
                                          "AAA = BAR less 10%: parent BAR, percentage, 10."}),

@@ -108,6 +108,17 @@ class RatePlan(models.Model):
         null=True, blank=True, help_text="DEPOSIT only: the balance is charged this many days before arrival "
                                          "(hotel time); empty = at check-in")
 
+    class EarlyDeparture(models.TextChoices):
+        NONE = "NONE", "None: the nights not stayed are not charged"
+        ONE_NIGHT = "ONE_NIGHT", "One night: the first night not stayed (with its taxes and fees)"
+        REMAINING_NIGHTS = "REMAINING_NIGHTS", "The remaining nights: every night not stayed"
+        POLICY = "POLICY", "The cancellation policy, applied to the nights not stayed"
+
+    early_departure_fee = models.CharField(
+        max_length=20, choices=EarlyDeparture.choices, default=EarlyDeparture.NONE,
+        help_text="What a checked-in guest who leaves before the booked departure is charged for the nights "
+                  "given up (posted to the folio)")
+
     class Meta:
         ordering = ["hotel", "code"]
         constraints = [

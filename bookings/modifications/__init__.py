@@ -40,6 +40,9 @@ The rules kept here:
   and a later cancellation or no-show costs at least as much; money already paid beyond the new total but
   within what is retained counts towards a later, dearer change instead of being charged again.
 
+A stay under way (CHECKED_IN) changes through in_house.py instead (a room move, a new departure or party from
+the desk): past nights frozen, no card touched, the folio settles the difference at check-out.
+
 When several things change at once, `modification` names the one that weighs most on price and rooms, in this
 order: ROOM_CHANGE, RATE_PLAN_CHANGE, the date change (DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT),
 OCCUPANCY_CHANGE; `changes` lists all of them. A request that changes nothing is NO_CHANGE and writes nothing.

@@ -70,6 +70,7 @@ def _derived_plan_post(nyc, **fields) -> dict:
     return {"hotel": nyc.pk, "code": "DEP20", "name": "20% deposit", "cancellation_policy": bar.cancellation_policy_id,
             "is_active": "on", "parent": bar.pk, "derivation": "PERCENT", "derivation_value": "0",
             "guarantee": "DEPOSIT", "deposit_kind": "", "deposit_percent": "", "balance_due_days": "",
+            "early_departure_fee": "NONE",
             "rates-TOTAL_FORMS": "0", "rates-INITIAL_FORMS": "0", "rates-MIN_NUM_FORMS": "0",
             "rates-MAX_NUM_FORMS": "1000", **fields}
 
