@@ -19,6 +19,9 @@ from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
 from . import paylinks, selectors, services
+from .admin_desk import DeskPagesMixin, stay_actions
+from .audit import stay_history
+from .console_nav import console_nav
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
 from .incidentals import incidentals_hold, incidentals_to_capture
 from .models import (
@@ -78,7 +81,7 @@ def _actor(request):
 
 
 @admin.register(Stay)
-class StayAdmin(ReadOnlyAdmin):
+class StayAdmin(DeskPagesMixin, ReadOnlyAdmin):
     """Reservations as the desk sees them, with the console's pages hung off this admin's URLs."""
 
     list_display = ["confirmation_number", "guest", "hotel", "room_type", "check_in", "check_out", "status",
@@ -121,6 +124,7 @@ class StayAdmin(ReadOnlyAdmin):
             path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
             path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
             path("<int:pk>/payment-link/", view(self.payment_link_view), name="frontdesk_payment_link"),
+            *self.desk_urls(),
         ] + super().get_urls()
 
     # --- helpers ---
@@ -132,7 +136,8 @@ class StayAdmin(ReadOnlyAdmin):
     def _context(self, request, title, **extra):
         hotel = extra.get("hotel") or getattr(extra.get("stay"), "hotel", None)
         return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
-                "hotel_code": hotel.code if hotel else "", **extra}
+                "hotel_code": hotel.code if hotel else "", "nav": console_nav(request.resolver_match.view_name),
+                "search_query": request.GET.get("q", ""), **extra}
 
     def _hotel(self, request):
         """The hotel asked for, among those the user belongs to (another hotel is not found)."""
@@ -244,7 +249,8 @@ class StayAdmin(ReadOnlyAdmin):
         may_send = staff_may(request.user, "send_payment_link", stay.hotel)
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
             request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
-            hold=incidentals_hold(stay), links=[(link, paylinks.payment_link_url(link))
+            hold=incidentals_hold(stay), history=stay_history(stay), desk_actions=stay_actions(request.user, stay),
+            links=[(link, paylinks.payment_link_url(link))
                                                 for link in paylinks.payment_links_of(stay)],
             link_form=(link_form or PaymentLinkForm()) if may_send else None))
 

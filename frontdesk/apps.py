@@ -20,3 +20,6 @@ class FrontdeskConfig(AppConfig):
             events.subscribe(name, "frontdesk.handlers.release_incidentals_hold")
 
         from . import incidentals, paylinks  # noqa: F401  (they register their payment-attempt finishers)
+        from .audit import audit_register
+
+        audit_register()
