@@ -81,7 +81,7 @@ class DeskPagesMixin:
             messages.error(request, f"{stay.confirmation_number} can be marked a no-show only once its arrival day "
                                     f"has come and while it is confirmed ({stay.get_status_display().lower()}).")
             return redirect("admin:frontdesk_folio", pk=stay.pk)
-        form = PenaltyForm(request.POST or None)
+        form = PenaltyForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 done = services.reservation_no_show(reservation_id=stay.pk, gateway=default_gateway(),
