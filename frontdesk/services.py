@@ -69,6 +69,7 @@ from inventory.services import held_nights, inventory_release
 from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
+from .audit import audit_created
 from .folio import Posting, nightly_totals, retained_posting
 from .incidentals import incidentals_hold_at_check_in, incidentals_settle
 from .models import (
@@ -239,6 +240,7 @@ def stay_check_in(*, confirmation_number: str, room_numbers, hotels=None, actor=
         try:
             with transaction.atomic():
                 RoomAssignment.objects.bulk_create(assignments)
+                audit_created(assignments, actor=actor)
         except IntegrityError:  # the PostgreSQL exclusion constraint: another desk was faster
             raise RoomNotAvailable("One of these rooms was just given to another stay. Please pick again.",
                                    retryable=True) from None

@@ -1,10 +1,7 @@
-"""Desk users for the console tests: a clerk (Front desk) and a manager (Front office manager) of the NYC hotel."""
+"""Desk users for the console tests (the clerk and manager fixtures of conftest.py use it)."""
 
-import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-
-from frontdesk.permissions import FRONT_DESK_GROUP, FRONT_OFFICE_MANAGER_GROUP
 
 
 def desk_user(hotel, username, group_name):
@@ -14,25 +11,3 @@ def desk_user(hotel, username, group_name):
     user.groups.add(Group.objects.get(name=group_name))
     hotel.staff.add(user)
     return user
-
-
-@pytest.fixture
-def clerk(nyc):
-    return desk_user(nyc, "maria", FRONT_DESK_GROUP)
-
-
-@pytest.fixture
-def manager(nyc):
-    return desk_user(nyc, "olivia", FRONT_OFFICE_MANAGER_GROUP)
-
-
-@pytest.fixture
-def clerk_client(client, clerk):
-    client.force_login(clerk)
-    return client
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client

@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import User
 
 from .conftest import at
-from .desk_support import clerk, clerk_client, manager, manager_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 DESK = "/admin/frontdesk/stay/desk/"

@@ -13,7 +13,6 @@ from frontdesk.models import FolioLine
 from hotelbooking.errors import WaiverNotPermitted
 
 from .conftest import at
-from .desk_support import clerk, clerk_client, manager, manager_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -14,7 +14,6 @@ from inventory.models import Room
 from tests.factories import GuestFactory, HotelFactory, ReservationFactory
 
 from .conftest import at
-from .desk_support import clerk, clerk_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 SEARCH = "/admin/frontdesk/stay/search/"
