@@ -158,7 +158,9 @@ class StayAdmin(DeskPagesMixin, ReadOnlyAdmin):
         hotel, hotels = self._hotel(request)
         day = selectors.desk_today(hotel) if hotel is not None else None
         return TemplateResponse(request, "admin/frontdesk/desk.html", self._context(
-            request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day))
+            request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day,
+            may={work: staff_may(request.user, work, hotel)
+                 for work in ("check_in", "cancel_booking", "mark_no_show")}))
 
     def check_in_view(self, request, pk):
         self._require(request, "view_desk", "check_in")

@@ -17,8 +17,8 @@ from inventory.models import Room
 
 from .models import FolioLine, RoomAssignment, Stay
 
-# Bookkeeping columns nobody reads as a change.
-_RESERVATION_NOISE = ["updated_at"]
+# Bookkeeping columns nobody reads as a change; the status has its own history (StatusChange, with the note).
+_RESERVATION_NOISE = ["updated_at", "status"]
 
 
 def audit_register() -> None:
