@@ -5,7 +5,7 @@ user, set by auditlog's middleware. Status changes, waivers and their reasons st
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -93,6 +93,7 @@ def stay_history(reservation: Reservation) -> list[HistoryEntry]:
                 for v in (e.changes_dict.get("room") or []) if str(v).isdigit()}
     rooms = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "number")) if room_ids else {}
     models = {c.pk: m for m, c in ct.items()}
+    tz = reservation.hotel.tz
     history = []
     for e in entries:
         model = models[e.content_type_id]
@@ -100,8 +101,8 @@ def stay_history(reservation: Reservation) -> list[HistoryEntry]:
         who = e.actor.get_username() if e.actor else (e.actor_email or "system")
         changes = ()
         if e.action == LogEntry.Action.UPDATE:
-            changes = tuple(Change(field=_label(model, f), before=_shown(f, old, rooms), after=_shown(f, new, rooms))
-                            for f, (old, new) in e.changes_dict.items())
+            changes = tuple(Change(field=_label(model, f), before=_shown(f, old, rooms, tz),
+                                   after=_shown(f, new, rooms, tz)) for f, (old, new) in e.changes_dict.items())
         history.append(HistoryEntry(at=e.timestamp, who=who, what=_WHAT.get((name, e.action), name),
                                     summary=e.object_repr if model is not Reservation else "", changes=changes))
     for s in StatusChange.objects.filter(reservation=reservation).select_related("changed_by"):
@@ -112,9 +113,17 @@ def stay_history(reservation: Reservation) -> list[HistoryEntry]:
     return history
 
 
-def _shown(field: str, value, rooms: dict) -> str:
+def _shown(field: str, value, rooms: dict, tz) -> str:
     if value in (None, "None", ""):
         return "—"
     if field == "room" and str(value).isdigit():
         return f"room {rooms.get(int(value), value)}"
-    return str(value)
+    value = str(value)
+    if len(value) >= 19 and value[4] == "-" and value[10] == " " and value[13] == ":":  # a stored instant: shown in the hotel's time
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        instant = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+        return f"{instant.astimezone(tz):%b %d, %Y %H:%M}"
+    return value

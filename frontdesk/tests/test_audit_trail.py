@@ -54,7 +54,8 @@ def test_desk_work_through_the_console_is_kept_with_the_clerk(clerk_client, seed
     posted = next(h for h in history if h.what == "Folio line posted" and "MINIBAR" in h.summary)
     assert "12.50" in posted.summary
     checked_in = next(h for h in history if h.what == "Reservation changed" and h.who == "maria")
-    assert {c.field for c in checked_in.changes} >= {"checked in at"}
+    when = {c.field: (c.before, c.after) for c in checked_in.changes}["checked in at"]
+    assert when == ("—", f"{next_friday:%b %d, %Y} 16:00")  # the hotel's time, as the clerk saw the clock
     status = next(h for h in history if h.what == "Status" and h.who == "maria")
     assert [(c.before, c.after) for c in status.changes] == [("CONFIRMED", "CHECKED_IN")]
 
