@@ -119,7 +119,8 @@ def _shown(field: str, value, rooms: dict, tz) -> str:
     if field == "room" and str(value).isdigit():
         return f"room {rooms.get(int(value), value)}"
     value = str(value)
-    if len(value) >= 19 and value[4] == "-" and value[10] == " " and value[13] == ":":  # a stored instant: shown in the hotel's time
+    # A stored instant ("2026-12-04 21:00:00+00:00"): shown in the hotel's time.
+    if len(value) >= 19 and value[4] == "-" and value[10] == " " and value[13] == ":":
         try:
             instant = datetime.fromisoformat(value)
         except ValueError:
