@@ -88,3 +88,9 @@ def test_a_clerk_finds_a_booking_by_the_booked_name_and_opens_the_stay(page, dem
     assert desk_day.confirmation_number in page.inner_text("#content")
     assert "History" in page.inner_text("#content")
     _shot(page, 1024, "desk-stay-1024.png")
+    # The cancel page from the stay: the figures before confirming, readable on a phone.
+    page.locator("p.desk-buttons a", has_text="Cancel").click()
+    page.wait_for_url(f"**/admin/frontdesk/stay/{desk_day.pk}/cancel/")
+    assert "Refund" in page.inner_text("table.desk-figures")
+    _shot(page, 1024, "desk-cancel-1024.png")
+    _shot(page, 390, "desk-cancel-390.png")
