@@ -160,6 +160,10 @@ class BookingCreateInput(serializers.Serializer):
     guest = GuestInput()
     payment = PaymentInput()
     special_requests = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    arrival_time = serializers.TimeField(
+        required=False, allow_null=True, default=None, format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"],
+        help_text="Optional (new): when the guest expects to arrive, HH:MM in the hotel's time; shown to the "
+                  "front desk")
     expected_total = serializers.DecimalField(
         max_digits=16, decimal_places=4, required=False, allow_null=True,
         help_text="The grand total the guest was shown. If today's price differs, nothing is booked and the "
@@ -178,7 +182,7 @@ class BookingCreateInput(serializers.Serializer):
             guest=GuestDetails(first_name=g["first_name"], last_name=g["last_name"], email=g["email"],
                                phone=g["phone"], loyalty_number=g["loyalty_number"]),
             card=_card(d["payment"]), payment_method=d["payment"].get("payment_method", ""),
-            special_requests=d["special_requests"], channel=d["channel"],
+            special_requests=d["special_requests"], arrival_time=d["arrival_time"], channel=d["channel"],
             source=d["source"] or source, expected_total=d.get("expected_total"),
         )
 

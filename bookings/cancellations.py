@@ -21,7 +21,7 @@ The rules kept here:
   that is declined (or a booking with no card on file) leaves the penalty owed: the folio shows it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -56,6 +56,7 @@ from .services.ledger import (
     refunds_open,
     unapplied_charges,
 )
+from .waivers import waiver_check, waiver_note
 
 CANCELLABLE = (Status.PENDING, Status.CONFIRMED)
 STEP = "CANCELLATION"
@@ -226,7 +227,8 @@ def cancellation_quote(*, confirmation_number: str, hotels=None) -> Cancellation
 
 
 def reservation_cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels=None, actor=None,
-                       expected_penalty: Decimal | None = None) -> CancellationResult:
+                       expected_penalty: Decimal | None = None,
+                       waive_reason: str | None = None) -> CancellationResult:
     """Cancel: penalty and refund as of now, rooms back, status history, outbox event and the money steps in one
     short transaction; then the money moves, with nothing locked.
 
@@ -249,6 +251,8 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
         given_back = [compensation_open(charge) for charge in unapplied_charges(reservation)]
         terms = cancellation_terms(reservation=reservation)
         c = reservation.currency
+        waiver = waiver_check(actor=actor, hotel=reservation.hotel, reason=waive_reason) \
+            if waive_reason is not None else None
         if expected_penalty is not None and round_money(expected_penalty, c) != terms.penalty:
             raise PriceChanged("The cancellation penalty has changed since it was shown. Please review it.",
                                expected_penalty=str(round_money(expected_penalty, c)), penalty=str(terms.penalty),
@@ -258,7 +262,12 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
                  f"{terms.penalty_quote.tier_applied}, {terms.penalty_quote.penalty_description}")
         owed = round_money(terms.penalty - terms.paid, c)
         note = f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({basis}); refund {terms.refund} {c}"
-        if owed > 0:
+        if waiver is not None:
+            note = (f"Cancelled: {reason}. {waiver_note(waiver, actor=actor, waived=terms.penalty, currency=c)}; "
+                    f"refund {terms.paid} {c}")
+            terms = replace(terms, penalty_quote=replace(terms.penalty_quote, penalty=ZERO, refund=terms.paid))
+            owed = ZERO
+        elif owed > 0:
             note += f"; {owed} {c} of the penalty to collect"
         transition(reservation, "cancel", reason=reason, penalty=terms.penalty, by=actor, note=note)
         released = inventory_release(holder=reservation.holder)

@@ -26,6 +26,7 @@ class Guest(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     loyalty_number = models.CharField(max_length=30, blank=True)
+    vip = models.BooleanField("VIP", default=False, help_text="Flagged for the desk on arrival")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +93,8 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
                                        help_text="The API key that made this booking (a partner key without "
                                                  "hotel-wide scope sees only its own bookings)")
     special_requests = models.TextField(blank=True)
+    arrival_time = models.TimeField("expected arrival time", null=True, blank=True,
+                                    help_text="When the guest expects to arrive, hotel time, if they said")
 
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(**MONEY)

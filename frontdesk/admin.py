@@ -21,7 +21,10 @@ from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
 from . import inhouse_views, paylinks, selectors, services
+from .admin_desk import DeskPagesMixin, stay_actions
 from .assignments import ahead_assignments
+from .audit import stay_history
+from .console_nav import console_nav
 from .desk_booking import views as desk_booking
 from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
 from .incidentals import incidentals_hold, incidentals_to_capture
@@ -83,7 +86,7 @@ def _actor(request):
 
 
 @admin.register(Stay)
-class StayAdmin(ReadOnlyAdmin):
+class StayAdmin(DeskPagesMixin, ReadOnlyAdmin):
     """Reservations as the desk sees them, with the console's pages hung off this admin's URLs."""
 
     list_display = ["confirmation_number", "guest", "hotel", "room_type", "check_in", "check_out", "status",
@@ -140,6 +143,7 @@ class StayAdmin(ReadOnlyAdmin):
                  name="frontdesk_change_stay"),
             path("<int:pk>/fee/<str:fee>/", view(partial(inhouse_views.desk_fee_view, self)),
                  name="frontdesk_desk_fee"),
+            *self.desk_urls(),
         ] + super().get_urls()
 
     # --- helpers ---
@@ -151,7 +155,8 @@ class StayAdmin(ReadOnlyAdmin):
     def _context(self, request, title, **extra):
         hotel = extra.get("hotel") or getattr(extra.get("stay"), "hotel", None)
         return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
-                "hotel_code": hotel.code if hotel else "", **extra}
+                "hotel_code": hotel.code if hotel else "", "nav": console_nav(request.resolver_match.view_name),
+                "search_query": request.GET.get("q", ""), **extra}
 
     def _hotel(self, request):
         """The hotel asked for, among those the user belongs to (another hotel is not found)."""
@@ -172,7 +177,9 @@ class StayAdmin(ReadOnlyAdmin):
         hotel, hotels = self._hotel(request)
         day = selectors.desk_today(hotel) if hotel is not None else None
         return TemplateResponse(request, "admin/frontdesk/desk.html", self._context(
-            request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day))
+            request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day,
+            may={work: staff_may(request.user, work, hotel)
+                 for work in ("check_in", "cancel_booking", "mark_no_show")}))
 
     def check_in_view(self, request, pk):
         self._require(request, "view_desk", "check_in")
@@ -266,7 +273,8 @@ class StayAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "admin/frontdesk/folio.html", self._context(
             request, f"Folio — {stay.confirmation_number}", stay=stay, folio=selectors.folio_get(stay),
             due=selectors.check_out_preview(stay).balance if stay.status == Status.CHECKED_IN else None,
-            hold=incidentals_hold(stay), links=[(link, paylinks.payment_link_url(link))
+            hold=incidentals_hold(stay), history=stay_history(stay), desk_actions=stay_actions(request.user, stay),
+            links=[(link, paylinks.payment_link_url(link))
                                                 for link in paylinks.payment_links_of(stay)],
             link_form=(link_form or PaymentLinkForm()) if may_send else None))
 

@@ -23,3 +23,6 @@ class FrontdeskConfig(AppConfig):
             events.subscribe(name, "frontdesk.handlers.assignments_drop")
 
         from . import incidentals, paylinks  # noqa: F401  (they register their payment-attempt finishers)
+        from .audit import audit_register
+
+        audit_register()

@@ -14,6 +14,7 @@ from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, Room, RoomType
 from pricing.search import hotel_today
 
+from .desk_rows import desk_rows_annotate
 from .folio import retained_posting
 from .models import FolioLine, HousekeepingTask, RoomAssignment, RoomOutOfOrder
 
@@ -233,7 +234,8 @@ class DeskDay:
 
 
 def desk_day(*, hotel: Hotel, today: date, start, end) -> DeskDay:
-    """Today's arrivals, in-house guests and departures of one hotel: two queries.
+    """Today's arrivals, in-house guests and departures of one hotel, each with its rooms, balance and guest
+    flags (frontdesk.desk_rows): five queries.
 
     `start` and `end` bound the hotel's local day (aware datetimes), for "checked out today".
     """
@@ -242,12 +244,7 @@ def desk_day(*, hotel: Hotel, today: date, start, end) -> DeskDay:
         | Q(status=Status.CHECKED_IN)
         | Q(status=Status.CHECKED_OUT, checked_out_at__gte=start, checked_out_at__lt=end))
         .order_by("check_in", "confirmation_number"))
-    rooms = defaultdict(list)
-    for a in RoomAssignment.objects.filter(reservation__in=[r.pk for r in rows]).select_related("room") \
-            .exclude(released_at__isnull=False, reservation__status=Status.CHECKED_IN):  # not a room moved out of
-        rooms[a.reservation_id].append(a.room.number)
-    for r in rows:
-        r.room_numbers = sorted(rooms.get(r.pk, []))
+    desk_rows_annotate(rows)
     return DeskDay(
         hotel=hotel, today=today,
         arrivals=[r for r in rows if r.status == Status.CONFIRMED],

@@ -43,6 +43,7 @@ from bookings.services.ledger import (
     refunds_promised,
     unapplied_charges,
 )
+from bookings.waivers import waiver_check, waiver_note
 from hotelbooking.errors import (
     ChargeNotFound,
     CheckInTooEarly,
@@ -68,6 +69,7 @@ from inventory.services import held_nights, inventory_release
 from pricing.cancellation import no_show_penalty
 from pricing.search import hotel_today
 
+from .audit import audit_created
 from .folio import Posting, nightly_totals, retained_posting
 from .incidentals import incidentals_hold_at_check_in, incidentals_settle
 from .models import (
@@ -244,6 +246,7 @@ def stay_check_in(*, confirmation_number: str, room_numbers=(), hotels=None, act
             with transaction.atomic():
                 RoomAssignment.objects.filter(reservation=reservation).delete()  # those assigned ahead: renewed
                 RoomAssignment.objects.bulk_create(assignments)
+                audit_created(assignments, actor=actor)
         except IntegrityError:  # the PostgreSQL exclusion constraint: another desk was faster
             raise RoomNotAvailable("One of these rooms was just given to another stay. Please pick again.",
                                    retryable=True) from None
@@ -809,7 +812,16 @@ def cancellation_penalty_post(*, reservation: Reservation) -> FolioLine | None:
 NO_SHOW_STEP = "NO_SHOW"
 
 
-def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, business_date: date) -> Reservation | None:
+def no_show_terms(reservation: Reservation) -> tuple[Decimal, Decimal]:
+    """The no-show penalty the policy asks of `reservation` and what it has paid (net): reads only."""
+    penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
+                              nightly_totals=nightly_totals(stay_plan(reservation)), currency=reservation.currency,
+                              retained=reservation.retained_amount)
+    return penalty, amount_paid_net(reservation)
+
+
+def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, business_date: date, actor=None,
+                        waive_reason: str | None = None) -> Reservation | None:
     """A CONFIRMED reservation whose arrival day has passed: NO_SHOW with the policy's no-show penalty.
 
     One short transaction marks it, posts the penalty to the folio, gives the rooms back and records the money
@@ -825,14 +837,17 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
         if reservation is None or reservation.check_in > business_date:
             return None
         currency = reservation.currency
-        postings = stay_plan(reservation)
-        penalty = no_show_penalty(snapshot=reservation.cancellation_policy or {}, total=reservation.grand_total,
-                                  nightly_totals=nightly_totals(postings), currency=currency,
-                                  retained=reservation.retained_amount)
+        waiver = waiver_check(actor=actor, hotel=reservation.hotel, reason=waive_reason) \
+            if waive_reason is not None else None
         # A change charged a moment ago and not applied does not pay for the stay: it goes back whole.
         given_back = [compensation_open(charge) for charge in unapplied_charges(reservation)]
-        paid = amount_paid_net(reservation)
-        transition(reservation, "mark_no_show", note=f"No-show: penalty {fmt(penalty, currency)}")
+        penalty, paid = no_show_terms(reservation)
+        note = f"No-show: penalty {fmt(penalty, currency)}"
+        if waiver is not None:  # a manager's waiver (bookings.waivers): nothing kept, everything paid back
+            waived = waiver_note(waiver, actor=actor, waived=round_money(penalty, currency), currency=currency)
+            note = f"No-show. {waived}"
+            penalty = ZERO
+        transition(reservation, "mark_no_show", by=actor, note=note)
         reservation_save(reservation)
         if penalty > 0:
             _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=business_date,

@@ -216,6 +216,12 @@ class InvalidCurrency(DomainError):
 
 # --- front desk ------------------------------------------------------------------------------------------
 
+class WaiverNotPermitted(DomainError):
+    code = "WAIVER_NOT_PERMITTED"
+    http_status = 403
+    default_message = "Only a front office manager may waive a penalty."
+
+
 class CheckInTooEarly(DomainError):
     code = "CHECK_IN_TOO_EARLY"
     http_status = 409

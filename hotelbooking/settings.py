@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "axes",
     "csp",
+    "auditlog",
     "inventory",
     "pricing",
     "bookings",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # who made a change, for the audit trail (frontdesk.audit)
+    "frontdesk.home.desk_home",  # desk staff opening the admin index land on today's desk
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: it turns a lockout found during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -82,7 +82,7 @@ def test_the_chart_shows_the_stay_assigns_by_pick_and_by_drag_and_opens_a_stay(c
     friday, john, zoe, ann = stays
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{demo.url}/admin/frontdesk/stay/desk/")
-    page.click(".desk-nav >> text=Tape chart")
+    page.click(".console-nav >> text=Tape chart")
     page.wait_for_url(re.compile(r"/admin/frontdesk/stay/tape-chart/\?hotel=NYC$"))  # from today
     assert page.locator("td.bar.tc-in-house").inner_text().strip() == "Mia Chen"
     assert page.locator("#room-1205 td.tc-out-of-order").inner_text().strip() == "Out of order: Repainting"

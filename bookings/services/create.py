@@ -3,7 +3,7 @@
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -81,6 +81,7 @@ class BookingRequest:
     room_count: int = 1
     promo_code: str | None = None
     special_requests: str = ""
+    arrival_time: time | None = None  # when the guest expects to arrive, hotel time
     channel: str = Channel.DIRECT
     source: str = ""
     expected_total: Decimal | None = None
@@ -438,8 +439,8 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         guest_phone=typed.phone.strip()[:40], guest_loyalty_number=typed.loyalty_number.strip()[:30],
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
-        special_requests=(request.special_requests or "").strip(), currency=currency,
-        created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
+        special_requests=(request.special_requests or "").strip(), arrival_time=request.arrival_time,
+        currency=currency, created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
         payment_terms=terms.as_dict() if request.collect_payment else {},  # a channel's terms are not ours
         price_override=quote.price_override or {},

@@ -38,3 +38,33 @@ def book(nyc):
 def seed_stay(book, next_friday):
     """The seed's stay: Deluxe King, AAA rate, Friday to Monday, 2 adults: 664.14 paid."""
     return book(next_friday)
+
+
+@pytest.fixture
+def clerk(nyc):
+    """A Front desk clerk of the NYC hotel (frontdesk.tests.desk_support)."""
+    from frontdesk.permissions import FRONT_DESK_GROUP
+
+    from .desk_support import desk_user
+    return desk_user(nyc, "maria", FRONT_DESK_GROUP)
+
+
+@pytest.fixture
+def manager(nyc):
+    """A Front office manager of the NYC hotel: a clerk who may also waive penalties and override prices."""
+    from frontdesk.permissions import FRONT_OFFICE_MANAGER_GROUP
+
+    from .desk_support import desk_user
+    return desk_user(nyc, "olivia", FRONT_OFFICE_MANAGER_GROUP)
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

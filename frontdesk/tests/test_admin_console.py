@@ -38,7 +38,7 @@ def test_the_group_has_exactly_the_console_permissions(nyc):
 
 def test_console_pages_load(desk_client, seed_stay, next_friday):
     with at(next_friday):
-        pages = ["/admin/", "/admin/frontdesk/stay/", "/admin/frontdesk/stay/?today=arrivals",
+        pages = ["/admin/?all=1", "/admin/frontdesk/stay/", "/admin/frontdesk/stay/?today=arrivals",
                  "/admin/frontdesk/stay/desk/", "/admin/frontdesk/stay/rack/", "/admin/frontdesk/stay/housekeeping/",
                  f"/admin/frontdesk/stay/{seed_stay.pk}/check-in/", f"/admin/frontdesk/stay/{seed_stay.pk}/folio/",
                  "/admin/frontdesk/folioline/", "/admin/frontdesk/housekeepingtask/",
