@@ -144,9 +144,22 @@ def card_data_refuse(data) -> None:
         raise CardDataNotAccepted()
 
 
+class RoomInput(serializers.Serializer):
+    room_type = serializers.CharField(max_length=100, help_text="Room type code, e.g. DELUXE-KING")
+    adults = PartyCountField(required=False, default=1, help_text="At least 1")
+    children = PartyCountField(required=False, default=0)
+    child_ages = ChildAgesField(child=serializers.IntegerField(), required=False, default=list, max_length=50,
+                                help_text="One age (0-17) per child, optional")
+
+
+# The single-room fields that `rooms` replaces: a body gives one form or the other.
+SINGLE_ROOM_FIELDS = ("room_type", "adults", "children", "child_ages", "room_count")
+
+
 class BookingCreateInput(serializers.Serializer):
     hotel = serializers.CharField(max_length=100, help_text="Hotel code, e.g. NYC")
-    room_type = serializers.CharField(max_length=100, help_text="Room type code, e.g. DELUXE-KING")
+    room_type = serializers.CharField(max_length=100, required=False,
+                                      help_text="Room type code, e.g. DELUXE-KING. Required unless `rooms` is given")
     rate_plan = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True,
                                       help_text="Rate plan code, e.g. AAA; the Best Available Rate when omitted")
     check_in = StayDateField(help_text="Arrival, YYYY-MM-DD (not in the past, hotel time)")
@@ -168,11 +181,32 @@ class BookingCreateInput(serializers.Serializer):
     source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
                                    help_text="e.g. the partner's site; defaults to the API key's name")
 
+    rooms = RoomInput(
+        many=True, required=False, max_length=services.MAX_ROOMS, allow_empty=False,
+        help_text="New. A multi-room booking: one element per room (1 to 9), each with its room type and party, "
+                  "instead of room_type, adults, children, child_ages and room_count (giving both forms is 400 "
+                  "VALIDATION_ERROR). One confirmation number, one charge for the sum, all rooms or none.")
+
+    def validate(self, attrs):
+        body = self.initial_data if isinstance(self.initial_data, dict) else {}
+        if "rooms" in body:
+            given = [name for name in SINGLE_ROOM_FIELDS if name in body]
+            if given:
+                raise serializers.ValidationError(
+                    {"rooms": [f"Give either rooms or {', '.join(given)}, not both."]})
+        elif not attrs.get("room_type"):
+            raise serializers.ValidationError({"room_type": ["This field is required."]})
+        return attrs
+
     def to_request(self, *, source: str) -> BookingRequest:
         d = self.validated_data
         g = d["guest"]
+        rooms = tuple(services.RoomRequest(room_type_code=r["room_type"], adults=r["adults"],
+                                           children=r["children"], child_ages=r["child_ages"])
+                      for r in d.get("rooms") or ())
         return BookingRequest(
-            hotel_code=d["hotel"], room_type_code=d["room_type"], rate_plan_code=d.get("rate_plan"),
+            rooms=rooms, hotel_code=d["hotel"], room_type_code=d.get("room_type", ""),
+            rate_plan_code=d.get("rate_plan"),
             check_in=d["check_in"], check_out=d["check_out"], adults=d["adults"], children=d["children"],
             child_ages=d["child_ages"], room_count=d["room_count"], promo_code=d.get("promo_code"),
             guest=GuestDetails(first_name=g["first_name"], last_name=g["last_name"], email=g["email"],
