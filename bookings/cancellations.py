@@ -224,8 +224,9 @@ def cancellation_quote(*, confirmation_number: str, hotels=None) -> "Cancellatio
 
     By a multi-room booking's (lead's) number: the booking's sums over its rooms still cancellable."""
     reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
-    rooms = _whole(reservation, list(reservation.companions.order_by("id")))
-    if len(rooms) > 1 or rooms[0].pk != reservation.pk:
+    companions = list(Reservation.objects.with_details().filter(lead=reservation.pk).order_by("id"))
+    if companions:
+        rooms = _whole(reservation, companions)
         return BookingCancellationTerms(lead=reservation, rooms=[cancellation_terms(reservation=r) for r in rooms])
     ensure_cancellable(reservation)
     return cancellation_terms(reservation=reservation)

@@ -12,8 +12,8 @@ import pytest
 from django.core import mail
 
 from bookings.cancellations import reservation_cancel, room_cancel
-from bookings.modifications import ModificationRequest, reservation_modify
 from bookings.models import Payment, PaymentAttempt, Reservation, Status
+from bookings.modifications import ModificationRequest, reservation_modify
 from bookings.services import RoomRequest, balance_due, booking_create, booking_quote_rooms
 from frontdesk.selectors import folio_get
 from hotelbooking.errors import PaymentFailed, SoldOut
