@@ -238,3 +238,28 @@ def test_a_single_room_booking_is_the_one_room_case(nyc, next_friday, gateway):
 
     assert r.lead_id is None and r.booking_rooms() == [r] and not PaymentAttempt.objects.get().allocation
     assert Payment.objects.get().amount == Decimal("664.14")
+
+
+@pytest.mark.django_db
+def test_the_providers_refund_event_for_one_rooms_share_records_nothing_more(nyc, next_friday, settings):
+    """Stripe's charge.refunded counts every refund of the one charge; the room's own refund is all of it."""
+    from django.utils import timezone
+
+    from bookings.models import GatewayEvent
+    from bookings.payments import webhooks
+
+    gateway = FaultyGateway()
+    lead = _book(next_friday, gateway)
+    room_cancel(confirmation_number=lead.confirmation_number, room=2, reason="One less", gateway=gateway)
+    share = Payment.objects.get(reservation=lead.booking_rooms()[1], kind=Payment.Kind.CHARGE)
+    Payment.objects.filter(gateway="test").update(gateway="stripe")
+    charge = {"id": "ch_x", "object": "charge", "amount": 120588, "amount_refunded": 54174, "currency": "usd",
+              "payment_intent": share.gateway_reference, "refunded": False, "status": "succeeded"}
+    stored = GatewayEvent.objects.create(gateway="stripe", event_id="evt_mr", event_type="charge.refunded",
+                                         object_id="ch_x", created=timezone.now(), payload={})
+
+    outcome = webhooks._charge_refunded(stored, charge)
+
+    assert "made at the provider" not in outcome
+    assert list(Payment.objects.filter(kind=Payment.Kind.REFUND).values_list("amount", flat=True)) == [
+        Decimal("541.74")]
