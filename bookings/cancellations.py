@@ -224,12 +224,19 @@ def cancellation_quote(*, confirmation_number: str, hotels=None) -> "Cancellatio
 
     By a multi-room booking's (lead's) number: the booking's sums over its rooms still cancellable."""
     reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
+    if not Reservation.objects.filter(lead=reservation.pk).exists():
+        ensure_cancellable(reservation)
+    return booking_cancellation_terms(reservation)
+
+
+def booking_cancellation_terms(reservation: Reservation):
+    """cancellation_terms for what cancelling by this number cancels: the booking's sums for the lead of a
+    multi-room booking (the penalty its pages carry as expected_penalty), the room itself otherwise."""
     companions = list(Reservation.objects.with_details().filter(lead=reservation.pk).order_by("id"))
-    if companions:
-        rooms = _whole(reservation, companions)
-        return BookingCancellationTerms(lead=reservation, rooms=[cancellation_terms(reservation=r) for r in rooms])
-    ensure_cancellable(reservation)
-    return cancellation_terms(reservation=reservation)
+    if not companions:
+        return cancellation_terms(reservation=reservation)
+    return BookingCancellationTerms(lead=reservation, rooms=[cancellation_terms(reservation=r)
+                                                             for r in _whole(reservation, companions)])
 
 
 def _whole(lead: Reservation, companions: list[Reservation]) -> list[Reservation]:

@@ -263,3 +263,77 @@ def test_the_providers_refund_event_for_one_rooms_share_records_nothing_more(nyc
     assert "made at the provider" not in outcome
     assert list(Payment.objects.filter(kind=Payment.Kind.REFUND).values_list("amount", flat=True)) == [
         Decimal("541.74")]
+
+
+@pytest.mark.django_db
+def test_a_booking_waiting_for_3d_secure_holds_every_room_until_its_hold_runs_out(nyc, next_friday, gateway):
+    import time_machine
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bookings.services import reservations_expire_pending
+
+    lead = _book(next_friday, gateway, card=None, payment_method="pm_card_authenticationRequired")
+
+    assert [r.status for r in lead.booking_rooms()] == [Status.PENDING, Status.PENDING]
+    assert _sold(nyc, next_friday, KING) == [1, 1, 1] and _sold(nyc, next_friday, QUEEN) == [1, 1, 1]
+    later = timezone.now() + timedelta(minutes=settings.BOOKING_HOLD_MINUTES + 1)
+    with time_machine.travel(later, tick=False):
+        assert reservations_expire_pending(gateway=gateway) == 2
+
+    assert [r.status for r in Reservation.objects.order_by("id")] == [Status.EXPIRED, Status.EXPIRED]
+    assert _sold(nyc, next_friday, KING) == [0, 0, 0] and _sold(nyc, next_friday, QUEEN) == [0, 0, 0]
+    assert Payment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_companion_without_a_charge_of_its_own_uses_the_bookings_card(nyc, next_friday, gateway):
+    from bookings.services import card_on_file
+
+    lead = _book(next_friday, gateway)
+    queen = lead.booking_rooms()[1]
+    Payment.objects.filter(reservation=queen).update(card_token="")
+
+    assert card_on_file(queen).card_token == Payment.objects.get(reservation=lead).card_token != ""
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_bookings_rooms_and_links_each_room_to_the_lead(admin_client, nyc, next_friday, gateway):
+    lead = _book(next_friday, gateway)
+    queen = lead.booking_rooms()[1]
+
+    lead_page = admin_client.get(f"/admin/bookings/reservation/{lead.pk}/change/").content.decode()
+    queen_page = admin_client.get(f"/admin/bookings/reservation/{queen.pk}/change/").content.decode()
+
+    assert "Other rooms of this booking" in lead_page and "2 rooms (the others are listed below)" in lead_page
+    assert f'href="/admin/bookings/reservation/{queen.pk}/change/">{queen.confirmation_number}</a>' in lead_page
+    assert (f'A room of booking <a href="/admin/bookings/reservation/{lead.pk}/change/">'
+            f"{lead.confirmation_number}</a>") in queen_page
+
+
+@pytest.mark.django_db
+def test_the_admin_cancel_page_carries_the_bookings_penalty_inside_the_penalty_window(admin_client, nyc, gateway):
+    """Inside the last 24 hours the Flexible policy keeps the first night of each room: the page shows and sends
+    the booking's penalty, the sum of both rooms' first nights, and cancelling with it goes through."""
+    import re
+
+    import time_machine
+    from django.utils import timezone
+
+    from pricing.search import hotel_today
+
+    arrival = hotel_today(nyc) + timedelta(days=7)
+    lead = _book(arrival, gateway, check_out=arrival + timedelta(days=3))
+    check_in = timezone.make_aware(timezone.datetime.combine(arrival, nyc.check_in_time), nyc.tz)
+    with time_machine.travel(check_in - timedelta(hours=5), tick=False):
+        url = f"/admin/bookings/reservation/{lead.pk}/cancel/"
+        page = admin_client.get(url)
+        assert page.status_code == 200, page.status_code
+        penalty = re.search(r'name="expected_penalty" value="([0-9.]+)"', page.content.decode()).group(1)
+        rooms = [Reservation.objects.get(pk=r.pk) for r in lead.booking_rooms()]
+        from bookings.cancellations import cancellation_terms
+        each = [cancellation_terms(reservation=r).penalty for r in rooms]
+        assert Decimal(penalty) == sum(each) and all(p > 0 for p in each)
+        admin_client.post(url, {"reason": "Flight cancelled", "expected_penalty": penalty})
+
+    assert set(Reservation.objects.values_list("status", flat=True)) == {Status.CANCELLED}
