@@ -259,6 +259,19 @@ _SEED_RESPONSE = {
     "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
     "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
                       "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
+    "rooms": [{"room": 1, "number": "GH-NYC-2024031500001", "status": "CONFIRMED",
+               "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"}, "room_count": 1, "adults": 2,
+               "children": 0, "child_ages": [],
+               "nights": [{"date": "2024-03-15", "rate": "189.00"}, {"date": "2024-03-16", "rate": "219.00"},
+                          {"date": "2024-03-17", "rate": "199.00"}],
+               "totals": {"room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14"}}],
+}
+_SEED_REQUEST_ROOMS = {
+    **{k: v for k, v in _SEED_REQUEST.items() if k not in ("room_type", "adults", "children", "child_ages",
+                                                           "room_count")},
+    "rooms": [{"room_type": "DELUXE-KING", "adults": 2},
+              {"room_type": "STANDARD-QUEEN", "adults": 1, "children": 1, "child_ages": [7]}],
+    "expected_total": "1205.88",
 }
 
 
@@ -282,6 +295,10 @@ class BookingCreateApi(APIView):
             "Validates the stay (same rules and codes as the search), prices it, holds the rooms for every "
             "night, charges the card and confirms, all or nothing. The API key must reach the hotel. "
             "The confirmation email is sent after commit.\n\n"
+            "Several rooms in one booking: `rooms` (each with room_type, adults, children, child_ages) instead of "
+            "room_type/adults/children/child_ages/room_count. One confirmation number (the other rooms are "
+            "numbered <number>-2, -3, ...), one charge for the sum of what each room's terms ask now, every room "
+            "held or none (an error about one room names it: `room`, from 1).\n\n"
             "Payment: a Stripe PaymentMethod id (`payment.payment_method`, pm_...) made in the guest's browser "
             "by Stripe.js, or, with the built-in test gateway only, the card fields. With Stripe on, a body "
             "carrying card fields is refused (400 CARD_DATA_NOT_ACCEPTED) and nothing is sent anywhere.\n\n"
@@ -301,6 +318,7 @@ class BookingCreateApi(APIView):
         ],
         request=BookingCreateInput,
         examples=[OpenApiExample("The seed's stay", value=_SEED_REQUEST, request_only=True),
+                  OpenApiExample("Two rooms in one booking", value=_SEED_REQUEST_ROOMS, request_only=True),
                   OpenApiExample("The seed's stay, card from Stripe.js", value=_SEED_REQUEST_STRIPE,
                                  request_only=True),
                   OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"]),
