@@ -337,3 +337,29 @@ def test_the_admin_cancel_page_carries_the_bookings_penalty_inside_the_penalty_w
         admin_client.post(url, {"reason": "Flight cancelled", "expected_penalty": penalty})
 
     assert set(Reservation.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+
+
+@pytest.mark.django_db
+def test_a_failure_confirming_the_second_room_refunds_each_share_and_holds_nothing(nyc, next_friday, monkeypatch):
+    from bookings import services
+    from hotelbooking.errors import BookingNotCompleted
+
+    gateway = FaultyGateway()
+    record = services.create.events.event_record
+    confirmed = []
+
+    def broken_record(name, **kwargs):  # the first room confirms, the second fails: the whole step rolls back
+        if name == services.create.events.RESERVATION_CONFIRMED:
+            confirmed.append(kwargs["reservation"].pk)
+            if len(confirmed) == 2:
+                raise RuntimeError("outbox unavailable")
+        return record(name, **kwargs)
+
+    monkeypatch.setattr(services.create.events, "event_record", broken_record)
+    with pytest.raises(BookingNotCompleted):
+        _book(next_friday, gateway)
+
+    assert [r.status for r in Reservation.objects.order_by("id")] == [Status.EXPIRED, Status.EXPIRED]
+    assert _sold(nyc, next_friday, KING) == [0, 0, 0] and _sold(nyc, next_friday, QUEEN) == [0, 0, 0]
+    refunds = sorted(Payment.objects.filter(kind=Payment.Kind.REFUND).values_list("amount", flat=True))
+    assert refunds == [Decimal("541.74"), Decimal("664.14")] and gateway.total_moved == 0
