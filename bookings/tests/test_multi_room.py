@@ -363,3 +363,20 @@ def test_a_failure_confirming_the_second_room_refunds_each_share_and_holds_nothi
     assert _sold(nyc, next_friday, KING) == [0, 0, 0] and _sold(nyc, next_friday, QUEEN) == [0, 0, 0]
     refunds = sorted(Payment.objects.filter(kind=Payment.Kind.REFUND).values_list("amount", flat=True))
     assert refunds == [Decimal("541.74"), Decimal("664.14")] and gateway.total_moved == 0
+
+
+@pytest.mark.django_db
+def test_a_capped_promotion_counts_a_multi_room_booking_once(nyc, next_friday, gateway):
+    from hotelbooking.errors import UnknownPromoCode
+    from pricing.models import Promotion
+
+    friday = next_friday + timedelta(days=14)  # inside WINTER10's dates, as in test_stay_and_promotion_rules
+    Promotion.objects.filter(hotel=nyc, code="WINTER10").update(max_uses=1)
+
+    lead = _book(friday, gateway, promo_code="WINTER10", check_out=friday + timedelta(days=3))
+
+    assert [r.promotion.code for r in lead.booking_rooms()] == ["WINTER10", "WINTER10"]
+    assert lead.grand_total == Decimal("609.51")  # each room has the promotion's price
+    with pytest.raises(UnknownPromoCode, match="fully booked"):
+        booking_create(request=seed_request(friday, promo_code="WINTER10", email="second@example.com"),
+                       gateway=gateway)
