@@ -18,6 +18,8 @@ from .models import PaymentAttempt, Reservation, actor_shown
 from .payment_terms import reservation_payment_terms
 
 AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
+_FIRST_ROOM = " For a multi-room booking: the first room's (each room is in `rooms`)."
+_BOOKING_SUM = " For a multi-room booking: the sum over its rooms."
 
 
 def error_doc(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
@@ -42,25 +44,26 @@ class BookingRoomTypeOutput(serializers.Serializer):
 
 
 class BookingGuestsOutput(serializers.Serializer):
-    adults = serializers.IntegerField()
-    children = serializers.IntegerField()
+    adults = serializers.IntegerField(help_text="At booking." + _FIRST_ROOM)
+    children = serializers.IntegerField(help_text="At booking." + _FIRST_ROOM)
 
 
 class BookingPricingOutput(serializers.Serializer):
     currency = serializers.CharField()
     nightly_rates = NightlyRateOutput(many=True)
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms. "
-                                                 + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees. " + AMOUNT_HELP)
+    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms."
+                                                 + _BOOKING_SUM + " " + AMOUNT_HELP)
+    taxes = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    fees = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    grand_total = serializers.CharField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
 
 
 class BookingPaymentOutput(serializers.Serializer):
     status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
                                              "channel collects the money)")
     last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds). " + AMOUNT_HELP)
+    amount = serializers.CharField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
+                                             + AMOUNT_HELP)
 
 
 class BookingRoomTotalsOutput(serializers.Serializer):
@@ -86,11 +89,11 @@ class BookingRoomOutput(serializers.Serializer):
     totals = BookingRoomTotalsOutput()
 
 
-_FIRST_ROOM = " For a multi-room booking: the first room's (each room is in `rooms`)."
-_BOOKING_SUM = " For a multi-room booking: the sum over its rooms."
-
-
 class BookingOutput(serializers.Serializer):
+    """A booking. For a multi-room booking (read by its first room's number) `room_type` and `guests` are the
+    first room's, `pricing` totals (room_total, taxes, fees, grand_total), `payment` and `payment_terms` amounts
+    are the sums over its rooms, `pricing.nightly_rates` are the first room's; every room is in `rooms`."""
+
     confirmation_number = serializers.CharField(help_text="e.g. GH-NYC-2024031500001")
     status = serializers.ChoiceField(
         choices=[s for s, _ in Reservation._meta.get_field("status").choices],
@@ -100,12 +103,11 @@ class BookingOutput(serializers.Serializer):
     hotel = BookingHotelOutput()
     check_in = serializers.DateField()
     check_out = serializers.DateField()
-    room_type = BookingRoomTypeOutput(help_text="The room type booked." + _FIRST_ROOM)
-    guests = BookingGuestsOutput(help_text="The party." + _FIRST_ROOM)
-    pricing = BookingPricingOutput(help_text="room_total, taxes, fees and grand_total:" + _BOOKING_SUM
-                                             + " nightly_rates: the first room's.")
+    room_type = BookingRoomTypeOutput()
+    guests = BookingGuestsOutput()
+    pricing = BookingPricingOutput()
     cancellation_policy = CancellationPolicyOutput()
-    payment = BookingPaymentOutput(help_text="What was paid." + _BOOKING_SUM)
+    payment = BookingPaymentOutput()
     payment_terms = PaymentTermsOutput(
         allow_null=True, help_text="What the rate plan's guarantee rule charged at booking, what is left and when, "
                                    "as agreed at booking; null when the channel collected the money." + _BOOKING_SUM)
