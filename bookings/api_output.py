@@ -75,7 +75,9 @@ class BookingRoomTotalsOutput(serializers.Serializer):
 
 class BookingRoomOutput(serializers.Serializer):
     room = serializers.IntegerField(help_text="The room's place in the booking, from 1 (the lead)")
-    number = serializers.CharField(help_text="The room's own confirmation number: the booking's for room 1, "
+    number = serializers.CharField(allow_null=True,
+                                   help_text="The room's own confirmation number (null while PENDING): the "
+                                             "booking's for room 1, "
                                              "<booking's number>-2, -3, ... for the others (cancel or change "
                                              "one room by it)")
     status = serializers.CharField(help_text="This room's status")
@@ -273,6 +275,8 @@ def pending_booking_data(reservation: Reservation) -> dict:
     attempt = services.booking_payment_attempt(reservation)
     action = attempt is not None and attempt.state == PaymentAttempt.State.REQUIRES_ACTION
     data["confirmation_number"] = None
+    for room in data["rooms"]:  # numbers are given at confirmation, like the booking's
+        room["number"] = None
     data["payment"] = {
         **data["payment"], "status": "REQUIRES_ACTION" if action else "PROCESSING",
         "last_four": (attempt.last_four if attempt else "") or data["payment"]["last_four"],

@@ -147,3 +147,17 @@ def test_a_companion_room_is_changed_by_its_own_number(partner_client, nyc, next
     assert response.status_code == 200, response.content
     rooms = partner_client.get(f"{URL}/{number}").json()["rooms"]
     assert [len(r["nights"]) for r in rooms] == [3, 4] and rooms[0]["totals"]["grand_total"] == "664.14"
+
+
+@pytest.mark.django_db
+def test_a_multi_room_booking_waiting_for_3d_secure_answers_202_without_numbers(partner_client, nyc, next_friday):
+    body = _rooms_body(next_friday)
+    body["payment"] = {"payment_method": "pm_card_authenticationRequired"}
+
+    response = _post(partner_client, body)
+
+    assert response.status_code == 202, response.content
+    answer = response.json()
+    assert answer["confirmation_number"] is None and answer["status"] == "PENDING"
+    assert [(r["number"], r["status"]) for r in answer["rooms"]] == [(None, "PENDING"), (None, "PENDING")]
+    assert answer["payment"]["status"] == "REQUIRES_ACTION" and answer["pricing"]["grand_total"] == "1205.88"
