@@ -12,6 +12,7 @@ from pricing.cancellation import penalty_label, tier_label
 
 from . import events
 from .admin_manage import ReservationManageAdminMixin
+from .admin_rooms import BookingRoomsAdminMixin, BookingRoomsInline
 from .models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
 from .services.override import price_override_summary
 
@@ -98,7 +99,7 @@ class DisputedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmin):
+class ReservationAdmin(HotelScoped, BookingRoomsAdminMixin, ReservationManageAdminMixin, admin.ModelAdmin):
     list_display = ["confirmation_number", "hotel", "guest", "room_type", "check_in", "check_out", "nights",
                     "status", "grand_total_shown", "channel", "created_at"]
     list_filter = ["hotel", "status", "channel", DisputedFilter, ("check_in", admin.DateFieldListFilter),
@@ -107,11 +108,12 @@ class ReservationAdmin(HotelScoped, ReservationManageAdminMixin, admin.ModelAdmi
     search_fields = ["confirmation_number", "guest_last_name", "guest__first_name", "guest__last_name", "guest__email"]
     list_select_related = ["hotel", "guest", "room_type"]
     ordering = ["-created_at"]
-    inlines = [ReservationNightInline, StatusChangeInline, PaymentInline]
+    inlines = [BookingRoomsInline, ReservationNightInline, StatusChangeInline, PaymentInline]
     # Everything that carries money, inventory or the lifecycle changes only through the services (change and
     # cancel actions come from ReservationManageAdminMixin); staff may correct the guest's requests.
     fieldsets = [
-        (None, {"fields": ["confirmation_number", "status", "hotel", "guest", "channel", "source"]}),
+        (None, {"fields": ["confirmation_number", "booking_shown", "status", "hotel", "guest", "channel",
+                           "source"]}),
         # What was typed with this booking; the guest profile (above) is edited on its own page.
         ("Booked as", {"fields": ["guest_first_name", "guest_last_name", "guest_phone", "guest_loyalty_number"]}),
         ("Stay", {"fields": ["room_type", "rate_plan", "promotion", "check_in", "check_out", "nights", "adults",

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from hotelbooking.errors import DomainError, PriceChanged
 from hotelbooking.permissions import staff_may
 
-from .cancellations import CANCELLABLE, cancellation_terms, ensure_cancellable, reservation_cancel
+from .cancellations import CANCELLABLE, booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .forms_manage import AdminCancelForm, AdminChangeDatesForm
 from .models import Status
 from .modifications import ModificationRequest, modification_plan, reservation_modify
@@ -91,7 +91,7 @@ class ReservationManageAdminMixin:
                                            f"({f['refund_status']}).", messages.SUCCESS)
                 return HttpResponseRedirect(self._change_url(obj))
         obj.refresh_from_db()
-        terms = cancellation_terms(reservation=obj)
+        terms = booking_cancellation_terms(obj)
         return TemplateResponse(request, "bookings/manage/admin/cancel.html",
                                 self._context(request, obj, f"Cancel reservation {obj.confirmation_number}",
                                               form=form, terms=terms))

@@ -144,9 +144,22 @@ def card_data_refuse(data) -> None:
         raise CardDataNotAccepted()
 
 
+class RoomInput(serializers.Serializer):
+    room_type = serializers.CharField(max_length=100, help_text="Room type code, e.g. DELUXE-KING")
+    adults = PartyCountField(required=False, default=1, help_text="At least 1")
+    children = PartyCountField(required=False, default=0)
+    child_ages = ChildAgesField(child=serializers.IntegerField(), required=False, default=list, max_length=50,
+                                help_text="One age (0-17) per child, optional")
+
+
+# The single-room fields that `rooms` replaces: a body gives one form or the other.
+SINGLE_ROOM_FIELDS = ("room_type", "adults", "children", "child_ages", "room_count")
+
+
 class BookingCreateInput(serializers.Serializer):
     hotel = serializers.CharField(max_length=100, help_text="Hotel code, e.g. NYC")
-    room_type = serializers.CharField(max_length=100, help_text="Room type code, e.g. DELUXE-KING")
+    room_type = serializers.CharField(max_length=100, required=False,
+                                      help_text="Room type code, e.g. DELUXE-KING. Required unless `rooms` is given")
     rate_plan = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True,
                                       help_text="Rate plan code, e.g. AAA; the Best Available Rate when omitted")
     check_in = StayDateField(help_text="Arrival, YYYY-MM-DD (not in the past, hotel time)")
@@ -172,11 +185,32 @@ class BookingCreateInput(serializers.Serializer):
     source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
                                    help_text="e.g. the partner's site; defaults to the API key's name")
 
+    rooms = RoomInput(
+        many=True, required=False, max_length=services.MAX_ROOMS, allow_empty=False,
+        help_text="New. A multi-room booking: one element per room (1 to 9), each with its room type and party, "
+                  "instead of room_type, adults, children, child_ages and room_count (giving both forms is 400 "
+                  "VALIDATION_ERROR). One confirmation number, one charge for the sum, all rooms or none.")
+
+    def validate(self, attrs):
+        body = self.initial_data if isinstance(self.initial_data, dict) else {}
+        if "rooms" in body:
+            given = [name for name in SINGLE_ROOM_FIELDS if name in body]
+            if given:
+                raise serializers.ValidationError(
+                    {"rooms": [f"Give either rooms or {', '.join(given)}, not both."]})
+        elif not attrs.get("room_type"):
+            raise serializers.ValidationError({"room_type": ["This field is required."]})
+        return attrs
+
     def to_request(self, *, source: str) -> BookingRequest:
         d = self.validated_data
         g = d["guest"]
+        rooms = tuple(services.RoomRequest(room_type_code=r["room_type"], adults=r["adults"],
+                                           children=r["children"], child_ages=r["child_ages"])
+                      for r in d.get("rooms") or ())
         return BookingRequest(
-            hotel_code=d["hotel"], room_type_code=d["room_type"], rate_plan_code=d.get("rate_plan"),
+            rooms=rooms, hotel_code=d["hotel"], room_type_code=d.get("room_type", ""),
+            rate_plan_code=d.get("rate_plan"),
             check_in=d["check_in"], check_out=d["check_out"], adults=d["adults"], children=d["children"],
             child_ages=d["child_ages"], room_count=d["room_count"], promo_code=d.get("promo_code"),
             guest=GuestDetails(first_name=g["first_name"], last_name=g["last_name"], email=g["email"],
@@ -229,6 +263,19 @@ _SEED_RESPONSE = {
     "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
     "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
                       "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
+    "rooms": [{"room": 1, "number": "GH-NYC-2024031500001", "status": "CONFIRMED",
+               "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"}, "room_count": 1, "adults": 2,
+               "children": 0, "child_ages": [],
+               "nights": [{"date": "2024-03-15", "rate": "189.00"}, {"date": "2024-03-16", "rate": "219.00"},
+                          {"date": "2024-03-17", "rate": "199.00"}],
+               "totals": {"room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14"}}],
+}
+_SEED_REQUEST_ROOMS = {
+    **{k: v for k, v in _SEED_REQUEST.items() if k not in ("room_type", "adults", "children", "child_ages",
+                                                           "room_count")},
+    "rooms": [{"room_type": "DELUXE-KING", "adults": 2},
+              {"room_type": "STANDARD-QUEEN", "adults": 1, "children": 1, "child_ages": [7]}],
+    "expected_total": "1205.88",
 }
 
 
@@ -252,6 +299,10 @@ class BookingCreateApi(APIView):
             "Validates the stay (same rules and codes as the search), prices it, holds the rooms for every "
             "night, charges the card and confirms, all or nothing. The API key must reach the hotel. "
             "The confirmation email is sent after commit.\n\n"
+            "Several rooms in one booking: `rooms` (each with room_type, adults, children, child_ages) instead of "
+            "room_type/adults/children/child_ages/room_count. One confirmation number (the other rooms are "
+            "numbered <number>-2, -3, ...), one charge for the sum of what each room's terms ask now, every room "
+            "held or none (an error about one room names it: `room`, from 1).\n\n"
             "Payment: a Stripe PaymentMethod id (`payment.payment_method`, pm_...) made in the guest's browser "
             "by Stripe.js, or, with the built-in test gateway only, the card fields. With Stripe on, a body "
             "carrying card fields is refused (400 CARD_DATA_NOT_ACCEPTED) and nothing is sent anywhere.\n\n"
@@ -271,6 +322,7 @@ class BookingCreateApi(APIView):
         ],
         request=BookingCreateInput,
         examples=[OpenApiExample("The seed's stay", value=_SEED_REQUEST, request_only=True),
+                  OpenApiExample("Two rooms in one booking", value=_SEED_REQUEST_ROOMS, request_only=True),
                   OpenApiExample("The seed's stay, card from Stripe.js", value=_SEED_REQUEST_STRIPE,
                                  request_only=True),
                   OpenApiExample("Confirmed", value=_SEED_RESPONSE, response_only=True, status_codes=["201"]),

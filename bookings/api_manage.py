@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, reach_of
 from pricing.api import HotelLocalDateTimeField, PricingOutput
 
-from .cancellations import cancellation_quote, reservation_cancel
+from .cancellations import cancellation_quote, reservation_cancel, room_cancel
 from .modifications import ModificationRequest, modification_quote, reservation_modify
 from .payments import default_gateway
 
@@ -177,15 +177,31 @@ class CancellationFinancialOutput(LiabilityFields):
                   "payment provider refused it for now (retried automatically) or a person is settling it.")
 
 
+class CancelledRoomOutput(serializers.Serializer):
+    room = serializers.IntegerField(help_text="The room's place in the booking, from 1 (the lead)")
+    confirmation_number = serializers.CharField(help_text="The room's own number")
+    room_type = serializers.CharField()
+    status = serializers.CharField()
+    original_total = _amount()
+    amount_paid = _amount(help_text="This room's share of what was paid")
+    penalty_amount = _amount(help_text="By this room's own policy")
+    refund_amount = _amount()
+    refund_status = serializers.ChoiceField(choices=["REFUNDED", "PENDING", "NOT_APPLICABLE"])
+    room_nights_released = serializers.IntegerField()
+
+
 class CancellationOutput(serializers.Serializer):
     confirmation_number = serializers.CharField()
     status = serializers.CharField()
     cancelled_at = serializers.DateTimeField()
     reason = serializers.CharField()
     cancellation_policy = PolicyAppliedOutput()
-    financial = CancellationFinancialOutput()
+    financial = CancellationFinancialOutput(help_text="For a multi-room booking cancelled as a whole: the sums "
+                                                      "over the rooms cancelled now")
     inventory_released = serializers.BooleanField()
     room_nights_released = serializers.IntegerField()
+    rooms = CancelledRoomOutput(many=True, required=False,
+                                help_text="New, multi-room bookings only: each room cancelled now, with its figures")
 
 
 class CancellationQuoteFinancialOutput(LiabilityFields):
@@ -200,6 +216,15 @@ class CancellationQuotePolicyOutput(PolicyAppliedOutput):
     description = serializers.CharField()
 
 
+class QuotedRoomOutput(serializers.Serializer):
+    room = serializers.IntegerField()
+    confirmation_number = serializers.CharField()
+    room_type = serializers.CharField()
+    status = serializers.CharField()
+    penalty_amount = _amount()
+    refund_amount = _amount()
+
+
 class CancellationQuoteOutput(serializers.Serializer):
     confirmation_number = serializers.CharField()
     status = serializers.CharField()
@@ -208,7 +233,10 @@ class CancellationQuoteOutput(serializers.Serializer):
     hours_until_check_in = serializers.CharField(help_text="Real hours (daylight saving counted), e.g. \"12.00\"")
     free_until = HotelLocalDateTimeField(allow_null=True)
     cancellation_policy = CancellationQuotePolicyOutput()
-    financial = CancellationQuoteFinancialOutput()
+    financial = CancellationQuoteFinancialOutput(help_text="For a multi-room booking: the sums over the rooms "
+                                                           "still cancellable")
+    rooms = QuotedRoomOutput(many=True, required=False,
+                             help_text="New, multi-room bookings only: each room still cancellable, its figures")
 
 
 # --- documentation ---------------------------------------------------------------------------------------
@@ -342,6 +370,33 @@ class BookingCancelApi(APIView):
         return _cancel(request, confirmation_number, request.data)
 
 
+class RoomCancelApi(APIView):
+    permission_classes = [HotelWork]
+    hotel_work = "cancel_booking"
+
+    @extend_schema(
+        operation_id="booking_room_cancel", summary="Cancel one room of a booking", tags=["bookings"],
+        parameters=[CN, OpenApiParameter("room", OpenApiTypes.INT, OpenApiParameter.PATH,
+                                         description="The room's place in the booking (`rooms[].room`), from 1")],
+        description=(
+            "Cancel one room of a (multi-room) booking, found by the number of any of its rooms. The room's "
+            "penalty comes from its own policy; the refund is its share of the booking's payment; the other rooms "
+            "stay as they are. Room 1 (the lead) cancelled alone keeps the booking's number: the booking goes on "
+            "with its other rooms. Answers like POST .../cancel, for that room."),
+        request=CancelInput, examples=[CANCEL_EXAMPLE],
+        responses={200: CancellationOutput, 400: _err("VALIDATION_ERROR"), 401: ERR_401, 403: ERR_403,
+                   402: ERR_402_CANCEL, 404: ERR_404, 409: ERR_409_CANCEL},
+    )
+    def post(self, request, confirmation_number: str, room: int):
+        body = CancelInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = room_cancel(confirmation_number=confirmation_number, room=room,
+                             reason=body.validated_data.get("reason", ""),
+                             expected_penalty=body.validated_data.get("expected_penalty"),
+                             gateway=default_gateway(), hotels=reach_of(request), actor=caller_of(request))
+        return Response(CancellationOutput(result.as_dict()).data)
+
+
 class CancellationQuoteApi(APIView):
     permission_classes = [HotelWork]
     hotel_work = "view_booking"
@@ -363,6 +418,8 @@ urlpatterns = [
     path("bookings/<str:confirmation_number>/modification-quote", ModificationQuoteApi.as_view(),
          name="booking-modification-quote"),
     path("bookings/<str:confirmation_number>/cancel", BookingCancelApi.as_view(), name="booking-cancel"),
+    path("bookings/<str:confirmation_number>/rooms/<int:room>/cancel", RoomCancelApi.as_view(),
+         name="booking-room-cancel"),
     path("bookings/<str:confirmation_number>/cancellation-quote", CancellationQuoteApi.as_view(),
          name="booking-cancellation-quote"),
 ]

@@ -2,6 +2,9 @@
 stands. Shared by booking_create (api.py), the pending payment's status URL (api_pending.py) and booking_retrieve.
 """
 
+from decimal import Decimal
+
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
@@ -15,6 +18,8 @@ from .models import PaymentAttempt, Reservation, actor_shown
 from .payment_terms import reservation_payment_terms
 
 AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
+_FIRST_ROOM = " For a multi-room booking: the first room's (each room is in `rooms`)."
+_BOOKING_SUM = " For a multi-room booking: the sum over its rooms."
 
 
 def error_doc(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
@@ -39,30 +44,63 @@ class BookingRoomTypeOutput(serializers.Serializer):
 
 
 class BookingGuestsOutput(serializers.Serializer):
-    adults = serializers.IntegerField()
-    children = serializers.IntegerField()
+    adults = serializers.IntegerField(help_text="At booking." + _FIRST_ROOM)
+    children = serializers.IntegerField(help_text="At booking." + _FIRST_ROOM)
 
 
 class BookingPricingOutput(serializers.Serializer):
     currency = serializers.CharField()
     nightly_rates = NightlyRateOutput(many=True)
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms. "
-                                                 + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees. " + AMOUNT_HELP)
+    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms."
+                                                 + _BOOKING_SUM + " " + AMOUNT_HELP)
+    taxes = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    fees = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    grand_total = serializers.CharField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
 
 
 class BookingPaymentOutput(serializers.Serializer):
     status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
                                              "channel collects the money)")
     last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds). " + AMOUNT_HELP)
+    amount = serializers.CharField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
+                                             + AMOUNT_HELP)
+
+
+class BookingRoomTotalsOutput(serializers.Serializer):
+    room_total = serializers.CharField(help_text=AMOUNT_HELP)
+    taxes = serializers.CharField(help_text=AMOUNT_HELP)
+    fees = serializers.CharField(help_text=AMOUNT_HELP)
+    grand_total = serializers.CharField(help_text=AMOUNT_HELP)
+
+
+class BookingRoomOutput(serializers.Serializer):
+    room = serializers.IntegerField(help_text="The room's place in the booking, from 1 (the lead)")
+    number = serializers.CharField(allow_null=True,
+                                   help_text="The room's own confirmation number (null while PENDING): the "
+                                             "booking's for room 1, "
+                                             "<booking's number>-2, -3, ... for the others (cancel or change "
+                                             "one room by it)")
+    status = serializers.CharField(help_text="This room's status")
+    room_type = BookingRoomTypeOutput()
+    room_count = serializers.IntegerField(help_text="Identical rooms booked on this line (1 for each room of a "
+                                                    "multi-room booking)")
+    adults = serializers.IntegerField()
+    children = serializers.IntegerField()
+    child_ages = serializers.ListField(child=serializers.IntegerField())
+    nights = NightlyRateOutput(many=True, help_text="This room's nightly rates, as booked")
+    totals = BookingRoomTotalsOutput()
 
 
 class BookingOutput(serializers.Serializer):
+    """A booking. For a multi-room booking (read by its first room's number) `room_type` and `guests` are the
+    first room's, `pricing` totals (room_total, taxes, fees, grand_total), `payment` and `payment_terms` amounts
+    are the sums over its rooms, `pricing.nightly_rates` are the first room's; every room is in `rooms`."""
+
     confirmation_number = serializers.CharField(help_text="e.g. GH-NYC-2024031500001")
-    status = serializers.ChoiceField(choices=[s for s, _ in Reservation._meta.get_field("status").choices])
+    status = serializers.ChoiceField(
+        choices=[s for s, _ in Reservation._meta.get_field("status").choices],
+        help_text="For a multi-room booking: the first room's status that is still live (not CANCELLED, EXPIRED "
+                  "or NO_SHOW); CANCELLED only once every room is. Each room's is in `rooms`.")
     guest_name = serializers.CharField()
     hotel = BookingHotelOutput()
     check_in = serializers.DateField()
@@ -74,7 +112,10 @@ class BookingOutput(serializers.Serializer):
     payment = BookingPaymentOutput()
     payment_terms = PaymentTermsOutput(
         allow_null=True, help_text="What the rate plan's guarantee rule charged at booking, what is left and when, "
-                                   "as agreed at booking; null when the channel collected the money")
+                                   "as agreed at booking; null when the channel collected the money." + _BOOKING_SUM)
+    rooms = BookingRoomOutput(
+        many=True, help_text="New. Every room of the booking, the first one first: one element for a single-room "
+                             "booking. Read by a companion room's own number, the booking is that room alone.")
 
 
 class PendingPaymentOutput(BookingPaymentOutput):
@@ -121,16 +162,31 @@ class BookingDetailOutput(BookingOutput):
     status_history = StatusChangeOutput(many=True)
 
 
+_ENDED = ("CANCELLED", "EXPIRED", "NO_SHOW")
+
+
 def booking_data(reservation: Reservation, *, history: bool = False, caller=None) -> dict:
     """The reservation in the shape of BookingOutput (BookingDetailOutput with `history`, whose `by` is told
-    relative to `caller`: an API key or a user)."""
+    relative to `caller`: an API key or a user).
+
+    The lead of a multi-room booking answers for the whole booking: sums over its rooms, the first room's room
+    type and party, every room in `rooms`. Any other reservation (a single-room booking, or one room read by its
+    own number) is a one-room booking."""
     c = reservation.currency
     hotel = reservation.hotel
-    paid = services.payment_summary(reservation)
+    rooms = reservation.booking_rooms() if not reservation.lead_id else [reservation]
+    if len(rooms) > 1:
+        prefetch_related_objects(rooms[1:], "nights", "payments")
+    paid = _payment_summary(rooms)
     policy = reservation.cancellation_policy or {}
+
+    def total(name: str) -> str:
+        return str(round_money(sum((getattr(r, name) for r in rooms), Decimal(0)), c))
+
+    live = [r for r in rooms if r.status not in _ENDED]
     data = {
         "confirmation_number": reservation.confirmation_number,
-        "status": reservation.status,
+        "status": (live[0] if live else reservation).status,
         "guest_name": reservation.guest_full_name,
         "hotel": {"code": hotel.code, "name": hotel.name, "address": hotel.address},
         "check_in": reservation.check_in,
@@ -141,10 +197,10 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
             "currency": c,
             "nightly_rates": [{"date": n.date, "rate": str(round_money(n.rate, c))}
                               for n in reservation.nights.all()],
-            "room_total": str(round_money(reservation.room_total, c)),
-            "taxes": str(round_money(reservation.taxes, c)),
-            "fees": str(round_money(reservation.fees, c)),
-            "grand_total": str(round_money(reservation.grand_total, c)),
+            "room_total": total("room_total"),
+            "taxes": total("taxes"),
+            "fees": total("fees"),
+            "grand_total": total("grand_total"),
         },
         "cancellation_policy": {
             "name": policy.get("name", ""), "description": policy.get("description", ""),
@@ -153,8 +209,9 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
         "payment": {"status": paid["status"], "last_four": paid["last_four"],
                     "amount": str(round_money(paid["amount"], c))},
     }
-    terms = reservation_payment_terms(reservation)
-    data["payment_terms"] = terms.as_dict() if terms else None
+    data["payment_terms"] = _payment_terms(rooms)
+    data["rooms"] = [_room_data(r, position) for position, r in enumerate(rooms, start=1)] \
+        if not reservation.lead_id else [_room_data(reservation, _position(reservation))]
     if history:
         data["status_history"] = [
             {"from": s.from_status or None, "to": s.to_status, "at": s.at, "by": actor_shown(s, caller=caller),
@@ -164,12 +221,62 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
     return data
 
 
+def _position(reservation: Reservation) -> int:
+    return 2 + Reservation.objects.filter(lead=reservation.lead_id, pk__lt=reservation.pk).count()
+
+
+def _room_data(r: Reservation, position: int) -> dict:
+    c = r.currency
+    return {
+        "room": position, "number": r.confirmation_number, "status": r.status,
+        "room_type": {"code": r.room_type.code, "name": r.room_type.name}, "room_count": r.room_count,
+        "adults": r.adults, "children": r.children, "child_ages": list(r.child_ages or []),
+        "nights": [{"date": n.date, "rate": str(round_money(n.rate, c))} for n in r.nights.all()],
+        "totals": {name: str(round_money(getattr(r, name), c))
+                   for name in ("room_total", "taxes", "fees", "grand_total")},
+    }
+
+
+def _payment_summary(rooms: list[Reservation]) -> dict:
+    """payment_summary over the booking's rooms: one charge paid them all, each room's ledger has its share."""
+    if len(rooms) == 1:
+        return services.payment_summary(rooms[0])
+    each = [services.payment_summary(r) for r in rooms]
+    statuses = {e["status"] for e in each} - {"NOT_COLLECTED"}
+    amount = sum((e["amount"] for e in each), Decimal(0))
+    if not statuses:
+        status = "NOT_COLLECTED"
+    elif statuses == {"COMPLETED"}:
+        status = "COMPLETED"
+    elif statuses == {"REFUNDED"}:
+        status = "REFUNDED"
+    else:
+        status = "PARTIALLY_REFUNDED"
+    lead = each[0]
+    return {"status": status, "last_four": lead["last_four"] or next((e["last_four"] for e in each), ""),
+            "card_brand": lead["card_brand"], "amount": amount}
+
+
+def _payment_terms(rooms: list[Reservation]) -> dict | None:
+    terms = [reservation_payment_terms(r) for r in rooms]
+    if terms[0] is None:
+        return None
+    data = terms[0].as_dict()
+    if len(terms) > 1:
+        c = rooms[0].currency
+        for name in ("due_now", "due_later"):
+            data[name] = str(round_money(sum((getattr(t, name) for t in terms if t), Decimal(0)), c))
+    return data
+
+
 def pending_booking_data(reservation: Reservation) -> dict:
     """A PENDING reservation in the shape of PendingBookingOutput: the booking, and where its payment stands."""
     data = booking_data(reservation)
     attempt = services.booking_payment_attempt(reservation)
     action = attempt is not None and attempt.state == PaymentAttempt.State.REQUIRES_ACTION
     data["confirmation_number"] = None
+    for room in data["rooms"]:  # numbers are given at confirmation, like the booking's
+        room["number"] = None
     data["payment"] = {
         **data["payment"], "status": "REQUIRES_ACTION" if action else "PROCESSING",
         "last_four": (attempt.last_four if attempt else "") or data["payment"]["last_four"],

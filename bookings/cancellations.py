@@ -28,7 +28,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hotelbooking.errors import CancellationNotAllowed, PriceChanged
+from hotelbooking.errors import CancellationNotAllowed, PriceChanged, ReservationNotFound
 from hotelbooking.money import ZERO, round_money
 from inventory.services import inventory_release
 from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
@@ -40,6 +40,7 @@ from .payments import PaymentGateway
 from .payments.attempts import finisher
 from .services import (
     reservation_get,
+    reservation_lock,
     reservation_save,
     transition,
 )
@@ -219,16 +220,40 @@ def cancellation_terms(*, reservation: Reservation, at: datetime | None = None) 
     return CancellationTerms(reservation=reservation, at=at, penalty_quote=quote, total=total, paid=paid)
 
 
-def cancellation_quote(*, confirmation_number: str, hotels=None) -> CancellationTerms:
-    """What cancelling now would cost, without cancelling. CANCELLATION_NOT_ALLOWED if it cannot be."""
+def cancellation_quote(*, confirmation_number: str, hotels=None) -> "CancellationTerms | BookingCancellationTerms":
+    """What cancelling now would cost, without cancelling. CANCELLATION_NOT_ALLOWED if it cannot be.
+
+    By a multi-room booking's (lead's) number: the booking's sums over its rooms still cancellable."""
     reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
-    ensure_cancellable(reservation)
-    return cancellation_terms(reservation=reservation)
+    if not Reservation.objects.filter(lead=reservation.pk).exists():
+        ensure_cancellable(reservation)
+    return booking_cancellation_terms(reservation)
+
+
+def booking_cancellation_terms(reservation: Reservation):
+    """cancellation_terms for what cancelling by this number cancels: the booking's sums for the lead of a
+    multi-room booking (the penalty its pages carry as expected_penalty), the room itself otherwise."""
+    companions = list(Reservation.objects.with_details().filter(lead=reservation.pk).order_by("id"))
+    if not companions:
+        return cancellation_terms(reservation=reservation)
+    return BookingCancellationTerms(lead=reservation, rooms=[cancellation_terms(reservation=r)
+                                                             for r in _whole(reservation, companions)])
+
+
+def _whole(lead: Reservation, companions: list[Reservation]) -> list[Reservation]:
+    """The rooms a whole-booking cancellation cancels: every room still cancellable (the lead's own refusal when
+    none is). A single-room booking is just itself."""
+    if not companions:
+        return [lead]
+    rooms = [r for r in [lead, *companions] if r.status in CANCELLABLE]
+    if not rooms:
+        ensure_cancellable(lead)
+    return rooms
 
 
 def reservation_cancel(*, confirmation_number: str, reason: str, gateway: PaymentGateway, hotels=None, actor=None,
                        expected_penalty: Decimal | None = None,
-                       waive_reason: str | None = None) -> CancellationResult:
+                       waive_reason: str | None = None) -> "CancellationResult":
     """Cancel: penalty and refund as of now, rooms back, status history, outbox event and the money steps in one
     short transaction; then the money moves, with nothing locked.
 
@@ -241,53 +266,123 @@ def reservation_cancel(*, confirmation_number: str, reason: str, gateway: Paymen
     the charge of a penalty above what was paid (CANCELLATION, to the card on file) is recorded with the
     cancellation, so the two commit together; whatever the gateway answers afterwards, the cancellation stands
     and the attempt carries the money to its end (see the module docstring).
+
+    By a multi-room booking's (lead's) number every room still cancellable is cancelled, in the same one
+    transaction (the lead locked first, then the others by id), each with its own policy's penalty and its own
+    refund of its share; `expected_penalty` is then the booking's penalty (the sum). The answer is a
+    BookingCancellationResult: the booking's sums, and each room's figures. A companion's own number cancels
+    that room alone (see room_cancel).
     """
     reason = (reason or "").strip() or "No reason given"
     with transaction.atomic():
         reservation = reservation_get(confirmation_number=confirmation_number, hotels=hotels, for_update=True)
+        companions = [reservation_lock(pk) for pk in
+                      Reservation.objects.filter(lead=reservation.pk).order_by("id").values_list("pk", flat=True)]
+        rooms = _whole(reservation, companions)
+        decided = _cancel_rooms(rooms, reason=reason, gateway=gateway, actor=actor,
+                                expected_penalty=expected_penalty, waive_reason=waive_reason)
+    results = _cancel_send(decided, reason=reason, gateway=gateway)
+    if not companions:
+        return results[0]
+    return BookingCancellationResult.of(reservation, results, reason=reason)
+
+
+def room_cancel(*, confirmation_number: str, room: int, reason: str, gateway: PaymentGateway, hotels=None,
+                actor=None, expected_penalty: Decimal | None = None) -> "CancellationResult":
+    """Cancel one room of a booking: `room` is its place in the booking (1 is the lead, the room with the
+    booking's number; 2, 3, ... the rooms numbered <number>-2, <number>-3, ...), found by the number of any room.
+
+    The other rooms, their folios and inventory are untouched. The lead cancelled alone stays the booking's
+    anchor: it keeps the booking's number and payment record, its status CANCELLED, and the booking goes on with
+    its other rooms (cancelling the booking as a whole then cancels what is left). RESERVATION_NOT_FOUND for a
+    room the booking does not have.
+    """
+    reason = (reason or "").strip() or "No reason given"
+    found = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
+    rooms = found.booking_rooms()
+    if not isinstance(room, int) or not 1 <= room <= len(rooms):
+        raise ReservationNotFound(f"Booking {found.booking_lead.confirmation_number} has no room {room}.")
+    with transaction.atomic():
+        reservation = reservation_lock(rooms[room - 1].pk)
+        decided = _cancel_rooms([reservation], reason=reason, gateway=gateway, actor=actor,
+                                expected_penalty=expected_penalty)
+    return _cancel_send(decided, reason=reason, gateway=gateway)[0]
+
+
+@dataclass
+class _Decided:
+    reservation: Reservation
+    terms: CancellationTerms
+    released: int
+    given_back: list
+    attempts: list
+
+
+def _cancel_rooms(rooms: list[Reservation], *, reason: str, gateway, actor,
+                  expected_penalty: Decimal | None, waive_reason: str | None = None) -> list[_Decided]:
+    """Inside the transaction holding the rooms: decide and record each room's cancellation."""
+    for reservation in rooms:
         ensure_cancellable(reservation)
-        # A change charged a moment ago and not applied (its caller is about to find the booking cancelled) does
-        # not pay for the booking: it goes back whole, and the terms count what is left.
-        given_back = [compensation_open(charge) for charge in unapplied_charges(reservation)]
-        terms = cancellation_terms(reservation=reservation)
-        c = reservation.currency
-        waiver = waiver_check(actor=actor, hotel=reservation.hotel, reason=waive_reason) \
-            if waive_reason is not None else None
-        if expected_penalty is not None and round_money(expected_penalty, c) != terms.penalty:
-            raise PriceChanged("The cancellation penalty has changed since it was shown. Please review it.",
-                               expected_penalty=str(round_money(expected_penalty, c)), penalty=str(terms.penalty),
-                               refund=str(terms.refund))
-        basis = (f"non-refundable since a change, policy {terms.penalty_quote.policy_penalty} {c}"
-                 if terms.penalty_quote.retained_applies else
-                 f"{terms.penalty_quote.tier_applied}, {terms.penalty_quote.penalty_description}")
-        owed = round_money(terms.penalty - terms.paid, c)
-        note = f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({basis}); refund {terms.refund} {c}"
-        if waiver is not None:
-            note = (f"Cancelled: {reason}. {waiver_note(waiver, actor=actor, waived=terms.penalty, currency=c)}; "
-                    f"refund {terms.paid} {c}")
-            terms = replace(terms, penalty_quote=replace(terms.penalty_quote, penalty=ZERO, refund=terms.paid))
-            owed = ZERO
-        elif owed > 0:
-            note += f"; {owed} {c} of the penalty to collect"
-        transition(reservation, "cancel", reason=reason, penalty=terms.penalty, by=actor, note=note)
-        released = inventory_release(holder=reservation.holder)
-        reservation_save(reservation)
-        events.event_record(events.RESERVATION_CANCELLED, reservation=reservation, payload={
-            "guest_email": reservation.guest.email, "reason": reason,
-            "cancelled_at": reservation.cancelled_at.isoformat(),
-            "policy": terms.policy, "original_total": str(terms.total), "amount_paid": str(terms.paid),
-            "penalty": str(terms.penalty), "refund": str(terms.refund), "currency": c,
-            "room_nights_released": released})
-        attempts = refunds_open(reservation=reservation, step=STEP, amount=terms.refund, gateway=gateway) \
-            if terms.refund > 0 else []
-        if owed > 0:
-            # Charged to the card on file; without one (pay at the hotel, a channel's booking) it stays owed.
-            charge = charge_on_file_open(reservation=reservation, step=STEP, amount=owed, gateway=gateway)
-            attempts += [charge] if charge is not None else []
-    attempts_send(given_back, gateway)
-    attempts = attempts_send(attempts, gateway)  # no transaction open: the cancellation has committed
-    return CancellationResult(terms=terms, reservation=reservation, reason=reason, room_nights_released=released,
-                              refunds=refunded(attempts), attempts=attempts)
+    # A change charged a moment ago and not applied (its caller is about to find the booking cancelled) does
+    # not pay for the booking: it goes back whole, and the terms count what is left.
+    given_back = {r.pk: [compensation_open(charge) for charge in unapplied_charges(r)] for r in rooms}
+    terms = {r.pk: cancellation_terms(reservation=r) for r in rooms}
+    c = rooms[0].currency
+    waiver = waiver_check(actor=actor, hotel=rooms[0].hotel, reason=waive_reason) \
+        if waive_reason is not None else None
+    penalty = round_money(sum((t.penalty for t in terms.values()), ZERO), c)
+    if expected_penalty is not None and round_money(expected_penalty, c) != penalty:
+        refund = round_money(sum((t.refund for t in terms.values()), ZERO), c)
+        raise PriceChanged("The cancellation penalty has changed since it was shown. Please review it.",
+                           expected_penalty=str(round_money(expected_penalty, c)), penalty=str(penalty),
+                           refund=str(refund))
+    return [_cancel_one(r, terms[r.pk], given_back[r.pk], reason=reason, gateway=gateway, actor=actor,
+                        waiver=waiver) for r in rooms]
+
+
+def _cancel_one(reservation: Reservation, terms: CancellationTerms, given_back: list, *, reason: str, gateway,
+                actor, waiver=None) -> _Decided:
+    c = reservation.currency
+    basis = (f"non-refundable since a change, policy {terms.penalty_quote.policy_penalty} {c}"
+             if terms.penalty_quote.retained_applies else
+             f"{terms.penalty_quote.tier_applied}, {terms.penalty_quote.penalty_description}")
+    owed = round_money(terms.penalty - terms.paid, c)
+    note = f"Cancelled: {reason}. Penalty: {terms.penalty} {c} ({basis}); refund {terms.refund} {c}"
+    if waiver is not None:
+        note = (f"Cancelled: {reason}. {waiver_note(waiver, actor=actor, waived=terms.penalty, currency=c)}; "
+                f"refund {terms.paid} {c}")
+        terms = replace(terms, penalty_quote=replace(terms.penalty_quote, penalty=ZERO, refund=terms.paid))
+        owed = ZERO
+    elif owed > 0:
+        note += f"; {owed} {c} of the penalty to collect"
+    transition(reservation, "cancel", reason=reason, penalty=terms.penalty, by=actor, note=note)
+    released = inventory_release(holder=reservation.holder)
+    reservation_save(reservation)
+    events.event_record(events.RESERVATION_CANCELLED, reservation=reservation, payload={
+        "guest_email": reservation.guest.email, "reason": reason,
+        "cancelled_at": reservation.cancelled_at.isoformat(),
+        "policy": terms.policy, "original_total": str(terms.total), "amount_paid": str(terms.paid),
+        "penalty": str(terms.penalty), "refund": str(terms.refund), "currency": c,
+        "room_nights_released": released})
+    attempts = refunds_open(reservation=reservation, step=STEP, amount=terms.refund, gateway=gateway) \
+        if terms.refund > 0 else []
+    if owed > 0:
+        # Charged to the card on file; without one (pay at the hotel, a channel's booking) it stays owed.
+        charge = charge_on_file_open(reservation=reservation, step=STEP, amount=owed, gateway=gateway)
+        attempts += [charge] if charge is not None else []
+    return _Decided(reservation, terms, released, given_back, attempts)
+
+
+def _cancel_send(decided: list[_Decided], *, reason: str, gateway) -> list[CancellationResult]:
+    """After the commit: the money steps of each cancelled room, with nothing locked."""
+    results = []
+    for d in decided:
+        attempts_send(d.given_back, gateway)
+        attempts = attempts_send(d.attempts, gateway)
+        results.append(CancellationResult(terms=d.terms, reservation=d.reservation, reason=reason,
+                                          room_nights_released=d.released, refunds=refunded(attempts),
+                                          attempts=attempts))
+    return results
 
 
 @finisher(STEP)
@@ -296,3 +391,7 @@ def cancellation_finish(attempt: PaymentAttempt) -> None:
     list) beside the folio that shows it. A refund needs nothing more (a refused one is flagged already)."""
     if attempt.operation == PaymentAttempt.Operation.CHARGE_SAVED and attempt.state == PaymentAttempt.State.FAILED:
         PaymentAttempt.objects.filter(pk=attempt.pk).update(needs_attention=True)
+
+
+# The booking-level views of a multi-room booking live in their own module; read from here by the callers.
+from .cancellations_booking import BookingCancellationResult, BookingCancellationTerms  # noqa: E402

@@ -95,6 +95,10 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     special_requests = models.TextField(blank=True)
     arrival_time = models.TimeField("expected arrival time", null=True, blank=True,
                                     help_text="When the guest expects to arrive, hotel time, if they said")
+    # A booking of several rooms is one Reservation per room: the first (the lead) carries the booking's
+    # confirmation number and payment; the others point at it (decision 9). None on a single-room booking.
+    lead = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="companions",
+                             help_text="The booking's first room, for the other rooms of a multi-room booking")
 
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(**MONEY)
@@ -155,6 +159,16 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     def holder(self) -> str:
         """The key under which this reservation holds inventory."""
         return f"reservation:{self.pk}"
+
+    @property
+    def booking_lead(self) -> "Reservation":
+        """The booking's first room: itself on a single-room booking and on the lead."""
+        return self.lead if self.lead_id else self
+
+    def booking_rooms(self) -> list["Reservation"]:
+        """Every room of this reservation's booking, the lead first, then the others by id."""
+        lead = self.booking_lead
+        return [lead, *Reservation.objects.with_details().filter(lead=lead).order_by("id")]
 
     @property
     def guest_full_name(self) -> str:

@@ -47,5 +47,13 @@ def send_confirmation(event: OutboxEvent) -> None:
     if reservation is None:  # the reservation was deleted since: nobody to write to
         logger.warning("Event %s: reservation %s is gone; no confirmation sent", event.pk, event.reservation_id)
         return
-    _send(reservation, template="confirmation",
+    if reservation.lead_id:
+        return  # another room of a multi-room booking: the lead's one email lists every room
+    rooms = reservation.booking_rooms() if reservation.companions.exists() else [reservation]
+    extra = {}
+    if len(rooms) > 1:
+        extra = {"booking_rooms": rooms, "booking_total": sum(r.grand_total for r in rooms),
+                 "booking_paid": sum(p.amount for p in Payment.objects.filter(
+                     reservation__in=rooms, kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED))}
+    _send(reservation, template="confirmation", extra=extra,
           subject=f"Your reservation at {reservation.hotel.name} is confirmed: {reservation.confirmation_number}")

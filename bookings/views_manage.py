@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hotelbooking.errors import DomainError, PriceChanged
 
-from .cancellations import cancellation_terms, ensure_cancellable, reservation_cancel
+from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
 from .manage_links import LinkInvalid, reservation_by_link
 from .models import Reservation, Status
@@ -42,7 +42,7 @@ def _booking_context(reservation: Reservation) -> dict:
     hotel = reservation.hotel
     terms = None
     if reservation.status in (Status.PENDING, Status.CONFIRMED):
-        terms = cancellation_terms(reservation=reservation)
+        terms = booking_cancellation_terms(reservation)
     return {
         "r": reservation, "hotel": hotel, "nights": list(reservation.nights.all()),
         "paid": amount_paid(reservation), "terms": terms,

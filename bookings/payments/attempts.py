@@ -67,7 +67,7 @@ def step_kind(step: str) -> str:
 def attempt_open(*, reservation, step: str, operation: str, gateway: PaymentGateway | str,
                  amount: Decimal | None = None, currency: str = "", payment_method: str = "",
                  target: Payment | None = None, target_reference: str = "",
-                 save_for_later: bool = False) -> PaymentAttempt:
+                 save_for_later: bool = False, allocation: dict | None = None) -> PaymentAttempt:
     """The attempt for this step (reservation, step, operation), recorded now if it is new.
 
     Run it inside the transaction that decides the step, so the decision and the attempt commit together.
@@ -79,7 +79,8 @@ def attempt_open(*, reservation, step: str, operation: str, gateway: PaymentGate
                       amount=amount, currency=currency or reservation.currency, payment_method=payment_method,
                       target=target, target_reference=target_reference or (target.gateway_reference if target
                                                                            else ""),
-                      save_for_later=save_for_later))
+                      save_for_later=save_for_later,
+                      allocation={str(pk): str(v) for pk, v in (allocation or {}).items()}))
     if not created and amount is not None and attempt.amount != amount:
         raise ValueError(f"Step {step} was recorded for {attempt.amount}, not {amount}.")
     return attempt
@@ -228,11 +229,27 @@ def _ledger(attempt: PaymentAttempt, amount: Decimal) -> Payment:
                    .exclude(last_four="").order_by("-id").first())
         if on_file is not None:
             brand, last_four = on_file.card_brand, on_file.last_four
-    return Payment.objects.create(
-        reservation=attempt.reservation, kind=kind, amount=amount, currency=attempt.currency,
-        gateway=attempt.gateway, gateway_reference=attempt.reference,
-        card_token=token if kind == Payment.Kind.CHARGE else "", card_brand=brand, last_four=last_four,
-        purpose=step_kind(attempt.step), refund_of=attempt.target if kind == Payment.Kind.REFUND else None)
+    row = dict(kind=kind, currency=attempt.currency, gateway=attempt.gateway, gateway_reference=attempt.reference,
+               card_token=token if kind == Payment.Kind.CHARGE else "", card_brand=brand, last_four=last_four,
+               purpose=step_kind(attempt.step), refund_of=attempt.target if kind == Payment.Kind.REFUND else None)
+    shares = _shares(attempt, amount)
+    if kind != Payment.Kind.CHARGE or not shares:
+        return Payment.objects.create(reservation=attempt.reservation, amount=amount, **row)
+    # One provider charge for several rooms: each room's ledger gets its share, so each folio stands alone.
+    rows = {pk: Payment.objects.create(reservation_id=pk, amount=share, **row) for pk, share in shares.items()}
+    return rows.get(attempt.reservation_id) or next(iter(rows.values()))
+
+
+def _shares(attempt: PaymentAttempt, amount: Decimal) -> dict[int, Decimal]:
+    """The attempt's allocation per reservation, when it adds up to what moved (else all of it is the lead's)."""
+    if not attempt.allocation:
+        return {}
+    shares = {int(pk): Decimal(str(value)) for pk, value in attempt.allocation.items() if Decimal(str(value)) > 0}
+    if sum(shares.values(), Decimal(0)) != amount:
+        logger.error("Payment attempt %s: allocation %s does not add up to %s; booked on the lead", attempt.pk,
+                     attempt.allocation, amount)
+        return {}
+    return shares
 
 
 def attempt_finish(attempt: PaymentAttempt) -> None:

@@ -135,6 +135,10 @@ class PaymentAttempt(models.Model):
     tries = models.PositiveSmallIntegerField(default=0)
     next_try_at = models.DateTimeField(null=True, blank=True, help_text="When the settle task tries it again")
     needs_attention = models.BooleanField(default=False, help_text="Retries gave up: a person must settle it")
+    # A multi-room booking pays once: {reservation id: "amount"}, each room's share of `amount`. The ledger gets
+    # one Payment per room for its share (same provider reference). Empty: all of it is `reservation`'s.
+    allocation = models.JSONField(default=dict, blank=True,
+                                  help_text="Each room's share of the amount, {reservation id: amount}")
     payment = models.OneToOneField("bookings.Payment", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="attempt", help_text="The ledger row of the money it moved")
     created_at = models.DateTimeField(default=timezone.now)

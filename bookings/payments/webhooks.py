@@ -209,21 +209,24 @@ def _refund_made_at_provider(event: GatewayEvent, charge: dict) -> str:
     minor = charge.get("amount_refunded")
     if not references or minor is None or not currency:
         return ""
-    paid = (Payment.objects.select_for_update(of=("self",))
-            .filter(gateway=event.gateway, kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED,
-                    gateway_reference__in=references)
-            .select_related("reservation").order_by("pk").first())
-    if paid is None:
+    # A multi-room booking's one charge is a Payment row per room (its share): every row counts together.
+    shares = list(Payment.objects.select_for_update(of=("self",))
+                  .filter(gateway=event.gateway, kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED,
+                          gateway_reference__in=references)
+                  .select_related("reservation").order_by("pk"))
+    if not shares:
         return ""
+    paid = shares[0]
     if paid.currency.upper() != currency:
         logger.error("Stripe event %s: charge %s is in %s, our payment %s in %s; nothing recorded", event.event_id,
                      charge.get("id"), currency, paid.pk, paid.currency)
         return f"refund not recorded: {currency} is not the payment's {paid.currency}"
     in_flight = list(PaymentAttempt.objects.select_for_update().filter(operation=Op.REFUND, state__in=_OPEN)
-                     .filter(Q(target=paid) | Q(target__isnull=True, target_reference__in=references)))
+                     .filter(Q(target__in=shares) | Q(target__isnull=True, target_reference__in=references)))
     pending = sum((a.amount if a.amount is not None else paid.amount for a in in_flight), Decimal(0))
     recorded = sum(Payment.objects.filter(kind=Payment.Kind.REFUND, result=Payment.Result.SUCCEEDED)
-                   .filter(Q(refund_of=paid) | Q(refund_of__isnull=True, attempt__target_reference__in=references))
+                   .filter(Q(refund_of__in=shares)
+                           | Q(refund_of__isnull=True, attempt__target_reference__in=references))
                    .values_list("amount", flat=True), Decimal(0))
     missing = round_money(from_stripe_amount(minor, currency) - recorded - pending, paid.currency)
     if missing <= 0:

@@ -15,11 +15,15 @@ from .confirm import (
 from .create import (
     BOOKING_ATTEMPTS,
     MAX_ROOMS,
+    BookingQuote,
     BookingRequest,
     GuestDetails,
+    RoomQuote,
+    RoomRequest,
     booking_create,
     booking_payment_attempt,
     booking_quote,
+    booking_quote_rooms,
     confirmation_number_next,
     quote_payload,
     quote_totals,
@@ -38,10 +42,12 @@ from .reading import (
 )
 
 __all__ = [
-    "BOOKING_ATTEMPTS", "MAX_ROOMS", "BookingRequest", "GuestDetails", "PendingPayment", "PriceOverride", "amount_paid",
-    "amount_paid_net", "balance_at_check_in", "balance_charge", "balance_due", "balances_charge_due",
-    "booking_create", "booking_payment_attempt", "booking_payment_confirm", "booking_payment_pending",
-    "booking_payment_token", "booking_payment_token_read", "booking_quote", "card_on_file", "confirmation_number_next",
-    "payment_summary", "quote_payload", "quote_totals", "reservation_detail_get",
-    "reservation_get", "reservation_lock", "reservation_save", "reservations_expire_pending", "transition",
+    "amount_paid", "amount_paid_net", "balance_at_check_in", "balance_charge", "balance_due",
+    "balances_charge_due", "BOOKING_ATTEMPTS", "booking_create", "booking_payment_attempt",
+    "booking_payment_confirm", "booking_payment_pending", "booking_payment_token", "booking_payment_token_read",
+    "booking_quote", "booking_quote_rooms", "BookingQuote", "BookingRequest", "card_on_file",
+    "confirmation_number_next", "GuestDetails", "MAX_ROOMS", "payment_summary", "PendingPayment", "PriceOverride",
+    "quote_payload", "quote_totals", "reservation_detail_get", "reservation_get", "reservation_lock",
+    "reservation_save",
+    "reservations_expire_pending", "RoomQuote", "RoomRequest", "transition",
 ]

@@ -14,22 +14,21 @@ from django.utils import timezone
 
 from hotelbooking.errors import (
     BookingNotCompleted,
+    DomainError,
     InvalidParty,
     PaymentFailed,
     PriceChanged,
-    RestrictionViolated,
     UnknownPromoCode,
-    UnknownRoomType,
     ValidationFailed,
 )
 from hotelbooking.money import round_money
-from inventory.models import Hotel, RoomType
+from inventory.models import Hotel
 from inventory.services import inventory_release, inventory_reserve
-from pricing.engine import Quote, quote_stay
+from pricing.engine import Quote
 from pricing.guarantee import PaymentTerms, terms_for_quote
 from pricing.models import Promotion
-from pricing.search import hotel_get, hotel_today, stay_validate
-from pricing.selectors import USE_GIVEN_BACK, pricing_context_load, promotion_get, rate_plan_get
+from pricing.search import hotel_get, hotel_today
+from pricing.selectors import USE_GIVEN_BACK
 
 from .. import events
 from ..models import (
@@ -44,14 +43,25 @@ from ..models import (
 )
 from ..payments import Card, PaymentGateway, default_gateway
 from ..payments.attempts import attempt_open, attempt_send, finisher
-from ..payments.models import PaymentAttempt
+from ..payments.models import Payment, PaymentAttempt
 from .lifecycle import reservation_save, transition
 from .override import PriceOverride, price_override_apply, price_override_note
+from .quote import (  # noqa: F401 (booking_quote, quote_totals and RoomRequest are read from here too)
+    MAX_ROOMS,
+    BookingQuote,
+    RoomQuote,
+    RoomRequest,
+    booking_quote,
+    booking_quote_rooms,
+    child_ages_validate,
+    quote_payload,
+    quote_totals,
+    room_named,
+)
 from .reading import reservation_lock
 
 logger = logging.getLogger(__name__)
 
-MAX_ROOMS = 9
 # A deadlock or serialization failure rolls the whole booking back; it is then safe to run it again.
 BOOKING_ATTEMPTS = 4
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -93,6 +103,9 @@ class BookingRequest:
     price_override: PriceOverride | None = None
     # What the history says when nothing is taken at booking (e.g. "Pay at the hotel (front desk)").
     payment_note: str = ""
+    # A multi-room booking: each room's type and party (1 to MAX_ROOMS). When given it replaces room_type_code,
+    # adults, children, child_ages and room_count.
+    rooms: tuple[RoomRequest, ...] = ()
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -155,52 +168,6 @@ def confirmation_number_next(*, hotel: Hotel, check_in: date) -> str:
     return f"{hotel.brand_code}-{hotel.code}-{check_in:%Y%m%d}{number:05d}"
 
 
-def booking_quote(*, hotel: Hotel, room_type_code: str, rate_plan_code: str | None, check_in, check_out,
-                  adults, children, room_count: int = 1, promo_code: str | None = None) -> Quote:
-    """Validate a request and price it, exactly as a booking would be priced now."""
-    stay = stay_validate(hotel=hotel, check_in=check_in, check_out=check_out, adults=adults, children=children)
-    room_type = RoomType.objects.filter(hotel=hotel, code__iexact=(room_type_code or "").strip()).first()
-    if room_type is None:
-        raise UnknownRoomType(f"{hotel.name} has no room type {room_type_code}.", room_type=room_type_code)
-    rooms = _room_count(room_count)
-    rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
-    if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
-        raise RestrictionViolated(f"The {rate_plan.name} needs a stay of at least {rate_plan.min_stay} nights.",
-                                  restriction="MIN_STAY")
-    promotion = promotion_get(hotel=hotel, code=promo_code)
-    ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[room_type.id],
-                               check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
-    return quote_stay(ctx, room_type=room_type, check_in=stay.check_in, check_out=stay.check_out,
-                      adults=stay.adults, children=stay.children, rooms=rooms,
-                      booked_on=hotel_today(hotel))
-
-
-def _room_count(value) -> int:
-    try:
-        rooms = int(str(1 if value in (None, "") else value).strip())
-    except ValueError:
-        raise InvalidParty("room_count must be a whole number.", field="room_count") from None
-    if not 1 <= rooms <= MAX_ROOMS:
-        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="room_count")
-    return rooms
-
-
-def _validate_child_ages(children: int, ages: list) -> list[int]:
-    ages = list(ages or [])
-    if ages and len(ages) != children:
-        raise InvalidParty(f"Give one age per child ({children} expected, {len(ages)} given).", field="child_ages")
-    out = []
-    for age in ages:
-        try:
-            value = int(age)
-        except (TypeError, ValueError):
-            raise InvalidParty("Child ages must be whole numbers.", field="child_ages") from None
-        if not 0 <= value <= 17:
-            raise InvalidParty("Child ages must be between 0 and 17.", field="child_ages")
-        out.append(value)
-    return out
-
-
 def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=None) -> Reservation:
     """Quote, hold the rooms, take the payment the rate plan's guarantee asks for, confirm.
 
@@ -209,25 +176,26 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
     transactions, never with a row locked (bookings/payments/attempts.py): the first holds the rooms as a
     PENDING reservation and records the payment attempt, the second confirms or gives the rooms back.
 
-    Returns the CONFIRMED reservation, or a PENDING one when the payment is not settled yet: the guest must
-    authenticate it (3-D Secure; `booking_payment_attempt(reservation).client_secret`), or the gateway's answer
-    was lost and the settle task or the webhook will confirm or release it.
+    With `request.rooms` the booking holds several rooms, one Reservation each (the first is the lead, the
+    others point at it), all or nothing: one hold transaction, one gateway call for the sum of what each room's
+    terms ask now (allocated per room), one confirmation. An error about one room names it (`room`, from 1).
+
+    Returns the CONFIRMED reservation (the lead of a multi-room booking), or a PENDING one when the payment is
+    not settled yet: the guest must authenticate it (3-D Secure; `booking_payment_attempt(reservation)
+    .client_secret`), or the gateway's answer was lost and the settle task or the webhook will confirm or
+    release it.
     """
     hotel = hotel_get(request.hotel_code)
     _guest_validate(request.guest)
-    quote = booking_quote(hotel=hotel, room_type_code=request.room_type_code,
-                          rate_plan_code=request.rate_plan_code, check_in=request.check_in,
-                          check_out=request.check_out, adults=request.adults, children=request.children,
-                          room_count=request.room_count, promo_code=request.promo_code)
-    quote = price_override_apply(quote, request.price_override, actor=actor)
-    child_ages = _validate_child_ages(quote.children, request.child_ages)
-    total = round_money(quote.total, quote.currency)
-    expected = None if request.expected_total is None else _expected(request.expected_total, quote.currency)
+    booking = _booking_quote(hotel, request, actor=actor)
+    total = booking.total
+    currency = booking.currency
+    expected = None if request.expected_total is None else _expected(request.expected_total, currency)
     if request.expected_total is not None and expected != total:
-        raise PriceChanged(quote=quote_payload(quote), new_total=str(total),
+        quote = quote_payload(booking.rooms[0].quote) if not request.rooms else booking.as_dict()
+        raise PriceChanged(quote=quote, new_total=str(total),
                            expected_total=str(request.expected_total if expected is None else expected))
-    terms = terms_for_quote(quote, booked_on=hotel_today(hotel))
-    step = _payment_step(request, terms)
+    step = _payment_step(request, booking)
     if step is not None and request.card is None and not request.payment_method:
         raise PaymentFailed("Card details are required.", decline_code="missing_card")
 
@@ -236,8 +204,8 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
     tries = 1 if transaction.get_connection().in_atomic_block else BOOKING_ATTEMPTS
     for attempt_no in range(1, tries + 1):
         try:
-            reservation, attempt = _booking_hold(hotel=hotel, quote=quote, request=request, child_ages=child_ages,
-                                                 terms=terms, step=step, gateway=gateway, actor=actor)
+            reservation, attempt = _booking_hold(hotel=hotel, booking=booking, request=request, step=step,
+                                                 gateway=gateway, actor=actor)
             break
         except OperationalError as exc:
             if attempt_no == tries or getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
@@ -248,6 +216,27 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
         return reservation
     attempt = attempt_send(attempt, gateway, card=request.card)  # no transaction open: nothing locked
     return _booking_outcome(reservation, attempt, gateway)
+
+
+def _booking_quote(hotel: Hotel, request: BookingRequest, *, actor=None) -> BookingQuote:
+    """The request priced room by room: its `rooms`, or the one room type of a single-room booking."""
+    if request.rooms:
+        if request.price_override is not None:
+            raise ValidationFailed("A price override is given for a single-room booking: book the rooms one by "
+                                   "one to override their prices.", field="price_override")
+        if len(request.rooms) > MAX_ROOMS:
+            raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="rooms")
+        return booking_quote_rooms(hotel=hotel, rooms=request.rooms, rate_plan_code=request.rate_plan_code,
+                                   check_in=request.check_in, check_out=request.check_out,
+                                   promo_code=request.promo_code)
+    quote = booking_quote(hotel=hotel, room_type_code=request.room_type_code,
+                          rate_plan_code=request.rate_plan_code, check_in=request.check_in,
+                          check_out=request.check_out, adults=request.adults, children=request.children,
+                          room_count=request.room_count, promo_code=request.promo_code)
+    quote = price_override_apply(quote, request.price_override, actor=actor)
+    child_ages = child_ages_validate(quote.children, request.child_ages)
+    return BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=child_ages,
+                                         terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
 
 
 def _expected(value, currency: str) -> Decimal | None:
@@ -263,40 +252,57 @@ class _Step:
     amount: Decimal | None
 
 
-def _payment_step(request: BookingRequest, terms: PaymentTerms) -> _Step | None:
+def _payment_step(request: BookingRequest, booking: BookingQuote) -> _Step | None:
     """What the gateway is asked at booking: the amount due now (saving the card for later charges), only
-    saving the card (a guarantee, or nothing due now), or nothing (the channel collects, or pay at the hotel)."""
-    if not request.collect_payment or not terms.card_required:
+    saving the card (a guarantee, or nothing due now), or nothing (the channel collects, or pay at the hotel).
+    A multi-room booking asks once, for the sum of its rooms' amounts due now."""
+    if not request.collect_payment or not booking.card_required:
         return None
-    if terms.due_now > 0:
-        return _Step(PaymentAttempt.Operation.CHARGE, terms.due_now)
+    if booking.due_now > 0:
+        return _Step(PaymentAttempt.Operation.CHARGE, booking.due_now)
     return _Step(PaymentAttempt.Operation.SAVE_CARD, None)
 
 
-def _booking_hold(*, hotel: Hotel, quote: Quote, request: BookingRequest, child_ages: list[int], terms: PaymentTerms,
-                  step: _Step | None, gateway: PaymentGateway, actor) -> tuple[Reservation, PaymentAttempt | None]:
-    """The first short transaction: the PENDING reservation holding its rooms, and the payment attempt.
+def _booking_hold(*, hotel: Hotel, booking: BookingQuote, request: BookingRequest, step: _Step | None,
+                  gateway: PaymentGateway, actor) -> tuple[Reservation, PaymentAttempt | None]:
+    """The first short transaction: the PENDING reservations holding their rooms, and the payment attempt.
 
-    With nothing to take through the gateway the booking is confirmed right here.
+    Every room of the booking is created and reserved here, or none: a room sold out or restricted rolls the
+    whole transaction back, naming the room. Rooms are reserved in room type order (each room type's nights in
+    date order), so two bookings of the same room types lock inventory rows in the same order and never
+    deadlock. With nothing to take through the gateway the booking is confirmed right here.
     """
     with transaction.atomic():
-        # A placeholder number until confirmation: a booking that fails never uses one up.
-        reservation = _reservation_create_pending(hotel=hotel, quote=quote, request=request,
-                                                  confirmation_number=f"TMP-{uuid.uuid4().hex}",
-                                                  child_ages=child_ages, actor=actor, terms=terms)
-        inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
-                          rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
-                          check_out=quote.check_out)
-        _promotion_use_take(reservation, quote.promotion)
+        rooms: list[tuple[RoomQuote, Reservation]] = []
+        lead = None
+        for room in booking.rooms:
+            # A placeholder number until confirmation: a booking that fails never uses one up.
+            reservation = _reservation_create_pending(hotel=hotel, quote=room.quote, request=request,
+                                                      confirmation_number=f"TMP-{uuid.uuid4().hex}",
+                                                      child_ages=room.child_ages, actor=actor, terms=room.terms,
+                                                      lead=lead)
+            lead = lead or reservation
+            rooms.append((room, reservation))
+        for room, reservation in sorted(rooms, key=lambda pair: (pair[0].quote.room_type.id, pair[0].index)):
+            quote = room.quote
+            try:
+                inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
+                                  rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
+                                  check_out=quote.check_out)
+            except DomainError as exc:
+                raise room_named(exc, room.index, len(rooms)) from None
+        _promotion_use_take(lead, booking.rooms[0].quote.promotion)
         if step is None:
             note = request.payment_note or (f"Payment collected by {request.source or request.channel}"
                                             if not request.collect_payment else "Pay at the hotel: no card taken")
-            _confirm(reservation, note=note, actor=actor)
-            return reservation, None
-        attempt = attempt_open(reservation=reservation, step="BOOKING", operation=step.operation, gateway=gateway,
-                               amount=step.amount, currency=quote.currency, payment_method=request.payment_method,
-                               save_for_later=True)
-    return reservation, attempt
+            _confirm_booking(lead, note=note, actor=actor)
+            return lead, None
+        allocation = ({r.pk: room.terms.due_now for room, r in rooms}
+                      if len(rooms) > 1 and step.amount is not None else None)
+        attempt = attempt_open(reservation=lead, step="BOOKING", operation=step.operation, gateway=gateway,
+                               amount=step.amount, currency=booking.currency, payment_method=request.payment_method,
+                               save_for_later=True, allocation=allocation)
+    return lead, attempt
 
 
 def _promotion_use_take(reservation: Reservation, promotion) -> None:
@@ -304,29 +310,48 @@ def _promotion_use_take(reservation: Reservation, promotion) -> None:
 
     The quote checked the cap without a lock; two bookings at the same moment could both see one use left.
     The lock (taken after the inventory rows, in every booking) makes them count one after the other, so the
-    later one is refused like any fully booked promotion and its transaction rolls back.
+    later one is refused like any fully booked promotion and its transaction rolls back. A booking counts once
+    however many rooms it holds: only the leads (and single-room bookings) are counted.
     """
     if promotion is None or promotion.max_uses is None:
         return
     Promotion.objects.select_for_update().filter(pk=promotion.pk).values_list("pk", flat=True).first()
-    uses = (Reservation.objects.filter(promotion_id=promotion.pk)
+    uses = (Reservation.objects.filter(promotion_id=promotion.pk, lead__isnull=True)
             .exclude(status__in=USE_GIVEN_BACK).count())
     if uses > promotion.max_uses:
         raise UnknownPromoCode(f"The promotion {promotion.code} has been fully booked.", promo_code=promotion.code)
 
 
-def _confirm(reservation: Reservation, *, note: str, actor=None) -> None:
-    """Inside a transaction holding the reservation: take the number, confirm, record the event."""
+def _rooms_lock(lead: Reservation) -> list[Reservation]:
+    """Inside a transaction: the booking's rooms locked, the lead first, then the others by id (one order)."""
+    rooms = [reservation_lock(lead.pk)]
+    for pk in Reservation.objects.filter(lead=lead.pk).order_by("id").values_list("pk", flat=True):
+        rooms.append(reservation_lock(pk))
+    return [r for r in rooms if r is not None]
+
+
+def _confirm_booking(lead: Reservation, *, note: str, actor=None) -> None:
+    """Inside a transaction holding the lead: take the booking's number, confirm every PENDING room.
+
+    The lead has the number; the other rooms have it with -2, -3, ... in their order."""
+    rooms = [lead, *Reservation.objects.with_details().filter(lead=lead.pk).order_by("id")]
     # The number is taken last: its (hotel, arrival date) sequence row stays locked only until the commit right
     # after, and a booking that fails never uses one up, so numbers run without gaps.
-    reservation.confirmation_number = confirmation_number_next(hotel=reservation.hotel, check_in=reservation.check_in)
-    transition(reservation, "confirm", by=actor, note=note)
-    reservation_save(reservation)
-    events.event_record(events.RESERVATION_CONFIRMED, reservation=reservation, payload={
-        "guest_email": reservation.guest.email, "loyalty_number": reservation.guest.loyalty_number,
-        "grand_total": str(round_money(reservation.grand_total, reservation.currency)),
-        "currency": reservation.currency,
-        "room_count": reservation.room_count})
+    number = confirmation_number_next(hotel=lead.hotel, check_in=lead.check_in)
+    for position, reservation in enumerate(rooms, start=1):
+        if reservation.status != Status.PENDING:
+            continue
+        reservation.confirmation_number = number if position == 1 else f"{number}-{position}"
+        transition(reservation, "confirm", by=actor, note=note)
+        reservation_save(reservation)
+        payload = {
+            "guest_email": reservation.guest.email, "loyalty_number": reservation.guest.loyalty_number,
+            "grand_total": str(round_money(reservation.grand_total, reservation.currency)),
+            "currency": reservation.currency,
+            "room_count": reservation.room_count}
+        if len(rooms) > 1:
+            payload.update(booking=number, booking_rooms=len(rooms), room=position)
+        events.event_record(events.RESERVATION_CONFIRMED, reservation=reservation, payload=payload)
 
 
 def _booking_outcome(reservation: Reservation, attempt: PaymentAttempt, gateway: PaymentGateway) -> Reservation:
@@ -347,17 +372,21 @@ def _booking_outcome(reservation: Reservation, attempt: PaymentAttempt, gateway:
 
 def booking_payment_attempt(reservation: Reservation) -> PaymentAttempt | None:
     """The booking's payment attempt (its 3-D Secure client secret while the guest must authenticate)."""
-    return reservation.payment_attempts.filter(step="BOOKING").first()
+    return PaymentAttempt.objects.filter(reservation=reservation.booking_lead, step="BOOKING").first()
 
 
 @finisher("BOOKING")
 def booking_finish(attempt: PaymentAttempt) -> None:
-    """The booking's payment settled: confirm the held booking, or give the rooms back (and any money)."""
+    """The booking's payment settled: confirm the held booking (every room), or give the rooms back (and any
+    money)."""
     if attempt.state == PaymentAttempt.State.SUCCEEDED:
         with transaction.atomic():
-            reservation = reservation_lock(attempt.reservation_id)
+            rooms = _rooms_lock(Reservation(pk=attempt.reservation_id))
+            if not rooms:
+                return  # declined and deleted meanwhile: nothing to confirm
+            reservation = rooms[0]
             if reservation.status == Status.PENDING:
-                _confirm(reservation, note=_paid_note(attempt), actor=_booked_by(reservation))
+                _confirm_booking(reservation, note=_paid_note(attempt), actor=_booked_by(reservation))
                 return
         if reservation.status in (Status.CONFIRMED, Status.CHECKED_IN, Status.CHECKED_OUT):
             return  # confirmed already (the webhook and the settle task both reported it)
@@ -378,62 +407,77 @@ def _paid_note(attempt: PaymentAttempt) -> str:
     card = f"{attempt.card_brand} ending {attempt.last_four}".strip()
     if attempt.operation == PaymentAttempt.Operation.SAVE_CARD:
         return f"Card {card} kept as the guarantee; nothing charged"
-    return f"Paid {round_money(attempt.amount, attempt.currency)} {attempt.currency} by {card}"
+    note = f"Paid {round_money(attempt.amount, attempt.currency)} {attempt.currency} by {card}"
+    if attempt.allocation:
+        note += f", for the booking's {len(attempt.allocation)} rooms"
+    return note
 
 
 def booking_release(pk: int, *, gateway: PaymentGateway | None, note: str, declined: bool = False) -> None:
-    """Give a PENDING booking's rooms back. A declined booking, which moved no money, leaves no trace; one whose
-    payment went through stays EXPIRED beside its refund."""
+    """Give a PENDING booking's rooms back (every room of it, `pk` being any of them). A declined booking, which
+    moved no money, leaves no trace; one whose payment went through stays EXPIRED beside its refund."""
     with transaction.atomic():
-        reservation = reservation_lock(pk, status=Status.PENDING)
-        if reservation is None:
+        first = Reservation.objects.filter(pk=pk).values_list("lead_id", flat=True).first()
+        lead = reservation_lock(first or pk, status=Status.PENDING)
+        if lead is None:
             return
-        inventory_release(holder=reservation.holder)
-        moved = reservation.payments.exists()
+        rooms = [r for r in _rooms_lock(lead) if r.status == Status.PENDING]
+        for reservation in rooms:
+            inventory_release(holder=reservation.holder)
+        moved = Payment.objects.filter(reservation__in=rooms).exists()
         if declined and not moved:
-            reservation.payment_attempts.all().delete()
-            reservation.nights.all().delete()
-            reservation.status_changes.all().delete()
-            reservation.events.all().delete()
-            reservation.delete()
+            for reservation in reversed(rooms):  # the lead last: the others point at it
+                reservation.payment_attempts.all().delete()
+                reservation.nights.all().delete()
+                reservation.status_changes.all().delete()
+                reservation.events.all().delete()
+                reservation.delete()
             return
-        transition(reservation, "expire", note=note)
-        reservation_save(reservation)
-        events.event_record(events.RESERVATION_EXPIRED, reservation=reservation)
-        compensations = [_compensation_open(a) for a in reservation.payment_attempts.filter(
-            step="BOOKING", state=PaymentAttempt.State.SUCCEEDED)]
+        for reservation in rooms:
+            transition(reservation, "expire", note=note)
+            reservation_save(reservation)
+            events.event_record(events.RESERVATION_EXPIRED, reservation=reservation)
+        compensations = [c for a in lead.payment_attempts.filter(step="BOOKING", state=PaymentAttempt.State.SUCCEEDED)
+                         for c in _compensations_open(a)]
     for compensation in compensations:
-        if compensation is not None and gateway is not None:
+        if gateway is not None:
             attempt_send(compensation, gateway)
 
 
-def _compensation_open(attempt: PaymentAttempt) -> PaymentAttempt | None:
-    """Inside a transaction: record what undoes a succeeded booking attempt (a refund or a release)."""
+def _compensations_open(attempt: PaymentAttempt) -> list[PaymentAttempt]:
+    """Inside a transaction: record what undoes a succeeded booking attempt (a refund per room's share of the
+    charge, or a release)."""
     if attempt.payment_id:
-        return attempt_open(reservation=attempt.reservation, step=f"COMPENSATE:{attempt.pk}",
-                            operation=PaymentAttempt.Operation.REFUND, gateway=attempt.gateway,
-                            amount=attempt.payment.amount, currency=attempt.currency, target=attempt.payment)
+        shares = [attempt.payment]
+        if attempt.allocation:
+            shares = list(Payment.objects.filter(
+                reservation_id__in=[int(pk) for pk in attempt.allocation], kind=Payment.Kind.CHARGE,
+                gateway_reference=attempt.payment.gateway_reference, purpose="BOOKING").order_by("id"))
+        return [attempt_open(reservation=share.reservation, step=f"COMPENSATE:{attempt.pk}",
+                             operation=PaymentAttempt.Operation.REFUND, gateway=attempt.gateway,
+                             amount=share.amount, currency=attempt.currency, target=share) for share in shares]
     if attempt.operation == PaymentAttempt.Operation.AUTHORISE:
-        return attempt_open(reservation=attempt.reservation, step=f"COMPENSATE:{attempt.pk}",
-                            operation=PaymentAttempt.Operation.RELEASE, gateway=attempt.gateway,
-                            target_reference=attempt.reference)
-    return None
+        return [attempt_open(reservation=attempt.reservation, step=f"COMPENSATE:{attempt.pk}",
+                             operation=PaymentAttempt.Operation.RELEASE, gateway=attempt.gateway,
+                             target_reference=attempt.reference)]
+    return []
 
 
 def _compensate(attempt: PaymentAttempt) -> None:
     with transaction.atomic():
-        compensation = _compensation_open(PaymentAttempt.objects.select_related("payment").get(pk=attempt.pk))
-    if compensation is not None:
+        compensations = _compensations_open(PaymentAttempt.objects.select_related("payment").get(pk=attempt.pk))
+    for compensation in compensations:
         attempt_send(compensation, default_gateway())
 
 
 def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest, confirmation_number: str,
-                                child_ages, actor, terms: PaymentTerms) -> Reservation:
+                                child_ages, actor, terms: PaymentTerms, lead: Reservation | None = None
+                                ) -> Reservation:
     guest = _guest_get_or_create(request.guest)
     currency = quote.currency
     typed = request.guest
     reservation = Reservation.objects.create(
-        confirmation_number=confirmation_number,
+        confirmation_number=confirmation_number, lead=lead,
         hotel=hotel, room_type=quote.room_type, rate_plan=quote.rate_plan, promotion=quote.promotion, guest=guest,
         guest_first_name=typed.first_name.strip()[:100], guest_last_name=typed.last_name.strip()[:100],
         guest_phone=typed.phone.strip()[:40], guest_loyalty_number=typed.loyalty_number.strip()[:30],
@@ -453,22 +497,3 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
                                 note=f"Booked via {request.channel}{price_override_note(quote)}",
                                 **actor_fields(actor))
     return reservation
-
-
-def quote_totals(quote: Quote) -> dict:
-    """The reservation's money fields from a quote, each rounded once."""
-    c = quote.currency
-    return dict(
-        subtotal=round_money(quote.subtotal, c), rate_plan_discount=round_money(quote.rate_plan_discount, c),
-        promotion_discount=round_money(quote.promotion_discount, c), room_total=round_money(quote.room_total, c),
-        taxes=round_money(quote.taxes, c), fees=round_money(quote.fees, c), grand_total=round_money(quote.total, c),
-        charge_lines={"taxes": [{"name": t.name, "amount": str(t.amount)} for t in quote.tax_lines],
-                      "fees": [{"name": f.name, "amount": str(f.amount)} for f in quote.fee_lines]},
-    )
-
-
-def quote_payload(quote: Quote) -> dict:
-    data = quote.as_dict()
-    data["free_until"] = quote.free_until.isoformat() if quote.free_until else None
-    data["payment_terms"] = terms_for_quote(quote, booked_on=hotel_today(quote.hotel)).as_dict()
-    return data

@@ -28,12 +28,15 @@ def reservations_expire_pending(*, now=None, gateway: PaymentGateway | None = No
     now = now or timezone.now()
     ids = list(Reservation.objects.filter(status=Status.PENDING, hold_expires_at__lt=now)
                .exclude(payment_attempts__state__in=[State.RECORDED, State.UNKNOWN])
+               .exclude(lead__payment_attempts__state__in=[State.RECORDED, State.UNKNOWN])
                .values_list("pk", flat=True))
     expired, releases = 0, []
     for pk in ids:
         with transaction.atomic():
             reservation = Reservation.objects.select_for_update().filter(pk=pk, status=Status.PENDING).first()
-            if reservation is None or reservation.payment_attempts.filter(
+            # A multi-room booking's payment is its lead's: the other rooms wait on it too.
+            if reservation is None or PaymentAttempt.objects.filter(
+                    reservation=reservation.lead_id or reservation.pk,
                     state__in=[State.RECORDED, State.UNKNOWN]).exists():
                 continue
             transition(reservation, "expire")

@@ -98,7 +98,8 @@ def amount_paid(reservation: Reservation) -> Decimal:
 
 def card_on_file(reservation: Reservation) -> Payment | None:
     """The latest successful charge that left a reusable token, or else the card saved as the booking's
-    guarantee (a CARD_GUARANTEE booking, charged nothing yet) as an unsaved Payment carrying its token."""
+    guarantee (a CARD_GUARANTEE booking, charged nothing yet) as an unsaved Payment carrying its token. A room of
+    a multi-room booking without either falls back to the lead's card."""
     charge = (reservation.payments.filter(kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED)
               .exclude(card_token="").order_by("-created_at", "-id").first())
     if charge is not None:
@@ -107,7 +108,8 @@ def card_on_file(reservation: Reservation) -> Payment | None:
                                                  state=PaymentAttempt.State.SUCCEEDED)
              .exclude(token="").order_by("-created_at", "-id").first())
     if saved is None:
-        return None
+        # Another room of a multi-room booking pays with the card the booking was made with (the lead's).
+        return card_on_file(reservation.lead) if reservation.lead_id else None
     return Payment(reservation=reservation, kind=Payment.Kind.CHARGE, amount=0, currency=reservation.currency,
                    gateway=saved.gateway, card_token=saved.token, card_brand=saved.card_brand,
                    last_four=saved.last_four)

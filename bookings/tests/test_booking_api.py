@@ -62,6 +62,14 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
         "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
         "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
                           "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
+        # Added beside the single-room fields (multi-room bookings): the one room, as booked.
+        "rooms": [{"room": 1, "number": number, "status": "CONFIRMED",
+                   "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"}, "room_count": 1,
+                   "adults": 2, "children": 0, "child_ages": [],
+                   "nights": [{"date": next_friday.isoformat(), "rate": "189.00"},
+                              {"date": saturday.isoformat(), "rate": "219.00"},
+                              {"date": sunday.isoformat(), "rate": "199.00"}],
+                   "totals": {"room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14"}}],
     }
     r = Reservation.objects.get(confirmation_number=number)
     assert r.channel == "DIRECT" and r.source == "Test partner"
