@@ -77,6 +77,15 @@ class PaymentTerms:
                    card_required=True, save_card=False, currency=currency)
 
 
+def terms_at_hotel(terms: PaymentTerms) -> PaymentTerms:
+    """The same stay settled at the hotel, whatever the plan asks (the desk's "pay at the hotel" or "payment
+    link" choice): nothing due now, no card, the whole total at the hotel."""
+    zero = round_money(ZERO, terms.currency)
+    return PaymentTerms(guarantee=Guarantee.PAY_AT_HOTEL, due_now=zero,
+                        due_later=round_money(terms.total, terms.currency), balance_due_on=None,
+                        balance_when=AT_HOTEL, card_required=False, save_card=False, currency=terms.currency)
+
+
 def payment_terms(*, rate_plan: RatePlan, total: Decimal, nightly_totals: list[Decimal], currency: str,
                   check_in: date, booked_on: date) -> PaymentTerms:
     """The plan's guarantee rule applied to a stay priced at `total`, booked on `booked_on` (hotel-local).

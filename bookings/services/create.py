@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -25,7 +25,7 @@ from hotelbooking.money import round_money
 from inventory.models import Hotel
 from inventory.services import inventory_release, inventory_reserve
 from pricing.engine import Quote
-from pricing.guarantee import PaymentTerms, terms_for_quote
+from pricing.guarantee import PaymentTerms, terms_at_hotel, terms_for_quote
 from pricing.models import Promotion
 from pricing.search import hotel_get, hotel_today
 from pricing.selectors import USE_GIVEN_BACK
@@ -103,6 +103,10 @@ class BookingRequest:
     price_override: PriceOverride | None = None
     # What the history says when nothing is taken at booking (e.g. "Pay at the hotel (front desk)").
     payment_note: str = ""
+    # Staff settle this booking at the hotel whatever the plan's guarantee asks (pay at the hotel, or a payment
+    # link sent afterwards): no card at booking, and the reservation's terms say PAY_AT_HOTEL, so a later change
+    # or cancellation leaves the money to the desk.
+    settle_at_hotel: bool = False
     # A multi-room booking: each room's type and party (1 to MAX_ROOMS). When given it replaces room_type_code,
     # adults, children, child_ages and room_count.
     rooms: tuple[RoomRequest, ...] = ()
@@ -226,17 +230,23 @@ def _booking_quote(hotel: Hotel, request: BookingRequest, *, actor=None) -> Book
                                    "one to override their prices.", field="price_override")
         if len(request.rooms) > MAX_ROOMS:
             raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="rooms")
-        return booking_quote_rooms(hotel=hotel, rooms=request.rooms, rate_plan_code=request.rate_plan_code,
-                                   check_in=request.check_in, check_out=request.check_out,
-                                   promo_code=request.promo_code)
+        booking = booking_quote_rooms(hotel=hotel, rooms=request.rooms, rate_plan_code=request.rate_plan_code,
+                                      check_in=request.check_in, check_out=request.check_out,
+                                      promo_code=request.promo_code)
+        return _settled_at_hotel(booking) if request.settle_at_hotel else booking
     quote = booking_quote(hotel=hotel, room_type_code=request.room_type_code,
                           rate_plan_code=request.rate_plan_code, check_in=request.check_in,
                           check_out=request.check_out, adults=request.adults, children=request.children,
                           room_count=request.room_count, promo_code=request.promo_code)
     quote = price_override_apply(quote, request.price_override, actor=actor)
     child_ages = child_ages_validate(quote.children, request.child_ages)
-    return BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=child_ages,
-                                         terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
+    booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=child_ages,
+                                            terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
+    return _settled_at_hotel(booking) if request.settle_at_hotel else booking
+
+
+def _settled_at_hotel(booking: BookingQuote) -> BookingQuote:
+    return replace(booking, rooms=tuple(replace(room, terms=terms_at_hotel(room.terms)) for room in booking.rooms))
 
 
 def _expected(value, currency: str) -> Decimal | None:

@@ -235,7 +235,7 @@ def _request_of(form) -> BookingRequest:
         special_requests=d["special_requests"], channel=CHANNEL_OF[d["booked_how"]],
         source=SOURCE_OF[d["booked_how"]],
         expected_total=d["expected_total"] if override is None else None,  # an override sets the price itself
-        collect_payment=collect, payment_note=PAYMENT_NOTES.get(d["guarantee"], ""),
+        settle_at_hotel=not collect, payment_note=PAYMENT_NOTES.get(d["guarantee"], ""),
         price_override=None if override is None else PriceOverride(*override))
 
 

@@ -106,6 +106,9 @@ def test_a_walk_in_paying_at_the_hotel_is_confirmed_with_nothing_charged(client,
     notes = list(r.status_changes.values_list("note", flat=True))
     assert "Front desk: pay at the hotel; no card taken" in notes
     assert r.status_changes.first().actor == "maria"
+    # The terms say what the desk chose, whatever the plan's guarantee (BAR is prepaid): all of it at the hotel.
+    assert r.payment_terms["guarantee"] == "PAY_AT_HOTEL" and r.payment_terms["due_now"] == "0.00"
+    assert Decimal(r.payment_terms["due_later"]) == r.grand_total and r.payment_terms["card_required"] is False
     done = client.get(response["Location"])
     assert done.status_code == 200
     page = done.content.decode()
@@ -436,3 +439,20 @@ def test_without_send_payment_link_the_link_is_not_offered_nor_taken(client, cle
     response = _post(client, nyc, tonight, guarantee="LINK")
     assert response.status_code == 200 and "guarantee" in response.context["form"].errors
     assert Reservation.objects.count() == 0 and PaymentLink.objects.count() == 0
+
+
+def test_a_booking_paid_at_the_hotel_changes_without_any_card(client, clerk, nyc, tonight):
+    """Longer by a night: the difference is settled at the desk too; no card is asked for and nothing charged."""
+    from bookings.modifications import ModificationRequest, reservation_modify
+    from bookings.tests.faulty_gateway import FaultyGateway
+
+    client.force_login(clerk)
+    assert _post(client, nyc, tonight).status_code == 302
+    r = Reservation.objects.get()
+    gateway = FaultyGateway()
+    result = reservation_modify(confirmation_number=r.confirmation_number, gateway=gateway,
+                                request=ModificationRequest(check_out=tonight[1] + timedelta(days=1)))
+    r.refresh_from_db()
+    assert r.status == Status.CONFIRMED and r.check_out == tonight[1] + timedelta(days=1)
+    assert result.plan.settled_at_hotel and gateway.calls == []
+    assert Payment.objects.count() == 0
