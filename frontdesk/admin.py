@@ -179,7 +179,8 @@ class StayAdmin(DeskPagesMixin, ReadOnlyAdmin):
         return TemplateResponse(request, "admin/frontdesk/desk.html", self._context(
             request, f"Front desk — {hotel.name if hotel else 'no hotel'}", hotel=hotel, hotels=hotels, day=day,
             may={work: staff_may(request.user, work, hotel)
-                 for work in ("check_in", "cancel_booking", "mark_no_show")}))
+                 for work in ("check_in", "modify_booking", "cancel_booking", "mark_no_show", "move_room",
+                              "post_charge", "check_out")}))
 
     def check_in_view(self, request, pk):
         self._require(request, "view_desk", "check_in")

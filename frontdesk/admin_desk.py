@@ -124,6 +124,7 @@ def stay_actions(user, stay) -> list[dict]:
 
     if stay.status == Status.CONFIRMED:
         add("Check in", "admin:frontdesk_check_in", "check_in", primary=True)
+        add("Change", "admin:bookings_reservation_change_dates", "modify_booking")
         add("Cancel", "admin:frontdesk_cancel", "cancel_booking")
         if stay.check_in <= hotel_today(hotel):
             add("No-show", "admin:frontdesk_no_show", "mark_no_show")
@@ -131,5 +132,7 @@ def stay_actions(user, stay) -> list[dict]:
         add("Cancel", "admin:frontdesk_cancel", "cancel_booking")
     elif stay.status == Status.CHECKED_IN:
         add("Charges", "admin:frontdesk_charge", "post_charge")
+        add("Move room", "admin:frontdesk_move_room", "move_room")
+        add("Change stay", "admin:frontdesk_change_stay", "modify_booking")
         add("Check out", "admin:frontdesk_check_out", "check_out", primary=True)
     return links

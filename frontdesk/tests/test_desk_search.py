@@ -125,3 +125,17 @@ def test_an_unpaid_arrival_shows_what_it_owes(clerk_client, seed_stay, next_frid
     row = page[page.index(f">{seed_stay.confirmation_number}</a>"):]
     row = row[:row.index("</tr>")]
     assert "664.14 USD" in row and ">Unpaid<" in row
+
+
+def test_an_arrival_row_offers_the_change_page_and_an_in_house_row_the_move_and_the_stay_change(
+        clerk_client, seed_stay, next_friday):
+    from frontdesk.services import stay_check_in
+
+    with at(next_friday, 10):
+        page = clerk_client.get("/admin/frontdesk/stay/desk/").content.decode()
+    assert f'href="/admin/bookings/reservation/{seed_stay.pk}/change-dates/"' in page
+    with at(next_friday, 16):
+        stay_check_in(confirmation_number=seed_stay.confirmation_number, room_numbers=["1201"])
+        page = clerk_client.get("/admin/frontdesk/stay/desk/").content.decode()
+    assert f'href="/admin/frontdesk/stay/{seed_stay.pk}/move-room/"' in page
+    assert f'href="/admin/frontdesk/stay/{seed_stay.pk}/change-stay/"' in page
