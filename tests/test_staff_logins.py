@@ -151,9 +151,15 @@ def test_changepassword_refuses_the_password_a(clerk, monkeypatch):
 
 
 def test_the_demo_logins_still_work_after_seed_demo(nyc):
-    """seed_demo sets admin/admin and frontdesk/frontdesk with set_password, which skips the validators:
-    a demo convenience (README), never for a real site."""
-    for username in ("admin", "frontdesk"):
+    """seed_demo sets admin/admin, frontdesk/frontdesk and manager/manager with set_password, which skips the
+    validators: a demo convenience (README), never for a real site."""
+    from django.contrib.auth import get_user_model
+
+    manager = get_user_model().objects.get(username="manager")
+    assert list(manager.groups.values_list("name", flat=True)) == ["Front office manager"]
+    assert list(manager.hotels.values_list("code", flat=True)) == ["NYC"]
+    assert manager.has_perm("frontdesk.waive_penalty") and manager.has_perm("frontdesk.override_rate")
+    for username in ("admin", "frontdesk", "manager"):
         client = Client()
         response = client.post("/admin/login/?next=/admin/", {"username": username, "password": username,
                                                                "next": "/admin/"})

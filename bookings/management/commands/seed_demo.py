@@ -100,18 +100,19 @@ class Command(BaseCommand):
                 "Admin login: http://127.0.0.1:8000/admin/  username: admin  password: admin"))
         else:
             self.stdout.write("Admin login: username admin (password unchanged since you set it).")
-        desk, created = User.objects.get_or_create(username="frontdesk", defaults=dict(
-            is_staff=True, email="frontdesk@grandhotel.example", first_name="Front", last_name="Desk"))
-        if created:
-            desk.set_password("frontdesk")
-            desk.save()
-        # The clerk works at NYC only, with the "Front desk" group's permissions (a frontdesk migration makes
-        # the group; it is looked up by name because bookings does not import frontdesk).
-        hotel.staff.add(desk)
-        desk.groups.add(*Group.objects.filter(name="Front desk"))
-        if desk.check_password("frontdesk"):
-            self.stdout.write("Front-desk staff login (Front desk group, hotel NYC): username frontdesk  "
-                              "password: frontdesk")
+        # The clerk and the front office manager work at NYC only, with their group's permissions (a frontdesk
+        # migration makes the groups; they are looked up by name because bookings does not import frontdesk).
+        for username, group, first, last in (("frontdesk", "Front desk", "Front", "Desk"),
+                                             ("manager", "Front office manager", "Office", "Manager")):
+            person, created = User.objects.get_or_create(username=username, defaults=dict(
+                is_staff=True, email=f"{username}@grandhotel.example", first_name=first, last_name=last))
+            if created:
+                person.set_password(username)
+                person.save()
+            hotel.staff.add(person)
+            person.groups.add(*Group.objects.filter(name=group))
+            if person.check_password(username):
+                self.stdout.write(f"{group} login (hotel NYC): username {username}  password: {username}")
 
     def _api_key(self, hotel):
         if HotelAPIKey.objects.filter(name="Demo partner").exists():
