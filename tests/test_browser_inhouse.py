@@ -80,7 +80,7 @@ def desk(live_server, in_house):
             tab.fill("#id_username", "maria")
             tab.fill("#id_password", PASSWORD)
             tab.click("input[type=submit]")
-            tab.wait_for_url(live_server.url + "/admin/")
+            tab.wait_for_url(live_server.url + "/admin/frontdesk/stay/desk/")  # a clerk lands on the desk
             yield tab
             assert refused == [], refused
         finally:

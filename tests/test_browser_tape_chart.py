@@ -42,7 +42,7 @@ def clerk_page(page, demo):
     page.fill("#id_username", "maria")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(demo.url + "/admin/")
+    page.wait_for_url(demo.url + "/admin/frontdesk/stay/desk/")  # a clerk lands on the desk
     return page
 
 
