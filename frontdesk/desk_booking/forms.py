@@ -138,7 +138,10 @@ def _line_fields(i: int, choices) -> dict:
     """A further room line's fields. The room type is a choice of the types offered with rooms left; the party is
     text, checked by the booking service like step one's."""
     return {
-        line_field("room_type", i): forms.ChoiceField(label=f"Room {i}: room type", choices=choices),
+        # Offered: the types with rooms left. Any code is taken, so that a type sold out since the page was shown
+        # gets the booking service's answer (SOLD_OUT naming the room), as the first line does.
+        line_field("room_type", i): forms.CharField(label=f"Room {i}: room type", max_length=40,
+                                                    widget=forms.Select(choices=choices)),
         line_field("adults", i): forms.CharField(label="Adults", max_length=3, initial="1",
                                                  widget=forms.NumberInput(attrs={"min": 1, "max": 50})),
         line_field("children", i): forms.CharField(label="Children", max_length=3, initial="0", required=False,
