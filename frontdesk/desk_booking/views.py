@@ -106,11 +106,13 @@ def _render(console, request, *, hotel, hotels, params, stay_form, offers=None, 
             stay_error=None, guests=None, guest_q="", element=None, priced=None, status=200):
     if form is not None and priced is None:
         priced = _priced(hotel, params, form, offers)
+    lines = _lines(form) if form is not None else {}
     context = console._context(
         request, f"New booking — {hotel.name}", hotel=hotel, hotels=hotels, params=params, stay_form=stay_form,
         desk=offers, offer=offer, form=form, stay_error=stay_error, guests=guests, guest_q=guest_q,
         stripe=element, stripe_js=STRIPE_JS, stay_query=urlencode(params),
-        card_page_url=_card_page_url(params, offer, form), priced=priced,
+        card_page_url=_card_page_url(params, offer, form), priced=priced, lines=lines,
+        lines_query=urlencode(lines),
         room_rows=rooms.room_rows(form, priced, offer) if form is not None else [],
         max_rooms=rooms.MAX_ROOMS)
     response = TemplateResponse(request, "admin/frontdesk/desk_booking/book.html", context, status=status)
@@ -130,16 +132,19 @@ def _priced(hotel, params, form, offers) -> rooms.RoomsPriced:
     return rooms.rooms_priced(hotel=hotel, params=params, data=_values(form), offers=offers)
 
 
+def _lines(form) -> dict:
+    """The added room lines' fields as they are now, for the page's links and the guest search to keep them."""
+    values = _values(form)
+    return {rooms.line_field(name, i): values.get(rooms.line_field(name, i), "")
+            for i in form.line_indexes for name in rooms.LINE_FIELDS}
+
+
 def _card_page_url(params: dict, offer, form=None) -> str:
     """With Stripe on: the address of the same step two with the card (Stripe's element) as the guarantee, the
     added room lines kept."""
     if offer is None or not stripe_enabled():
         return ""
-    lines = {}
-    if form is not None:
-        values = _values(form)
-        lines = {rooms.line_field(name, i): values.get(rooms.line_field(name, i), "")
-                 for i in form.line_indexes for name in rooms.LINE_FIELDS}
+    lines = _lines(form) if form is not None else {}
     query = urlencode({**params, "room_type": offer.room_type.code, **lines, "guarantee": CARD})
     return f"{reverse('admin:frontdesk_book')}?{query}"
 

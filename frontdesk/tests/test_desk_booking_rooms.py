@@ -207,3 +207,16 @@ def test_the_confirmation_lists_every_room_with_its_check_in_and_folio(client, c
     assert 'id="booked-charged">0.00 USD<' in page
     # The companion's own page is the booking's too.
     assert lead.confirmation_number in client.get(f"{URL}{companion.pk}/done/").content.decode()
+
+
+def test_a_guest_search_keeps_the_added_lines(client, clerk, nyc, phone_dates):  # noqa: F811
+    client.force_login(clerk)
+    query = {k: v for k, v in _form(phone_dates).items()
+             if k in ("hotel", "check_in", "check_out", "adults", "children", "child_ages", "rate_plan",
+                      "booked_how", "room_type") or k.endswith("_2")}
+    page = client.get(URL, {**query, "guest_q": "Lopez"})
+    assert page.status_code == 200
+    assert page.context["form"].line_indexes == [2]
+    assert page.context["priced"].booking.total == _priced(nyc, phone_dates).total
+    search = page.content.decode().split('id="guest-search"')[1].split("</form>")[0]
+    assert 'name="room_type_2" value="STANDARD-QUEEN"' in search and 'name="child_ages_2" value="7"' in search
