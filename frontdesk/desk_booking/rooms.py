@@ -52,12 +52,9 @@ def lines_edited(data: Mapping, *, default_room_type: str) -> dict:
     dropped = {*CARD_FIELDS, ADD, REMOVE, UPDATE, "csrfmiddlewaretoken"}
     kept = {k: v for k, v in data.items() if k not in dropped
             and not any(k.startswith(f"{name}_") and k.rpartition("_")[2].isdigit() for name in LINE_FIELDS)}
-    lines = [{name: data.get(line_field(name, i), "") for name in LINE_FIELDS} for i in extra_indexes(data)]
     remove = str(data.get(REMOVE) or "")
-    if remove.isdigit():
-        position = int(remove) - 2
-        if 0 <= position < len(lines):
-            del lines[position]
+    lines = [{name: data.get(line_field(name, i), "") for name in LINE_FIELDS} for i in extra_indexes(data)
+             if str(i) != remove]
     if ADD in data and len(lines) + 1 < MAX_ROOMS:
         lines.append({"room_type": default_room_type, "adults": "1", "children": "0", "child_ages": ""})
     for i, line in enumerate(lines, start=2):

@@ -247,7 +247,9 @@ def _book(console, request, page):
     hotel, offer = page["hotel"], page["offer"]
     form, hosted = _form_for(request, hotel=hotel, offer=offer, params=page["params"], offers=page["offers"],
                              data=request.POST)
-    element = _element(offer, hosted, _priced(hotel, page["params"], form, page["offers"]))
+    priced = _priced(hotel, page["params"], form, page["offers"])
+    element = _element(offer, hosted, priced)
+    page = {**page, "priced": priced}
     if form.uses_stripe and any(request.POST.get(name, "").strip() for name in CARD_FIELDS):
         form = _rekeyed(form)
         form.add_error(None, CardDataNotAccepted().message)  # no card number may reach us with Stripe on
