@@ -15,7 +15,14 @@ from hotelbooking.money import fmt
 from inventory.models import InventoryDay
 from pricing.search import hotel_today
 
-from .test_desk_booking import CARD, URL, _staff, clerk, manager  # noqa: F401 (fixtures)
+from .test_desk_booking import (  # noqa: F401 (fixtures)
+    CARD,
+    URL,
+    clerk,
+    manager,
+    stripe_fake,
+    stripe_on,
+)
 from .test_desk_booking import _sold as sold
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +227,22 @@ def test_a_guest_search_keeps_the_added_lines(client, clerk, nyc, phone_dates): 
     assert page.context["priced"].booking.total == _priced(nyc, phone_dates).total
     search = page.content.decode().split('id="guest-search"')[1].split("</form>")[0]
     assert 'name="room_type_2" value="STANDARD-QUEEN"' in search and 'name="child_ages_2" value="7"' in search
+
+
+def test_with_stripe_on_the_card_page_keeps_the_lines_and_asks_the_element_for_the_bookings_sum(
+        client, clerk, nyc, phone_dates, stripe_on):  # noqa: F811
+    client.force_login(clerk)
+    priced = _priced(nyc, phone_dates)
+    plain = client.post(URL, {**_form(phone_dates), "update_rooms": "1"})
+    card_url = plain.context["card_page_url"]
+    assert "room_type_2=STANDARD-QUEEN" in card_url and "child_ages_2=7" in card_url
+    card_page = client.get(card_url)
+    html = card_page.content.decode()
+    assert card_page.context["form"].line_indexes == [2]
+    assert f'data-amount="{int(priced.due_now * 100)}"' in html and 'id="add-room"' not in html
+    response = client.post(URL, _form(phone_dates, guarantee="CARD", payment_method="pm_card_visa",
+                                      expected_total=str(priced.total)))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rooms = Reservation.objects.get(lead__isnull=True).booking_rooms()
+    assert [r.status for r in rooms] == [Status.CONFIRMED, Status.CONFIRMED]
+    assert sum(p.amount for p in Payment.objects.all()) == priced.total and Payment.objects.count() == 2
