@@ -38,12 +38,12 @@ def _two_room_types(tab, base_url, shots, width):  # noqa: F811
     tab.fill("#id_last_name", "Family")
     tab.fill("#id_email", "phone.family@example.com")
     tab.click("#add-room")                                              # one more line, what was typed kept
-    tab.wait_for_selector("select[name=room_type_2]")
+    tab.wait_for_selector("#booking-form select[name=room_type_2]")
     assert tab.input_value("#id_last_name") == "Family"
-    tab.select_option("select[name=room_type_2]", "STANDARD-QUEEN")
-    tab.fill("input[name=adults_2]", "1")
-    tab.fill("input[name=children_2]", "1")
-    tab.fill("input[name=child_ages_2]", "7")
+    tab.select_option("#booking-form select[name=room_type_2]", "STANDARD-QUEEN")
+    tab.fill("#booking-form input[name=adults_2]", "1")
+    tab.fill("#booking-form input[name=children_2]", "1")
+    tab.fill("#booking-form input[name=child_ages_2]", "7")
     tab.click("#update-rooms")
     tab.wait_for_selector("#rooms-total")
     lines = tab.locator("#room-lines tbody tr")
@@ -51,7 +51,7 @@ def _two_room_types(tab, base_url, shots, width):  # noqa: F811
     totals = [_amount(lines.nth(i).locator(".room-line-total").inner_text()) for i in range(2)]
     total = _amount(tab.locator("#rooms-total").inner_text())
     assert total == sum(totals) and all(t > 0 for t in totals)
-    assert tab.input_value("select[name=room_type_2]") == "STANDARD-QUEEN"
+    assert tab.input_value("#booking-form select[name=room_type_2]") == "STANDARD-QUEEN"
     assert tab.locator("input[name=guarantee][value=AT_HOTEL]").is_checked()
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
     tab.screenshot(path=str(shots / f"desk-booking-rooms-{width}-1-lines.png"), full_page=True)
