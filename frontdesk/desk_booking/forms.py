@@ -3,7 +3,8 @@
 
 Step one (StayForm, GET) is the stay: dates, party, rate plan, how the guest asked. Step two (desk_form_class,
 POST) is the room line(s), the guest, the guarantee and, for a manager, a price override. The room choice is a
-list of RoomLine (room type, adults, children); today the page sends one line.
+list of RoomLine (room type, adults, children, child ages): the first is step one's, the further ones are the
+room_type_<n>... fields of "Add a room" (frontdesk/desk_booking/rooms.py).
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from django import forms
 
 from bookings.forms import BookingForm, StripeBookingForm
 from bookings.models import Channel
+
+from .rooms import extra_indexes, line_field
 
 WALK_IN, PHONE, EMAIL = "WALK_IN", "PHONE", "EMAIL"
 BOOKED_HOW = [(WALK_IN, "Walk-in"), (PHONE, "Phone"), (EMAIL, "Email")]
@@ -32,6 +35,7 @@ class RoomLine:
     room_type_code: str
     adults: int | str
     children: int | str
+    child_ages: tuple[str, ...] = ()
 
 
 def _ages(value: str) -> list[str]:
@@ -83,9 +87,13 @@ class DeskFields(forms.Form):
                                         help_text="For the whole stay, before taxes and fees; spread over the nights")
     override_reason = forms.CharField(label="Reason for the override", required=False, max_length=300)
 
-    def __init__(self, *args, may_override: bool = False, guarantees=None, **kwargs):
+    def __init__(self, *args, may_override: bool = False, guarantees=None, room_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.may_override = may_override
+        self.room_choices = list(room_choices)
+        self.line_indexes = extra_indexes(self.data if self.is_bound else self.initial)
+        for i in self.line_indexes:
+            self.fields.update(_line_fields(i, self.room_choices))
         if not may_override:
             for name in OVERRIDE_FIELDS:
                 del self.fields[name]
@@ -93,9 +101,14 @@ class DeskFields(forms.Form):
             self.fields["guarantee"].choices = [c for c in GUARANTEES if c[0] in guarantees]
 
     def room_lines(self) -> list[RoomLine]:
-        """The rooms asked for. One line today; a second line is a second (room type, adults, children)."""
+        """The rooms asked for: step one's line, then each added line."""
         d = self.cleaned_data
-        return [RoomLine(d["room_type"], d["adults"], d.get("children") or 0)]
+        lines = [RoomLine(d["room_type"], d["adults"], d.get("children") or 0, tuple(self.child_age_list()))]
+        for i in self.line_indexes:
+            lines.append(RoomLine(d[line_field("room_type", i)], d[line_field("adults", i)],
+                                  d.get(line_field("children", i)) or 0,
+                                  tuple(_ages(d.get(line_field("child_ages", i), "")))))
+        return lines
 
     def child_age_list(self) -> list[str]:
         return _ages(self.cleaned_data.get("child_ages", ""))
@@ -119,6 +132,23 @@ class DeskFields(forms.Form):
         if self.may_override and data.get("override_nightly") is not None and data.get("override_total") is not None:
             self.add_error("override_total", "Give a price per night or a total, not both.")
         return data
+
+
+def _line_fields(i: int, choices) -> dict:
+    """A further room line's fields. The room type is a choice of the types offered with rooms left; the party is
+    text, checked by the booking service like step one's."""
+    return {
+        # Offered: the types with rooms left. Any code is taken, so that a type sold out since the page was shown
+        # gets the booking service's answer (SOLD_OUT naming the room), as the first line does.
+        line_field("room_type", i): forms.CharField(label=f"Room {i}: room type", max_length=40,
+                                                    widget=forms.Select(choices=choices)),
+        line_field("adults", i): forms.CharField(label="Adults", max_length=3, initial="1",
+                                                 widget=forms.NumberInput(attrs={"min": 1, "max": 50})),
+        line_field("children", i): forms.CharField(label="Children", max_length=3, initial="0", required=False,
+                                                   widget=forms.NumberInput(attrs={"min": 0, "max": 50})),
+        line_field("child_ages", i): forms.CharField(label="Child ages", max_length=100, required=False,
+                                                     widget=forms.TextInput(attrs={"placeholder": "e.g. 4, 9"})),
+    }
 
 
 class DeskBookingForm(DeskFields, BookingForm):

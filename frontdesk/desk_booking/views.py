@@ -3,7 +3,9 @@
 Step one (GET book/): the stay, and every room type with its rooms left and price. Step two (GET book/ with a
 room_type): the guest (with a search of the hotel's guests), the guarantee and, for a manager, a price override;
 POST books through bookings.services.booking_create, the same service as the API, with its errors shown on the
-form. Step three (book/<pk>/done/): the confirmation, with "Check in now" for a walk-in arriving today.
+form. "Add a room" adds a further room line, of any room type with rooms left (rooms.py): two or more lines book
+one multi-room booking (BookingRequest.rooms). Step three (book/<pk>/done/): the confirmation, every room of the
+booking with "Check in now" for a stay arriving today.
 
 Each view takes the console (the StayAdmin) for its permission check, hotel choice and page context.
 """
@@ -30,19 +32,20 @@ from bookings.services import (
     BookingRequest,
     GuestDetails,
     PriceOverride,
+    RoomRequest,
     amount_paid,
     booking_create,
     booking_payment_token,
 )
 from bookings.stripe_pages import STRIPE_JS, allow_stripe, payment_element
-from hotelbooking.errors import CardDataNotAccepted, DomainError, PriceChanged, ValidationFailed
+from hotelbooking.errors import CardDataNotAccepted, DomainError, PriceChanged
 from hotelbooking.money import fmt, round_money
 from hotelbooking.permissions import staff_may
 from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_today
 
 from .. import paylinks
-from . import selectors
+from . import rooms, selectors
 from .forms import (
     AT_HOTEL,
     CARD,
@@ -100,12 +103,18 @@ def _guarantees(request, hotel) -> tuple[list[str], bool]:
 
 
 def _render(console, request, *, hotel, hotels, params, stay_form, offers=None, offer=None, form=None,
-            stay_error=None, guests=None, guest_q="", element=None, status=200):
+            stay_error=None, guests=None, guest_q="", element=None, priced=None, status=200):
+    if form is not None and priced is None:
+        priced = _priced(hotel, params, form, offers)
+    lines = _lines(form) if form is not None else {}
     context = console._context(
         request, f"New booking — {hotel.name}", hotel=hotel, hotels=hotels, params=params, stay_form=stay_form,
         desk=offers, offer=offer, form=form, stay_error=stay_error, guests=guests, guest_q=guest_q,
         stripe=element, stripe_js=STRIPE_JS, stay_query=urlencode(params),
-        card_page_url=_card_page_url(params, offer))
+        card_page_url=_card_page_url(params, offer, form), priced=priced, lines=lines,
+        lines_query=urlencode(lines),
+        room_rows=rooms.room_rows(form, priced, offer) if form is not None else [],
+        max_rooms=rooms.MAX_ROOMS)
     response = TemplateResponse(request, "admin/frontdesk/desk_booking/book.html", context, status=status)
     if element is not None:
         allow_stripe(response)
@@ -114,34 +123,63 @@ def _render(console, request, *, hotel, hotels, params, stay_form, offers=None, 
     return response
 
 
-def _card_page_url(params: dict, offer) -> str:
-    """With Stripe on: the address of the same step two with the card (Stripe's element) as the guarantee."""
+def _values(form) -> dict:
+    """What the form holds now: what was posted, or its starting values."""
+    return form.data if form.is_bound else form.initial
+
+
+def _priced(hotel, params, form, offers) -> rooms.RoomsPriced:
+    return rooms.rooms_priced(hotel=hotel, params=params, data=_values(form), offers=offers)
+
+
+def _lines(form) -> dict:
+    """The added room lines' fields as they are now, for the page's links and the guest search to keep them."""
+    values = _values(form)
+    return {rooms.line_field(name, i): values.get(rooms.line_field(name, i), "")
+            for i in form.line_indexes for name in rooms.LINE_FIELDS}
+
+
+def _card_page_url(params: dict, offer, form=None) -> str:
+    """With Stripe on: the address of the same step two with the card (Stripe's element) as the guarantee, the
+    added room lines kept."""
     if offer is None or not stripe_enabled():
         return ""
-    query = urlencode({**params, "room_type": offer.room_type.code, "guarantee": CARD})
+    lines = _lines(form) if form is not None else {}
+    query = urlencode({**params, "room_type": offer.room_type.code, **lines, "guarantee": CARD})
     return f"{reverse('admin:frontdesk_book')}?{query}"
 
 
-def _form_for(request, *, hotel, offer, params, data=None):
+def _form_for(request, *, hotel, offer, params, offers, data=None, initial=None):
+    """The step-two form: bound to a post (`data`), or unbound with starting values: `initial` (a room line added
+    or removed), else the stay, the chosen room type and any room lines of the query (the Stripe card page)."""
     guarantees, hosted = _guarantees(request, hotel)
     form_class = desk_form_class(stripe=stripe_enabled())
     may_override = staff_may(request.user, "override_rate", hotel)
+    choices = rooms.room_choices(offers)
     if data is not None:
-        return form_class(data, may_override=may_override, guarantees=guarantees,
+        return form_class(data, may_override=may_override, guarantees=guarantees, room_choices=choices,
                           card_required=data.get("guarantee") == CARD), hosted
-    initial = {**params, "room_type": offer.room_type.code, "guarantee": guarantees[0],
-               "expected_total": round_money(offer.quote.total, offer.quote.currency),
-               "idempotency_key": uuid.uuid4().hex}
-    guest = selectors.guest_for_desk(user=request.user, guest_id=request.GET.get("guest"))
-    if guest is not None:
-        initial.update(guest_initial(guest))
-    return form_class(initial=initial, may_override=may_override, guarantees=guarantees,
-                      card_required=guarantees[0] == CARD), hosted
+    if initial is None:
+        initial = {**params, "room_type": offer.room_type.code, "guarantee": guarantees[0]}
+        initial.update({k: request.GET[k] for i in rooms.extra_indexes(request.GET)
+                        for k in (rooms.line_field(name, i) for name in rooms.LINE_FIELDS) if k in request.GET})
+        guest = selectors.guest_for_desk(user=request.user, guest_id=request.GET.get("guest"))
+        if guest is not None:
+            initial.update(guest_initial(guest))
+    if initial.get("guarantee") not in guarantees:
+        initial["guarantee"] = guarantees[0]
+    priced = rooms.rooms_priced(hotel=hotel, params=params, data=initial, offers=offers)
+    total = priced.booking.total if priced.booking else round_money(offer.quote.total, offer.quote.currency)
+    initial = {**initial, "expected_total": total, "idempotency_key": uuid.uuid4().hex}
+    return form_class(initial=initial, may_override=may_override, guarantees=guarantees, room_choices=choices,
+                      card_required=initial["guarantee"] == CARD), hosted
 
 
-def _element(offer, hosted: bool):
+def _element(offer, hosted: bool, priced: rooms.RoomsPriced | None = None):
     if not hosted or offer is None:
         return None
+    if priced is not None and priced.booking is not None:  # several rooms: what the booking asks now
+        return payment_element(priced.terms())
     return payment_element(terms_for_quote(offer.quote, booked_on=hotel_today(offer.quote.hotel)))
 
 
@@ -183,16 +221,35 @@ def book_view(request, *, console):
     guest_q = request.GET.get("guest_q", "")
     guests = selectors.guest_search(user=request.user, text=guest_q) if guest_q else None
     if request.method != "POST":
-        form, hosted = _form_for(request, hotel=hotel, offer=offer, params=params)
-        return _render(console, request, **page, form=form, guests=guests, guest_q=guest_q,
-                       element=_element(offer, hosted))
+        form, hosted = _form_for(request, hotel=hotel, offer=offer, params=params, offers=offers)
+        priced = _priced(hotel, params, form, offers)
+        return _render(console, request, **page, form=form, guests=guests, guest_q=guest_q, priced=priced,
+                       element=_element(offer, hosted, priced))
+    if any(name in request.POST for name in (rooms.ADD, rooms.REMOVE, rooms.UPDATE)):
+        return _lines_edited(console, request, page)
     return _book(console, request, page)
+
+
+def _lines_edited(console, request, page):
+    """A room line added or removed, or the prices asked again: the same form again, with what was typed (never
+    the card), the lines priced together; nothing is booked."""
+    offers = page["offers"]
+    default = next((code for code, _ in rooms.room_choices(offers)), page["offer"].room_type.code)
+    initial = rooms.lines_edited(request.POST, default_room_type=default)
+    form, hosted = _form_for(request, hotel=page["hotel"], offer=page["offer"], params=page["params"],
+                             offers=offers, initial=initial)
+    priced = _priced(page["hotel"], page["params"], form, offers)
+    return _render(console, request, **page, form=form, priced=priced,
+                   element=_element(page["offer"], hosted, priced))
 
 
 def _book(console, request, page):
     hotel, offer = page["hotel"], page["offer"]
-    form, hosted = _form_for(request, hotel=hotel, offer=offer, params=page["params"], data=request.POST)
-    element = _element(offer, hosted)
+    form, hosted = _form_for(request, hotel=hotel, offer=offer, params=page["params"], offers=page["offers"],
+                             data=request.POST)
+    priced = _priced(hotel, page["params"], form, page["offers"])
+    element = _element(offer, hosted, priced)
+    page = {**page, "priced": priced}
     if form.uses_stripe and any(request.POST.get(name, "").strip() for name in CARD_FIELDS):
         form = _rekeyed(form)
         form.add_error(None, CardDataNotAccepted().message)  # no card number may reach us with Stripe on
@@ -205,7 +262,7 @@ def _book(console, request, page):
         booking = _request_of(form)
         reservation = _book_once(booking, key=d["idempotency_key"], fingerprint_of=d, actor=request.user)
     except DomainError as error:
-        form = _rekeyed(form, new_total=offer.quote if isinstance(error, PriceChanged) else None)
+        form = _rekeyed(form, new_total=error.details.get("new_total") if isinstance(error, PriceChanged) else None)
         _add_error(form, error)
         return _render(console, request, **page, form=form, element=element)
     if d["guarantee"] == LINK:
@@ -216,8 +273,6 @@ def _book(console, request, page):
 def _request_of(form) -> BookingRequest:
     d = form.cleaned_data
     lines = form.room_lines()
-    if len(lines) != 1:  # several room types in one booking: BookingRequest.rooms (not in this tree yet)
-        raise ValidationFailed("Book one room type at a time.", field="room_type")
     line = lines[0]
     card = None
     if d["guarantee"] == CARD and not form.uses_stripe and not d.get("payment_method") and d.get("card_number"):
@@ -236,7 +291,10 @@ def _request_of(form) -> BookingRequest:
         source=SOURCE_OF[d["booked_how"]],
         expected_total=d["expected_total"] if override is None else None,  # an override sets the price itself
         settle_at_hotel=not collect, payment_note=PAYMENT_NOTES.get(d["guarantee"], ""),
-        price_override=None if override is None else PriceOverride(*override))
+        price_override=None if override is None else PriceOverride(*override),
+        # Two lines or more: one multi-room booking (the service refuses a price override for it).
+        rooms=tuple(RoomRequest(x.room_type_code, x.adults, x.children, list(x.child_ages)) for x in lines)
+        if len(lines) > 1 else ())
 
 
 def _book_once(booking: BookingRequest, *, key: str, fingerprint_of: dict, actor):
@@ -274,6 +332,10 @@ def _add_error(form, error: DomainError) -> None:
             field.removeprefix("price_override."))
         form.add_error(name, error.message)
         return
+    if "room" in error.details or field in ("rooms", "price_override"):  # about one room, or the rooms together
+        form.add_error(None, error.message)
+        form.error_code = error.code
+        return
     if field in ("check_in", "check_out", "adults", "children", "child_ages", "room_type", "room_count"):
         form.add_error(None, error.message)
         return
@@ -287,10 +349,10 @@ def _rekeyed(form, *, new_total=None):
     data = form.data.copy()
     data["idempotency_key"] = uuid.uuid4().hex
     if new_total is not None:
-        data["expected_total"] = str(round_money(new_total.total, new_total.currency))
+        data["expected_total"] = str(new_total)
     rekeyed = type(form)(data=data, may_override=form.may_override,
                          guarantees=[c for c, _ in form.fields["guarantee"].choices],
-                         card_required=form.card_required)
+                         room_choices=form.room_choices, card_required=form.card_required)
     rekeyed.is_valid()
     return rekeyed
 
@@ -309,7 +371,8 @@ def _send_link(request, reservation) -> None:
 
 
 def book_done_view(request, pk, *, console):
-    """Step three: the confirmation number, the total, what was charged, and where to go next."""
+    """Step three: the confirmation number, the total, what was charged, and where to go next; for a booking of
+    several rooms, each room (its number, type, party, total, check-in and folio) and the booking's sums."""
     console._require(request, "view_desk", "book")
     stay = get_object_or_404(console.get_queryset(request).with_details().prefetch_related("payments"), pk=pk)
     if request.method != "GET":
@@ -320,12 +383,19 @@ def book_done_view(request, pk, *, console):
     pay_url = ""
     if stay.status == Status.PENDING:  # the bank asks the guest to authenticate (3-D Secure)
         pay_url = reverse("booking-pay", args=[booking_payment_token(stay)])
+    may_check_in = staff_may(request.user, "check_in", hotel)
+
+    def arriving(r) -> bool:
+        return r.status == Status.CONFIRMED and r.check_in <= today < r.check_out and may_check_in
+
+    booked = stay.booking_rooms() if (stay.lead_id or Reservation.objects.filter(lead=stay.pk).exists()) else [stay]
+    rows = [{"stay": r, "total": fmt(r.grand_total, r.currency), "can_check_in": arriving(r)} for r in booked]
+    total = round_money(sum((r.grand_total for r in booked), Decimal(0)), stay.currency)
+    paid = round_money(sum((amount_paid(r) for r in booked), Decimal(0)), stay.currency)
     return TemplateResponse(request, "admin/frontdesk/desk_booking/done.html", console._context(
-        request, f"Booked — {stay.confirmation_number}", stay=stay, hotel=hotel,
-        total=fmt(stay.grand_total, stay.currency), paid=fmt(amount_paid(stay), stay.currency),
+        request, f"Booked — {stay.booking_lead.confirmation_number}", stay=stay, hotel=hotel,
+        total=fmt(total, stay.currency), paid=fmt(paid, stay.currency),
         original_total=fmt(Decimal(stay.price_override["original_total"]), stay.currency)
         if stay.price_override else "",
-        notes=notes, links=paylinks.payment_links_of(stay),
-        can_check_in=(stay.status == Status.CONFIRMED and stay.check_in <= today < stay.check_out
-                      and staff_may(request.user, "check_in", hotel)),
-        pay_url=pay_url))
+        notes=notes, links=paylinks.payment_links_of(stay), booked_rooms=rows if len(rows) > 1 else [],
+        can_check_in=arriving(stay), pay_url=pay_url))
