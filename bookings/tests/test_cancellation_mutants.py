@@ -2,14 +2,14 @@
 zone, the reason a blank one becomes, the history note of a cancellation (its basis, what is left to collect),
 whether rooms went back, and the wording of a penalty that changed since it was shown."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 
 from bookings.cancellations import cancellation_quote, reservation_cancel
-from bookings.models import Payment, Reservation
+from bookings.models import OutboxEvent, Payment, Reservation
 from bookings.payments import TestGateway
 from hotelbooking.errors import PriceChanged
 from inventory.models import InventoryHold
@@ -98,3 +98,22 @@ def test_a_penalty_changed_since_shown_is_refused_with_the_new_figures(nyc, next
         cancel(r, expected_penalty=D("0"))
     assert exc.value.message == "The cancellation penalty has changed since it was shown. Please review it."
     assert exc.value.details == {"expected_penalty": "0.00", "penalty": "664.14", "refund": "0.00"}
+
+
+def test_the_cancelled_event_carries_what_subscribers_need(nyc, next_friday):
+    r = book(next_friday)
+    moment = check_in_at(r) - 12 * H
+    with time_machine.travel(moment, tick=False):
+        cancel(r)
+    payload = OutboxEvent.objects.get(reservation=r, name="ReservationCancelled").payload
+    assert payload == {
+        "confirmation_number": r.confirmation_number, "hotel": "NYC", "room_type": "DELUXE-KING",
+        "room_type_id": r.room_type_id, "check_in": next_friday.isoformat(),
+        "check_out": (next_friday + timedelta(days=3)).isoformat(), "guest_email": "john@example.com",
+        "reason": "Change of travel plans", "cancelled_at": moment.astimezone(UTC).isoformat(),
+        "policy": {"name": "Flexible 24-Hour", "description": payload["policy"]["description"],
+                   "tier_applied": "Within 24 hours", "penalty": "100% of booking"},
+        "original_total": "664.14", "amount_paid": "664.14", "penalty": "664.14", "refund": "0.00",
+        "currency": "USD", "room_nights_released": 3,
+    }
+    assert payload["policy"]["description"]
