@@ -36,3 +36,11 @@ def test_a_change_costing_the_same_asks_nothing_and_50_cents_either_way_is_told(
     b = quote(r, adults=1)["pricing_breakdown"]
     assert (b["previous_total"], b["new_total"], b["difference"]) == (booked_total, "664.14", difference)
     assert (b["additional_payment_required"], b["refund_due"]) == (pay_more, refund)
+
+
+def test_a_shorter_stay_before_any_penalty_refunds_the_whole_difference_and_withholds_nothing(nyc, next_friday):
+    r = book(next_friday)
+    b = quote(r, check_out=next_friday + timedelta(days=2))["pricing_breakdown"]
+    # Sunday's 179.10 (199.00 less 10%), its 12% tax on 199.00 (23.88) and its 15.00 resort fee.
+    assert (b["previous_total"], b["new_total"], b["difference"]) == ("664.14", "446.16", "-217.98")
+    assert (b["amount_to_refund"], b["refund_withheld"], b["amount_to_charge"]) == ("217.98", "0.00", "0.00")
