@@ -8,7 +8,10 @@ import time_machine
 
 from bookings.models import Reservation
 from bookings.modifications import ModificationRequest, modification_quote
+from bookings.payments import TestGateway
+from bookings.services import booking_create
 
+from .booking_setup import seed_request
 from .test_manage_support import _fresh_cache, book, check_in_at  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +47,23 @@ def test_a_shorter_stay_before_any_penalty_refunds_the_whole_difference_and_with
     # Sunday's 179.10 (199.00 less 10%), its 12% tax on 199.00 (23.88) and its 15.00 resort fee.
     assert (b["previous_total"], b["new_total"], b["difference"]) == ("664.14", "446.16", "-217.98")
     assert (b["amount_to_refund"], b["refund_withheld"], b["amount_to_charge"]) == ("217.98", "0.00", "0.00")
+
+
+def test_arriving_a_day_earlier_is_an_extension_and_a_day_later_a_reduction(nyc, next_friday):
+    r = book(next_friday)
+    thursday, saturday = next_friday - timedelta(days=1), next_friday + timedelta(days=1)
+    earlier = quote(r, check_in=thursday)
+    assert (earlier["modification"], earlier["changes"]) == ("DATE_EXTENSION", ["DATE_EXTENSION"])
+    assert earlier["pricing_breakdown"]["added_nights"]["nights"] == [thursday]
+    later = quote(r, check_in=saturday)
+    assert (later["modification"], later["changes"]) == ("DATE_REDUCTION", ["DATE_REDUCTION"])
+    assert later["pricing_breakdown"]["removed_nights"]["nights"] == [next_friday]
+
+
+def test_the_night_groups_of_a_two_room_booking_count_both_rooms(nyc, next_friday):
+    r = booking_create(request=seed_request(next_friday, room_count=2), gateway=TestGateway())
+    b = quote(r, check_out=next_friday + timedelta(days=4))["pricing_breakdown"]
+    # Two rooms: the kept nights 2 x 546.30, Monday 2 x 170.10 (189.00 less 10%).
+    assert b["unchanged_nights"]["total"] == "1092.60" and b["added_nights"]["total"] == "340.20"
+    b = quote(r, check_out=next_friday + timedelta(days=2))["pricing_breakdown"]
+    assert b["removed_nights"] == {"nights": [next_friday + timedelta(days=2)], "total": "358.20"}
