@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db.models import F
 
 from bookings.models import Reservation
 from bookings.modifications import ModificationRequest, modification_quote
 from bookings.payments import TestGateway
 from bookings.services import booking_create
+from hotelbooking.errors import SoldOut
+from inventory.models import InventoryDay
 
 from .booking_setup import seed_request
 from .test_manage_support import _fresh_cache, book, check_in_at  # noqa: F401
@@ -67,3 +70,15 @@ def test_the_night_groups_of_a_two_room_booking_count_both_rooms(nyc, next_frida
     assert b["unchanged_nights"]["total"] == "1092.60" and b["added_nights"]["total"] == "340.20"
     b = quote(r, check_out=next_friday + timedelta(days=2))["pricing_breakdown"]
     assert b["removed_nights"] == {"nights": [next_friday + timedelta(days=2)], "total": "358.20"}
+
+
+def test_a_sold_out_added_night_is_refused_with_the_whole_message(nyc, next_friday):
+    r = book(next_friday)
+    monday = next_friday + timedelta(days=3)
+    InventoryDay.objects.filter(room_type=r.room_type, date=monday).update(sold=F("total"))
+    with pytest.raises(SoldOut) as exc:
+        quote(r, check_out=monday + timedelta(days=1))
+    assert exc.value.message == (
+        f"Sorry, Deluxe King Room is sold out on {monday:%B} {monday.day}, {monday.year} "
+        "(0 left). Please choose different dates or room type.")
+    assert exc.value.details == {"date": str(monday), "available": 0}
