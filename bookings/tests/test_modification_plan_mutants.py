@@ -82,3 +82,12 @@ def test_a_sold_out_added_night_is_refused_with_the_whole_message(nyc, next_frid
         f"Sorry, Deluxe King Room is sold out on {monday:%B} {monday.day}, {monday.year} "
         "(0 left). Please choose different dates or room type.")
     assert exc.value.details == {"date": str(monday), "available": 0}
+
+
+def test_an_added_night_of_a_booking_with_a_promotion_gets_the_promotion_too(nyc, next_friday):
+    r = booking_create(request=seed_request(next_friday, promo_code="WINTER10"), gateway=TestGateway())
+    assert str(r.grand_total) == "609.510"  # 664.14 less a further 10% of each AAA night
+    b = quote(r, check_out=next_friday + timedelta(days=4))["pricing_breakdown"]
+    # Monday: 189.00 less 10% (AAA) is 170.10, less 10% (Winter escape) is 153.09.
+    assert b["added_nights"]["total"] == "153.09" and b["unchanged_nights"]["total"] == "491.67"
+    assert b["new_pricing"]["promotion_discount"] == "-71.64"
