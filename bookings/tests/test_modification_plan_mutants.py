@@ -13,6 +13,8 @@ from bookings.payments import TestGateway
 from bookings.services import booking_create
 from hotelbooking.errors import SoldOut
 from inventory.models import InventoryDay
+from pricing.models import Promotion
+from pricing.search import hotel_today
 
 from .booking_setup import seed_request
 from .test_manage_support import _fresh_cache, book, check_in_at  # noqa: F401
@@ -91,3 +93,14 @@ def test_an_added_night_of_a_booking_with_a_promotion_gets_the_promotion_too(nyc
     # Monday: 189.00 less 10% (AAA) is 170.10, less 10% (Winter escape) is 153.09.
     assert b["added_nights"]["total"] == "153.09" and b["unchanged_nights"]["total"] == "491.67"
     assert b["new_pricing"]["promotion_discount"] == "-71.64"
+
+
+def test_an_added_night_after_the_promotions_booking_window_closed_pays_the_plans_price(nyc, next_friday):
+    r = booking_create(request=seed_request(next_friday, promo_code="WINTER10"), gateway=TestGateway())
+    with time_machine.travel(check_in_at(r) - 48 * H, tick=False):
+        yesterday = hotel_today(nyc) - timedelta(days=1)
+    Promotion.objects.filter(hotel=nyc, code="WINTER10").update(book_end=yesterday)
+    b = quote(r, check_out=next_friday + timedelta(days=4))["pricing_breakdown"]
+    # Monday at AAA's 170.10; the booked nights keep their Winter escape price (546.30 less 54.63).
+    assert b["added_nights"]["total"] == "170.10" and b["unchanged_nights"]["total"] == "491.67"
+    assert b["new_pricing"]["promotion_discount"] == "-54.63"
