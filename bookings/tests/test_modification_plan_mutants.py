@@ -104,3 +104,9 @@ def test_an_added_night_after_the_promotions_booking_window_closed_pays_the_plan
     # Monday at AAA's 170.10; the booked nights keep their Winter escape price (546.30 less 54.63).
     assert b["added_nights"]["total"] == "170.10" and b["unchanged_nights"]["total"] == "491.67"
     assert b["new_pricing"]["promotion_discount"] == "-54.63"
+
+
+def test_a_child_added_by_a_change_is_in_the_new_party(nyc, next_friday):
+    r = book(next_friday)
+    data = quote(r, children=1)
+    assert (data["adults"], data["children"], data["modification"]) == (2, 1, "OCCUPANCY_CHANGE")
