@@ -13,7 +13,7 @@ from bookings.payments import TestGateway
 from bookings.services import booking_create
 from hotelbooking.errors import SoldOut
 from inventory.models import InventoryDay
-from pricing.models import Promotion
+from pricing.models import Promotion, RatePlan
 from pricing.search import hotel_today
 
 from .booking_setup import seed_request
@@ -110,3 +110,12 @@ def test_a_child_added_by_a_change_is_in_the_new_party(nyc, next_friday):
     r = book(next_friday)
     data = quote(r, children=1)
     assert (data["adults"], data["children"], data["modification"]) == (2, 1, "OCCUPANCY_CHANGE")
+
+
+@pytest.mark.parametrize("code", ["AAA", "aaa", " Aaa "])
+def test_naming_the_booked_plan_in_any_case_keeps_it_even_off_sale(nyc, next_friday, code):
+    r = book(next_friday)
+    RatePlan.objects.filter(hotel=nyc, code="AAA").update(is_active=False)
+    data = quote(r, rate_plan_code=code, check_out=next_friday + timedelta(days=4))
+    assert data["rate_plan"] == "AAA" and data["changes"] == ["DATE_EXTENSION"]
+    assert data["pricing_breakdown"]["repriced_all_nights"] is False
