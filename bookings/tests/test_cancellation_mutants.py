@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from bookings.cancellations import cancellation_quote, reservation_cancel
-from bookings.models import OutboxEvent, Payment, Reservation
+from bookings.models import OutboxEvent, Payment, Reservation, Status
 from bookings.payments import TestGateway
-from hotelbooking.errors import PriceChanged
+from hotelbooking.errors import CancellationNotAllowed, PriceChanged
 from inventory.models import InventoryHold
 
 from .test_manage_support import _fresh_cache, book, check_in_at, local, sold  # noqa: F401
@@ -117,3 +117,19 @@ def test_the_cancelled_event_carries_what_subscribers_need(nyc, next_friday):
         "currency": "USD", "room_nights_released": 3,
     }
     assert payload["policy"]["description"]
+
+
+@pytest.mark.parametrize("status, message", [
+    (Status.CHECKED_IN, "Reservation {n} is checked in. Please contact the front desk for early departure."),
+    (Status.CANCELLED, "Reservation {n} is already cancelled."),
+    (Status.CHECKED_OUT, "Reservation {n} is checked out and cannot be cancelled."),
+    (Status.NO_SHOW, "Reservation {n} is no-show and cannot be cancelled."),
+])
+def test_a_reservation_that_cannot_be_cancelled_says_why_by_its_number(nyc, next_friday, status, message):
+    r = book(next_friday)
+    Reservation.objects.filter(pk=r.pk).update(status=status)
+    for attempt in (lambda: cancellation_quote(confirmation_number=r.confirmation_number), lambda: cancel(r)):
+        with pytest.raises(CancellationNotAllowed) as exc:
+            attempt()
+        assert exc.value.message == message.format(n=r.confirmation_number)
+        assert exc.value.details == {"state": status}
