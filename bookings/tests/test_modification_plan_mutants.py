@@ -11,10 +11,11 @@ from bookings.models import Reservation
 from bookings.modifications import ModificationRequest, modification_quote
 from bookings.payments import TestGateway
 from bookings.services import booking_create
-from hotelbooking.errors import SoldOut
+from hotelbooking.errors import SoldOut, UnknownRoomType
 from inventory.models import InventoryDay
 from pricing.models import Promotion, RatePlan
 from pricing.search import hotel_today
+from tests.factories import HotelFactory, RoomTypeFactory
 
 from .booking_setup import seed_request
 from .test_manage_support import _fresh_cache, book, check_in_at  # noqa: F401
@@ -119,3 +120,12 @@ def test_naming_the_booked_plan_in_any_case_keeps_it_even_off_sale(nyc, next_fri
     data = quote(r, rate_plan_code=code, check_out=next_friday + timedelta(days=4))
     assert data["rate_plan"] == "AAA" and data["changes"] == ["DATE_EXTENSION"]
     assert data["pricing_breakdown"]["repriced_all_nights"] is False
+
+
+def test_a_room_type_only_another_hotel_has_is_unknown_here(nyc, next_friday):
+    r = book(next_friday)
+    RoomTypeFactory(hotel=HotelFactory(code="BOS"), code="PENTHOUSE")
+    with pytest.raises(UnknownRoomType) as exc:
+        quote(r, room_type_code="penthouse")
+    assert exc.value.message == f"{nyc.name} has no room type penthouse."
+    assert exc.value.details == {"room_type": "penthouse"}
