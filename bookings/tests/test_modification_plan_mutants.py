@@ -11,7 +11,7 @@ from bookings.models import Reservation
 from bookings.modifications import ModificationRequest, modification_quote
 from bookings.payments import TestGateway
 from bookings.services import booking_create
-from hotelbooking.errors import SoldOut, UnknownRoomType
+from hotelbooking.errors import SoldOut, UnknownRoomType, ValidationFailed
 from inventory.models import InventoryDay
 from pricing.models import Promotion, RatePlan
 from pricing.search import hotel_today
@@ -129,3 +129,12 @@ def test_a_room_type_only_another_hotel_has_is_unknown_here(nyc, next_friday):
         quote(r, room_type_code="penthouse")
     assert exc.value.message == f"{nyc.name} has no room type penthouse."
     assert exc.value.details == {"room_type": "penthouse"}
+
+
+@pytest.mark.parametrize("request_fields", [{}, {"check_in": "", "room_type_code": "", "rate_plan_code": ""}])
+def test_a_change_naming_nothing_is_refused(nyc, next_friday, request_fields):
+    r = book(next_friday)
+    with pytest.raises(ValidationFailed) as exc:
+        quote(r, **request_fields)
+    assert exc.value.message == ("Give at least one of check_in, check_out, adults, children, room_type, "
+                                 "rate_plan.")
