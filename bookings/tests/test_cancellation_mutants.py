@@ -11,9 +11,12 @@ import time_machine
 from bookings.cancellations import cancellation_quote, reservation_cancel
 from bookings.models import OutboxEvent, Payment, Reservation, Status
 from bookings.payments import TestGateway
+from bookings.services import booking_create
 from hotelbooking.errors import CancellationNotAllowed, PriceChanged
 from inventory.models import InventoryHold
 
+from .booking_setup import seed_request
+from .test_cancel import TIERED
 from .test_manage_support import _fresh_cache, book, check_in_at, local, sold  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,14 @@ def test_a_reservation_that_cannot_be_cancelled_says_why_by_its_number(nyc, next
             attempt()
         assert exc.value.message == message.format(n=r.confirmation_number)
         assert exc.value.details == {"state": status}
+
+
+def test_the_first_night_penalty_of_a_promoted_booking_is_that_nights_promoted_price(nyc, next_friday):
+    r = booking_create(request=seed_request(next_friday, promo_code="WINTER10"), gateway=TestGateway())
+    Reservation.objects.filter(pk=r.pk).update(cancellation_policy=TIERED)
+    moment = check_in_at(r) - 36 * H
+    terms = quote_at(r, moment)
+    # Friday: 170.10 (AAA) less 17.01 (Winter escape) = 153.09, and its share of the 117.84 of taxes and fees
+    # (117.84 x 153.09 / 491.67 = 36.69).
+    assert (terms["financial"]["penalty_amount"], terms["financial"]["refund_amount"]) == ("189.78", "419.73")
+    assert terms["as_of"] == moment
