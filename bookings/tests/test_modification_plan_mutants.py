@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.db.models import F
 
-from bookings.models import Reservation
+from bookings.models import Reservation, Status
 from bookings.modifications import ModificationRequest, modification_quote
 from bookings.payments import TestGateway
 from bookings.services import booking_create
-from hotelbooking.errors import SoldOut, UnknownRoomType, ValidationFailed
+from hotelbooking.errors import ModificationNotAllowed, SoldOut, UnknownRoomType, ValidationFailed
 from inventory.models import InventoryDay
 from pricing.models import Promotion, RatePlan
 from pricing.search import hotel_today
@@ -138,3 +138,13 @@ def test_a_change_naming_nothing_is_refused(nyc, next_friday, request_fields):
         quote(r, **request_fields)
     assert exc.value.message == ("Give at least one of check_in, check_out, adults, children, room_type, "
                                  "rate_plan.")
+
+
+def test_only_a_confirmed_reservation_can_be_changed_says_the_refusal(nyc, next_friday):
+    r = book(next_friday)
+    Reservation.objects.filter(pk=r.pk).update(status=Status.CHECKED_IN)
+    with pytest.raises(ModificationNotAllowed) as exc:
+        quote(r, check_out=next_friday + timedelta(days=4))
+    assert exc.value.message == (f"Reservation {r.confirmation_number} is checked in: only a confirmed reservation "
+                                 "can be changed.")
+    assert exc.value.details == {"state": "CHECKED_IN"}
