@@ -30,7 +30,7 @@ def manager_page(live_server):
     from playwright.sync_api import sync_playwright
 
     live_june()
-    User.objects.create_superuser("manager", "manager@grandhotel.example", PASSWORD)
+    User.objects.create_superuser("revenue", "revenue@grandhotel.example", PASSWORD)
     # The server reads on July 1, 2027, as June's tests do (Chromium keeps the login by its Max-Age, whatever
     # its own clock says).
     with time_machine.travel(END, tick=True), sync_playwright() as p:
@@ -42,7 +42,7 @@ def manager_page(live_server):
         tab.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         try:
             tab.goto(live_server.url + "/admin/login/")
-            tab.fill("#id_username", "manager")
+            tab.fill("#id_username", "revenue")
             tab.fill("#id_password", PASSWORD)
             tab.click("input[type=submit]")
             tab.wait_for_url(live_server.url + "/admin/")
