@@ -227,3 +227,70 @@ def test_api_modification_quote_with_rooms_all_prices_the_booking_changing_nothi
     assert [r["pricing_breakdown"]["new_total"] for r in body["rooms"]] == ["871.92", "708.72"]
     assert body["booking"]["new_total"] == "1580.64" and body["booking"]["amount_to_charge"] == "374.76"
     assert [r.check_out for r in _rooms(booking)] == [friday + timedelta(days=3)] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_applying_after_the_charges_gives_every_charge_back(booking, friday, monkeypatch):
+    from bookings.modifications import booking as whole
+
+    gateway = FaultyGateway()
+    before = _state(booking)
+    real, calls = whole._apply_change, []
+
+    def second_room_breaks(room, plan, **kwargs):
+        calls.append(room.pk)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(room, plan, **kwargs)
+
+    monkeypatch.setattr(whole, "_apply_change", second_room_breaks)
+
+    with pytest.raises(RuntimeError):
+        booking_modify(confirmation_number=booking.confirmation_number,
+                       request=ModificationRequest(check_out=friday + timedelta(days=4)), gateway=gateway)
+
+    assert [op for op, _ in gateway.calls] == ["charge_saved", "charge_saved", "refund", "refund"]
+    assert _money_moved(gateway) == Decimal("0.00") and gateway.inside_transaction == []
+    assert _state(booking)[:3] == before[:3]  # the first room's change was rolled back with the second's
+    king, queen = _rooms(booking)
+    assert sorted(Payment.objects.filter(kind=Payment.Kind.REFUND).values_list("reservation_id", "amount")) == sorted(
+        [(king.pk, Decimal("207.78")), (queen.pk, Decimal("166.98"))])
+
+
+@pytest.mark.django_db
+def test_a_booking_whose_money_a_channel_collects_changes_without_touching_the_card(booking, friday):
+    gateway = FaultyGateway()
+
+    result = booking_modify(confirmation_number=booking.confirmation_number, collect_payment=False,
+                            request=ModificationRequest(check_out=friday + timedelta(days=4)), gateway=gateway)
+
+    assert gateway.calls == [] and (result.charged, result.refunded) == (Decimal("0.00"), Decimal("0.00"))
+    assert [r.grand_total for r in _rooms(booking)] == [Decimal("871.92"), Decimal("708.72")]
+
+
+@pytest.mark.django_db
+def test_a_cancelled_room_stays_as_it_is_and_the_others_change(booking, friday):
+    from bookings.cancellations import room_cancel
+
+    gateway = FaultyGateway()
+    room_cancel(confirmation_number=booking.confirmation_number, room=2, reason="One guest less", gateway=gateway)
+
+    result = booking_modify(confirmation_number=booking.confirmation_number,
+                            request=ModificationRequest(check_out=friday + timedelta(days=4)), gateway=gateway)
+
+    king, queen = _rooms(booking)
+    assert result.positions == [1] and king.check_out == friday + timedelta(days=4)
+    assert (queen.status, queen.check_out) == (Status.CANCELLED, friday + timedelta(days=3))
+
+
+@pytest.mark.django_db
+def test_api_patch_with_another_rooms_value_is_a_validation_error(booking, friday, hotel_partner_client):
+    answer = hotel_partner_client.patch(f"/api/v1/bookings/{booking.confirmation_number}?rooms=2",
+                                        {"check_out": (friday + timedelta(days=4)).isoformat()}, format="json")
+    party = hotel_partner_client.patch(f"/api/v1/bookings/{booking.confirmation_number}?rooms=all",
+                                       {"check_out": (friday + timedelta(days=4)).isoformat(), "adults": 1},
+                                       format="json")
+
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert party.status_code == 400 and party.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert [r.check_out for r in _rooms(booking)] == [friday + timedelta(days=3)] * 2
