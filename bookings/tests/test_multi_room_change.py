@@ -294,3 +294,50 @@ def test_api_patch_with_another_rooms_value_is_a_validation_error(booking, frida
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "VALIDATION_ERROR"
     assert party.status_code == 400 and party.json()["error"]["code"] == "VALIDATION_ERROR"
     assert [r.check_out for r in _rooms(booking)] == [friday + timedelta(days=3)] * 2
+
+
+def _net_paid():
+    charged = sum(Payment.objects.filter(kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED)
+                  .values_list("amount", flat=True), Decimal("0"))
+    refunds = sum(Payment.objects.filter(kind=Payment.Kind.REFUND, result=Payment.Result.SUCCEEDED)
+                  .values_list("amount", flat=True), Decimal("0"))
+    return charged - refunds
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_whole_booking_changes_at_once_charge_the_difference_once(booking, friday):
+    from tests.test_booking_concurrency import _all_at_once
+
+    tuesday = friday + timedelta(days=4)
+    outcomes = _all_at_once(2, lambda i: booking_modify(
+        confirmation_number=booking.confirmation_number, request=ModificationRequest(check_out=tuesday),
+        gateway=FaultyGateway()))
+
+    assert all(isinstance(o, BookingModificationResult) or getattr(o, "code", "") == "CONCURRENT_MODIFICATION"
+               for o in outcomes), outcomes
+    assert [(r.check_out, r.nights.count(), r.grand_total) for r in _rooms(booking)] == [
+        (tuesday, 4, Decimal("871.92")), (tuesday, 4, Decimal("708.72"))]
+    assert _net_paid() == Decimal("1580.64")  # 1205.88 booked, 374.76 for the night added, once
+    assert _sold(friday, KING) == [1, 1, 1, 1] and _sold(friday, QUEEN) == [1, 1, 1, 1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_booking_change_racing_its_cancellation_leaves_everything_cancelled_and_refunded(booking, friday):
+    from bookings.cancellations import reservation_cancel
+    from tests.test_booking_concurrency import _all_at_once
+
+    def work(i):
+        if i == 0:
+            return booking_modify(confirmation_number=booking.confirmation_number, gateway=FaultyGateway(),
+                                  request=ModificationRequest(check_out=friday + timedelta(days=4)))
+        return reservation_cancel(confirmation_number=booking.confirmation_number, reason="Plans changed",
+                                  gateway=FaultyGateway())
+
+    outcomes = _all_at_once(2, work)
+
+    assert not isinstance(outcomes[1], BaseException), outcomes
+    assert [r.status for r in _rooms(booking)] == [Status.CANCELLED, Status.CANCELLED]
+    assert _net_paid() == Decimal("0.00"), outcomes  # free window: every cent back, the change's charges too
+    assert _sold(friday, KING) == [0, 0, 0, 0] and _sold(friday, QUEEN) == [0, 0, 0, 0]
