@@ -1,6 +1,7 @@
 """Partner API for changing and cancelling a booking (issue 4). Thin: parse, call one service, serialize.
 
 PATCH  /api/v1/bookings/{confirmation_number}                       change dates, party, room type, rate plan
+       ...?rooms=all                                                 a multi-room booking's dates, every room
 POST   /api/v1/bookings/{confirmation_number}/modification-quote    the same breakdown, changing nothing
 POST   /api/v1/bookings/{confirmation_number}/cancel                cancel with a reason
 DELETE /api/v1/bookings/{confirmation_number}                       the same (reason in the body or the query)
@@ -22,12 +23,28 @@ from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, reach_of
 from pricing.api import HotelLocalDateTimeField, PricingOutput
 
 from .cancellations import cancellation_quote, reservation_cancel, room_cancel
-from .modifications import ModificationRequest, modification_quote, reservation_modify
+from .modifications import (
+    BookingModificationResult,
+    ModificationRequest,
+    booking_modification_quote,
+    booking_modify,
+    modification_quote,
+    reservation_modify,
+)
 from .payments import default_gateway
 
 AMOUNT_HELP = "Decimal string in the hotel's currency, e.g. \"207.78\"."
 CN = OpenApiParameter("confirmation_number", OpenApiTypes.STR, OpenApiParameter.PATH,
                       description="e.g. GH-NYC-2024031501234 (any case)")
+ROOMS = OpenApiParameter(
+    "rooms", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False, enum=["all"],
+    description="`all`, by a multi-room booking's (lead's) number: the same new dates (and rate plan) for every "
+                "CONFIRMED room of the booking, all or nothing; each room keeps its party and room type (changing "
+                "them here is VALIDATION_ERROR), a room that refuses is named (`room`, message \"Room N: ...\"), "
+                "`expected_total` is the booking's new total, and each room's difference is charged or refunded "
+                "(a declined charge refunds the others and changes nothing). The answer adds `rooms` (each room's "
+                "change) and `booking` (the sums); the top-level fields describe room 1. Without it only the room "
+                "with this number changes.")
 
 
 def _amount(**kwargs):
@@ -148,6 +165,49 @@ class PaymentMovementOutput(serializers.Serializer):
 class ModificationOutput(ModificationQuoteOutput):
     status = serializers.CharField()
     payment = PaymentMovementOutput()
+
+
+class RoomQuoteOutput(ModificationQuoteOutput):
+    room = serializers.IntegerField(help_text="The room's place in the booking: 1 is the lead")
+
+
+class RoomModificationOutput(ModificationOutput):
+    room = serializers.IntegerField(help_text="The room's place in the booking: 1 is the lead")
+
+
+class BookingQuoteSumsOutput(serializers.Serializer):
+    rooms = serializers.IntegerField(help_text="How many rooms change")
+    currency = serializers.CharField()
+    previous_total = _amount()
+    new_total = _amount()
+    difference = _amount()
+    amount_to_charge = _amount(help_text="The sum of the rooms' charges (each room is charged its own)")
+    amount_to_refund = _amount(help_text="The sum of the rooms' refunds")
+
+
+class BookingChangeSumsOutput(BookingQuoteSumsOutput):
+    charged = _amount(help_text="What was charged, over the rooms")
+    refunded = _amount(help_text="What was refunded or is on its way, over the rooms")
+
+
+class BookingModificationQuoteOutput(ModificationQuoteOutput):
+    rooms = RoomQuoteOutput(many=True, required=False, help_text="With ?rooms=all: each room's breakdown")
+    booking = BookingQuoteSumsOutput(required=False, help_text="With ?rooms=all: the booking's sums")
+
+
+class BookingModificationOutput(ModificationOutput):
+    rooms = RoomModificationOutput(many=True, required=False, help_text="With ?rooms=all: each room's change")
+    booking = BookingChangeSumsOutput(required=False, help_text="With ?rooms=all: the booking's sums")
+
+
+def _whole_booking(request) -> bool:
+    """?rooms=all; any other value is VALIDATION_ERROR rather than silently the one-room change."""
+    value = request.query_params.get("rooms")
+    if value is None:
+        return False
+    if value.strip().lower() != "all":
+        raise serializers.ValidationError({"rooms": ["Use rooms=all, or leave it out."]})
+    return True
 
 
 class PolicyAppliedOutput(serializers.Serializer):
@@ -293,7 +353,7 @@ class BookingModifyCancelMethods:
     """PATCH and DELETE on /bookings/{confirmation_number}. Mix into the booking detail view if it owns the URL."""
 
     @extend_schema(
-        operation_id="booking_modify", summary="Change a booking", tags=["bookings"], parameters=[CN],
+        operation_id="booking_modify", summary="Change a booking", tags=["bookings"], parameters=[CN, ROOMS],
         description=(
             "Change the dates, party, room type or rate plan of a CONFIRMED booking, in one transaction. Nights "
             "kept keep their booked price; added nights are priced at today's rates; taxes and fees are "
@@ -302,15 +362,16 @@ class BookingModifyCancelMethods:
             "cancellation window what cancelling would cost is retained (pricing_breakdown.retained_amount) and "
             "no refund goes below it. POST .../modification-quote first to show the breakdown."),
         request=ModificationInput, examples=[MODIFY_EXAMPLE],
-        responses={200: ModificationOutput, 400: ERR_400_MODIFY, 401: ERR_401, 403: ERR_403, 402: ERR_402,
+        responses={200: BookingModificationOutput, 400: ERR_400_MODIFY, 401: ERR_401, 403: ERR_403, 402: ERR_402,
                    404: ERR_404, 409: ERR_409_MODIFY},
     )
     def patch(self, request, confirmation_number: str):
         body = ModificationInput(data=request.data)
         body.is_valid(raise_exception=True)
-        result = reservation_modify(confirmation_number=confirmation_number, request=body.to_request(),
-                                    gateway=default_gateway(), hotels=reach_of(request), actor=caller_of(request))
-        return Response(ModificationOutput(result.as_dict()).data)
+        change = booking_modify if _whole_booking(request) else reservation_modify
+        result = change(confirmation_number=confirmation_number, request=body.to_request(),
+                        gateway=default_gateway(), hotels=reach_of(request), actor=caller_of(request))
+        return Response(BookingModificationOutput(result.as_dict()).data)
 
     @extend_schema(
         operation_id="booking_delete", summary="Cancel a booking (DELETE)", tags=["bookings"],
@@ -338,18 +399,23 @@ class ModificationQuoteApi(APIView):
 
     @extend_schema(
         operation_id="booking_modification_quote", summary="Price a change without making it", tags=["bookings"],
-        parameters=[CN],
+        parameters=[CN, ROOMS],
         description="Takes the body PATCH takes and answers the breakdown PATCH would, changing nothing.",
         request=ModificationInput, examples=[MODIFY_EXAMPLE],
-        responses={200: ModificationQuoteOutput, 400: ERR_400_MODIFY, 401: ERR_401, 403: ERR_403, 404: ERR_404,
+        responses={200: BookingModificationQuoteOutput, 400: ERR_400_MODIFY, 401: ERR_401, 403: ERR_403, 404: ERR_404,
                    409: ERR_409_MODIFY},
     )
     def post(self, request, confirmation_number: str):
         body = ModificationInput(data=request.data)
         body.is_valid(raise_exception=True)
-        plan = modification_quote(confirmation_number=confirmation_number, request=body.to_request(),
-                                  hotels=reach_of(request))
-        return Response(ModificationQuoteOutput(plan.as_dict()).data)
+        if _whole_booking(request):
+            quoted = booking_modification_quote(confirmation_number=confirmation_number, request=body.to_request(),
+                                                hotels=reach_of(request))
+            data = quoted.quote_dict() if isinstance(quoted, BookingModificationResult) else quoted.as_dict()
+        else:
+            data = modification_quote(confirmation_number=confirmation_number, request=body.to_request(),
+                                      hotels=reach_of(request)).as_dict()
+        return Response(BookingModificationQuoteOutput(data).data)
 
 
 class BookingCancelApi(APIView):

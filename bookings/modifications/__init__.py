@@ -46,9 +46,12 @@ the desk): past nights frozen, no card touched, the folio settles the difference
 When several things change at once, `modification` names the one that weighs most on price and rooms, in this
 order: ROOM_CHANGE, RATE_PLAN_CHANGE, the date change (DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT),
 OCCUPANCY_CHANGE; `changes` lists all of them. A request that changes nothing is NO_CHANGE and writes nothing.
+
+A multi-room booking's dates change as a whole, all or nothing, through booking.py (booking_modify).
 """
 
 from .apply import modification_finish, reservation_modify
+from .booking import BookingModificationResult, booking_modification_quote, booking_modify
 from .plan import (
     DATE_EXTENSION,
     DATE_REDUCTION,
@@ -70,6 +73,7 @@ from .plan import (
 )
 
 __all__ = [
+    "BookingModificationResult", "booking_modification_quote", "booking_modify",
     "DATE_EXTENSION", "DATE_REDUCTION", "DATE_SHIFT", "NO_CHANGE", "OCCUPANCY_CHANGE", "PRIORITY", "RATE_PLAN_CHANGE",
     "ROOM_CHANGE", "SETTLED_AT_HOTEL", "STEP", "ModificationPlan", "ModificationRequest", "ModificationResult",
     "NightGroup", "ensure_modifiable", "modification_finish", "modification_plan", "modification_quote",

@@ -126,6 +126,14 @@ def _as_priced(reservation: Reservation, plan: ModificationPlan) -> tuple:
             plan.paid, plan.new_total, tuple(plan.changes))
 
 
+def _moved_since(reservation: Reservation, now: ModificationPlan, before: tuple, *, charged: Decimal) -> bool:
+    """Whether the reservation, re-planned (`now`) once its charge of `charged` is back, differs from what the
+    change was priced on (`before`, from _as_priced)."""
+    paid_before = None if now.paid is None else round_money(now.paid - charged, now.currency)
+    return _as_priced(reservation, now)[:-3] != before[:-3] or \
+        (paid_before, now.new_total, tuple(now.changes)) != before[-3:]
+
+
 def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan: ModificationPlan, before: tuple,
                        confirmation_number: str, request: ModificationRequest, hotels, actor) -> ModificationResult:
     """Send the recorded charge; apply the change only once it went through, or give it back."""
@@ -148,9 +156,7 @@ def _charge_then_apply(charge: PaymentAttempt, gateway: PaymentGateway, *, plan:
                     raise PaymentFailed("The payment for this change could not be confirmed in time, so the booking "
                                         "was not changed and the amount is being refunded. Please try again.",
                                         decline_code="payment_pending", retry_action="RETRY_LATER")
-                paid_before = None if now.paid is None else round_money(now.paid - charge.amount, now.currency)
-                if _as_priced(reservation, now)[:-3] != before[:-3] or \
-                        (paid_before, now.new_total, tuple(now.changes)) != before[-3:]:
+                if _moved_since(reservation, now, before, charged=charge.amount):
                     raise ConcurrentModification(
                         "The booking was changed at the same moment, so this change was not applied and its "
                         "payment is being refunded. Please review the booking and try again.")
