@@ -176,8 +176,17 @@ def _apply_change(reservation: Reservation, plan: ModificationPlan, *, actor, ch
     _apply(reservation, plan)
     reservation_save(reservation)
     reservation._record(Status.CONFIRMED, by=actor, note=_note(plan, charged, refunded))
-    events.event_record(events.RESERVATION_MODIFIED, reservation=reservation, payload={
-        "modification": plan.modification, "changes": plan.changes,
+    events.event_record(events.RESERVATION_MODIFIED, reservation=reservation,
+                        payload=modified_payload(reservation, plan, charged=charged, refunded=refunded,
+                                                 paid_by=paid_by))
+
+
+def modified_payload(reservation: Reservation, plan: ModificationPlan, *, charged: Decimal, refunded: Decimal,
+                     paid_by: PaymentAttempt | None = None, **extra) -> dict:
+    """The ReservationModified event's payload: what changed, the money it moved, and `extra` keys."""
+    c = plan.currency
+    return {
+        "modification": plan.modification, "changes": plan.changes, **extra,
         "guest_email": reservation.guest.email,
         "previous_check_in": plan.original_check_in.isoformat(),
         "previous_check_out": plan.original_check_out.isoformat(),
@@ -187,10 +196,9 @@ def _apply_change(reservation: Reservation, plan: ModificationPlan, *, actor, ch
         "added_nights": [d.isoformat() for d in plan.added.nights],
         "removed_nights": [d.isoformat() for d in plan.removed.nights],
         "previous_total": str(plan.previous_total), "new_total": str(plan.new_total),
-        "difference": str(round_money(plan.difference, plan.currency)),
-        "charged": str(round_money(charged, plan.currency)),
-        "refunded": str(round_money(refunded, plan.currency)),
-        "currency": plan.currency, "payment_attempt": paid_by.pk if paid_by is not None else None})
+        "difference": str(round_money(plan.difference, c)),
+        "charged": str(round_money(charged, c)), "refunded": str(round_money(refunded, c)),
+        "currency": c, "payment_attempt": paid_by.pk if paid_by is not None else None}
 
 
 @finisher(STEP)

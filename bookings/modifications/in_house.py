@@ -28,7 +28,7 @@ from pricing.search import Stay, _parse_count, _parse_date
 from .. import events
 from ..models import Reservation, Status
 from ..services import reservation_save
-from .apply import _apply
+from .apply import _apply, modified_payload
 from .plan import (
     DATE_EXTENSION,
     DATE_REDUCTION,
@@ -153,17 +153,5 @@ def in_house_apply(reservation: Reservation, plan: ModificationPlan, *, actor, n
     reservation.promotion = promotion  # a room move keeps the booking's promotion on its frozen nights
     reservation_save(reservation)
     reservation._record(Status.CHECKED_IN, by=actor, note=note)
-    events.event_record(events.RESERVATION_MODIFIED, reservation=reservation, payload={
-        "modification": plan.modification, "changes": plan.changes, "in_house": True,
-        "guest_email": reservation.guest.email,
-        "previous_check_in": plan.original_check_in.isoformat(),
-        "previous_check_out": plan.original_check_out.isoformat(),
-        "previous_room_type": plan.original_room_type.code,
-        "previous_room_type_id": plan.original_room_type.pk,
-        "previous_rate_plan": plan.original_rate_plan.code,
-        "added_nights": [d.isoformat() for d in plan.added.nights],
-        "removed_nights": [d.isoformat() for d in plan.removed.nights],
-        "previous_total": str(plan.previous_total), "new_total": str(plan.new_total),
-        "difference": str(round_money(plan.difference, plan.currency)),
-        "charged": str(round_money(ZERO, plan.currency)), "refunded": str(round_money(ZERO, plan.currency)),
-        "currency": plan.currency, "payment_attempt": None})
+    events.event_record(events.RESERVATION_MODIFIED, reservation=reservation,
+                        payload=modified_payload(reservation, plan, charged=ZERO, refunded=ZERO, in_house=True))
