@@ -60,6 +60,27 @@ def page(demo):
             connections.close_all()
 
 
+def browse(viewport: dict, run):
+    """Run `run(tab)` in a fresh headless Chromium tab of this size; no Content-Security-Policy refusal may occur."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        context.set_default_timeout(15_000)
+        tab = context.new_page()
+        refused = []
+        tab.on("console", lambda message: refused.append(message.text)
+               if "Content Security Policy" in message.text else None)
+        try:
+            run(tab)
+            assert refused == [], refused
+        finally:
+            context.close()
+            browser.close()
+            connections.close_all()
+
+
 def _next_friday():
     today = timezone.localdate()
     return today + timedelta(days=(4 - today.weekday()) % 7 or 7)

@@ -4,18 +4,14 @@ the hotel; the confirmation offers "Check in now". Screenshots go to $SCREENSHOT
 dir) as desk-booking-<width>-<step>.png.
 """
 
-import os
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from tests.test_browser_booking import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    browse,
     pytestmark,  # noqa: F401  (browser, chromium present, transactional db)
 )
 
@@ -25,33 +21,6 @@ def console(live_server):
     call_command("front_desk_group", verbosity=0)  # a transactional test's flush removed the migration's groups
     call_command("seed_demo", stdout=StringIO())  # the clerk "frontdesk" (password frontdesk) works at NYC
     return live_server
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _browse(viewport: dict, run):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
-        context.set_default_timeout(15_000)
-        tab = context.new_page()
-        refused = []
-        tab.on("console", lambda message: refused.append(message.text)
-               if "Content Security Policy" in message.text else None)
-        try:
-            run(tab)
-            assert refused == [], refused
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
 
 
 def _walk_in(tab, base_url, shots, width):
@@ -99,4 +68,4 @@ def _walk_in(tab, base_url, shots, width):
 
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
 def test_a_clerk_books_a_walk_in_paying_at_the_hotel_in_three_clicks(console, shots, width, height):
-    _browse({"width": width, "height": height}, lambda tab: _walk_in(tab, console.url, shots, width))
+    browse({"width": width, "height": height}, lambda tab: _walk_in(tab, console.url, shots, width))

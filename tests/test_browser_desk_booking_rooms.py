@@ -10,8 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_browser_booking import pytestmark  # noqa: F401  (browser, chromium present, transactional db)
-from tests.test_browser_desk_booking import _browse, console, shots  # noqa: F401  (fixtures)
+from tests.test_browser_booking import (
+    browse,
+    pytestmark,  # noqa: F401  (browser, chromium present, transactional db)
+)
+from tests.test_browser_desk_booking import console  # noqa: F401  (a fixture)
 
 
 def _amount(text: str) -> Decimal:
@@ -75,4 +78,4 @@ def _two_room_types(tab, base_url, shots, width):  # noqa: F811
 
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
 def test_a_clerk_books_a_phone_guest_into_two_room_types(console, shots, width, height):  # noqa: F811
-    _browse({"width": width, "height": height}, lambda tab: _two_room_types(tab, console.url, shots, width))
+    browse({"width": width, "height": height}, lambda tab: _two_room_types(tab, console.url, shots, width))

@@ -4,20 +4,16 @@ and on a 390 px phone: the page shows the hotel, the booking and the amount, fit
 Screenshots are written to $SCREENSHOT_DIR (default: the test's tmp dir) as paylink-<width>-<step>.png.
 """
 
-import os
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 from tests.test_browser_booking import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    browse,
     pytestmark,  # noqa: F401  (browser, chromium present, transactional db)
 )
 
@@ -37,33 +33,6 @@ def link(live_server):
         check_out=friday + timedelta(days=3), adults=2, card=None, collect_payment=False,
         guest=GuestDetails("Ana", "Lopez", "ana@example.com")), gateway=TestGateway())
     return payment_link_create(reservation=reservation, purpose="DEPOSIT", amount="200.00")
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _browse(viewport: dict, run):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
-        context.set_default_timeout(15_000)
-        tab = context.new_page()
-        refused = []
-        tab.on("console", lambda message: refused.append(message.text)
-               if "Content Security Policy" in message.text else None)
-        try:
-            run(tab)
-            assert refused == [], refused
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
 
 
 def _pay(tab, url, shots, width):
@@ -110,7 +79,7 @@ def test_a_guest_pays_a_deposit_link(link, live_server, shots, viewport):
     url = f"{live_server.url}/pay/{payment_link_token(link)}/"
     [request] = [m for m in mail.outbox if m.subject.startswith("Payment request")]
     assert request.to == ["ana@example.com"] and url.split("/pay/")[1] in request.body
-    _browse(viewport, lambda tab: _pay(tab, url, shots, viewport["width"]))
+    browse(viewport, lambda tab: _pay(tab, url, shots, viewport["width"]))
 
     link.refresh_from_db()
     assert link.state == "PAID"
