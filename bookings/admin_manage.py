@@ -17,9 +17,15 @@ from hotelbooking.errors import DomainError, PriceChanged
 from hotelbooking.permissions import staff_may
 
 from .cancellations import CANCELLABLE, booking_cancellation_terms, ensure_cancellable, reservation_cancel
-from .forms_manage import AdminCancelForm, AdminChangeDatesForm
+from .forms_manage import AdminCancelForm, AdminChangeBookingDatesForm, AdminChangeDatesForm
 from .models import Status
-from .modifications import ModificationRequest, modification_plan, reservation_modify
+from .modifications import (
+    ModificationRequest,
+    booking_modification_quote,
+    booking_modify,
+    modification_plan,
+    reservation_modify,
+)
 from .payments import default_gateway
 
 
@@ -35,6 +41,8 @@ class ReservationManageAdminMixin:
                  name=f"{prefix}_cancel"),
             path("<path:object_id>/change-dates/", self.admin_site.admin_view(self.change_dates_view),
                  name=f"{prefix}_change_dates"),
+            path("<path:object_id>/change-booking-dates/", self.admin_site.admin_view(self.change_booking_dates_view),
+                 name=f"{prefix}_change_booking_dates"),
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -137,5 +145,42 @@ class ReservationManageAdminMixin:
             extra["confirm_values"] = {"check_in": plan.quote.check_in.isoformat(),
                                        "check_out": plan.quote.check_out.isoformat(), "adults": plan.quote.adults,
                                        "children": plan.quote.children, "expected_total": str(plan.new_total)}
+        extra["other_rooms"] = obj.companions.count() if obj.lead_id is None else 0
         return TemplateResponse(request, "bookings/manage/admin/change_dates.html",
                                 self._context(request, obj, f"Change dates of {obj.confirmation_number}", **extra))
+
+    def change_booking_dates_view(self, request, object_id):
+        """Every room of a multi-room booking to new dates, all or nothing (bookings.modifications.booking_modify):
+        the new price of each room and of the booking first, then Confirm."""
+        obj, redirect = self._managed_object(request, object_id, "modify_booking")
+        if redirect:
+            return redirect
+        form = AdminChangeBookingDatesForm(request.POST or None,
+                                           initial={"check_in": obj.check_in, "check_out": obj.check_out})
+        quote = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            confirming = "confirm" in request.POST
+            change = ModificationRequest(check_in=data["check_in"], check_out=data["check_out"],
+                                         expected_total=data.get("expected_total") if confirming else None)
+            try:
+                if confirming:
+                    result = booking_modify(confirmation_number=obj.confirmation_number, request=change,
+                                            gateway=default_gateway(), actor=request.user)
+                    self.message_user(
+                        request, f"{obj.confirmation_number}: {len(result.rooms)} rooms changed; new total "
+                                 f"{result.new_total} {result.currency}; charged {result.charged}, refunded "
+                                 f"{result.refunded}.", messages.SUCCESS)
+                    return HttpResponseRedirect(self._change_url(obj))
+                quote = booking_modification_quote(confirmation_number=obj.confirmation_number, request=change)
+            except DomainError as error:
+                form.add_domain_error(error)
+        extra = {"form": form, "quote": quote}
+        if quote is not None and hasattr(quote, "rooms"):
+            extra["room_rows"] = [(position, result.plan) for position, result in zip(quote.positions, quote.rooms,
+                                                                                      strict=True)]
+            extra["confirm_values"] = {"check_in": form.cleaned_data["check_in"].isoformat(),
+                                       "check_out": form.cleaned_data["check_out"].isoformat(),
+                                       "expected_total": str(quote.new_total)}
+        return TemplateResponse(request, "bookings/manage/admin/change_booking_dates.html", self._context(
+            request, obj, f"Change every room of {obj.confirmation_number}", **extra))

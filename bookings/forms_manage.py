@@ -85,3 +85,11 @@ class AdminCancelForm(DomainErrorsMixin, forms.Form):
 
 class AdminChangeDatesForm(ChangeStayForm):
     pass
+
+
+class AdminChangeBookingDatesForm(DomainErrorsMixin, forms.Form):
+    """Every room of a multi-room booking to the same new dates (the party is changed room by room)."""
+
+    check_in = ChangeStayForm.base_fields["check_in"]
+    check_out = ChangeStayForm.base_fields["check_out"]
+    expected_total = ChangeStayForm.base_fields["expected_total"]

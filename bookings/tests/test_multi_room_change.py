@@ -341,3 +341,29 @@ def test_a_whole_booking_change_racing_its_cancellation_leaves_everything_cancel
     assert [r.status for r in _rooms(booking)] == [Status.CANCELLED, Status.CANCELLED]
     assert _net_paid() == Decimal("0.00"), outcomes  # free window: every cent back, the change's charges too
     assert _sold(friday, KING) == [0, 0, 0, 0] and _sold(friday, QUEEN) == [0, 0, 0, 0]
+
+
+@pytest.mark.django_db(transaction=True)  # the gateway is called with no transaction open
+def test_staff_change_every_rooms_dates_from_the_admin_after_seeing_each_rooms_new_price(booking, friday, client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="pw")
+    client.force_login(admin)
+    tuesday = friday + timedelta(days=4)
+    page = client.get(f"/admin/bookings/reservation/{booking.pk}/change-dates/").content.decode()
+    assert "This booking has 2 rooms: this page changes room 1 only." in page
+    assert f'href="/admin/bookings/reservation/{booking.pk}/change-booking-dates/"' in page
+    url = f"/admin/bookings/reservation/{booking.pk}/change-booking-dates/"
+    before = _state(booking)
+    preview = client.post(url, {"check_in": friday.isoformat(), "check_out": tuesday.isoformat(), "quote": "1"})
+    text = preview.content.decode()
+    assert preview.status_code == 200 and "664.14" in text and "871.92" in text and "708.72" in text
+    assert "1580.64" in text and 'name="expected_total" value="1580.64"' in text
+    assert _state(booking) == before  # a preview changes nothing
+    done = client.post(url, {"check_in": friday.isoformat(), "check_out": tuesday.isoformat(),
+                             "expected_total": "1580.64", "confirm": "1"})
+    assert done.status_code == 302
+    assert [(r.check_out, r.grand_total) for r in _rooms(booking)] == [
+        (tuesday, Decimal("871.92")), (tuesday, Decimal("708.72"))]
+    assert sorted(Payment.objects.filter(kind=Payment.Kind.CHARGE).values_list("amount", flat=True)) == [
+        Decimal("166.98"), Decimal("207.78"), Decimal("541.74"), Decimal("664.14")]
