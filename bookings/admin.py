@@ -12,6 +12,7 @@ from pricing.cancellation import penalty_label, tier_label
 
 from . import events
 from .admin_manage import ReservationManageAdminMixin
+from .admin_readonly import ReadOnlyInline
 from .admin_rooms import BookingRoomsAdminMixin, BookingRoomsInline
 from .models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
 from .services.override import price_override_summary
@@ -41,21 +42,6 @@ def _policy_display(obj) -> str:
         return "—"
     tiers = ", ".join(f"{tier_label(t)}: {penalty_label(t)}" for t in policy.get("tiers", []))
     return f"{policy.get('name', '')}: {policy.get('description', '')}" + (f" ({tiers})" if tiers else "")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReservationNightInline(ReadOnlyInline):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from hotelbooking.money import fmt
 
+from .admin_readonly import ReadOnlyInline
 from .models import Reservation
 
 
@@ -14,27 +15,15 @@ def _link(reservation: Reservation) -> str:
     return format_html('<a href="{}">{}</a>', url, reservation.confirmation_number)
 
 
-class BookingRoomsInline(admin.TabularInline):
+class BookingRoomsInline(ReadOnlyInline):
     """The other rooms of this booking (this page is the lead's: the booking's first room)."""
 
     model = Reservation
     fk_name = "lead"
-    extra = 0
-    can_delete = False
-    show_change_link = False
     verbose_name = "other room of this booking"
     verbose_name_plural = "Other rooms of this booking"
     fields = ["room_number", "room_type", "adults", "children", "status", "grand_total_shown"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Room's number")
     def room_number(self, obj):
