@@ -10,19 +10,13 @@ apply and undo of a year of prices and of minimum stays, with the SQL queries ea
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotelbooking.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain http, as in tests/plugin.py
+from harness import database_label, p95, throwaway_database, timed
 
 
 def build(room_types: int):
@@ -54,21 +48,6 @@ def build(room_types: int):
     return hotel, today, bar
 
 
-def timed(n: int, fn, warm: int = 3) -> list[float]:
-    for _ in range(warm):
-        fn()
-    samples = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[94] if len(samples) > 1 else samples[0]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=30, help="timed page loads (at least 2)")
@@ -76,26 +55,16 @@ def main():
     parser.add_argument("--room-types", type=int, default=20)
     args = parser.parse_args()
 
-    import django
+    with throwaway_database() as connection:
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
 
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+        from inventory.models import RoomType
+        from ratecalendar.models import CalendarEdit
+        from ratecalendar.selectors import rate_calendar
+        from ratecalendar.services import EditRequest, edit_apply, edit_undo
 
-    from inventory.models import RoomType
-    from ratecalendar.models import CalendarEdit
-    from ratecalendar.selectors import rate_calendar
-    from ratecalendar.services import EditRequest, edit_apply, edit_undo
-
-    setup_test_environment()
-    tmp = None
-    if connection.vendor == "sqlite":
-        tmp = tempfile.NamedTemporaryFile(prefix="hb-bench-", suffix=".sqlite3", delete=False)
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = tmp.name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
         hotel, today, bar = build(args.room_types)
         user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password-1")
         client = Client()
@@ -141,18 +110,11 @@ def main():
             rows.append((f"{label} ({cells} cells)", statistics.median(applied), p95(applied), queries["apply"]))
             rows.append(("  and its undo", statistics.median(undone), p95(undone), queries["undo"]))
 
-        vendor = f"{connection.vendor} {'.'.join(map(str, connection.Database.sqlite_version_info))}" \
-            if connection.vendor == "sqlite" else f"{connection.vendor} {connection.pg_version // 10000}"
         print(f"{args.room_types} room types, {args.requests} page loads, {args.edits} edits of each kind, "
-              f"database: {vendor}, Python {sys.version.split()[0]}")
+              f"database: {database_label(connection)}, Python {sys.version.split()[0]}")
         print(f"{'what':42} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
         for label, med, p, queries in rows:
             print(f"{label:42} {med:10.1f} {p:10.1f} {queries:8d}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        if tmp is not None:
-            Path(tmp.name).unlink(missing_ok=True)
-
 
 if __name__ == "__main__":
     main()

@@ -8,19 +8,12 @@ test runner does. Prints median and p95 per request for the search service, the 
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
-import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotelbooking.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain http, as in tests/plugin.py
+from harness import database_label, p95, throwaway_database, timed
 
 
 def build(room_types: int, nights: int):
@@ -61,21 +54,6 @@ def build(room_types: int, nights: int):
     return hotel, today + timedelta(days=1)
 
 
-def timed(n: int, fn) -> list[float]:
-    for _ in range(min(10, n)):  # warm up
-        fn()
-    samples = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[94]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300, help="timed requests per path (at least 2)")
@@ -84,23 +62,13 @@ def main():
     args = parser.parse_args()
     args.requests = max(2, args.requests)
 
-    import django
+    with throwaway_database() as connection:
+        from django.conf import settings
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, override_settings
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+        from pricing.search import hotel_get, search_availability, stay_validate
 
-    from pricing.search import hotel_get, search_availability, stay_validate
-
-    setup_test_environment()
-    tmp = None
-    if connection.vendor == "sqlite":
-        tmp = tempfile.NamedTemporaryFile(prefix="hb-bench-", suffix=".sqlite3", delete=False)
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = tmp.name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
         hotel, check_in = build(args.room_types, args.nights)
         check_out = check_in + timedelta(days=args.nights)
         params = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "adults": "2",
@@ -133,21 +101,14 @@ def main():
                 with CaptureQueriesContext(connection) as q:
                     fn()
                 queries = len(q.captured_queries)  # read now: the next request clears the log
-                samples = timed(args.requests, fn)
+                samples = timed(args.requests, fn, warm=min(10, args.requests))
                 rows.append((label, statistics.median(samples), p95(samples), queries))
 
-        vendor = f"{connection.vendor} {'.'.join(map(str, connection.Database.sqlite_version_info))}" \
-            if connection.vendor == "sqlite" else f"{connection.vendor} {connection.pg_version // 10000}"
         print(f"{args.room_types} room types x {args.nights} nights, {args.requests} requests each, "
-              f"database: {vendor}, Python {sys.version.split()[0]}")
+              f"database: {database_label(connection)}, Python {sys.version.split()[0]}")
         print(f"{'path':42} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
         for label, med, p, queries in rows:
             print(f"{label:42} {med:10.2f} {p:10.2f} {queries:8d}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        if tmp is not None:
-            Path(tmp.name).unlink(missing_ok=True)
-
 
 if __name__ == "__main__":
     main()
