@@ -3,18 +3,17 @@
 Each thread has its own database connection (Django's are per thread) and closes it when done.
 """
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from bookings.models import Payment, Reservation
 from bookings.payments import Card, TestGateway
 from bookings.services import BookingRequest, GuestDetails, booking_create
 from hotelbooking.errors import SoldOut
 from inventory.models import InventoryDay, InventoryHold
+from tests.concurrency import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,35 +25,13 @@ def _request(friday, i: int, *, room_type="DELUXE-KING", nights=3) -> BookingReq
                           card=Card(TestGateway.SUCCEEDS, 12, 2030, "123"))
 
 
-def _all_at_once(n: int, work) -> list:
-    """Run work(i) in n threads released together; each outcome is a value or the exception raised."""
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcomes[i] = work(i)
-        except BaseException as exc:  # every outcome is inspected by the test
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a booking hung"
-    return outcomes
-
 
 def test_thirty_guests_for_the_last_three_rooms_three_book_and_the_rest_are_told_sold_out(nyc, next_friday):
     nights = [next_friday + timedelta(days=i) for i in range(3)]
     days = InventoryDay.objects.filter(room_type__hotel=nyc, room_type__code="DELUXE-KING", date__in=nights)
     days.update(sold=2)  # 5 rooms, 3 left on every night
 
-    outcomes = _all_at_once(30, lambda i: booking_create(request=_request(next_friday, i), gateway=TestGateway()))
+    outcomes = all_at_once(30, lambda i: booking_create(request=_request(next_friday, i), gateway=TestGateway()))
 
     booked = [o for o in outcomes if isinstance(o, Reservation)]
     sold_out = [o for o in outcomes if isinstance(o, SoldOut)]
@@ -80,7 +57,7 @@ def test_overlapping_stays_racing_in_both_directions_never_deadlock_nor_oversell
         request = _request(starts[i % 3], i, room_type="STANDARD-QUEEN", nights=2 + i % 3)
         return booking_create(request=request, gateway=TestGateway())
 
-    outcomes = _all_at_once(24, book)
+    outcomes = all_at_once(24, book)
 
     others = [o for o in outcomes if not isinstance(o, (Reservation, SoldOut))]
     assert others == [], others[:3]
@@ -94,7 +71,7 @@ def test_overlapping_stays_racing_in_both_directions_never_deadlock_nor_oversell
 def test_confirmation_numbers_taken_at_the_same_moment_are_unique_and_consecutive(nyc, next_friday):
     InventoryDay.objects.filter(room_type__hotel=nyc, room_type__code="JUNIOR-SUITE").update(total=50)
 
-    outcomes = _all_at_once(20, lambda i: booking_create(request=_request(next_friday, i, room_type="JUNIOR-SUITE",
+    outcomes = all_at_once(20, lambda i: booking_create(request=_request(next_friday, i, room_type="JUNIOR-SUITE",
                                                                           nights=1), gateway=TestGateway()))
 
     assert all(isinstance(o, Reservation) for o in outcomes), [o for o in outcomes if not isinstance(o, Reservation)]
@@ -112,7 +89,7 @@ def test_a_promotion_with_two_uses_left_is_booked_twice_however_many_guests_try_
 
     Promotion.objects.create(hotel=nyc, code="TWOLEFT", name="10 off, two bookings only",
                              kind=Promotion.Kind.AMOUNT, value=Decimal("10"), max_uses=2)
-    outcomes = _all_at_once(5, lambda i: booking_create(
+    outcomes = all_at_once(5, lambda i: booking_create(
         request=replace(_request(next_friday, i), promo_code="TWOLEFT"), gateway=TestGateway()))
     booked = [o for o in outcomes if isinstance(o, Reservation)]
     refused = [o for o in outcomes if isinstance(o, UnknownPromoCode)]

@@ -1,42 +1,20 @@
 """Two desks moving two guests into the same room at the same moment, on PostgreSQL: exactly one wins."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from frontdesk.models import RoomAssignment
 from frontdesk.moves import room_move
 from frontdesk.services import stay_check_in
 from hotelbooking.errors import RoomNotAvailable
 from inventory.models import Room
+from tests.concurrency import all_at_once
 
 from .conftest import at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-def _all_at_once(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcomes[i] = work(i)
-        except BaseException as exc:  # every outcome is inspected by the test
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a move hung"
-    return outcomes
 
 
 def test_two_moves_into_the_same_room_one_wins_the_other_is_told_it_is_taken(book, next_friday):
@@ -45,7 +23,7 @@ def test_two_moves_into_the_same_room_one_wins_the_other_is_told_it_is_taken(boo
         for stay, room in zip(stays, ["1203", "1204"], strict=True):
             stay_check_in(confirmation_number=stay.confirmation_number, room_numbers=[room])
     with at(next_friday + timedelta(days=1), 10):
-        outcomes = _all_at_once(2, lambda i: room_move(
+        outcomes = all_at_once(2, lambda i: room_move(
             confirmation_number=stays[i].confirmation_number, from_room=["1203", "1204"][i], to_room="1205",
             reprice=False, reason="Race"))
     won = [o for o in outcomes if not isinstance(o, BaseException)]
