@@ -21,7 +21,7 @@ from hotelbooking.errors import InvalidDates, InvalidParty, ModificationNotAllow
 from hotelbooking.money import ZERO, round_money
 from inventory.models import RoomType, nights_between
 from inventory.services import stay_length_check
-from pricing.engine import ChargeLine, NightPrice, nightly_totals_of
+from pricing.engine import ChargeLine, nightly_totals_of
 from pricing.models import Fee
 from pricing.search import Stay, _parse_count, _parse_date
 
@@ -35,10 +35,11 @@ from .plan import (
     OCCUPANCY_CHANGE,
     ROOM_CHANGE,
     ModificationPlan,
-    NightGroup,
     _ensure_rooms_free,
     _quote,
-    _room_revenue,
+    booked_price,
+    night_groups,
+    promotion_kept,
 )
 
 
@@ -83,26 +84,15 @@ def in_house_plan(*, reservation: Reservation, today: date, check_out=None, adul
                           booked_nights=reservation.nights_count)
 
     booked = list(reservation.nights.all())
-    booked_dates = {n.date for n in booked}
     new_dates = nights_between(stay.check_in, stay.check_out)
-    keep = {n.date: NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount) for n in booked
-            if n.date < today or not (room_type_changed and reprice)}
-    promotion = reservation.promotion
-    if promotion is not None and len(new_dates) < promotion.min_nights:
-        keep = {d: NightPrice(p.date, p.rate, p.rate_plan_discount) for d, p in keep.items()}
+    keep = {n.date: booked_price(n) for n in booked if n.date < today or not (room_type_changed and reprice)}
+    keep = promotion_kept(keep, reservation.promotion, len(new_dates))
     quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=keep)
     _past_guests_kept(quote, reservation, stay, today)
 
-    currency = quote.currency
-    by_date = {n.date: n for n in quote.nights}
-    kept = [d for d in new_dates if d in booked_dates]
-    added = [d for d in new_dates if d not in booked_dates]
-    removed = sorted(booked_dates - set(new_dates))
-    rooms = reservation.room_count
-    removed_prices = [NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount)
-                      for n in booked if n.date in set(removed)]
+    unchanged, added, removed = night_groups(booked, new_dates, quote, reservation.room_count)
     remaining = [d for d in new_dates if d >= today]
-    _ensure_rooms_free(room_type, remaining if room_type_changed else added, rooms)
+    _ensure_rooms_free(room_type, remaining if room_type_changed else added.nights, reservation.room_count)
 
     changes = []
     if room_type_changed:
@@ -117,11 +107,9 @@ def in_house_plan(*, reservation: Reservation, today: date, check_out=None, adul
         reservation=reservation, quote=quote, changes=changes,
         original_check_in=reservation.check_in, original_check_out=reservation.check_out,
         original_room_type=reservation.room_type, original_rate_plan=rate_plan,
-        unchanged=NightGroup(kept, _room_revenue([by_date[d] for d in kept], rooms, currency)),
-        added=NightGroup(added, _room_revenue([by_date[d] for d in added], rooms, currency)),
-        removed=NightGroup(removed, _room_revenue(removed_prices, rooms, currency)),
-        previous_total=round_money(reservation.grand_total, currency),
-        new_total=round_money(quote.total, currency),
+        unchanged=unchanged, added=added, removed=removed,
+        previous_total=round_money(reservation.grand_total, quote.currency),
+        new_total=round_money(quote.total, quote.currency),
         room_type_changed=room_type_changed, rate_plan_changed=False,
         policy_snapshot=reservation.cancellation_policy, paid=None, retained=ZERO,
         settled_at_hotel=True,  # nothing moves on the card now: the folio settles it at check-out

@@ -268,28 +268,16 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         raise InvalidParty("Every room needs at least one adult.", field="adults")
 
     booked = list(reservation.nights.all())
-    booked_dates = {n.date for n in booked}
     new_dates = nights_between(stay.check_in, stay.check_out)
     repriced_all = room_type_changed or rate_plan_changed
     # Prices agreed at booking hold for the nights the new stay keeps, unless room or plan change.
-    booked_prices = {} if repriced_all else {
-        n.date: NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount) for n in booked}
-    promotion = reservation.promotion
-    if booked_prices and promotion is not None and len(new_dates) < promotion.min_nights:
-        # A stay shortened below the promotion's minimum no longer qualifies: its kept nights lose the discount.
-        booked_prices = {d: NightPrice(p.date, p.rate, p.rate_plan_discount) for d, p in booked_prices.items()}
+    booked_prices = {} if repriced_all else {n.date: booked_price(n) for n in booked}
+    booked_prices = promotion_kept(booked_prices, reservation.promotion, len(new_dates))
     quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=booked_prices)
 
-    currency = quote.currency
-    by_date = {n.date: n for n in quote.nights}
-    kept = [d for d in new_dates if d in booked_dates]
-    added = [d for d in new_dates if d not in booked_dates]
-    removed = sorted(booked_dates - set(new_dates))
-    rooms = reservation.room_count
-    removed_prices = [NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount)
-                      for n in booked if n.date in set(removed)]
+    unchanged, added, removed = night_groups(booked, new_dates, quote, reservation.room_count)
 
-    _ensure_rooms_free(room_type, new_dates if room_type_changed else added, reservation.room_count)
+    _ensure_rooms_free(room_type, new_dates if room_type_changed else added.nights, reservation.room_count)
     if not room_type_changed and stay.check_in == reservation.check_in and \
             stay.check_out != reservation.check_out:
         # The arrival stands (taking the rooms checks a new arrival or room type in full): the new length and
@@ -318,15 +306,42 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         reservation=reservation, quote=quote, changes=changes,
         original_check_in=reservation.check_in, original_check_out=reservation.check_out,
         original_room_type=reservation.room_type, original_rate_plan=reservation.rate_plan,
-        unchanged=NightGroup(kept, _room_revenue([by_date[d] for d in kept], rooms, currency)),
-        added=NightGroup(added, _room_revenue([by_date[d] for d in added], rooms, currency)),
-        removed=NightGroup(removed, _room_revenue(removed_prices, rooms, currency)),
-        previous_total=round_money(reservation.grand_total, currency),
-        new_total=round_money(quote.total, currency),
+        unchanged=unchanged, added=added, removed=removed,
+        previous_total=round_money(reservation.grand_total, quote.currency),
+        new_total=round_money(quote.total, quote.currency),
         room_type_changed=room_type_changed, rate_plan_changed=rate_plan_changed, policy_snapshot=snapshot,
         paid=reached.paid, retained=reached.penalty,
         settled_at_hotel=(reservation.payment_terms or {}).get("guarantee") in SETTLED_AT_HOTEL,
     )
+
+
+def booked_price(night) -> NightPrice:
+    """The price a booked night was sold at."""
+    return NightPrice(night.date, night.rate, night.rate_plan_discount, night.promotion_discount)
+
+
+def promotion_kept(prices: dict[date, NightPrice], promotion, nights: int) -> dict[date, NightPrice]:
+    """Booked prices for a new stay of `nights`: a stay shortened below the promotion's minimum no longer
+    qualifies, so its kept nights lose the promotion's discount."""
+    if prices and promotion is not None and nights < promotion.min_nights:
+        return {d: NightPrice(p.date, p.rate, p.rate_plan_discount) for d, p in prices.items()}
+    return prices
+
+
+def night_groups(booked: list, new_dates: list[date], quote: Quote, rooms: int
+                 ) -> tuple[NightGroup, NightGroup, NightGroup]:
+    """The new stay's nights the booking keeps and adds, and the booked nights it gives up, each with its room
+    revenue (kept and added as quoted, given-up ones as booked)."""
+    booked_dates = {n.date for n in booked}
+    by_date = {n.date: n for n in quote.nights}
+    kept = [d for d in new_dates if d in booked_dates]
+    added = [d for d in new_dates if d not in booked_dates]
+    removed = sorted(booked_dates - set(new_dates))
+    removed_prices = [booked_price(n) for n in booked if n.date in set(removed)]
+    currency = quote.currency
+    return (NightGroup(kept, _room_revenue([by_date[d] for d in kept], rooms, currency)),
+            NightGroup(added, _room_revenue([by_date[d] for d in added], rooms, currency)),
+            NightGroup(removed, _room_revenue(removed_prices, rooms, currency)))
 
 
 def _ensure_rooms_free(room_type: RoomType, nights: list[date], rooms: int) -> None:
