@@ -4,7 +4,7 @@ The rules kept here:
 - Only a CONFIRMED booking (not arrived yet, not ended) gets a room ahead, one RoomAssignment per booked room,
   each of the booked room type (an upgrade is a room move, not an assignment), with no out-of-order period and
   no other stay on any night of the stay. The room row is locked while that is checked (after the reservation
-  row: the lock order of frontdesk/services.py); on PostgreSQL the exclusion constraint of migration 0002 is the
+  row: the lock order of frontdesk/services/); on PostgreSQL the exclusion constraint of migration 0002 is the
   last guard, and its refusal is ROOM_NOT_AVAILABLE like any other.
 - The room's status today does not matter ahead (the guest of tonight may still be in it); check-in asks for a
   clean room, as it always did.

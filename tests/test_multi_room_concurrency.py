@@ -13,8 +13,7 @@ from bookings.payments import Card, TestGateway
 from bookings.services import BookingRequest, GuestDetails, RoomRequest, booking_create
 from hotelbooking.errors import SoldOut
 from inventory.models import InventoryDay, InventoryHold
-
-from .test_booking_concurrency import _all_at_once
+from tests.concurrency import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +40,7 @@ def test_multi_room_bookings_for_the_last_queen_one_books_the_others_leave_nothi
     total = queens.first().total
     queens.update(sold=total - 1)  # one Queen left on every night
 
-    outcomes = _all_at_once(6, lambda i: booking_create(request=_request(next_friday, i), gateway=TestGateway()))
+    outcomes = all_at_once(6, lambda i: booking_create(request=_request(next_friday, i), gateway=TestGateway()))
 
     booked = [o for o in outcomes if isinstance(o, Reservation)]
     refused = [o for o in outcomes if isinstance(o, SoldOut)]

@@ -307,10 +307,10 @@ def _net_paid():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_whole_booking_changes_at_once_charge_the_difference_once(booking, friday):
-    from tests.test_booking_concurrency import _all_at_once
+    from tests.concurrency import all_at_once
 
     tuesday = friday + timedelta(days=4)
-    outcomes = _all_at_once(2, lambda i: booking_modify(
+    outcomes = all_at_once(2, lambda i: booking_modify(
         confirmation_number=booking.confirmation_number, request=ModificationRequest(check_out=tuesday),
         gateway=FaultyGateway()))
 
@@ -326,7 +326,7 @@ def test_two_whole_booking_changes_at_once_charge_the_difference_once(booking, f
 @pytest.mark.django_db(transaction=True)
 def test_a_whole_booking_change_racing_its_cancellation_leaves_everything_cancelled_and_refunded(booking, friday):
     from bookings.cancellations import reservation_cancel
-    from tests.test_booking_concurrency import _all_at_once
+    from tests.concurrency import all_at_once
 
     def work(i):
         if i == 0:
@@ -335,7 +335,7 @@ def test_a_whole_booking_change_racing_its_cancellation_leaves_everything_cancel
         return reservation_cancel(confirmation_number=booking.confirmation_number, reason="Plans changed",
                                   gateway=FaultyGateway())
 
-    outcomes = _all_at_once(2, work)
+    outcomes = all_at_once(2, work)
 
     assert not isinstance(outcomes[1], BaseException), outcomes
     assert [r.status for r in _rooms(booking)] == [Status.CANCELLED, Status.CANCELLED]

@@ -11,10 +11,11 @@ from bookings.models import OutboxEvent, Payment, PaymentAttempt, Status
 from bookings.payments import TestGateway
 from bookings.payments.attempts import attempt_open, attempt_send, attempts_settle_due
 from bookings.tests.faulty_gateway import FaultyGateway
-from frontdesk import incidentals, services
+from frontdesk import incidentals
 from frontdesk.incidentals import incidentals_hold
 from frontdesk.selectors import folio_get
 from frontdesk.services import charge_post, charge_reverse, night_audits_run_due, stay_check_in, stay_check_out
+from frontdesk.services import check_out as check_out_service
 
 from .conftest import at
 
@@ -213,7 +214,7 @@ def test_a_hold_confirmed_only_after_the_check_out_is_released(
 def test_a_check_out_that_skipped_the_hold_releases_it_by_its_event(
         hold_hotel, seed_stay, next_friday, faulty, monkeypatch, django_capture_on_commit_callbacks):
     _check_in(seed_stay, next_friday, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(services, "incidentals_settle", lambda **kw: Decimal(0))
+    monkeypatch.setattr(check_out_service, "incidentals_settle", lambda **kw: Decimal(0))
     with django_capture_on_commit_callbacks(execute=True):
         _check_out(seed_stay, next_friday, faulty)
     assert _hold_steps(seed_stay)[-1] == ("RELEASE", "SUCCEEDED", None)
