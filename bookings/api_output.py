@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
-from hotelbooking.api import ErrorSerializer
+from hotelbooking.api import AmountField, ErrorSerializer
 from hotelbooking.money import round_money
 from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput
 
@@ -51,26 +51,26 @@ class BookingGuestsOutput(serializers.Serializer):
 class BookingPricingOutput(serializers.Serializer):
     currency = serializers.CharField()
     nightly_rates = NightlyRateOutput(many=True)
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms."
+    room_total = AmountField(help_text="Rates less rate-plan and promotion discounts, all rooms."
                                                  + _BOOKING_SUM + " " + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    fees = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    taxes = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    fees = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    grand_total = AmountField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
 
 
 class BookingPaymentOutput(serializers.Serializer):
     status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
                                              "channel collects the money)")
     last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
+    amount = AmountField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
                                              + AMOUNT_HELP)
 
 
 class BookingRoomTotalsOutput(serializers.Serializer):
-    room_total = serializers.CharField(help_text=AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text=AMOUNT_HELP)
+    room_total = AmountField(help_text=AMOUNT_HELP)
+    taxes = AmountField(help_text=AMOUNT_HELP)
+    fees = AmountField(help_text=AMOUNT_HELP)
+    grand_total = AmountField(help_text=AMOUNT_HELP)
 
 
 class BookingRoomOutput(serializers.Serializer):
