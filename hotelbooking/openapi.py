@@ -253,6 +253,49 @@ def _json(value) -> str:
     return json.dumps(value)
 
 
+# --- statuses and kinds -----------------------------------------------------------------------------------
+
+def _answer_enums() -> dict[str, dict[str, list[str]]]:
+    """Component -> property -> the values it takes: strings in answers that are statuses or kinds."""
+    from bookings.models import Status
+    from bookings.payments.models import Payment
+    from bookings.modifications.plan import PRIORITY
+    from frontdesk.models import FolioLine, HousekeepingTask
+    from inventory.models import Room
+
+    reservation = list(Status.values)
+    room = list(Room.Status.values)
+    task = list(HousekeepingTask.Status.values)
+    modification = [*PRIORITY, "NO_CHANGE"]
+    return {
+        "BookingPaymentOutput": {"status": ["COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED", "NOT_COLLECTED"]},
+        "PendingPaymentOutput": {"status": ["REQUIRES_ACTION", "PROCESSING"]},
+        "PendingBookingOutput": {"status": ["PENDING"]},
+        "StatusChangeOutput": {"to": reservation, "from": reservation},
+        **{name: {"status": reservation} for name in (
+            "BookingRoomOutput", "CancellationOutput", "CancelledRoomOutput", "QuotedRoomOutput",
+            "CancellationQuoteOutput", "FolioOutput", "CheckInOutput", "CheckOutOutput")},
+        **{name: {"modification": modification, "changes": modification} for name in (
+            "RoomQuoteOutput", "BookingModificationQuoteOutput")},
+        **{name: {"modification": modification, "changes": modification, "status": reservation} for name in (
+            "RoomModificationOutput", "BookingModificationOutput")},
+        "RackRoomOutput": {"status": room},
+        "TaskRoomOutput": {"status": room},
+        "TaskRefOutput": {"status": task},
+        "HousekeepingTaskOutput": {"status": task, "kind": list(HousekeepingTask.Kind.values)},
+        "FolioLineOutput": {"type": list(FolioLine.Kind.values)},
+        "PaymentLineOutput": {"type": list(Payment.Kind.values)},
+    }
+
+
+def _enums_set(schemas: dict) -> None:
+    for component, properties in _answer_enums().items():
+        for name, values in properties.items():
+            prop = schemas[component]["properties"][name]  # a KeyError here: the table is out of date
+            target = prop["items"] if prop.get("type") == "array" else prop
+            target["enum"] = values + ([None] if "null" in target.get("type", ()) else [])
+
+
 def postprocess_contract(result, generator, request, public):
     codes = error_codes()
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -262,4 +305,5 @@ def postprocess_contract(result, generator, request, public):
             if isinstance(operation, dict) and "responses" in operation:
                 _declare_errors(operation, path, codes)
     _request_defaults_optional(schemas)
+    _enums_set(schemas)
     return result

@@ -304,3 +304,25 @@ def test_request_fields_with_defaults_are_optional_without_a_default_keyword():
     for name, component in components.items():
         if name.endswith("Request"):
             assert not any("default" in prop for prop in component.get("properties", {}).values()), name
+
+
+def test_money_is_a_decimal_string_with_its_currency_beside_it_and_statuses_are_enums():
+    schema, _, _ = _generate()
+    c = schema["components"]["schemas"]
+    for component, names in {"BookingPricingOutput": ("room_total", "taxes", "fees", "grand_total"),
+                             "PricingOutput": ("subtotal", "discount", "room_total", "taxes", "fees", "total"),
+                             "PaymentTermsOutput": ("due_now", "due_later"),
+                             "FolioTotalsOutput": ("charges", "paid", "balance"),
+                             "CancellationFinancialOutput": ("penalty_amount", "refund_amount")}.items():
+        beside = "FolioOutput" if component == "FolioTotalsOutput" else component  # the folio's totals
+        assert "currency" in c[beside]["properties"], component
+        for name in names:
+            assert c[component]["properties"][name]["type"] == "string", (component, name)
+            assert c[component]["properties"][name]["format"] == "decimal", (component, name)
+    assert c["BookingRoomOutput"]["properties"]["status"]["enum"] == c["StatusEnum"]["enum"]
+    assert "CHECKED_IN" in c["StatusEnum"]["enum"]
+    assert c["BookingPaymentOutput"]["properties"]["status"]["enum"] == [
+        "COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED", "NOT_COLLECTED"]
+    assert c["StatusChangeOutput"]["properties"]["from"]["enum"][-1] is None
+    assert c["HousekeepingTaskOutput"]["properties"]["kind"]["enum"] == ["DEPARTURE", "REQUEST"]
+    assert "DATE_EXTENSION" in c["BookingModificationOutput"]["properties"]["changes"]["items"]["enum"]
