@@ -49,7 +49,8 @@ FAMILIES = {
         ["SOLD_OUT", "RATE_NOT_AVAILABLE", "RESTRICTED"],
         {"date": {**_DATE, "description": "The first night that fails"},
          "available": {**_INT, "description": "SOLD_OUT: rooms left on that night"},
-         "restriction": {**_STRING, "description": "RESTRICTED: which rule, e.g. MIN_STAY, CLOSED_TO_ARRIVAL"},
+         "restriction": {**_STRING, "description": "RESTRICTED: which rule, e.g. MIN_STAY, MAX_STAY, "
+                                                   "CLOSED_TO_ARRIVAL, CLOSED_TO_DEPARTURE"},
          "room": _ROOM_POSITION},
         "The stay cannot be sold: no room, no rate or a restriction on some night."),
     "ErrorPriceChanged": (
@@ -129,7 +130,7 @@ def error_components() -> dict:
     families = {name: list(family) for name, family in FAMILIES.items()}
     listed = {code for family_codes, _, _ in FAMILIES.values() for code in family_codes}
     families["ErrorPlain"] = ([c for c in codes if c not in listed], {}, "An error with no extra fields.")
-    components = {"ErrorCode": {
+    components = {"RetryAction": {"type": "string", "enum": RETRY_ACTIONS}, "ErrorCode": {
         "type": "string", "enum": list(codes),
         "description": "Every error code the API answers. Stable: codes are added, never renamed. The HTTP status "
                        "of each: " + ", ".join(f"{c} {s}" for c, s in codes.items()) + "."}}
@@ -141,8 +142,7 @@ def error_components() -> dict:
                 "code": {"type": "string", "enum": family_codes},
                 "message": {"type": "string", "description": "For people: may change; do not parse it"},
                 "retryable": {"type": "boolean", "description": "The same request may succeed later"},
-                "retry_action": {"type": "string", "enum": RETRY_ACTIONS,
-                                 "description": "What to do before retrying"},
+                "retry_action": {**_ref("RetryAction"), "description": "What to do before retrying"},
                 **extras,
             },
             "required": ["code", "message", "retryable"],
@@ -255,45 +255,64 @@ def _json(value) -> str:
 
 # --- statuses and kinds -----------------------------------------------------------------------------------
 
-def _answer_enums() -> dict[str, dict[str, list[str]]]:
-    """Component -> property -> the values it takes: strings in answers that are statuses or kinds."""
+def _answer_enums() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+    """The enums of statuses and kinds in answers (name -> values), and which property takes which (component ->
+    property -> enum name)."""
     from bookings.models import Status
-    from bookings.payments.models import Payment
     from bookings.modifications.plan import PRIORITY
+    from bookings.payments.models import Payment
     from frontdesk.models import FolioLine, HousekeepingTask
     from inventory.models import Room
 
-    reservation = list(Status.values)
-    room = list(Room.Status.values)
-    task = list(HousekeepingTask.Status.values)
-    modification = [*PRIORITY, "NO_CHANGE"]
-    return {
-        "BookingPaymentOutput": {"status": ["COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED", "NOT_COLLECTED"]},
-        "PendingPaymentOutput": {"status": ["REQUIRES_ACTION", "PROCESSING"]},
-        "PendingBookingOutput": {"status": ["PENDING"]},
-        "StatusChangeOutput": {"to": reservation, "from": reservation},
-        **{name: {"status": reservation} for name in (
+    enums = {
+        "StatusEnum": list(Status.values),
+        "PaymentStatusEnum": ["COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED", "NOT_COLLECTED"],
+        "PendingPaymentStatusEnum": ["REQUIRES_ACTION", "PROCESSING"],
+        "PendingStatusEnum": ["PENDING"],
+        "ModificationKindEnum": [*PRIORITY, "NO_CHANGE"],
+        "RoomStatusEnum": list(Room.Status.values),
+        "HousekeepingStatusEnum": list(HousekeepingTask.Status.values),
+        "HousekeepingKindEnum": list(HousekeepingTask.Kind.values),
+        "FolioLineKindEnum": list(FolioLine.Kind.values),
+        "PaymentKindEnum": list(Payment.Kind.values),
+    }
+    modification = {"modification": "ModificationKindEnum", "changes": "ModificationKindEnum"}
+    uses = {
+        "BookingPaymentOutput": {"status": "PaymentStatusEnum"},
+        "PendingPaymentOutput": {"status": "PendingPaymentStatusEnum"},
+        "PendingBookingOutput": {"status": "PendingStatusEnum"},
+        "StatusChangeOutput": {"to": "StatusEnum", "from": "StatusEnum"},
+        **{name: {"status": "StatusEnum"} for name in (
             "BookingRoomOutput", "CancellationOutput", "CancelledRoomOutput", "QuotedRoomOutput",
             "CancellationQuoteOutput", "FolioOutput", "CheckInOutput", "CheckOutOutput")},
-        **{name: {"modification": modification, "changes": modification} for name in (
-            "RoomQuoteOutput", "BookingModificationQuoteOutput")},
-        **{name: {"modification": modification, "changes": modification, "status": reservation} for name in (
-            "RoomModificationOutput", "BookingModificationOutput")},
-        "RackRoomOutput": {"status": room},
-        "TaskRoomOutput": {"status": room},
-        "TaskRefOutput": {"status": task},
-        "HousekeepingTaskOutput": {"status": task, "kind": list(HousekeepingTask.Kind.values)},
-        "FolioLineOutput": {"type": list(FolioLine.Kind.values)},
-        "PaymentLineOutput": {"type": list(Payment.Kind.values)},
+        **{name: modification for name in ("RoomQuoteOutput", "BookingModificationQuoteOutput")},
+        **{name: {**modification, "status": "StatusEnum"} for name in ("RoomModificationOutput",
+                                                                        "BookingModificationOutput")},
+        "RackRoomOutput": {"status": "RoomStatusEnum"},
+        "TaskRoomOutput": {"status": "RoomStatusEnum"},
+        "TaskRefOutput": {"status": "HousekeepingStatusEnum"},
+        "HousekeepingTaskOutput": {"status": "HousekeepingStatusEnum", "kind": "HousekeepingKindEnum"},
+        "FolioLineOutput": {"type": "FolioLineKindEnum"},
+        "PaymentLineOutput": {"type": "PaymentKindEnum"},
     }
+    return enums, uses
 
 
 def _enums_set(schemas: dict) -> None:
-    for component, properties in _answer_enums().items():
-        for name, values in properties.items():
+    enums, uses = _answer_enums()
+    for name, values in enums.items():
+        schemas.setdefault(name, {"type": "string", "enum": values})
+        assert schemas[name]["enum"] == values, name
+    for component, properties in uses.items():
+        for name, enum in properties.items():
             prop = schemas[component]["properties"][name]  # a KeyError here: the table is out of date
-            target = prop["items"] if prop.get("type") == "array" else prop
-            target["enum"] = values + ([None] if "null" in target.get("type", ()) else [])
+            said = {"description": prop["description"]} if "description" in prop else {}
+            if prop.get("type") == "array":
+                prop["items"] = _ref(enum)
+            elif "null" in prop.get("type", ()):
+                schemas[component]["properties"][name] = {"oneOf": [_ref(enum), {"type": "null"}], **said}
+            else:
+                schemas[component]["properties"][name] = {**_ref(enum), **said}
 
 
 def postprocess_contract(result, generator, request, public):
@@ -301,7 +320,7 @@ def postprocess_contract(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(error_components())
     for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
                 _declare_errors(operation, path, codes)
     _request_defaults_optional(schemas)
