@@ -183,6 +183,8 @@ _STANDARD_TEXT = {
 _PUBLIC_401 = "AUTHENTICATION_REQUIRED: an API key was sent and it is wrong (none is needed here)"
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying", "required": True,
                                "schema": {"type": "integer", "minimum": 1}}}
+WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "Api-Key: the scheme to authenticate with",
+                                           "schema": {"type": "string"}}}
 _CODE_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{4,}\b")
 
 
@@ -213,6 +215,8 @@ def _declare_errors(operation: dict, path: str, codes: dict[str, int]) -> None:
         content = response.get("content", {})
         if status == "429":
             response["headers"] = {**response.get("headers", {}), **RETRY_AFTER}
+        if status == "401":
+            response["headers"] = {**response.get("headers", {}), **WWW_AUTHENTICATE}
         if "application/json" not in content:
             continue  # the channel endpoint answers its errors in XML
         content["application/json"]["schema"] = _ref("Error")
