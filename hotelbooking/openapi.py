@@ -288,7 +288,7 @@ def _answer_enums() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
         "StatusChangeOutput": {"to": "StatusEnum", "from": "StatusEnum"},
         **{name: {"status": "StatusEnum"} for name in (
             "BookingRoomOutput", "CancellationOutput", "CancelledRoomOutput", "QuotedRoomOutput",
-            "CancellationQuoteOutput", "FolioOutput", "CheckInOutput", "CheckOutOutput")},
+            "CancellationQuoteOutput", "FolioOutput", "CheckInOutput", "CheckOutOutput", "StaySummaryOutput")},
         **{name: modification for name in ("RoomQuoteOutput", "BookingModificationQuoteOutput")},
         **{name: {**modification, "status": "StatusEnum"} for name in ("RoomModificationOutput",
                                                                         "BookingModificationOutput")},
