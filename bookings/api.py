@@ -306,10 +306,10 @@ class BookingCreateApi(APIView):
             "Payment: a Stripe PaymentMethod id (`payment.payment_method`, pm_...) made in the guest's browser "
             "by Stripe.js, or, with the built-in test gateway only, the card fields. With Stripe on, a body "
             "carrying card fields is refused (400 CARD_DATA_NOT_ACCEPTED) and nothing is sent anywhere.\n\n"
-            "201: confirmed. 202: the booking is PENDING, its rooms held for BOOKING_HOLD_MINUTES: the guest's bank "
-            "wants the payment authenticated (`payment.status` REQUIRES_ACTION, with `payment.client_secret` for "
-            "stripe.handleNextAction), or the provider's answer is awaited (PROCESSING). Then GET "
-            "`payment.status_url` (also the Location header) for the outcome."),
+            "201: confirmed. 202: the booking is PENDING, its rooms held for a short time (15 minutes by default): "
+            "the guest's bank wants the payment authenticated (`payment.status` REQUIRES_ACTION, with "
+            "`payment.client_secret` for stripe.handleNextAction), or the provider's answer is awaited "
+            "(PROCESSING). Then GET `payment.status_url` (also the Location header) for the outcome."),
         tags=["bookings"],
         parameters=[
             IDEMPOTENCY_HEADER,
@@ -421,6 +421,10 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
     @extend_schema(
         operation_id="booking_retrieve",
         summary="A booking and its status history",
+        description=("The booking as booking_create answered it, as it stands now (after changes and "
+                     "cancellations), with every status change and who made it. A partner key reads the bookings "
+                     "it made (every booking of its hotels if it is hotel-wide); a multi-room booking is read by "
+                     "its first room's number, one of its rooms alone by that room's own number."),
         tags=["bookings"],
         parameters=[OpenApiParameter("confirmation_number", OpenApiTypes.STR, OpenApiParameter.PATH,
                                      description="e.g. GH-NYC-2024031500001")],

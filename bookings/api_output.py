@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
-from hotelbooking.api import ErrorSerializer
+from hotelbooking.api import AmountField, ErrorSerializer
 from hotelbooking.money import round_money
 from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput
 
@@ -51,26 +51,26 @@ class BookingGuestsOutput(serializers.Serializer):
 class BookingPricingOutput(serializers.Serializer):
     currency = serializers.CharField()
     nightly_rates = NightlyRateOutput(many=True)
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms."
+    room_total = AmountField(help_text="Rates less rate-plan and promotion discounts, all rooms."
                                                  + _BOOKING_SUM + " " + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    fees = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    taxes = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    fees = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    grand_total = AmountField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
 
 
 class BookingPaymentOutput(serializers.Serializer):
     status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
                                              "channel collects the money)")
     last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
+    amount = AmountField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
                                              + AMOUNT_HELP)
 
 
 class BookingRoomTotalsOutput(serializers.Serializer):
-    room_total = serializers.CharField(help_text=AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text=AMOUNT_HELP)
+    room_total = AmountField(help_text=AMOUNT_HELP)
+    taxes = AmountField(help_text=AMOUNT_HELP)
+    fees = AmountField(help_text=AMOUNT_HELP)
+    grand_total = AmountField(help_text=AMOUNT_HELP)
 
 
 class BookingRoomOutput(serializers.Serializer):
@@ -123,14 +123,14 @@ class PendingPaymentOutput(BookingPaymentOutput):
         help_text="REQUIRES_ACTION or PROCESSING. REQUIRES_ACTION: the guest's bank wants the payment "
                   "authenticated (3-D Secure): hand client_secret to Stripe.js (stripe.handleNextAction) in the "
                   "guest's browser, then GET status_url. PROCESSING: the provider's answer is awaited; GET "
-                  "status_url again in a few seconds (the webhook or our settle task may settle it first)")
+                  "status_url again in a few seconds (it may also be settled on our side in the meantime)")
     client_secret = serializers.CharField(
         required=False, help_text="With REQUIRES_ACTION only: the PaymentIntent's client secret, for the guest's "
                                   "browser and no one else. Never logged by us.")
     status_url = serializers.CharField(
         help_text="GET it (same API key) for the outcome: 200 CONFIRMED with the booking, 202 while still pending, "
                   "402 PAYMENT_FAILED (the rooms are given back), 410 PAYMENT_LINK_EXPIRED once the hold time "
-                  "(BOOKING_HOLD_MINUTES) is over")
+                  "(15 minutes by default) is over")
 
 
 class PendingBookingOutput(BookingOutput):
