@@ -421,6 +421,10 @@ class BookingDetailApi(BookingModifyCancelMethods, APIView):
     @extend_schema(
         operation_id="booking_retrieve",
         summary="A booking and its status history",
+        description=("The booking as booking_create answered it, as it stands now (after changes and "
+                     "cancellations), with every status change and who made it. A partner key reads the bookings "
+                     "it made (every booking of its hotels if it is hotel-wide); a multi-room booking is read by "
+                     "its first room's number, one of its rooms alone by that room's own number."),
         tags=["bookings"],
         parameters=[OpenApiParameter("confirmation_number", OpenApiTypes.STR, OpenApiParameter.PATH,
                                      description="e.g. GH-NYC-2024031500001")],

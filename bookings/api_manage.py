@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, reach_of
+from hotelbooking.api import AmountField, ErrorSerializer, HotelWork, caller_of, reach_of
 from pricing.api import HotelLocalDateTimeField, PricingOutput
 
 from .cancellations import cancellation_quote, reservation_cancel, room_cancel
@@ -48,7 +48,7 @@ ROOMS = OpenApiParameter(
 
 
 def _amount(**kwargs):
-    return serializers.CharField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
+    return AmountField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
 
 
 # --- input -----------------------------------------------------------------------------------------------
@@ -378,8 +378,9 @@ class BookingModifyCancelMethods:
         description=("The same as POST .../cancel. The reason may come as a JSON body {\"reason\": ...} or as "
                      "the `reason` query parameter."),
         parameters=[CN, OpenApiParameter("reason", OpenApiTypes.STR, description="Why the booking is cancelled")],
-        responses={200: CancellationOutput, 401: ERR_401, 403: ERR_403, 402: ERR_402_CANCEL, 404: ERR_404,
-                   409: ERR_409_CANCEL},
+        responses={200: CancellationOutput, 400: _err("VALIDATION_ERROR (a reason too long, a malformed "
+                                                      "expected_penalty), MALFORMED_REQUEST (a body not JSON)"),
+                   401: ERR_401, 403: ERR_403, 402: ERR_402_CANCEL, 404: ERR_404, 409: ERR_409_CANCEL},
     )
     def delete(self, request, confirmation_number: str):
         data = dict(request.data.items()) if hasattr(request.data, "items") else {}

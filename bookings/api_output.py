@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
-from hotelbooking.api import ErrorSerializer
+from hotelbooking.api import AmountField, ErrorSerializer
 from hotelbooking.money import round_money
 from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput
 
@@ -59,7 +59,7 @@ class BookingDiscountOutput(serializers.Serializer):
                                              "the promotion code's")
     code = serializers.CharField(help_text="The rate plan's or the promotion's code")
     name = serializers.CharField()
-    amount = serializers.CharField(help_text="Negative, e.g. \"-60.70\"." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    amount = AmountField(help_text="Negative, e.g. \"-60.70\"." + _BOOKING_SUM + " " + AMOUNT_HELP)
 
 
 class BookingPricingOutput(serializers.Serializer):
@@ -70,21 +70,21 @@ class BookingPricingOutput(serializers.Serializer):
     currency = serializers.CharField(help_text="ISO 4217 code of every amount in this object")
     nightly_rates = NightlyRateOutput(many=True, help_text="The undiscounted rate of each night, per room, as "
                                                            "booked." + _FIRST_ROOM)
-    subtotal = serializers.CharField(help_text="The nightly rates summed, times room_count, before discounts."
+    subtotal = AmountField(help_text="The nightly rates summed, times room_count, before discounts."
                                                + _BOOKING_SUM + " " + AMOUNT_HELP)
-    rate_plan_discount = serializers.CharField(help_text="Negative or zero." + _BOOKING_SUM + " " + AMOUNT_HELP)
-    promotion_discount = serializers.CharField(help_text="Negative or zero." + _BOOKING_SUM + " " + AMOUNT_HELP)
-    discount = serializers.CharField(help_text="rate_plan_discount + promotion_discount (negative or zero), "
+    rate_plan_discount = AmountField(help_text="Negative or zero." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    promotion_discount = AmountField(help_text="Negative or zero." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    discount = AmountField(help_text="rate_plan_discount + promotion_discount (negative or zero), "
                                                "as in the search." + _BOOKING_SUM + " " + AMOUNT_HELP)
     discounts = BookingDiscountOutput(many=True, help_text="Each discount applied (rate plan, promotion) with "
                                                            "its amount; empty when none. They add up to discount.")
-    room_total = serializers.CharField(help_text="Rates less rate-plan and promotion discounts, all rooms: subtotal "
+    room_total = AmountField(help_text="Rates less rate-plan and promotion discounts, all rooms: subtotal "
                                                  "+ discount." + _BOOKING_SUM + " " + AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    fees = serializers.CharField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    grand_total = serializers.CharField(help_text="room_total + taxes + fees. The same amount as `total`, the name "
+    taxes = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    fees = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    grand_total = AmountField(help_text="room_total + taxes + fees. The same amount as `total`, the name "
                                                   "the search uses for it." + _BOOKING_SUM + " " + AMOUNT_HELP)
-    total = serializers.CharField(help_text="The same amount as grand_total, under the name the search's "
+    total = AmountField(help_text="The same amount as grand_total, under the name the search's "
                                             "pricing gives it (its `total` is what booking that offer costs)."
                                             + _BOOKING_SUM + " " + AMOUNT_HELP)
 
@@ -93,19 +93,19 @@ class BookingPaymentOutput(serializers.Serializer):
     status = serializers.CharField(help_text="COMPLETED, PARTIALLY_REFUNDED, REFUNDED, or NOT_COLLECTED (the "
                                              "channel collects the money)")
     last_four = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
+    amount = AmountField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
                                              + AMOUNT_HELP)
 
 
 class BookingRoomTotalsOutput(serializers.Serializer):
-    subtotal = serializers.CharField(help_text="This room's nightly rates summed, before discounts. "
+    subtotal = AmountField(help_text="This room's nightly rates summed, before discounts. "
                                                + AMOUNT_HELP)
-    discount = serializers.CharField(help_text="This room's rate-plan and promotion discounts (negative or "
+    discount = AmountField(help_text="This room's rate-plan and promotion discounts (negative or "
                                                "zero): subtotal + discount = room_total. " + AMOUNT_HELP)
-    room_total = serializers.CharField(help_text=AMOUNT_HELP)
-    taxes = serializers.CharField(help_text=AMOUNT_HELP)
-    fees = serializers.CharField(help_text=AMOUNT_HELP)
-    grand_total = serializers.CharField(help_text=AMOUNT_HELP)
+    room_total = AmountField(help_text=AMOUNT_HELP)
+    taxes = AmountField(help_text=AMOUNT_HELP)
+    fees = AmountField(help_text=AMOUNT_HELP)
+    grand_total = AmountField(help_text=AMOUNT_HELP)
 
 
 class BookingRoomOutput(serializers.Serializer):

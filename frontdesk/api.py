@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from bookings.payments import default_gateway
 from bookings.services import reservation_get
-from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, hotels_for
+from hotelbooking.api import AmountField, ErrorSerializer, HotelWork, caller_of, hotels_for
 from hotelbooking.errors import HotelNotFound, ValidationFailed
 from hotelbooking.money import round_money
 from pricing.search import hotel_get, hotel_today
@@ -26,7 +26,7 @@ AMOUNT_HELP = "Decimal string in the hotel's currency, e.g. \"92.50\"."
 
 
 def _amount(**kwargs):
-    return serializers.CharField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
+    return AmountField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
 
 
 def _money(value, currency: str) -> str:

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -24,15 +25,26 @@ CHANNEL = permissions.CHANNEL
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    """`Authorization: Api-Key <key>` -> request.auth is the HotelAPIKey (request.user stays anonymous)."""
+    """`X-Api-Key: <key>` or `Authorization: Api-Key <key>` -> request.auth is the HotelAPIKey (request.user
+    stays anonymous). X-Api-Key is the form OpenAPI client generators can express; both are counted alike."""
 
     keyword = "Api-Key"
+    header = "X-Api-Key"
+
+    def _sent_key(self, request) -> str | None:
+        """The key as sent, X-Api-Key first; None when the request carries neither form."""
+        if "HTTP_X_API_KEY" in request.META:
+            return request.META["HTTP_X_API_KEY"].strip()
+        authorization = request.META.get("HTTP_AUTHORIZATION", "")
+        if authorization.startswith(self.keyword + " "):
+            return authorization[len(self.keyword) + 1:].strip()
+        return None
 
     # Wrong keys are counted per client address; past the limit the address is told to wait (429), so keys
     # cannot be guessed at speed. The limit is API_KEY_FAILURE_LIMIT failures per API_KEY_FAILURE_WINDOW s.
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header.startswith(self.keyword + " "):
+        key = self._sent_key(request)
+        if key is None:
             return None
         from inventory.models import HotelAPIKey
 
@@ -40,7 +52,6 @@ class ApiKeyAuthentication(BaseAuthentication):
         limit, window = _failure_limits()
         if cache.get(counter, 0) >= limit:
             raise exceptions.Throttled(wait=window, detail="Too many wrong API keys from this address.")
-        key = header[len(self.keyword) + 1:].strip()
         api_key = None
         # Keys are "<prefix>.<secret>" in URL-safe ASCII; anything else cannot match (and a NUL byte would
         # upset PostgreSQL), so it is refused before any query.
@@ -69,8 +80,10 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": 'Value: "Api-Key <key>"'}
+        return {"type": "apiKey", "in": "header", "name": ApiKeyAuthentication.header,
+                "description": "The API key, as the X-Api-Key header. The same key may instead be sent as "
+                               '"Authorization: Api-Key <key>". A missing, wrong, revoked or expired key '
+                               "answers 401 AUTHENTICATION_REQUIRED."}
 
 
 def _failure_limits() -> tuple[int, int]:
@@ -104,7 +117,7 @@ class HotelWork(BasePermission):
     (403 without it). Front-desk work is not shown to other keys (404). Which hotels and bookings the
     caller reaches: `reach_of(request)`."""
 
-    message = "An API key is required: send 'Authorization: Api-Key <key>'."
+    message = "An API key is required: send 'X-Api-Key: <key>' (or 'Authorization: Api-Key <key>')."
 
     def has_permission(self, request, view):
         work = view.hotel_work
@@ -148,6 +161,11 @@ def reach_of(request) -> permissions.Reach:
 
 def can_reach_hotel(request, hotel) -> bool:
     return hotels_for(request).filter(pk=hotel.pk).exists()
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "664.14"})
+class AmountField(serializers.CharField):
+    """Money in an answer: a decimal string with the currency's minor unit, the currency named beside it."""
 
 
 class ErrorDetailSerializer(serializers.Serializer):

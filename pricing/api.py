@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotelbooking.api import ErrorSerializer
+from hotelbooking.api import AmountField, ErrorSerializer
 
 from .models import RatePlan
 from .search import SearchResponse, hotel_get, search_availability, stay_validate
@@ -16,7 +16,7 @@ AMOUNT_HELP = "Decimal string in the hotel's currency, rounded to its minor unit
 
 
 def _amount(**kwargs):
-    return serializers.CharField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
+    return AmountField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
 
 
 class HotelLocalDateTimeField(serializers.DateTimeField):
