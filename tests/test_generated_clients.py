@@ -41,8 +41,10 @@ CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "c
 # --- generation: once per module -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def served_schema(live_server) -> dict:
-    response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=60)
+def served_schema(live_server, django_db_blocker) -> dict:
+    # Before any test's database: the server thread still opens each request by checking its connection.
+    with django_db_blocker.unblock():
+        response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=60)
     assert response.status_code == 200, response.text[:500]
     return response.json()
 
@@ -268,6 +270,14 @@ def test_the_errors_a_client_meets_are_the_ones_the_schema_declares(api, partner
 
     assert [x.status_code for x in exchanges] == [400, 409, 409, 404, 401, 401]
     _assert_conform(conformance, exchanges, unauthenticated=[exchanges[-1]])
+
+    # The check has teeth: the same 404 with a field its schema does not list, or with a status the operation
+    # does not declare, does not conform.
+    body = json.loads(missing.content)
+    extra = httpx.Response(404, json={"error": {**body["error"], "hint": "try again"}}, request=exchanges[3].request)
+    assert any("'hint' was unexpected" in p for p in conformance.problems(extra))
+    teapot = httpx.Response(418, json=body, request=exchanges[3].request)
+    assert conformance.problems(teapot) != []
 
 
 # --- TypeScript ----------------------------------------------------------------------------------------------
