@@ -120,7 +120,8 @@ def _client(api, live_server, exchanges, key: str):
 @pytest.fixture
 def partner(api, live_server, seeded, exchanges):
     _, key = api_key_for(seeded, scope="partner")
-    return _client(api, live_server, exchanges, key)
+    with _client(api, live_server, exchanges, key) as client:  # closed after the test: no connection left open
+        yield client
 
 
 def _assert_conform(conformance, exchanges, *, unauthenticated=()):
@@ -260,12 +261,12 @@ def test_the_errors_a_client_meets_are_the_ones_the_schema_declares(api, partner
     assert missing.status_code == 404 and missing.parsed.error.code == "RESERVATION_NOT_FOUND"
 
     # 401: a wrong key, and no key at all.
-    stranger = _client(api, live_server, exchanges, "not-a-key.at-all")
-    wrong = booking_retrieve.sync_detailed("GH-NYC-2099010100001", client=stranger)
+    with _client(api, live_server, exchanges, "not-a-key.at-all") as stranger:
+        wrong = booking_retrieve.sync_detailed("GH-NYC-2099010100001", client=stranger)
     assert wrong.status_code == 401 and wrong.parsed.error.code == "AUTHENTICATION_REQUIRED"
-    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True,
-                           timeout=httpx.Timeout(60), httpx_args={"event_hooks": {"response": [exchanges.append]}})
-    nobody = booking_retrieve.sync_detailed("GH-NYC-2099010100001", client=anonymous)
+    with api.Client(base_url=live_server.url, raise_on_unexpected_status=True, timeout=httpx.Timeout(60),
+                    httpx_args={"event_hooks": {"response": [exchanges.append]}}) as anonymous:
+        nobody = booking_retrieve.sync_detailed("GH-NYC-2099010100001", client=anonymous)
     assert nobody.status_code == 401 and nobody.parsed.error.code == "AUTHENTICATION_REQUIRED"
 
     assert [x.status_code for x in exchanges] == [400, 409, 409, 404, 401, 401]
