@@ -306,10 +306,10 @@ class BookingCreateApi(APIView):
             "Payment: a Stripe PaymentMethod id (`payment.payment_method`, pm_...) made in the guest's browser "
             "by Stripe.js, or, with the built-in test gateway only, the card fields. With Stripe on, a body "
             "carrying card fields is refused (400 CARD_DATA_NOT_ACCEPTED) and nothing is sent anywhere.\n\n"
-            "201: confirmed. 202: the booking is PENDING, its rooms held for BOOKING_HOLD_MINUTES: the guest's bank "
-            "wants the payment authenticated (`payment.status` REQUIRES_ACTION, with `payment.client_secret` for "
-            "stripe.handleNextAction), or the provider's answer is awaited (PROCESSING). Then GET "
-            "`payment.status_url` (also the Location header) for the outcome."),
+            "201: confirmed. 202: the booking is PENDING, its rooms held for a short time (15 minutes by default): "
+            "the guest's bank wants the payment authenticated (`payment.status` REQUIRES_ACTION, with "
+            "`payment.client_secret` for stripe.handleNextAction), or the provider's answer is awaited "
+            "(PROCESSING). Then GET `payment.status_url` (also the Location header) for the outcome."),
         tags=["bookings"],
         parameters=[
             IDEMPOTENCY_HEADER,

@@ -161,14 +161,14 @@ class PendingPaymentOutput(BookingPaymentOutput):
         help_text="REQUIRES_ACTION or PROCESSING. REQUIRES_ACTION: the guest's bank wants the payment "
                   "authenticated (3-D Secure): hand client_secret to Stripe.js (stripe.handleNextAction) in the "
                   "guest's browser, then GET status_url. PROCESSING: the provider's answer is awaited; GET "
-                  "status_url again in a few seconds (the webhook or our settle task may settle it first)")
+                  "status_url again in a few seconds (it may also be settled on our side in the meantime)")
     client_secret = serializers.CharField(
         required=False, help_text="With REQUIRES_ACTION only: the PaymentIntent's client secret, for the guest's "
                                   "browser and no one else. Never logged by us.")
     status_url = serializers.CharField(
         help_text="GET it (same API key) for the outcome: 200 CONFIRMED with the booking, 202 while still pending, "
                   "402 PAYMENT_FAILED (the rooms are given back), 410 PAYMENT_LINK_EXPIRED once the hold time "
-                  "(BOOKING_HOLD_MINUTES) is over")
+                  "(15 minutes by default) is over")
 
 
 class PendingBookingOutput(BookingOutput):

@@ -141,7 +141,7 @@ class ChannelReservationNotifyApi(APIView):
             "number), or Errors/Error with Type and Code from OpenTravel's lists and ShortText our error code "
             "(SOLD_OUT, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, INVALID_DATES, MALFORMED_REQUEST, ...). "
             "DTDs and entities are refused. Only the channel's own API key is accepted (scope channel, bound to "
-            "this channel: `create_api_key NAME --channel CODE --hotel HOTEL` or Channel API keys in the admin); "
+            "this channel, issued by the hotel); "
             "any other key, a partner key of the same hotel included, gets 403 FORBIDDEN."),
         tags=["channels"],
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,

@@ -298,7 +298,7 @@ class RoomRackApi(APIView):
 
     @extend_schema(
         operation_id="hotel_room_rack", summary="The room rack", tags=TAGS,
-        description="Every room with its number, floor, type, status and current guest, in four queries.",
+        description="Every room with its number, floor, type, status and current guest; filter by room type or status.",
         parameters=[
             OpenApiParameter("room_type", OpenApiTypes.STR, description="Room type code, e.g. DELUXE-KING"),
             OpenApiParameter("status", OpenApiTypes.STR,

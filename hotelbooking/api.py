@@ -177,7 +177,9 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Every error answer: {"error": {"code", "message", "retryable", "retry_action"?}}."""
+    """Every error answer: {"error": {"code", "message", "retryable", "retry_action"?, ...}}. Views name it in
+    their responses; the schema's Error and ErrorDetail (one typed shape per code family) come from
+    hotelbooking.openapi."""
 
     error = ErrorDetailSerializer()
 

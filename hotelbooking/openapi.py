@@ -49,7 +49,8 @@ FAMILIES = {
         ["SOLD_OUT", "RATE_NOT_AVAILABLE", "RESTRICTED"],
         {"date": {**_DATE, "description": "The first night that fails"},
          "available": {**_INT, "description": "SOLD_OUT: rooms left on that night"},
-         "restriction": {**_STRING, "description": "RESTRICTED: which rule, e.g. MIN_STAY, CLOSED_TO_ARRIVAL"},
+         "restriction": {**_STRING, "description": "RESTRICTED: which rule, e.g. MIN_STAY, MAX_STAY, "
+                                                   "CLOSED_TO_ARRIVAL, CLOSED_TO_DEPARTURE"},
          "room": _ROOM_POSITION},
         "The stay cannot be sold: no room, no rate or a restriction on some night."),
     "ErrorPriceChanged": (
@@ -129,7 +130,7 @@ def error_components() -> dict:
     families = {name: list(family) for name, family in FAMILIES.items()}
     listed = {code for family_codes, _, _ in FAMILIES.values() for code in family_codes}
     families["ErrorPlain"] = ([c for c in codes if c not in listed], {}, "An error with no extra fields.")
-    components = {"ErrorCode": {
+    components = {"RetryAction": {"type": "string", "enum": RETRY_ACTIONS}, "ErrorCode": {
         "type": "string", "enum": list(codes),
         "description": "Every error code the API answers. Stable: codes are added, never renamed. The HTTP status "
                        "of each: " + ", ".join(f"{c} {s}" for c, s in codes.items()) + "."}}
@@ -141,8 +142,7 @@ def error_components() -> dict:
                 "code": {"type": "string", "enum": family_codes},
                 "message": {"type": "string", "description": "For people: may change; do not parse it"},
                 "retryable": {"type": "boolean", "description": "The same request may succeed later"},
-                "retry_action": {"type": "string", "enum": RETRY_ACTIONS,
-                                 "description": "What to do before retrying"},
+                "retry_action": {**_ref("RetryAction"), "description": "What to do before retrying"},
                 **extras,
             },
             "required": ["code", "message", "retryable"],
@@ -183,6 +183,8 @@ _STANDARD_TEXT = {
 _PUBLIC_401 = "AUTHENTICATION_REQUIRED: an API key was sent and it is wrong (none is needed here)"
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying", "required": True,
                                "schema": {"type": "integer", "minimum": 1}}}
+WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "Api-Key: the scheme to authenticate with",
+                                           "schema": {"type": "string"}}}
 _CODE_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{4,}\b")
 
 
@@ -213,6 +215,8 @@ def _declare_errors(operation: dict, path: str, codes: dict[str, int]) -> None:
         content = response.get("content", {})
         if status == "429":
             response["headers"] = {**response.get("headers", {}), **RETRY_AFTER}
+        if status == "401":
+            response["headers"] = {**response.get("headers", {}), **WWW_AUTHENTICATE}
         if "application/json" not in content:
             continue  # the channel endpoint answers its errors in XML
         content["application/json"]["schema"] = _ref("Error")
@@ -253,13 +257,76 @@ def _json(value) -> str:
     return json.dumps(value)
 
 
+# --- statuses and kinds -----------------------------------------------------------------------------------
+
+def _answer_enums() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+    """The enums of statuses and kinds in answers (name -> values), and which property takes which (component ->
+    property -> enum name)."""
+    from bookings.models import Status
+    from bookings.modifications.plan import PRIORITY
+    from bookings.payments.models import Payment
+    from frontdesk.models import FolioLine, HousekeepingTask
+    from inventory.models import Room
+
+    enums = {
+        "StatusEnum": list(Status.values),
+        "PaymentStatusEnum": ["COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED", "NOT_COLLECTED"],
+        "PendingPaymentStatusEnum": ["REQUIRES_ACTION", "PROCESSING"],
+        "PendingStatusEnum": ["PENDING"],
+        "ModificationKindEnum": [*PRIORITY, "NO_CHANGE"],
+        "RoomStatusEnum": list(Room.Status.values),
+        "HousekeepingStatusEnum": list(HousekeepingTask.Status.values),
+        "HousekeepingKindEnum": list(HousekeepingTask.Kind.values),
+        "FolioLineKindEnum": list(FolioLine.Kind.values),
+        "PaymentKindEnum": list(Payment.Kind.values),
+    }
+    modification = {"modification": "ModificationKindEnum", "changes": "ModificationKindEnum"}
+    uses = {
+        "BookingPaymentOutput": {"status": "PaymentStatusEnum"},
+        "PendingPaymentOutput": {"status": "PendingPaymentStatusEnum"},
+        "PendingBookingOutput": {"status": "PendingStatusEnum"},
+        "StatusChangeOutput": {"to": "StatusEnum", "from": "StatusEnum"},
+        **{name: {"status": "StatusEnum"} for name in (
+            "BookingRoomOutput", "CancellationOutput", "CancelledRoomOutput", "QuotedRoomOutput",
+            "CancellationQuoteOutput", "FolioOutput", "CheckInOutput", "CheckOutOutput", "StaySummaryOutput")},
+        **{name: modification for name in ("RoomQuoteOutput", "BookingModificationQuoteOutput")},
+        **{name: {**modification, "status": "StatusEnum"} for name in ("RoomModificationOutput",
+                                                                        "BookingModificationOutput")},
+        "RackRoomOutput": {"status": "RoomStatusEnum"},
+        "TaskRoomOutput": {"status": "RoomStatusEnum"},
+        "TaskRefOutput": {"status": "HousekeepingStatusEnum"},
+        "HousekeepingTaskOutput": {"status": "HousekeepingStatusEnum", "kind": "HousekeepingKindEnum"},
+        "FolioLineOutput": {"type": "FolioLineKindEnum"},
+        "PaymentLineOutput": {"type": "PaymentKindEnum"},
+    }
+    return enums, uses
+
+
+def _enums_set(schemas: dict) -> None:
+    enums, uses = _answer_enums()
+    for name, values in enums.items():
+        schemas.setdefault(name, {"type": "string", "enum": values})
+        assert schemas[name]["enum"] == values, name
+    for component, properties in uses.items():
+        for name, enum in properties.items():
+            prop = schemas[component]["properties"][name]  # a KeyError here: the table is out of date
+            said = {"description": prop["description"]} if "description" in prop else {}
+            if prop.get("type") == "array":
+                prop["items"] = _ref(enum)
+            elif "null" in prop.get("type", ()):
+                schemas[component]["properties"][name] = {"oneOf": [_ref(enum), {"type": "null"}], **said}
+            else:
+                schemas[component]["properties"][name] = {**_ref(enum), **said}
+
+
 def postprocess_contract(result, generator, request, public):
     codes = error_codes()
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(error_components())
     for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
                 _declare_errors(operation, path, codes)
     _request_defaults_optional(schemas)
+    _enums_set(schemas)
     return result

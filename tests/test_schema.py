@@ -183,7 +183,7 @@ def test_every_operation_declares_its_errors_with_the_error_schema():
 
     schema, _, _ = _generate()
     codes = error_codes()
-    for path, method, op in _operations(schema):
+    for path, _, op in _operations(schema):
         responses, name = op["responses"], op["operationId"]
         assert "401" in responses, name
         assert "429" in responses and "Retry-After" in responses["429"]["headers"], name
@@ -304,3 +304,62 @@ def test_request_fields_with_defaults_are_optional_without_a_default_keyword():
     for name, component in components.items():
         if name.endswith("Request"):
             assert not any("default" in prop for prop in component.get("properties", {}).values()), name
+
+
+def test_money_is_a_decimal_string_with_its_currency_beside_it_and_statuses_are_enums():
+    schema, _, _ = _generate()
+    c = schema["components"]["schemas"]
+    for component, names in {"BookingPricingOutput": ("room_total", "taxes", "fees", "grand_total"),
+                             "PricingOutput": ("subtotal", "discount", "room_total", "taxes", "fees", "total"),
+                             "PaymentTermsOutput": ("due_now", "due_later"),
+                             "FolioTotalsOutput": ("charges", "paid", "balance"),
+                             "CancellationFinancialOutput": ("penalty_amount", "refund_amount")}.items():
+        beside = "FolioOutput" if component == "FolioTotalsOutput" else component  # the folio's totals
+        assert "currency" in c[beside]["properties"], component
+        for name in names:
+            assert c[component]["properties"][name]["type"] == "string", (component, name)
+            assert c[component]["properties"][name]["format"] == "decimal", (component, name)
+
+    def enum(schema):
+        return c[schema["$ref"].split("/")[-1]]["enum"]
+
+    assert "CHECKED_IN" in enum(c["BookingRoomOutput"]["properties"]["status"])
+    assert enum(c["BookingPaymentOutput"]["properties"]["status"]) == [
+        "COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED", "NOT_COLLECTED"]
+    assert c["StatusChangeOutput"]["properties"]["from"]["oneOf"][1] == {"type": "null"}
+    assert enum(c["HousekeepingTaskOutput"]["properties"]["kind"]) == ["DEPARTURE", "REQUEST"]
+    assert "DATE_EXTENSION" in enum(c["BookingModificationOutput"]["properties"]["changes"]["items"])
+
+
+def test_every_extra_a_service_puts_on_an_error_is_declared_in_its_code_family():
+    """Read every `raise SomeDomainError(..., extra=...)` of the apps: each extra is a property of the shape the
+    schema gives that error's code, so a client generated from the schema sees it typed."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from bookings.idempotency import IdempotencyInProgress
+    from hotelbooking import errors
+
+    classes = {name: cls for name, cls in vars(errors).items()
+               if isinstance(cls, type) and issubclass(cls, errors.DomainError)}
+    classes[IdempotencyInProgress.__name__] = IdempotencyInProgress
+    schema, _, _ = _generate()
+    components = schema["components"]["schemas"]
+    mapping = components["ErrorDetail"]["discriminator"]["mapping"]
+    undeclared, seen = [], 0
+    for path in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            func = getattr(node, "func", None)
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if not isinstance(node, ast.Call) or name not in classes:
+                continue
+            seen += 1
+            family = components[mapping[classes[name].code].split("/")[-1]]["properties"]
+            undeclared += [(str(path), name, kw.arg) for kw in node.keywords
+                           if kw.arg not in (None, "retryable", "retry_action") and kw.arg not in family]
+    assert seen > 100
+    assert not undeclared, undeclared
