@@ -11,6 +11,7 @@
   keyword that some generators turn into a required property.
 """
 
+import json
 import re
 
 from hotelbooking.errors import DomainError
@@ -242,19 +243,13 @@ def _request_defaults_optional(schemas: dict) -> None:
                 continue
             default = prop.pop("default")
             required.discard(prop_name)
-            shown = "an empty list" if default == [] else '""' if default == "" else f"`{_json(default)}`"
+            shown = "an empty list" if default == [] else '""' if default == "" else f"`{json.dumps(default)}`"
             said = prop.get("description", "").rstrip(". ")
             prop["description"] = (f"{said}. " if said else "") + f"Optional; {shown} when left out."
         if "required" in schema:
             schema["required"] = [r for r in schema["required"] if r in required]
             if not schema["required"]:
                 del schema["required"]
-
-
-def _json(value) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 # --- statuses and kinds -----------------------------------------------------------------------------------
