@@ -48,14 +48,45 @@ class BookingGuestsOutput(serializers.Serializer):
     children = serializers.IntegerField(help_text="At booking." + _FIRST_ROOM)
 
 
+class BookingRatePlanOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BookingDiscountOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["RATE_PLAN", "PROMOTION"],
+                                   help_text="RATE_PLAN: the rate plan's own discount (e.g. AAA's 10%); PROMOTION: "
+                                             "the promotion code's")
+    code = serializers.CharField(help_text="The rate plan's or the promotion's code")
+    name = serializers.CharField()
+    amount = AmountField(help_text="Negative, e.g. \"-60.70\"." + _BOOKING_SUM + " " + AMOUNT_HELP)
+
+
 class BookingPricingOutput(serializers.Serializer):
-    currency = serializers.CharField()
-    nightly_rates = NightlyRateOutput(many=True)
-    room_total = AmountField(help_text="Rates less rate-plan and promotion discounts, all rooms."
-                                                 + _BOOKING_SUM + " " + AMOUNT_HELP)
+    """The booking's price, with the names the search uses for the same amounts (subtotal, discount, total):
+    sum(nightly_rates.rate) x room_count = subtotal; subtotal + discount = room_total; room_total + taxes + fees =
+    grand_total (= total)."""
+
+    currency = serializers.CharField(help_text="ISO 4217 code of every amount in this object")
+    nightly_rates = NightlyRateOutput(many=True, help_text="The undiscounted rate of each night, per room, as "
+                                                           "booked." + _FIRST_ROOM)
+    subtotal = AmountField(help_text="The nightly rates summed, times room_count, before discounts."
+                                               + _BOOKING_SUM + " " + AMOUNT_HELP)
+    rate_plan_discount = AmountField(help_text="Negative or zero." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    promotion_discount = AmountField(help_text="Negative or zero." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    discount = AmountField(help_text="rate_plan_discount + promotion_discount (negative or zero), "
+                                               "as in the search." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    discounts = BookingDiscountOutput(many=True, help_text="Each discount applied (rate plan, promotion) with "
+                                                           "its amount; empty when none. They add up to discount.")
+    room_total = AmountField(help_text="Rates less rate-plan and promotion discounts, all rooms: subtotal "
+                                                 "+ discount." + _BOOKING_SUM + " " + AMOUNT_HELP)
     taxes = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
     fees = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    grand_total = AmountField(help_text="room_total + taxes + fees." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    grand_total = AmountField(help_text="room_total + taxes + fees. The same amount as `total`, the name "
+                                                  "the search uses for it." + _BOOKING_SUM + " " + AMOUNT_HELP)
+    total = AmountField(help_text="The same amount as grand_total, under the name the search's "
+                                            "pricing gives it (its `total` is what booking that offer costs)."
+                                            + _BOOKING_SUM + " " + AMOUNT_HELP)
 
 
 class BookingPaymentOutput(serializers.Serializer):
@@ -67,6 +98,10 @@ class BookingPaymentOutput(serializers.Serializer):
 
 
 class BookingRoomTotalsOutput(serializers.Serializer):
+    subtotal = AmountField(help_text="This room's nightly rates summed, before discounts. "
+                                               + AMOUNT_HELP)
+    discount = AmountField(help_text="This room's rate-plan and promotion discounts (negative or "
+                                               "zero): subtotal + discount = room_total. " + AMOUNT_HELP)
     room_total = AmountField(help_text=AMOUNT_HELP)
     taxes = AmountField(help_text=AMOUNT_HELP)
     fees = AmountField(help_text=AMOUNT_HELP)
@@ -106,7 +141,10 @@ class BookingOutput(serializers.Serializer):
     check_in = serializers.DateField()
     check_out = serializers.DateField()
     room_type = BookingRoomTypeOutput()
+    rate_plan = BookingRatePlanOutput(help_text="The rate plan booked (every room of a booking has the same)")
     guests = BookingGuestsOutput()
+    special_requests = serializers.CharField(allow_blank=True, help_text="As the guest asked at booking; "
+                                                                         "empty when none")
     pricing = BookingPricingOutput()
     cancellation_policy = CancellationPolicyOutput()
     payment = BookingPaymentOutput()
@@ -184,6 +222,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
         return str(round_money(sum((getattr(r, name) for r in rooms), Decimal(0)), c))
 
     live = [r for r in rooms if r.status not in _ENDED]
+    plan = reservation.rate_plan
     data = {
         "confirmation_number": reservation.confirmation_number,
         "status": (live[0] if live else reservation).status,
@@ -192,15 +231,24 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
         "check_in": reservation.check_in,
         "check_out": reservation.check_out,
         "room_type": {"code": reservation.room_type.code, "name": reservation.room_type.name},
+        "rate_plan": {"code": plan.code, "name": plan.name},
         "guests": {"adults": reservation.adults, "children": reservation.children},
+        "special_requests": reservation.special_requests,
         "pricing": {
             "currency": c,
             "nightly_rates": [{"date": n.date, "rate": str(round_money(n.rate, c))}
                               for n in reservation.nights.all()],
+            "subtotal": total("subtotal"),
+            "rate_plan_discount": total("rate_plan_discount"),
+            "promotion_discount": total("promotion_discount"),
+            "discount": str(round_money(sum((r.rate_plan_discount + r.promotion_discount for r in rooms),
+                                            Decimal(0)), c)),
+            "discounts": _discounts(reservation, rooms),
             "room_total": total("room_total"),
             "taxes": total("taxes"),
             "fees": total("fees"),
             "grand_total": total("grand_total"),
+            "total": total("grand_total"),
         },
         "cancellation_policy": {
             "name": policy.get("name", ""), "description": policy.get("description", ""),
@@ -221,6 +269,17 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
     return data
 
 
+def _discounts(reservation: Reservation, rooms: list[Reservation]) -> list[dict]:
+    """The discounts the booking's price carries, each with its amount summed over the rooms (the rate plan is
+    the booking's; the promotion is the one its rooms were priced with)."""
+    c = reservation.currency
+    promotion = next((r.promotion for r in rooms if r.promotion_id), None)
+    applied = [("RATE_PLAN", reservation.rate_plan, sum((r.rate_plan_discount for r in rooms), Decimal(0))),
+               ("PROMOTION", promotion, sum((r.promotion_discount for r in rooms), Decimal(0)))]
+    return [{"kind": kind, "code": source.code, "name": source.name, "amount": str(round_money(amount, c))}
+            for kind, source, amount in applied if source is not None and amount]
+
+
 def _position(reservation: Reservation) -> int:
     return 2 + Reservation.objects.filter(lead=reservation.lead_id, pk__lt=reservation.pk).count()
 
@@ -232,8 +291,10 @@ def _room_data(r: Reservation, position: int) -> dict:
         "room_type": {"code": r.room_type.code, "name": r.room_type.name}, "room_count": r.room_count,
         "adults": r.adults, "children": r.children, "child_ages": list(r.child_ages or []),
         "nights": [{"date": n.date, "rate": str(round_money(n.rate, c))} for n in r.nights.all()],
-        "totals": {name: str(round_money(getattr(r, name), c))
-                   for name in ("room_total", "taxes", "fees", "grand_total")},
+        "totals": {"subtotal": str(round_money(r.subtotal, c)),
+                   "discount": str(round_money(r.rate_plan_discount + r.promotion_discount, c)),
+                   **{name: str(round_money(getattr(r, name), c))
+                      for name in ("room_total", "taxes", "fees", "grand_total")}},
     }
 
 

@@ -58,7 +58,7 @@ class PricingLineOutput(serializers.Serializer):
 
 
 class PricingOutput(serializers.Serializer):
-    currency = serializers.CharField()
+    currency = serializers.CharField(help_text="ISO 4217 code of every amount in this object")
     nightly_rates = NightlyRateOutput(many=True, help_text="The undiscounted rate of each night, per room")
     subtotal = _amount(help_text="Sum of the nightly rates")
     discount = _amount(help_text="Rate-plan and promotion discounts together, negative, e.g. \"-60.70\"")
@@ -69,7 +69,8 @@ class PricingOutput(serializers.Serializer):
     tax_lines = PricingLineOutput(many=True)
     fees = _amount()
     fee_lines = PricingLineOutput(many=True)
-    total = _amount(help_text="room_total + taxes + fees")
+    total = _amount(help_text="room_total + taxes + fees: what the stay costs. A booking's pricing gives the same "
+                              "amount as `grand_total` (and as `total` too, the same name as here).")
 
 
 class CancellationPolicyOutput(serializers.Serializer):
