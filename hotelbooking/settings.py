@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "channelmanager",
     "ratecalendar",
     "reports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     "flush-channel-ari": {"task": "channelmanager.tasks.flush_all_ari", "schedule": 60.0},
     # Five minutes after each night-audit tick: the manager report of every day audited since.
     "manager-reports": {"task": "reports.tasks.send_manager_reports", "schedule": crontab(minute="5-59/15")},
+    "partner-webhook-retries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0},
 }
 
 # Channel manager: ARI pushes coalesce changes for a few seconds, then retry with exponential backoff.
@@ -224,6 +226,11 @@ CHANNEL_ARI_COALESCE_SECONDS = env.int("CHANNEL_ARI_COALESCE_SECONDS", default=5
 CHANNEL_ARI_MAX_ATTEMPTS = env.int("CHANNEL_ARI_MAX_ATTEMPTS", default=8)
 CHANNEL_ARI_RETRY_BASE_SECONDS = env.int("CHANNEL_ARI_RETRY_BASE_SECONDS", default=30)
 CHANNEL_HTTP_TIMEOUT = env.int("CHANNEL_HTTP_TIMEOUT", default=10)
+
+# Partner webhooks (webhooks app): endpoint URLs must be https to a public address, unless this is on
+# (development, and the tests, whose receivers listen on 127.0.0.1).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # Wrong API keys tolerated per client address and window (seconds) before it must wait (429).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
@@ -275,6 +282,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Webhooks (what we POST to partners) need OpenAPI 3.1.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [f"webhooks.schema.{name}" for name in (
+        "reservation_created", "reservation_modified", "reservation_cancelled", "reservation_checked_in",
+        "reservation_checked_out", "reservation_no_show", "payment_succeeded", "payment_refunded")],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "webhooks.schema.webhook_headers"],
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
