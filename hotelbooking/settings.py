@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
     "WEBHOOKS": [f"webhooks.schema.{name}" for name in (
         "reservation_created", "reservation_modified", "reservation_cancelled", "reservation_checked_in",
         "reservation_checked_out", "reservation_no_show", "payment_succeeded", "payment_refunded")],
+    "ENUM_NAME_OVERRIDES": {"WebhookEventTypeEnum": "webhooks.catalog.EVENT_TYPE_CHOICES"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "webhooks.schema.webhook_headers"],
     "APPEND_COMPONENTS": {
         "securitySchemes": {

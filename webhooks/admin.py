@@ -21,6 +21,8 @@ def _visible_keys(request):
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https",
+                         help_text="https; no private, loopback or link-local address")
     event_types = forms.MultipleChoiceField(choices=[(t, t) for t in EVENT_TYPES],
                                             widget=forms.CheckboxSelectMultiple)
 

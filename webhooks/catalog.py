@@ -16,6 +16,7 @@ EVENT_TYPES = {
     "payment.succeeded": events.PAYMENT_SUCCEEDED,
     "payment.refunded": events.PAYMENT_REFUNDED,
 }
+EVENT_TYPE_CHOICES = list(EVENT_TYPES)  # one enum in the OpenAPI schema (ENUM_NAME_OVERRIDES)
 TYPE_OF_EVENT = {name: event_type for event_type, name in EVENT_TYPES.items()}
 PAYMENT_TYPES = ("payment.succeeded", "payment.refunded")
 

@@ -4,7 +4,7 @@ Listed in SPECTACULAR_SETTINGS["WEBHOOKS"]; the signature and event headers are 
 (a postprocessing hook: drf-spectacular's webhook helper has no header parameters).
 """
 
-from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
+from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema, extend_schema_field
 from rest_framework import serializers
 
 from bookings.api_output import AMOUNT_HELP, BookingDetailOutput
@@ -59,6 +59,12 @@ def _camel(event_type: str) -> str:
     return "".join(part.capitalize() for part in event_type.replace(".", "_").split("_"))
 
 
+def _always(value: str) -> serializers.Field:
+    """A string field that is always `value` (a JSON-schema const: no enum component per event type)."""
+    field = extend_schema_field({"type": "string", "const": value})(type("Const", (serializers.CharField,), {}))
+    return field(help_text=f'Always "{value}"')
+
+
 def event_serializer(event_type: str) -> type[serializers.Serializer]:
     """The body of one event type: {id, type, created, api_version, data: {booking, ...}}."""
     data_fields = {"booking": BookingDetailOutput(
@@ -71,9 +77,9 @@ def event_serializer(event_type: str) -> type[serializers.Serializer]:
     return type(f"{_camel(event_type)}Event", (serializers.Serializer,), {
         "__doc__": DESCRIPTIONS[event_type],
         "id": serializers.UUIDField(help_text="The event id: the same in every retry and replay (deduplicate by it)"),
-        "type": serializers.ChoiceField(choices=[event_type]),
+        "type": _always(event_type),
         "created": serializers.DateTimeField(help_text="When the event happened"),
-        "api_version": serializers.ChoiceField(choices=[API_VERSION]),
+        "api_version": _always(API_VERSION),
         "data": data(),
     })
 
