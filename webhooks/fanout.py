@@ -3,7 +3,8 @@ booking (hotelbooking.permissions.key_reach: a partner key only the bookings it 
 
 `fan_out` is subscribed to the events of catalog.EVENT_TYPES (WebhooksConfig.ready) and runs in the transaction
 bookings.events.event_deliver opens for it; the sends are queued after that commit, so no HTTP happens inside it.
-A booking's first payment is recorded before the booking is confirmed: it is sent after reservation.created.
+A booking's first payment is recorded before the booking is confirmed: every payment made by the time of the
+confirmation is sent by the reservation.created fan-out, right after it; only later ones go on their own.
 """
 
 from django.db import IntegrityError, transaction
@@ -26,11 +27,11 @@ def fan_out(event: OutboxEvent) -> None:
     if event_type is None or event.reservation_id is None:
         return
     reservation = Reservation.objects.with_details().filter(pk=event.reservation_id).first()
-    if reservation is None or reservation.status in _NEVER_CONFIRMED:
-        return  # a payment of a booking not confirmed yet: reservation.created takes it along
+    if reservation is None or reservation.status in _NEVER_CONFIRMED or _taken_along(event):
+        return
     prefetch_related_objects([reservation], "nights", "status_changes__api_key", "payments")
     endpoints = endpoints_reaching(reservation)
-    pairs = [(event, _occurred_at(event))]
+    pairs = [(event, event.created_at)]
     if event.name == events.RESERVATION_CONFIRMED:
         held = OutboxEvent.objects.filter(reservation=reservation, name__in=_PAYMENTS,
                                           created_at__lte=event.created_at).order_by("created_at")
@@ -69,14 +70,12 @@ def endpoints_reaching(reservation: Reservation) -> list[WebhookEndpoint]:
     return reached
 
 
-def _occurred_at(event: OutboxEvent):
-    """When the event happened for the partner: a payment made before the booking's confirmation, at it."""
-    if event.name in _PAYMENTS:
-        confirmed = (OutboxEvent.objects.filter(reservation=event.reservation_id, name=events.RESERVATION_CONFIRMED)
-                     .values_list("created_at", flat=True).first())
-        if confirmed is not None and confirmed > event.created_at:
-            return confirmed
-    return event.created_at
+def _taken_along(event: OutboxEvent) -> bool:
+    """A payment made by the time its booking was confirmed: sent with reservation.created, just after it."""
+    if event.name not in _PAYMENTS:
+        return False
+    return OutboxEvent.objects.filter(reservation=event.reservation_id, name=events.RESERVATION_CONFIRMED,
+                                      created_at__gte=event.created_at).exists()
 
 
 def _delivery_create(endpoint, event, event_type, reservation, occurred_at, *, booking) -> WebhookDelivery | None:
