@@ -109,7 +109,8 @@ payment_succeeded = _webhook("payment.succeeded")
 payment_refunded = _webhook("payment.refunded")
 
 _HEADERS = [
-    (SIGNATURE_HEADER, "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>", "^t=[0-9]+,v1=[0-9a-f]{64}$"),
+    (SIGNATURE_HEADER, "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>",
+     "^t=[0-9]+,v1=[0-9a-f]{64}$"),
     ("Hotel-Event-Id", "The event id, as `id` in the body", None),
     ("Hotel-Event-Type", "The event type, as `type` in the body", None),
 ]

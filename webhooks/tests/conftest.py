@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import api_key_for
+from bookings.tests.booking_setup import seed_body
 
 HOOK_PATH = "/hooks"
 
@@ -21,10 +21,11 @@ def keyed(raw_key: str) -> APIClient:
 
 
 @pytest.fixture
-def partner(nyc):
-    """A partner key of NYC (it reaches the bookings it makes) and an API client using it."""
-    key, raw = api_key_for(nyc, scope="partner", name="Webhook partner")
-    return key, keyed(raw)
+def partner(partner_client):
+    """The partner key of NYC behind `partner_client` (it reaches the bookings it makes), and that client."""
+    from inventory.models import HotelAPIKey
+
+    return HotelAPIKey.objects.get(name="Test partner"), partner_client
 
 
 @pytest.fixture
@@ -51,6 +52,16 @@ def endpoint_of(httpserver, settle):
         return response.json()
 
     return register
+
+
+def book(client, friday, settle, email="john.smith@example.com", **overrides) -> str:
+    """The seed's stay booked through the API with `client`, everything after commit run; its number."""
+    body = seed_body(friday, **overrides)
+    body["guest"]["email"] = email
+    with settle():
+        response = client.post("/api/v1/bookings", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["confirmation_number"]
 
 
 def received(httpserver, path=HOOK_PATH) -> list:

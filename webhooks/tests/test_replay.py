@@ -6,22 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings.tests.booking_setup import seed_body
 from tests.factories import staff_user
 from webhooks.models import WebhookDelivery
 
-from .conftest import body_of, received, verify
+from .conftest import body_of, book, received, verify
 
 pytestmark = pytest.mark.django_db
-
-
-def _book(client, friday, settle, email):
-    body = seed_body(friday)
-    body["guest"]["email"] = email
-    with settle():
-        response = client.post("/api/v1/bookings", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()["confirmation_number"]
 
 
 @pytest.fixture
@@ -34,7 +24,7 @@ def three_bookings(partner, stay_friday, settle, endpoint_of, httpserver, time_m
     start = timezone.now()
     numbers = []
     for i in range(3):
-        numbers.append(_book(client, stay_friday, settle, f"guest{i}@example.com"))
+        numbers.append(book(client, stay_friday, settle, f"guest{i}@example.com"))
         time_machine.shift(timedelta(hours=1))
     assert len(received(httpserver)) == 3
     return endpoint, start, numbers

@@ -8,11 +8,10 @@ from django.core import mail
 from django.utils import timezone
 from werkzeug import Response
 
-from bookings.tests.booking_setup import seed_body
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.tasks import send_due_deliveries
 
-from .conftest import body_of, received, verify
+from .conftest import body_of, book, received, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +19,6 @@ M, H = timedelta(minutes=1), timedelta(hours=1)
 # When the attempts of a receiver that never answers 2xx come, from the first one.
 SCHEDULE = [timedelta(0), M, 6 * M, 36 * M, 2 * H + 36 * M, 7 * H + 36 * M, 17 * H + 36 * M, 27 * H + 36 * M,
             37 * H + 36 * M, 47 * H + 36 * M, 57 * H + 36 * M, 67 * H + 36 * M, 72 * H]
-
-
-def _book(client, friday, settle, email="john.smith@example.com"):
-    body = seed_body(friday)
-    body["guest"]["email"] = email
-    with settle():
-        response = client.post("/api/v1/bookings", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()["confirmation_number"]
 
 
 def _offsets(delivery) -> list[timedelta]:
@@ -45,7 +35,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_every_attempt_logged(part
     httpserver.expect_oneshot_request("/hooks").respond_with_data("still down", status=500)
     httpserver.expect_request("/hooks").respond_with_data("ok")
     endpoint = endpoint_of(client, ["reservation.created"])
-    _book(client, stay_friday, settle)
+    book(client, stay_friday, settle)
 
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == ("PENDING", 1, start + M)
@@ -84,7 +74,7 @@ def test_a_long_answer_is_logged_as_its_first_500_characters(partner, stay_frida
     _, client = partner
     httpserver.expect_request("/hooks").respond_with_data("x" * 5000, status=400)
     endpoint_of(client)
-    _book(client, stay_friday, settle)
+    book(client, stay_friday, settle)
     attempt = WebhookDelivery.objects.get().attempt_log.get()
     assert attempt.status_code == 400 and attempt.response_excerpt == "x" * 500
 
@@ -100,7 +90,7 @@ def test_a_delivery_is_given_up_three_days_after_its_first_attempt(partner, stay
 
     httpserver.expect_request("/hooks").respond_with_handler(refuse_modifications)
     endpoint_of(client, ["reservation.created", "reservation.modified"])
-    number = _book(client, stay_friday, settle)
+    number = book(client, stay_friday, settle)
     with settle():
         client.patch(f"/api/v1/bookings/{number}", {"adults": 1}, format="json")
     modified = WebhookDelivery.objects.get(type="reservation.modified")
@@ -111,7 +101,7 @@ def test_a_delivery_is_given_up_three_days_after_its_first_attempt(partner, stay
         failing_since = WebhookEndpoint.objects.get().failing_since
         if failing_since and timezone.now() - failing_since > 12 * H:  # another booking gets through meanwhile
             guests += 1
-            _book(client, stay_friday, settle, email=f"guest{guests}@example.com")
+            book(client, stay_friday, settle, email=f"guest{guests}@example.com")
         with settle():
             send_due_deliveries()
         modified.refresh_from_db()
@@ -135,7 +125,7 @@ def test_an_endpoint_failing_for_a_day_is_disabled_its_contact_told_and_it_can_b
     answer = {"status": 503}
     httpserver.expect_request("/hooks").respond_with_handler(lambda request: Response("x", status=answer["status"]))
     endpoint = endpoint_of(client, ["reservation.created"])
-    _book(client, stay_friday, settle)
+    book(client, stay_friday, settle)
     delivery = WebhookDelivery.objects.get()
     mail.outbox.clear()
 
