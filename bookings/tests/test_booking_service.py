@@ -86,7 +86,8 @@ def test_the_seed_stay_is_booked_priced_held_and_paid(nyc, next_friday, gateway)
     event = OutboxEvent.objects.get(reservation=r, name="ReservationConfirmed")
     assert event.payload["grand_total"] == "664.14"
     paid = OutboxEvent.objects.get(reservation=r, name="PaymentSucceeded")
-    assert (paid.payload["payment_id"], paid.payload["amount"], paid.payload["kind"]) == (payment.pk, "664.14", "CHARGE")
+    assert (paid.payload["payment_id"], paid.payload["amount"], paid.payload["kind"]) == (
+        payment.pk, "664.14", "CHARGE")
     assert set(r.events.values_list("name", flat=True)) == {"ReservationConfirmed", "PaymentSucceeded"}
 
 
