@@ -17,7 +17,7 @@ from .url_guard import url_check
 
 def _visible_keys(request):
     """The API keys this staff member may see, by the key admin's own rule."""
-    return admin.site._registry[HotelAPIKey].get_queryset(request)
+    return admin.site.get_model_admin(HotelAPIKey).get_queryset(request)
 
 
 class EndpointForm(forms.ModelForm):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import staff_user
-from webhooks.models import WebhookDelivery
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .conftest import body_of, book, received, verify
 
@@ -120,3 +120,37 @@ def test_staff_of_another_hotel_see_no_endpoint_of_ours(nyc, three_bookings, cli
     assert client.get(f"/admin/webhooks/webhookendpoint/{endpoint['id']}/change/").status_code == 302
     delivery = WebhookDelivery.objects.first()
     assert str(delivery.event_id) not in client.get("/admin/webhooks/webhookdelivery/").content.decode()
+
+
+def test_staff_register_an_endpoint_for_a_key_of_their_hotel_and_enable_it_again(nyc, partner, client):
+    key, _ = partner
+    clerk = staff_user("hooks-admin", perms=("webhooks.add_webhookendpoint", "webhooks.view_webhookendpoint",
+                                             "webhooks.change_webhookendpoint", "inventory.view_hotelapikey"),
+                       hotels=[nyc])
+    client.force_login(clerk)
+    response = client.post("/admin/webhooks/webhookendpoint/add/", {
+        "owner": key.pk, "url": "https://hooks.partner.example/in", "event_types": ["reservation.created"],
+        "contact_email": "ops@partner.example", "description": "From the hotel"})
+    assert response.status_code == 302, response.content
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.owner == key and endpoint.secret.startswith("whsec_")
+    assert endpoint.event_types == ["reservation.created"]
+
+    endpoint.active = False
+    endpoint.save(update_fields=["active"])
+    client.post("/admin/webhooks/webhookendpoint/", {"action": "enable", "_selected_action": [endpoint.pk]})
+    endpoint.refresh_from_db()
+    assert endpoint.active and endpoint.disabled_at is None
+
+
+def test_the_admin_refuses_a_private_address_when_they_are_not_allowed(nyc, partner, client, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    key, _ = partner
+    clerk = staff_user("hooks-admin", perms=("webhooks.add_webhookendpoint", "inventory.view_hotelapikey"),
+                       hotels=[nyc])
+    client.force_login(clerk)
+    response = client.post("/admin/webhooks/webhookendpoint/add/", {
+        "owner": key.pk, "url": "https://169.254.169.254/latest", "event_types": ["reservation.created"],
+        "contact_email": "ops@partner.example"})
+    assert response.status_code == 200 and b"public address" in response.content
+    assert not WebhookEndpoint.objects.exists()
