@@ -141,7 +141,8 @@ def _record(delivery_id: int, *, at, status, excerpt, error, latency) -> Webhook
     if status is not None and not succeeded and not error:
         error = f"HTTP {status}"
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery_id)
+        delivery = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint")
+                    .get(pk=delivery_id))
         attempt = WebhookAttempt.objects.create(delivery=delivery, at=at, status_code=status, latency_ms=latency,
                                                 response_excerpt=excerpt, error=error)
         delivery.attempts += 1
