@@ -252,15 +252,21 @@ _SEED_RESPONSE = {
     "confirmation_number": "GH-NYC-2024031500001", "status": "CONFIRMED", "guest_name": "John Smith",
     "hotel": {"code": "NYC", "name": "Grand Hotel NYC", "address": "123 Main St, New York, NY 10001"},
     "check_in": "2024-03-15", "check_out": "2024-03-18",
-    "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"}, "guests": {"adults": 2, "children": 0},
+    "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"},
+    "rate_plan": {"code": "AAA", "name": "AAA Member Rate"}, "guests": {"adults": 2, "children": 0},
+    "special_requests": "High floor, please",
     "pricing": {"currency": "USD", "nightly_rates": [{"date": "2024-03-15", "rate": "189.00"},
                                                      {"date": "2024-03-16", "rate": "219.00"},
                                                      {"date": "2024-03-17", "rate": "199.00"}],
-                "room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14"},
+                "subtotal": "607.00", "rate_plan_discount": "-60.70", "promotion_discount": "0.00",
+                "discount": "-60.70",
+                "discounts": [{"kind": "RATE_PLAN", "code": "AAA", "name": "AAA Member Rate", "amount": "-60.70"}],
+                "room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14",
+                "total": "664.14"},
     "cancellation_policy": {"name": "Flexible 24-Hour",
                             "description": "Free cancellation until 24 hours before check-in",
                             "free_until": "2024-03-14T15:00:00-04:00"},
-    "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
+    "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"},
     "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
                       "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
     "rooms": [{"room": 1, "number": "GH-NYC-2024031500001", "status": "CONFIRMED",
@@ -268,7 +274,8 @@ _SEED_RESPONSE = {
                "children": 0, "child_ages": [],
                "nights": [{"date": "2024-03-15", "rate": "189.00"}, {"date": "2024-03-16", "rate": "219.00"},
                           {"date": "2024-03-17", "rate": "199.00"}],
-               "totals": {"room_total": "546.30", "taxes": "72.84", "fees": "45.00", "grand_total": "664.14"}}],
+               "totals": {"subtotal": "607.00", "discount": "-60.70", "room_total": "546.30", "taxes": "72.84",
+                          "fees": "45.00", "grand_total": "664.14", "currency": "USD"}}],
 }
 _SEED_REQUEST_ROOMS = {
     **{k: v for k, v in _SEED_REQUEST.items() if k not in ("room_type", "adults", "children", "child_ages",
@@ -282,7 +289,7 @@ _SEED_REQUEST_ROOMS = {
 _SEED_REQUEST_STRIPE = {**_SEED_REQUEST, "payment": {"payment_method": "pm_1PgXyZ2eZvKYlo2C9yqQh7k3"}}
 _SEED_PENDING = {
     **_SEED_RESPONSE, "confirmation_number": None, "status": "PENDING",
-    "payment": {"status": "REQUIRES_ACTION", "last_four": "3184", "amount": "0.00",
+    "payment": {"status": "REQUIRES_ACTION", "last_four": "3184", "amount": "0.00", "currency": "USD",
                 "client_secret": "pi_3PgXyZ2eZvKYlo2C1a2b3c4d_secret_e5f6g7h8",
                 "status_url": "/api/v1/bookings/pending/.eJyrVkosL1ayUoJLdQ:1sZk2W:Xq3mN"},
 }

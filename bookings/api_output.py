@@ -95,6 +95,7 @@ class BookingPaymentOutput(serializers.Serializer):
     last_four = serializers.CharField(allow_blank=True)
     amount = AmountField(help_text="Paid so far (charges less refunds)." + _BOOKING_SUM + " "
                                              + AMOUNT_HELP)
+    currency = serializers.CharField(help_text="ISO 4217 code of `amount` (the hotel's currency)")
 
 
 class BookingRoomTotalsOutput(serializers.Serializer):
@@ -106,6 +107,7 @@ class BookingRoomTotalsOutput(serializers.Serializer):
     taxes = AmountField(help_text=AMOUNT_HELP)
     fees = AmountField(help_text=AMOUNT_HELP)
     grand_total = AmountField(help_text=AMOUNT_HELP)
+    currency = serializers.CharField(help_text="ISO 4217 code of these amounts (the hotel's currency)")
 
 
 class BookingRoomOutput(serializers.Serializer):
@@ -255,7 +257,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
             "free_until": reservation.free_until.astimezone(hotel.tz) if reservation.free_until else None,
         },
         "payment": {"status": paid["status"], "last_four": paid["last_four"],
-                    "amount": str(round_money(paid["amount"], c))},
+                    "amount": str(round_money(paid["amount"], c)), "currency": c},
     }
     data["payment_terms"] = _payment_terms(rooms)
     data["rooms"] = [_room_data(r, position) for position, r in enumerate(rooms, start=1)] \
@@ -294,7 +296,7 @@ def _room_data(r: Reservation, position: int) -> dict:
         "totals": {"subtotal": str(round_money(r.subtotal, c)),
                    "discount": str(round_money(r.rate_plan_discount + r.promotion_discount, c)),
                    **{name: str(round_money(getattr(r, name), c))
-                      for name in ("room_total", "taxes", "fees", "grand_total")}},
+                      for name in ("room_total", "taxes", "fees", "grand_total")}, "currency": c},
     }
 
 

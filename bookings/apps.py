@@ -15,3 +15,10 @@ class BookingsConfig(AppConfig):
         events.subscribe(events.RESERVATION_CONFIRMED, "bookings.notifications.send_confirmation")
         events.subscribe(events.RESERVATION_MODIFIED, "bookings.notifications_manage.send_modified")
         events.subscribe(events.RESERVATION_CANCELLED, "bookings.notifications_manage.send_cancelled")
+
+        from django.db.models.signals import post_save
+
+        from .payments.ledger_events import payment_saved
+        from .payments.models import Payment
+
+        post_save.connect(payment_saved, sender=Payment, dispatch_uid="bookings.payment_saved")

@@ -24,6 +24,9 @@ RESERVATION_EXPIRED = "ReservationExpired"
 RESERVATION_NO_SHOW = "ReservationNoShow"
 GUEST_CHECKED_IN = "GuestCheckedIn"
 GUEST_CHECKED_OUT = "GuestCheckedOut"
+# Money moved: a succeeded Payment row was written (bookings/payments/ledger_events.py records both).
+PAYMENT_SUCCEEDED = "PaymentSucceeded"
+PAYMENT_REFUNDED = "PaymentRefunded"
 # Not a reservation event: inventory or rates changed for (room type, dates), e.g. a rate edit.
 INVENTORY_CHANGED = "InventoryChanged"
 

@@ -323,3 +323,35 @@ class UndoConflict(DomainError):
     code = "UNDO_CONFLICT"
     http_status = 409
     default_message = "Some of these nights were changed again after this edit: it can no longer be undone."
+
+
+# --- partner webhooks ------------------------------------------------------------------------------------
+
+class WebhookUrlNotAllowed(DomainError):
+    """An endpoint URL deliveries may not go to: not https, or a private, loopback or link-local host."""
+
+    code = "WEBHOOK_URL_NOT_ALLOWED"
+    default_message = "Webhook URLs must be https and reach a public address."
+
+
+class UnknownWebhookEventType(DomainError):
+    code = "UNKNOWN_EVENT_TYPE"
+    default_message = "Unknown event type."
+
+
+class WebhookEndpointNotFound(NotFound):
+    code = "WEBHOOK_ENDPOINT_NOT_FOUND"
+    default_message = "No such webhook endpoint for this API key."
+
+
+class WebhookDeliveryNotFound(NotFound):
+    code = "WEBHOOK_DELIVERY_NOT_FOUND"
+    default_message = "No such webhook delivery for this API key."
+
+
+class WebhookEndpointDisabled(DomainError):
+    """Replaying to a disabled endpoint: nothing would be sent until it is enabled again."""
+
+    code = "WEBHOOK_ENDPOINT_DISABLED"
+    http_status = 409
+    default_message = "This endpoint is disabled; enable it (active: true) before replaying events to it."

@@ -7,6 +7,9 @@ to (`Hotel.staff`); superusers reach every hotel and hold every permission. API 
 - frontdesk: booking and front-desk work, on every booking of its hotels;
 - channel: only the inbound messages of the one channel it is bound to (channelmanager.ChannelKey).
 
+Partner and front-desk keys also manage their own webhook endpoints (WEBHOOKS), which are sent only the bookings
+the key reaches.
+
 The README's "Who may do what" section says the same for people.
 """
 
@@ -43,13 +46,16 @@ WORK = {
     "view_reports": "reports.view_reports",
 }
 CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff permission stands for it
+# An API key managing its own webhook endpoints: only keys do this (staff manage endpoints in the admin).
+WEBHOOKS = "webhooks"
 
 BOOKING_WORK = frozenset({"view_booking", "book", "modify_booking", "cancel_booking"})
 RATE_WORK = frozenset({"view_rates", "manage_rates"})  # people only (the rates calendar): no API key does it
 REPORT_WORK = frozenset({"view_reports"})  # staff only: no API key scope reads the reports
 MANAGER_WORK = frozenset({"override_rate", "waive_penalty"})  # people only: a manager answers for them
 DESK_WORK = frozenset(WORK) - BOOKING_WORK - RATE_WORK - REPORT_WORK - MANAGER_WORK
-KEY_WORK = {PARTNER: BOOKING_WORK, FRONTDESK: BOOKING_WORK | DESK_WORK, CHANNEL: frozenset({CHANNEL_MESSAGE})}
+KEY_WORK = {PARTNER: BOOKING_WORK | {WEBHOOKS}, FRONTDESK: BOOKING_WORK | DESK_WORK | {WEBHOOKS},
+            CHANNEL: frozenset({CHANNEL_MESSAGE})}
 
 
 def is_staff(user) -> bool:

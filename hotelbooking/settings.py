@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "channelmanager",
     "ratecalendar",
     "reports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     "flush-channel-ari": {"task": "channelmanager.tasks.flush_all_ari", "schedule": 60.0},
     # Five minutes after each night-audit tick: the manager report of every day audited since.
     "manager-reports": {"task": "reports.tasks.send_manager_reports", "schedule": crontab(minute="5-59/15")},
+    "partner-webhook-retries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0},
 }
 
 # Channel manager: ARI pushes coalesce changes for a few seconds, then retry with exponential backoff.
@@ -224,6 +226,11 @@ CHANNEL_ARI_COALESCE_SECONDS = env.int("CHANNEL_ARI_COALESCE_SECONDS", default=5
 CHANNEL_ARI_MAX_ATTEMPTS = env.int("CHANNEL_ARI_MAX_ATTEMPTS", default=8)
 CHANNEL_ARI_RETRY_BASE_SECONDS = env.int("CHANNEL_ARI_RETRY_BASE_SECONDS", default=30)
 CHANNEL_HTTP_TIMEOUT = env.int("CHANNEL_HTTP_TIMEOUT", default=10)
+
+# Partner webhooks (webhooks app): endpoint URLs must be https to a public address, unless this is on
+# (development, and the tests, whose receivers listen on 127.0.0.1).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # Wrong API keys tolerated per client address and window (seconds) before it must wait (429).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
@@ -281,8 +288,12 @@ SPECTACULAR_SETTINGS = {
     # Partners authenticate with their API key only; staff sessions still work (SessionAuthentication above)
     # but are not advertised to client generators.
     "AUTHENTICATION_WHITELIST": ["hotelbooking.api.ApiKeyAuthentication"],
+    # Webhooks (what we POST to partners): OpenAPI 3.1's webhooks section.
+    "WEBHOOKS": "webhooks.schema.WEBHOOKS",  # one per event type (webhooks.catalog)
+    "ENUM_NAME_OVERRIDES": {"WebhookEventTypeEnum": "webhooks.catalog.EVENT_TYPE_CHOICES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "webhooks.schema.webhook_headers",
         "hotelbooking.openapi.postprocess_contract",
     ],
 }

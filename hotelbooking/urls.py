@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("bookings.api_urls")),
     path("api/v1/", include("frontdesk.api_urls")),
     path("api/v1/", include("channelmanager.api_urls")),
+    path("api/v1/", include("webhooks.api_urls")),
     path("channels/", include("channelmanager.urls")),
     path("payments/", include("bookings.payments.urls")),
     path("pay/", include("frontdesk.urls")),

@@ -104,8 +104,8 @@ def test_guests_list_with_their_bookings(admin_client, booked):
 @pytest.mark.django_db
 def test_undelivered_events_are_listed_and_redelivered_on_demand(admin_client, booked):
     first, _ = booked  # created outside on_commit capture: neither event has been delivered
-    events = OutboxEvent.objects.filter(reservation=first)
-    other = OutboxEvent.objects.exclude(reservation=first).get()
+    events = OutboxEvent.objects.filter(reservation=first, name="ReservationConfirmed")
+    other = OutboxEvent.objects.exclude(reservation=first).get(name="ReservationConfirmed")
     OutboxEvent.objects.filter(pk=other.pk).update(delivered_at=other.created_at)
 
     undelivered = _text(admin_client.get("/admin/bookings/outboxevent/", {"delivered": "no"}))

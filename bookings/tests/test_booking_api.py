@@ -65,7 +65,7 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
         "cancellation_policy": {"name": "Flexible 24-Hour",
                                 "description": "Free cancellation until 24 hours before check-in",
                                 "free_until": None},
-        "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"},
+        "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"},
         "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
                           "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
         # Added beside the single-room fields (multi-room bookings): the one room, as booked.
@@ -76,7 +76,7 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
                               {"date": saturday.isoformat(), "rate": "219.00"},
                               {"date": sunday.isoformat(), "rate": "199.00"}],
                    "totals": {"subtotal": "607.00", "discount": "-60.70", "room_total": "546.30", "taxes": "72.84",
-                              "fees": "45.00", "grand_total": "664.14"}}],
+                              "fees": "45.00", "grand_total": "664.14", "currency": "USD"}}],
     }
     r = Reservation.objects.get(confirmation_number=number)
     assert r.channel == "DIRECT" and r.source == "Test partner"

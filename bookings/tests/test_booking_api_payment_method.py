@@ -48,7 +48,7 @@ def test_a_payment_method_id_books_like_the_card_did(partner_client, nyc, next_f
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "CONFIRMED" and body["pricing"]["grand_total"] == "664.14"
-    assert body["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"}
+    assert body["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"}
     assert response["Location"] == f"{URL}/{body['confirmation_number']}"
     assert PaymentAttempt.objects.get().payment_method == "pm_card_visa"
 
@@ -62,7 +62,7 @@ def test_3d_secure_answers_202_pending_with_the_client_secret_and_a_status_url(p
     assert body["status"] == "PENDING" and body["confirmation_number"] is None
     assert body["pricing"]["grand_total"] == "664.14" and body["guest_name"] == "John Smith"
     status_url = body["payment"].pop("status_url")
-    assert body["payment"] == {"status": "REQUIRES_ACTION", "last_four": "3184", "amount": "0.00",
+    assert body["payment"] == {"status": "REQUIRES_ACTION", "last_four": "3184", "amount": "0.00", "currency": "USD",
                                "client_secret": f"{attempt.reference}_secret_test"}
     assert response["Location"] == status_url and status_url.startswith(f"{URL}/pending/")
     assert _sold(next_friday) == [1, 1, 1]  # held for the guest meanwhile
@@ -77,7 +77,7 @@ def test_3d_secure_answers_202_pending_with_the_client_secret_and_a_status_url(p
     confirmed = done.json()
     r = Reservation.objects.get()
     assert confirmed["confirmation_number"] == r.confirmation_number and confirmed["status"] == "CONFIRMED"
-    assert confirmed["payment"] == {"status": "COMPLETED", "last_four": "3184", "amount": "664.14"}
+    assert confirmed["payment"] == {"status": "COMPLETED", "last_four": "3184", "amount": "664.14", "currency": "USD"}
     assert done["Location"] == f"{URL}/{r.confirmation_number}"
     assert [p.amount for p in Payment.objects.all()] == [Decimal("664.14")]
     # Asked again, the same answer: nothing is charged twice.
@@ -191,7 +191,8 @@ def test_with_stripe_on_a_payment_method_books_664_14_through_stripe(partner_cli
     response = _post(partner_client, body)
 
     assert response.status_code == 201, response.content
-    assert response.json()["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"}
+    assert response.json()["payment"] == {
+        "status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"}
     [sent] = stripe_on.sent("/v1/payment_intents")
     assert (sent.form["amount"], sent.form["currency"], sent.form["payment_method"]) == ("66414", "usd",
                                                                                         "pm_card_visa")

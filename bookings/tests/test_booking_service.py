@@ -83,8 +83,12 @@ def test_the_seed_stay_is_booked_priced_held_and_paid(nyc, next_friday, gateway)
     assert payment.card_token.startswith("tok_") and payment.gateway_reference.startswith("ch_")
     assert [(s.from_status, s.to_status) for s in r.status_changes.all()] == [("", "PENDING"),
                                                                                 ("PENDING", "CONFIRMED")]
-    event = OutboxEvent.objects.get(reservation=r)
-    assert event.name == "ReservationConfirmed" and event.payload["grand_total"] == "664.14"
+    event = OutboxEvent.objects.get(reservation=r, name="ReservationConfirmed")
+    assert event.payload["grand_total"] == "664.14"
+    paid = OutboxEvent.objects.get(reservation=r, name="PaymentSucceeded")
+    assert (paid.payload["payment_id"], paid.payload["amount"], paid.payload["kind"]) == (
+        payment.pk, "664.14", "CHARGE")
+    assert set(r.events.values_list("name", flat=True)) == {"ReservationConfirmed", "PaymentSucceeded"}
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from bookings.cancellations import reservation_cancel
-from bookings.models import Payment, PaymentAttempt, Reservation, Status
+from bookings.models import OutboxEvent, Payment, PaymentAttempt, Reservation, Status
 from bookings.modifications import ModificationRequest, reservation_modify
 from bookings.payments.attempts import attempts_settle_due
 from bookings.services import booking_create
@@ -201,7 +201,10 @@ def test_a_night_sold_while_the_charge_was_out_gives_the_charge_back(nyc, next_f
     with pytest.raises(SoldOut):
         _extend(r, gateway)
     before["inventory"] = state(r)["inventory"]  # the other guest's Monday
-    assert state(r) | {"payments": None} == before | {"payments": None}
+    # Money moved and came back (a payment event each); the booking itself did not change.
+    assert state(r) | {"payments": None, "events": None} == before | {"payments": None, "events": None}
+    added = OutboxEvent.objects.filter(reservation=r).order_by("created_at")[before["events"]:]
+    assert [e.name for e in added] == ["PaymentSucceeded", "PaymentRefunded"]
     assert [(p.kind, p.amount, p.purpose) for p in Payment.objects.filter(reservation=r)] == [
         ("CHARGE", SEED, "BOOKING"), ("CHARGE", FOURTH_NIGHT, "MODIFICATION"), ("REFUND", FOURTH_NIGHT, "COMPENSATE")]
     assert _ledger(r) == gateway.total_moved == SEED

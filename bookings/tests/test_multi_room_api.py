@@ -39,7 +39,7 @@ def test_a_rooms_body_books_every_room_and_answers_the_whole_booking(partner_cli
     assert body["room_type"]["code"] == "DELUXE-KING" and body["guests"] == {"adults": 2, "children": 0}
     assert {k: body["pricing"][k] for k in ("room_total", "taxes", "fees", "grand_total")} == {
         "room_total": "984.60", "taxes": "131.28", "fees": "90.00", "grand_total": "1205.88"}
-    assert body["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "1205.88"}
+    assert body["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "1205.88", "currency": "USD"}
     assert (body["payment_terms"]["due_now"], body["payment_terms"]["due_later"]) == ("1205.88", "0.00")
     assert [(r["room"], r["number"], r["status"], r["room_type"]["code"], r["adults"], r["children"],
              r["child_ages"], r["totals"]["grand_total"]) for r in body["rooms"]] == [
@@ -122,7 +122,8 @@ def test_one_room_is_cancelled_through_its_endpoint_and_the_rest_by_the_booking(
     assert one.json()["financial"]["refund_amount"] == "541.74"
     booking = partner_client.get(f"{URL}/{number}").json()
     assert booking["status"] == "CONFIRMED" and [r["status"] for r in booking["rooms"]] == ["CONFIRMED", "CANCELLED"]
-    assert booking["payment"] == {"status": "PARTIALLY_REFUNDED", "last_four": "4242", "amount": "664.14"}
+    assert booking["payment"] == {
+        "status": "PARTIALLY_REFUNDED", "last_four": "4242", "amount": "664.14", "currency": "USD"}
     assert partner_client.post(f"{URL}/{number}/rooms/3/cancel", {}, format="json").status_code == 404
 
     quote = partner_client.get(f"{URL}/{number}/cancellation-quote").json()

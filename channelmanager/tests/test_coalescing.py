@@ -22,7 +22,7 @@ def _ten_bookings(friday):
              (friday + timedelta(days=20), 1, "STANDARD-QUEEN"), (friday, 2, "JUNIOR-SUITE")]
     for i, (check_in, nights, room_type) in enumerate(stays):
         book(check_in, nights=nights, room_type=room_type, email=f"guest{i}@example.com")
-    assert deliver_all_events() == 10
+    assert deliver_all_events() == 20  # each booking's ReservationConfirmed and PaymentSucceeded
 
 
 def test_ten_bookings_become_one_message_per_room_type_and_channel(nyc, channel, next_friday):
