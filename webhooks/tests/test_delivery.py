@@ -40,7 +40,8 @@ def test_a_booking_is_posted_signed_with_the_booking_as_the_partner_reads_it(par
     assert booking == read_back  # the same document GET answers this key, history and all
     assert booking["confirmation_number"] == number and booking["status"] == "CONFIRMED"
     assert booking["pricing"]["grand_total"] == "664.14" and booking["pricing"]["room_total"] == "546.30"
-    assert booking["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"}
+    assert booking["payment"] == {
+        "status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"}
     assert [h["by"] for h in booking["status_history"]] == ["you", "you"]
 
     delivery = WebhookDelivery.objects.get()

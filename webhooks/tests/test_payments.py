@@ -32,7 +32,8 @@ def test_a_card_booking_and_its_cancellation_refund(partner, stay_friday, settle
     assert paid["data"]["payment"] == {"id": charge.pk, "kind": "CHARGE", "amount": "664.14", "currency": "USD",
                                        "purpose": "BOOKING", "refund_of": None}
     assert paid["data"]["booking"]["confirmation_number"] == number
-    assert paid["data"]["booking"]["payment"] == {"status": "COMPLETED", "last_four": "4242", "amount": "664.14"}
+    assert paid["data"]["booking"]["payment"] == {
+        "status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"}
     # Recorded with the payment, before the booking had its number: none is shown in the event.
     assert OutboxEvent.objects.get(name=events.PAYMENT_SUCCEEDED).payload["confirmation_number"] is None
 
