@@ -28,7 +28,7 @@ def test_booking_create_documents_202_pending_and_card_data_not_accepted():
     pending = _resolve(schema, create["responses"]["202"]["content"]["application/json"]["schema"])
     assert pending["properties"]["confirmation_number"]["type"] == ["string", "null"]  # OpenAPI 3.1's nullable
     payment = _resolve(schema, pending["properties"]["payment"])
-    assert {"status", "last_four", "amount", "client_secret", "status_url"} == set(payment["properties"])
+    assert {"status", "last_four", "amount", "currency", "client_secret", "status_url"} == set(payment["properties"])
     assert "client_secret" not in payment["required"] and "status_url" in payment["required"]
     assert "REQUIRES_ACTION" in payment["properties"]["status"]["description"]
     assert "Location" in create["responses"]["202"]["headers"]
