@@ -34,8 +34,8 @@ def test_booking_create_documents_202_pending_and_card_data_not_accepted():
     assert "Location" in create["responses"]["202"]["headers"]
     # The confirmed answer keeps its shape.
     confirmed = _resolve(schema, create["responses"]["201"]["content"]["application/json"]["schema"])
-    assert sorted(_resolve(schema, confirmed["properties"]["payment"])["required"]) == ["amount", "currency", "last_four",
-                                                                                           "status"]
+    required = sorted(_resolve(schema, confirmed["properties"]["payment"])["required"])
+    assert required == ["amount", "currency", "last_four", "status"]
 
 
 def test_the_status_url_is_documented():
