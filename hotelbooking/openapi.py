@@ -100,6 +100,11 @@ FAMILIES = {
         {"reason": {"type": "string", "enum": ["PAID", "EXPIRED", "BOOKING_CLOSED", "AMOUNT_CHANGED", "IN_PROGRESS",
                                                "TOO_MANY_TRIES"]}},
         "The payment link takes no payment (now)."),
+    "ErrorWebhookEndpoint": (
+        ["WEBHOOK_URL_NOT_ALLOWED", "UNKNOWN_EVENT_TYPE"],
+        {"field": {**_STRING, "description": "The field at fault: url or event_types"},
+         "known": {"type": "array", "items": _STRING, "description": "UNKNOWN_EVENT_TYPE: the event types there are"}},
+        "A webhook endpoint cannot be registered so: its URL is refused, or it names an unknown event type."),
     "ErrorUndoConflict": (
         ["UNDO_CONFLICT"], {"cells": {**_INT, "description": "How many cells were changed again"}},
         "Some cells were changed again since the edit."),
