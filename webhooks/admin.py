@@ -121,6 +121,15 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log of what was sent stays (it goes only with its endpoint)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only: the page is a record, with nothing to save.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.action(description="Replay (same event id, sent again)", permissions=["change"])
     def replay(self, request, queryset):
         count = 0
