@@ -1,14 +1,10 @@
-"""An inline that shows rows and changes none: ledgers, history, a booking's other rooms."""
+"""Admin pages and inlines that show rows and change none: ledgers, history, a booking's other rooms, logs."""
 
 from django.contrib import admin
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown, never added, changed or deleted here."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
+class NoEdits:
+    """Rows shown, never added, changed or deleted here (mix into a ModelAdmin or an inline)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -18,3 +14,9 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(NoEdits, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from bookings.admin import DisputedFilter
+from bookings.admin_readonly import NoEdits
 from bookings.models import Status
 from bookings.payments import default_gateway
 from hotelbooking.errors import DomainError
@@ -45,17 +46,8 @@ from .models import (
 from .tape_chart import views as tape_chart
 
 
-class ReadOnlyAdmin(HotelScoped, admin.ModelAdmin):
+class ReadOnlyAdmin(NoEdits, HotelScoped, admin.ModelAdmin):
     """Ledgers and history: looked at, never edited by hand; only the user's hotels' rows."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeskDayFilter(admin.SimpleListFilter):

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
+from bookings.admin_readonly import ReadOnlyInline
 from hotelbooking.errors import DomainError
 from inventory.models import HotelAPIKey
 
@@ -90,15 +91,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = ("at", "status_code", "latency_ms", "response_excerpt", "error")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookDelivery)
