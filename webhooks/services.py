@@ -32,22 +32,24 @@ def endpoint_create(*, owner, url: str, event_types, contact_email: str, descrip
                                           contact_email=contact_email, description=description)
 
 
-@transaction.atomic
 def endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
-    """Change the URL, event types, contact or description; `active` True enables, False disables."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    """Change the URL, event types, contact or description; `active` True enables, False disables.
+
+    The new URL is checked (a DNS lookup) before the endpoint's row is locked, never under the lock."""
     if "url" in changes:
         url_check(changes["url"])
     if "event_types" in changes:
         changes["event_types"] = _types_check(changes["event_types"])
     active = changes.pop("active", None)
-    for name, value in changes.items():
-        setattr(endpoint, name, value)
-    endpoint.save()
-    if active is True and not endpoint.active:
-        endpoint_enable(endpoint=endpoint)
-    elif active is False and endpoint.active:
-        endpoint_disable(endpoint=endpoint, reason="Disabled by its owner.")
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        for name, value in changes.items():
+            setattr(endpoint, name, value)
+        endpoint.save()
+        if active is True and not endpoint.active:
+            endpoint_enable(endpoint=endpoint)
+        elif active is False and endpoint.active:
+            endpoint_disable(endpoint=endpoint, reason="Disabled by its owner.")
     endpoint.refresh_from_db()
     return endpoint
 

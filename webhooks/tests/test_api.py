@@ -165,3 +165,27 @@ def test_only_partner_and_front_desk_keys_manage_webhooks(nyc, client):
     client.force_login(clerk)
     response = client.get("/api/v1/webhooks/endpoints")
     assert response.status_code == 403 and response.json()["error"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_url_is_looked_up_before_the_endpoint_is_locked_never_inside_a_transaction(
+        partner, endpoint_of, monkeypatch):
+    from django.db import connection
+
+    from webhooks import services
+
+    _, client = partner
+    endpoint = endpoint_of(client)
+    checked_inside = []
+    real_check = services.url_check
+
+    def check(url):
+        checked_inside.append(connection.in_atomic_block)
+        return real_check(url)
+
+    monkeypatch.setattr(services, "url_check", check)
+    changed = client.patch(f"/api/v1/webhooks/endpoints/{endpoint['id']}",
+                           {"url": endpoint["url"].replace("/hooks", "/hooks-v2")}, format="json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["url"].endswith("/hooks-v2")
+    assert checked_inside == [False]
