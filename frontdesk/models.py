@@ -71,6 +71,68 @@ class RoomAssignment(models.Model):
         return f"{self.room} for {self.reservation} ({self.start_date} - {self.end_date})"
 
 
+class BillingParty(models.Model):
+    """A company or travel agent that pays for stays: reusable across bookings (and hotels of the group).
+
+    A folio billed to a party invoices that party (name, address and VAT id as they were on the day of issue).
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "COMPANY", "Company"
+        TRAVEL_AGENT = "TRAVEL_AGENT", "Travel agent"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True, help_text="Street lines, as printed on an invoice")
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. DE")
+    vat_id = models.CharField("VAT id", max_length=40, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, help_text="Where its invoices are sent")
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "billing parties"
+
+    def __str__(self):
+        return self.name
+
+
+class Folio(models.Model):
+    """One of a reservation's bills. Number 1 is the guest's own; others bill a company, a travel agent or the
+    channel that collected the stay. Every folio line belongs to exactly one folio."""
+
+    class Kind(models.TextChoices):
+        GUEST = "GUEST", "Guest"
+        COMPANY = "COMPANY", "Company"
+        TRAVEL_AGENT = "TRAVEL_AGENT", "Travel agent"
+        CHANNEL = "CHANNEL", "Channel"
+
+    GUEST_NUMBER = 1
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="folios")
+    number = models.PositiveSmallIntegerField(default=GUEST_NUMBER)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GUEST)
+    billing_party = models.ForeignKey(BillingParty, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="folios")
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["reservation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["reservation", "number"], name="uniq_folio_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.reservation.confirmation_number} folio {self.number}"
+
+
 class FolioLine(models.Model):
     """One charge (or correcting credit) on a reservation's folio. Never edited, never deleted.
 
@@ -102,6 +164,8 @@ class FolioLine(models.Model):
     INCIDENTALS = ("MINIBAR", "ROOM_SERVICE", "RESTAURANT", "SPA", "PARKING", "LAUNDRY", "TELEPHONE", "OTHER")
 
     reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="folio_lines")
+    folio = models.ForeignKey(Folio, on_delete=models.PROTECT, related_name="lines",
+                              help_text="The bill it is on (the guest's, unless routed or moved)")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.CharField(max_length=200)
     amount = models.DecimalField(**MONEY, help_text="Positive for a charge, negative for a credit")

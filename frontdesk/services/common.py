@@ -12,6 +12,7 @@ from hotelbooking.money import round_money
 
 from ..folio import Posting
 from ..models import (
+    Folio,
     FolioLine,
 )
 from ..selectors import stay_plan
@@ -42,13 +43,22 @@ def _state_label(reservation: Reservation) -> str:
 
 
 
+def guest_folio(reservation: Reservation) -> Folio:
+    """The reservation's own folio (number 1), made on its first posting."""
+    folio, _ = Folio.objects.get_or_create(reservation=reservation, number=Folio.GUEST_NUMBER,
+                                           defaults={"kind": Folio.Kind.GUEST})
+    return folio
+
+
 def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> int:
     """Post what is not posted yet (by posting key). The caller holds the reservation's lock."""
     if not postings:
         return 0
     done = set(FolioLine.objects.filter(reservation=reservation).exclude(posting_key="")
                .values_list("posting_key", flat=True))
-    new = [FolioLine(reservation=reservation, kind=p.kind, description=p.description[:200], amount=p.amount,
+    folio = guest_folio(reservation)
+    new = [FolioLine(reservation=reservation, folio=folio, kind=p.kind, description=p.description[:200],
+                     amount=p.amount,
                      currency=reservation.currency, business_date=p.night, actor=actor_label(actor),
                      posting_key=p.key)
            for p in postings if p.key not in done]
@@ -73,7 +83,7 @@ def _channel_collected(reservation: Reservation) -> bool:
 def _post_line(reservation: Reservation, *, kind: str, description: str, amount: Decimal, business_date: date,
                actor=None, key: str = "", reverses: FolioLine | None = None) -> FolioLine:
     return FolioLine.objects.create(
-        reservation=reservation, kind=kind, description=description[:200],
+        reservation=reservation, folio=guest_folio(reservation), kind=kind, description=description[:200],
         amount=round_money(amount, reservation.currency), currency=reservation.currency,
         business_date=business_date, posted_by=_actor_user(actor), actor=actor_label(actor), posting_key=key,
         reverses=reverses)

@@ -17,6 +17,7 @@ from bookings.tests.faulty_gateway import Crash, FaultyGateway
 from frontdesk.models import FolioLine
 from frontdesk.selectors import folio_get
 from frontdesk.services import charge_post, night_audit_run, stay_check_in, stay_check_out
+from frontdesk.services.common import guest_folio
 from hotelbooking.errors import OutstandingBalance
 
 from .conftest import at
@@ -156,7 +157,8 @@ def test_a_declined_balance_changes_nothing(in_house, faulty, next_friday):
 
 def _goodwill(r, next_friday, amount="142.50"):
     """A 142.50 goodwill correction: with the 92.50 spent, the guest leaves 50.00 in credit."""
-    FolioLine.objects.create(reservation=r, kind=FolioLine.Kind.CORRECTION, description="Goodwill",
+    FolioLine.objects.create(reservation=r, folio=guest_folio(r), kind=FolioLine.Kind.CORRECTION,
+                             description="Goodwill",
                              amount=-D(amount), currency="USD", business_date=next_friday)
 
 
