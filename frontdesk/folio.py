@@ -22,6 +22,7 @@ class Posting:
     amount: Decimal
     key: str             # FolioLine.posting_key: makes posting idempotent
     line: str = ""       # the tax or fee line's name as booked (TAX and FEE postings)
+    rate: Decimal | None = None  # a percentage tax posting's rate in percent (FolioLine.tax_rate)
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,9 @@ class FolioLine(models.Model):
                                     related_name="reversed_by", help_text="The line this one corrects")
     posting_key = models.CharField(max_length=60, blank=True,
                                    help_text="Set on system postings so posting twice is impossible")
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True,
+                                   help_text="On a percentage tax posting: the rate in percent (e.g. 8.875), for "
+                                             "the invoice's tax summary per rate")
 
     class Meta:
         ordering = ["business_date", "posted_at", "id"]

@@ -60,7 +60,7 @@ def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> i
     new = [FolioLine(reservation=reservation, folio=folio, kind=p.kind, description=p.description[:200],
                      amount=p.amount,
                      currency=reservation.currency, business_date=p.night, actor=actor_label(actor),
-                     posting_key=p.key)
+                     posting_key=p.key, tax_rate=p.rate)
            for p in postings if p.key not in done]
     FolioLine.objects.bulk_create(new)
     return len(new)
