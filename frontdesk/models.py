@@ -122,6 +122,9 @@ class Folio(models.Model):
     label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.CharField(max_length=100, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="Set when the folio is invoiced: nothing more is posted to it or moved "
+                                               "off it (a credit note reopens it)")
 
     class Meta:
         ordering = ["reservation", "number"]
