@@ -128,12 +128,72 @@ class Folio(models.Model):
 
     class Meta:
         ordering = ["reservation", "number"]
+        permissions = [("manage_folios", "Can open folios, route charges and move lines between folios")]
         constraints = [
             models.UniqueConstraint(fields=["reservation", "number"], name="uniq_folio_number"),
         ]
 
     def __str__(self):
         return f"{self.reservation.confirmation_number} folio {self.number}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def is_guests(self) -> bool:
+        """A bill the guest pays (their own, or a second guest bill): what check-out settles."""
+        return self.kind == self.Kind.GUEST
+
+    @property
+    def party_name(self) -> str:
+        if self.billing_party_id:
+            return self.billing_party.name
+        return self.label or ("Guest" if self.is_guests else self.get_kind_display())
+
+
+class FolioRoute(models.Model):
+    """A kind of charge of one reservation goes to this folio (without a route: the guest's own, number 1).
+
+    Keys are FolioLine kinds (ROOM, TAX, FEE, PENALTY, each incidental); a reversal follows the line it reverses
+    and an adjustment of posted nights (CORRECTION) follows ROOM.
+    """
+
+    # Kinds a route may name: everything staff or the system post, but a correction or a transfer.
+    KINDS = ("ROOM", "TAX", "FEE", "MINIBAR", "ROOM_SERVICE", "RESTAURANT", "SPA", "PARKING", "LAUNDRY", "TELEPHONE",
+             "OTHER", "PENALTY")
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="folio_routes")
+    kind = models.CharField(max_length=20)
+    folio = models.ForeignKey(Folio, on_delete=models.CASCADE, related_name="routes")
+    set_at = models.DateTimeField(default=timezone.now)
+    set_by = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["reservation", "kind"]
+        constraints = [models.UniqueConstraint(fields=["reservation", "kind"], name="uniq_folio_route_kind")]
+
+    def __str__(self):
+        return f"{self.kind} -> folio {self.folio.number}"
+
+
+class FolioLineMove(models.Model):
+    """A line moved from one folio of a reservation to another: who, when, from, to, why. Never edited."""
+
+    line = models.ForeignKey("FolioLine", on_delete=models.PROTECT, related_name="moves")
+    from_folio = models.ForeignKey(Folio, on_delete=models.PROTECT, related_name="+")
+    to_folio = models.ForeignKey(Folio, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    moved_at = models.DateTimeField(default=timezone.now)
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    actor = models.CharField(max_length=100, blank=True, help_text="Who: a user or an API key")
+
+    class Meta:
+        ordering = ["moved_at", "id"]
+
+    def __str__(self):
+        return f"Line {self.line_id}: folio {self.from_folio.number} -> {self.to_folio.number}"
 
 
 class FolioLine(models.Model):

@@ -1,4 +1,4 @@
-"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003 to 0006), checked through
+"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003 to 0006, 0012), checked through
 hotelbooking.permissions like every other permission. The "Front office manager" group adds what needs a manager:
 price overrides and penalty waivers. A member also needs to belong to a hotel (Hotel.staff)."""
 
@@ -30,6 +30,10 @@ FRONT_DESK_PERMISSIONS = [
     ("frontdesk", "assign_room"),
     ("frontdesk", "move_room"),
     ("frontdesk", "mark_no_show"),
+    ("frontdesk", "manage_folios"),
+    ("frontdesk", "view_billingparty"),
+    ("frontdesk", "add_billingparty"),
+    ("frontdesk", "change_billingparty"),
 ]
 
 MANAGER_PERMISSIONS = FRONT_DESK_PERMISSIONS + [

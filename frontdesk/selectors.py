@@ -16,7 +16,8 @@ from pricing.search import hotel_today
 
 from .desk_rows import desk_rows_annotate
 from .folio import retained_posting
-from .models import FolioLine, HousekeepingTask, RoomAssignment, RoomOutOfOrder
+from .models import Folio as FolioModel
+from .models import FolioLine, FolioLineMove, FolioRoute, HousekeepingTask, RoomAssignment, RoomOutOfOrder
 
 # --- the folio -------------------------------------------------------------------------------------------
 
@@ -42,17 +43,41 @@ _TOTAL_OF_KIND = {"ROOM": "room", "TAX": "taxes", "FEE": "fees", "PENALTY": "pen
 
 
 @dataclass
+class FolioBill:
+    """One folio of the reservation (models.Folio) with its lines and totals. Payments are the guest's: they
+    count on the guest's own folio (number 1) only; a company's or channel's folio is settled by its invoice,
+    so its balance is what that party owes."""
+
+    folio: FolioModel
+    lines: list[FolioLine]
+    payments: list[Payment]
+    totals: FolioTotals
+
+
+@dataclass
 class Folio:
+    """What the guest sees and owes: the lines of the guest's folios (kind GUEST) and every payment, with their
+    totals; `folios` has each folio of the reservation beside (a company's, a channel's, ...)."""
+
     reservation: Reservation
     currency: str
     lines: list[FolioLine]
     payments: list[Payment]
     totals: FolioTotals = field(default_factory=FolioTotals)
+    folios: list[FolioBill] = field(default_factory=list)
+    routes: list[FolioRoute] = field(default_factory=list)      # which kinds of charges go to which folio
+    moves: list[FolioLineMove] = field(default_factory=list)    # lines moved between folios, oldest first
 
     @property
     def spent(self) -> Decimal:
-        """What the stay cost, whoever paid it (third-party transfers not deducted)."""
-        return self.totals.charges - self.totals.transfers
+        """What the stay cost, whoever paid it (every folio; third-party transfers of old bookings not
+        deducted)."""
+        return sum((b.totals.charges - b.totals.transfers for b in self.folios), ZERO) \
+            if self.folios else self.totals.charges - self.totals.transfers
+
+    @property
+    def billed_to_others(self) -> list[FolioBill]:
+        return [b for b in self.folios if not b.folio.is_guests]
 
 
 def _bill_order(line: FolioLine):
@@ -60,13 +85,7 @@ def _bill_order(line: FolioLine):
     return (line.business_date, line.kind not in ("ROOM", "TAX", "FEE"), line.posted_at, line.pk)
 
 
-def folio_get(reservation: Reservation) -> Folio:
-    """Every line and successful payment of the reservation, with the derived totals: two queries."""
-    currency = reservation.currency
-    lines = sorted(FolioLine.objects.filter(reservation=reservation).select_related("reversed_by", "posted_by"),
-                   key=_bill_order)
-    payments = list(Payment.objects.filter(reservation=reservation, result=Payment.Result.SUCCEEDED)
-                    .order_by("created_at", "id"))
+def _totals(lines: list[FolioLine], payments: list[Payment], currency: str) -> FolioTotals:
     totals = FolioTotals()
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
@@ -79,7 +98,41 @@ def folio_get(reservation: Reservation) -> Folio:
         setattr(totals, name, round_money(sums[name], currency))
     totals.paid = totals.payments - totals.refunds
     totals.balance = totals.charges - totals.paid
-    return Folio(reservation=reservation, currency=currency, lines=lines, payments=payments, totals=totals)
+    return totals
+
+
+def folio_get(reservation: Reservation) -> Folio:
+    """The guest's lines and every successful payment with the derived totals, each folio with its own, the
+    routes and the moves: five queries."""
+    currency = reservation.currency
+    lines = sorted(FolioLine.objects.filter(reservation=reservation).select_related("reversed_by", "posted_by"),
+                   key=_bill_order)
+    payments = list(Payment.objects.filter(reservation=reservation, result=Payment.Result.SUCCEEDED)
+                    .order_by("created_at", "id"))
+    folios = list(FolioModel.objects.filter(reservation=reservation).select_related("billing_party")
+                  .order_by("number"))
+    if not folios or folios[0].number != FolioModel.GUEST_NUMBER:  # nothing posted yet: the guest's, to come
+        folios.insert(0, FolioModel(reservation=reservation, number=FolioModel.GUEST_NUMBER,
+                                    kind=FolioModel.Kind.GUEST))
+    by_folio = defaultdict(list)
+    for line in lines:
+        by_folio[line.folio_id].append(line)
+    bills = [FolioBill(folio=f, lines=by_folio[f.pk], payments=payments if f.number == f.GUEST_NUMBER else [],
+                       totals=_totals(by_folio[f.pk], payments if f.number == f.GUEST_NUMBER else [], currency))
+             for f in folios]
+    others = {f.pk for f in folios if not f.is_guests}
+    guest_lines = [line for line in lines if line.folio_id not in others]
+    number = {f.pk: f.number for f in folios}
+    order = {kind: i for i, kind in enumerate(FolioRoute.KINDS)}
+    routes = sorted(FolioRoute.objects.filter(reservation=reservation), key=lambda r: order.get(r.kind, 99))
+    for route in routes:
+        route.folio_number = number.get(route.folio_id)
+    moves = list(FolioLineMove.objects.filter(line__reservation=reservation).select_related("line", "moved_by")
+                 .order_by("moved_at", "id"))
+    for move in moves:
+        move.from_number, move.to_number = number.get(move.from_folio_id), number.get(move.to_folio_id)
+    return Folio(reservation=reservation, currency=currency, lines=guest_lines, payments=payments,
+                 totals=_totals(guest_lines, payments, currency), folios=bills, routes=routes, moves=moves)
 
 
 # --- the room rack ---------------------------------------------------------------------------------------
@@ -298,7 +351,7 @@ def housekeeping_board(*, hotel: Hotel, status: str | None = None, include_done_
 @dataclass(frozen=True)
 class CheckOutPreview:
     folio: Folio
-    pending: list            # folio.Posting: nights the check-out will post
+    pending: list            # folio.Posting: nights the check-out will post to the guest's folio
     balance: Decimal         # the balance once they are posted: what the card on file will be charged
 
 
@@ -324,7 +377,11 @@ def stay_plan(reservation: Reservation) -> list:
 def check_out_preview(reservation: Reservation) -> CheckOutPreview:
     """The bill as it will be at check-out, without posting anything."""
     folio = folio_get(reservation)
-    posted = {line.posting_key for line in folio.lines if line.posting_key}
-    pending = [p for p in [*stay_plan(reservation), retained_posting(reservation)] if p and p.key not in posted]
+    posted = set(FolioLine.objects.filter(reservation=reservation).exclude(posting_key="")
+                 .values_list("posting_key", flat=True))
+    elsewhere = set(FolioRoute.objects.filter(reservation=reservation).exclude(folio__kind=FolioModel.Kind.GUEST)
+                    .values_list("kind", flat=True))  # what another party's folio will take
+    pending = [p for p in [*stay_plan(reservation), retained_posting(reservation)]
+               if p and p.key not in posted and p.kind not in elsewhere]
     balance = folio.totals.balance + sum((p.amount for p in pending), ZERO)
     return CheckOutPreview(folio=folio, pending=pending, balance=round_money(balance, reservation.currency))

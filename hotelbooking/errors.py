@@ -269,6 +269,24 @@ class OutOfOrderNotFound(NotFound):
     default_message = "No such out-of-order period."
 
 
+class FolioNotFound(NotFound):
+    code = "FOLIO_NOT_FOUND"
+    default_message = "This reservation has no such folio."
+
+
+class BillingPartyNotFound(NotFound):
+    code = "BILLING_PARTY_NOT_FOUND"
+    default_message = "No such company or travel agent."
+
+
+class FolioClosed(DomainError):
+    """The folio is invoiced: nothing is moved onto it or off it (a credit note reopens it)."""
+
+    code = "FOLIO_CLOSED"
+    http_status = 409
+    default_message = "This folio is invoiced and closed."
+
+
 # --- channel manager -------------------------------------------------------------------------------------
 
 class ChannelNotFound(NotFound):

@@ -32,6 +32,15 @@ from .common import (  # noqa: F401
     _post_line,
     _reservation_locked,
     clean_code,
+    guest_folio,
+)
+from .folios import (  # noqa: F401
+    PartyDetails,
+    billing_party_create,
+    folio_lines_move,
+    folio_open,
+    folio_routes_set,
+    route_kinds,
 )
 from .housekeeping import (  # noqa: F401
     housekeeping_task_move,
@@ -60,4 +69,7 @@ from .out_of_order import (  # noqa: F401
     out_of_order_sync,
     room_out_of_order_lift,
     room_out_of_order_set,
+)
+from .routing import (  # noqa: F401
+    channel_folio,
 )

@@ -29,15 +29,13 @@ from pricing.search import hotel_today
 from ..audit import audit_created
 from ..incidentals import incidentals_hold_at_check_in
 from ..models import (
-    FolioLine,
     RoomAssignment,
 )
 from ..selectors import out_of_order_overlapping
 from .common import (
     MAX_KEY_CARDS_PER_ROOM,
     _actor_user,
-    _channel_collected,
-    _post_line,
+    _channel_bills,
     _reservation_locked,
     _state_label,
     clean_code,
@@ -149,10 +147,7 @@ def stay_check_in(*, confirmation_number: str, room_numbers=(), hotels=None, act
         transition(reservation, "check_in_guest", by=actor, note=f"Room{'s' if len(rooms) > 1 else ''} "
                                                                    f"{numbers_label}")
         reservation_save(reservation)
-        if _channel_collected(reservation):
-            _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-reservation.grand_total,
-                       description=f"Room and tax billed to {reservation.source or 'the booking channel'}",
-                       business_date=today, actor=actor, key="channel-transfer")
+        _channel_bills(reservation, actor=actor)  # the room and tax go to the channel's folio
         result = CheckInResult(reservation=reservation, assignments=assignments)
         events.event_record(events.GUEST_CHECKED_IN, reservation=reservation, payload={
             "rooms": [r.number for r in rooms], "room_ids": [r.pk for r in rooms],

@@ -11,18 +11,13 @@ from bookings.services import (
 from hotelbooking.money import round_money
 
 from ..folio import Posting
-from ..models import (
-    Folio,
-    FolioLine,
-)
+from ..models import FolioLine
 from ..selectors import stay_plan
+from .routing import Router, channel_folio, guest_folio  # noqa: F401 (guest_folio: the name callers know)
 
 logger = logging.getLogger(__name__)
 
 MAX_KEY_CARDS_PER_ROOM = 6
-
-
-
 
 
 def _actor_user(actor):
@@ -43,22 +38,16 @@ def _state_label(reservation: Reservation) -> str:
 
 
 
-def guest_folio(reservation: Reservation) -> Folio:
-    """The reservation's own folio (number 1), made on its first posting."""
-    folio, _ = Folio.objects.get_or_create(reservation=reservation, number=Folio.GUEST_NUMBER,
-                                           defaults={"kind": Folio.Kind.GUEST})
-    return folio
-
-
 def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> int:
-    """Post what is not posted yet (by posting key). The caller holds the reservation's lock."""
+    """Post what is not posted yet (by posting key), each to the folio its kind is routed to (routing.Router).
+    The caller holds the reservation's lock."""
     if not postings:
         return 0
     done = set(FolioLine.objects.filter(reservation=reservation).exclude(posting_key="")
                .values_list("posting_key", flat=True))
-    folio = guest_folio(reservation)
-    new = [FolioLine(reservation=reservation, folio=folio, kind=p.kind, description=p.description[:200],
-                     amount=p.amount,
+    router = Router(reservation, actor=actor)
+    new = [FolioLine(reservation=reservation, folio=router.folio_for(p.kind), kind=p.kind,
+                     description=p.description[:200], amount=p.amount,
                      currency=reservation.currency, business_date=p.night, actor=actor_label(actor),
                      posting_key=p.key, tax_rate=p.rate)
            for p in postings if p.key not in done]
@@ -80,10 +69,21 @@ def _channel_collected(reservation: Reservation) -> bool:
         reservation=reservation, result=Payment.Result.SUCCEEDED).exists()
 
 
+def _channel_bills(reservation: Reservation, *, actor=None) -> bool:
+    """A channel-collected booking gets its channel's folio (the stay and penalties routed to it) the first
+    time this is asked: at check-in, at a no-show, at a late cancellation. True if the channel pays."""
+    if not _channel_collected(reservation):
+        return False
+    channel_folio(reservation, actor=actor)
+    return True
+
+
 def _post_line(reservation: Reservation, *, kind: str, description: str, amount: Decimal, business_date: date,
                actor=None, key: str = "", reverses: FolioLine | None = None) -> FolioLine:
+    """One line, on the folio its kind is routed to (routing.Router). The caller holds the reservation's lock."""
+    folio = Router(reservation, actor=actor).folio_for(kind, reverses=reverses)
     return FolioLine.objects.create(
-        reservation=reservation, folio=guest_folio(reservation), kind=kind, description=description[:200],
+        reservation=reservation, folio=folio, kind=kind, description=description[:200],
         amount=round_money(amount, reservation.currency), currency=reservation.currency,
         business_date=business_date, posted_by=_actor_user(actor), actor=actor_label(actor), posting_key=key,
         reverses=reverses)

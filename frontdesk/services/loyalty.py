@@ -12,7 +12,7 @@ from ..models import (
     LoyaltyEntry,
 )
 from .check_out import loyalty_rule
-from .common import _channel_collected, _post_line, _state_label
+from .common import _channel_bills, _post_line, _state_label
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +62,6 @@ def cancellation_penalty_post(*, reservation: Reservation) -> FolioLine | None:
         if existing is not None:
             return existing
         when = timezone.localtime(reservation.cancelled_at or timezone.now(), reservation.hotel.tz).date()
-        line = _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=when,
+        _channel_bills(reservation)  # the channel collects it from its guest, as for a no-show: its folio
+        return _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=when,
                           description="Cancellation penalty", key="cancellation")
-        if _channel_collected(reservation):  # the channel collects it from its guest, as for a no-show
-            _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-penalty, business_date=when,
-                       description=f"Cancellation penalty billed to {reservation.source or 'the booking channel'}",
-                       key="channel-transfer-cancellation")
-        return line

@@ -47,7 +47,7 @@ from ..models import (
     NightAuditSchedule,
 )
 from ..selectors import stay_plan
-from .common import _channel_collected, _post_line, _post_stay_nights
+from .common import _channel_bills, _channel_collected, _post_line, _post_stay_nights
 from .out_of_order import out_of_order_sync
 
 logger = logging.getLogger(__name__)
@@ -92,17 +92,15 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
             penalty = ZERO
         transition(reservation, "mark_no_show", by=actor, note=note)
         reservation_save(reservation)
-        if penalty > 0:
+        channel_pays = _channel_bills(reservation) if penalty > 0 else _channel_collected(reservation)
+        if penalty > 0:  # to the channel's folio when the channel collected the booking
             _post_line(reservation, kind=FolioLine.Kind.PENALTY, amount=penalty, business_date=business_date,
                        description=f"No-show penalty ({(reservation.cancellation_policy or {}).get('name', '')})",
                        key="no-show")
         step = f"{NO_SHOW_STEP}:{business_date.isoformat()}"
         attempts: list[PaymentAttempt] = []
-        if _channel_collected(reservation):
-            if penalty > 0:
-                _post_line(reservation, kind=FolioLine.Kind.TRANSFER, amount=-penalty, business_date=business_date,
-                           description=f"No-show penalty billed to {reservation.source or 'the booking channel'}",
-                           key="channel-transfer-no-show")
+        if channel_pays:  # the channel collects it from its guest: no card of ours to charge or refund
+            pass
         elif paid > penalty:
             attempts = refunds_open(reservation=reservation, step=step, amount=paid - penalty, gateway=gateway)
         elif paid < penalty:
@@ -110,7 +108,7 @@ def reservation_no_show(*, reservation_id: int, gateway: PaymentGateway, busines
             attempts = [charge] if charge is not None else []
         inventory_release(holder=reservation.holder)
         if not attempts:
-            uncharged = penalty - paid if paid < penalty and not _channel_collected(reservation) else ZERO
+            uncharged = penalty - paid if paid < penalty and not channel_pays else ZERO
             _no_show_event(reservation, penalty=penalty, uncharged=uncharged)
     attempts_send(given_back, gateway)
     if attempts:
