@@ -13,26 +13,15 @@ from rest_framework.views import APIView
 
 from bookings.payments import default_gateway
 from bookings.services import reservation_get
-from hotelbooking.api import AmountField, ErrorSerializer, HotelWork, caller_of, hotels_for
+from hotelbooking.api import ErrorSerializer, HotelWork, caller_of, hotels_for
 from hotelbooking.errors import HotelNotFound, ValidationFailed
-from hotelbooking.money import round_money
 from pricing.search import hotel_get, hotel_today
 
 from . import selectors, services
+from .api_folio_output import FolioLineOutput, FolioOutput, _amount, folio_data
 from .models import FolioLine, HousekeepingTask
 
 TAGS = ["front desk"]
-AMOUNT_HELP = "Decimal string in the hotel's currency, e.g. \"92.50\"."
-
-
-def _amount(**kwargs):
-    return AmountField(help_text=kwargs.pop("help_text", AMOUNT_HELP), **kwargs)
-
-
-def _money(value, currency: str) -> str:
-    return str(round_money(value, currency))
-
-
 def _hotel(request, code: str):
     hotel = hotel_get(code)
     if not hotels_for(request).filter(pk=hotel.pk).exists():
@@ -66,76 +55,6 @@ AUTH_ERRORS = {
 class RoomTypeRefOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-
-
-class FolioLineOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    date = serializers.DateField(source="business_date", help_text="The hotel day (the night, for room nights)")
-    type = serializers.CharField(source="kind", help_text="ROOM, TAX, FEE, an incidental (MINIBAR, ROOM_SERVICE, "
-                                 "RESTAURANT, SPA, PARKING, LAUNDRY, TELEPHONE, OTHER), PENALTY, CORRECTION or "
-                                 "TRANSFER")
-    description = serializers.CharField()
-    amount = _amount(help_text="Positive for a charge, negative for a credit")
-    posted_at = serializers.DateTimeField()
-    posted_by = serializers.CharField(source="actor")
-    reverses = serializers.IntegerField(allow_null=True, help_text="The line this correction reverses")
-    reversed_by = serializers.IntegerField(allow_null=True, help_text="The correction that reversed this line")
-
-
-class PaymentLineOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    type = serializers.CharField(help_text="CHARGE or REFUND")
-    amount = _amount()
-    purpose = serializers.CharField(help_text="BOOKING, CHECK_OUT, NO_SHOW, ...")
-    card_brand = serializers.CharField()
-    last_four = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
-class FolioTotalsOutput(serializers.Serializer):
-    room = _amount()
-    taxes = _amount()
-    fees = _amount()
-    incidentals = _amount()
-    penalties = _amount()
-    corrections = _amount()
-    transfers = _amount(help_text="Billed to a third party (e.g. the OTA that collected the booking), negative")
-    charges = _amount(help_text="The sum of every line")
-    payments = _amount(help_text="Card charges that succeeded")
-    refunds = _amount()
-    paid = _amount(help_text="payments - refunds")
-    balance = _amount(help_text="charges - paid: what the guest owes (negative: a credit)")
-
-
-class FolioOutput(serializers.Serializer):
-    confirmation_number = serializers.CharField()
-    status = serializers.CharField()
-    guest_name = serializers.CharField()
-    currency = serializers.CharField()
-    lines = FolioLineOutput(many=True)
-    payments = PaymentLineOutput(many=True)
-    totals = FolioTotalsOutput()
-    balance = _amount()
-
-
-def folio_data(folio: selectors.Folio) -> dict:
-    c = folio.currency
-    r = folio.reservation
-    reversed_by = {line.reverses_id: line.pk for line in folio.lines if line.reverses_id}
-    t = folio.totals
-    return {
-        "confirmation_number": r.confirmation_number, "status": r.status, "guest_name": r.guest_full_name,
-        "currency": c,
-        "lines": [{"id": line.pk, "business_date": line.business_date, "kind": line.kind,
-                   "description": line.description, "amount": _money(line.amount, c), "posted_at": line.posted_at,
-                   "actor": line.actor, "reverses": line.reverses_id, "reversed_by": reversed_by.get(line.pk)}
-                  for line in folio.lines],
-        "payments": [{"id": p.pk, "type": p.kind, "amount": _money(p.amount, c), "purpose": p.purpose,
-                      "card_brand": p.card_brand, "last_four": p.last_four, "created_at": p.created_at}
-                     for p in folio.payments],
-        "totals": {name: _money(getattr(t, name), c) for name in FolioTotalsOutput().fields},
-        "balance": _money(t.balance, c),
-    }
 
 
 # --- check-in --------------------------------------------------------------------------------------------

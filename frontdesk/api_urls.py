@@ -1,12 +1,18 @@
 from django.urls import path
 
-from . import api
+from . import api, api_folios
 
 urlpatterns = [
     path("reservations/<str:confirmation_number>/check-in", api.CheckInApi.as_view(), name="api-check-in"),
     path("reservations/<str:confirmation_number>/room-suggestions", api.RoomSuggestionsApi.as_view(),
          name="api-room-suggestions"),
     path("reservations/<str:confirmation_number>/folio", api.FolioApi.as_view(), name="api-folio"),
+    path("reservations/<str:confirmation_number>/folios", api_folios.FolioListApi.as_view(), name="api-folios"),
+    path("reservations/<str:confirmation_number>/folio-routes", api_folios.FolioRoutesApi.as_view(),
+         name="api-folio-routes"),
+    path("reservations/<str:confirmation_number>/folio-moves", api_folios.FolioMoveApi.as_view(),
+         name="api-folio-moves"),
+    path("billing-parties", api_folios.BillingPartyListApi.as_view(), name="api-billing-parties"),
     path("reservations/<str:confirmation_number>/charges", api.ChargePostApi.as_view(), name="api-charges"),
     path("reservations/<str:confirmation_number>/charges/<int:line_id>/reverse", api.ChargeReverseApi.as_view(),
          name="api-charge-reverse"),

@@ -1,7 +1,7 @@
 """What a desk row shows beside the booking itself: rooms, balance and paid status, loyalty and VIP.
 
-`desk_rows_annotate` adds them to a list of reservations in four queries whatever the list's length (rooms,
-folio extras, payments, guest stats), for today's desk and the search results alike.
+`desk_rows_annotate` adds them to a list of reservations in five queries whatever the list's length (rooms,
+folio extras, routes to others' folios, payments, guest stats), for today's desk and the search results alike.
 """
 
 from collections import defaultdict
@@ -12,11 +12,21 @@ from django.db.models import Sum
 from bookings.models import Payment, Reservation, Status
 from hotelbooking.money import ZERO, round_money
 
-from .models import FolioLine, GuestStats, RoomAssignment
+from .models import Folio, FolioLine, FolioRoute, GuestStats, RoomAssignment
 
 PAID, PART_PAID, UNPAID = "Paid", "Part paid", "Unpaid"
 # Lines the booked total already holds (room nights with their taxes and fees).
 _BOOKED_KINDS = (FolioLine.Kind.ROOM, FolioLine.Kind.TAX, FolioLine.Kind.FEE)
+_OTHERS_FOLIOS = (Folio.Kind.COMPANY, Folio.Kind.TRAVEL_AGENT, Folio.Kind.CHANNEL)
+
+
+def _booked_part(reservation: Reservation, kind: str) -> Decimal:
+    """The part of the booked total a kind of charge makes (the room nights: all but the taxes and fees)."""
+    if kind == FolioLine.Kind.TAX:
+        return reservation.taxes
+    if kind == FolioLine.Kind.FEE:
+        return reservation.fees
+    return reservation.grand_total - reservation.taxes - reservation.fees
 
 
 def paid_status(*, balance: Decimal, paid: Decimal) -> str:
@@ -37,7 +47,13 @@ def desk_rows_annotate(rows: list[Reservation]) -> list[Reservation]:
             .values_list("reservation_id", "room__number"):  # not a room the guest moved out of
         rooms[reservation_id].append(number)
     extras = dict(FolioLine.objects.filter(reservation__in=ids).exclude(kind__in=_BOOKED_KINDS)
+                  .exclude(folio__kind__in=_OTHERS_FOLIOS)
                   .values("reservation_id").annotate(total=Sum("amount")).values_list("reservation_id", "total"))
+    # What a company's or channel's folio takes of the booked stay is not the guest's to pay.
+    billed_away, by_id = defaultdict(lambda: ZERO), {r.pk: r for r in rows}
+    for reservation_id, kind in FolioRoute.objects.filter(reservation__in=ids, folio__kind__in=_OTHERS_FOLIOS) \
+            .filter(kind__in=_BOOKED_KINDS).values_list("reservation_id", "kind"):
+        billed_away[reservation_id] += _booked_part(by_id[reservation_id], kind)
     paid = defaultdict(lambda: ZERO)
     for reservation_id, kind, total in Payment.objects.filter(reservation__in=ids, result=Payment.Result.SUCCEEDED) \
             .values("reservation_id", "kind").annotate(total=Sum("amount")).values_list("reservation_id", "kind",
@@ -51,7 +67,7 @@ def desk_rows_annotate(rows: list[Reservation]) -> list[Reservation]:
         c = r.currency
         r.room_numbers = sorted(rooms.get(r.pk, []))
         r.paid = round_money(paid[r.pk], c)
-        r.balance = round_money(r.grand_total + (extras.get(r.pk) or ZERO) - r.paid, c)
+        r.balance = round_money(r.grand_total - billed_away[r.pk] + (extras.get(r.pk) or ZERO) - r.paid, c)
         r.paid_status = paid_status(balance=r.balance, paid=r.paid)
         r.stays = stays[r.guest_id]
         r.loyalty = r.guest_loyalty_number or r.guest.loyalty_number

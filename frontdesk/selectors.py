@@ -16,8 +16,8 @@ from pricing.search import hotel_today
 
 from .desk_rows import desk_rows_annotate
 from .folio import retained_posting
+from .models import BillingParty, FolioLine, FolioLineMove, FolioRoute, HousekeepingTask, RoomAssignment, RoomOutOfOrder
 from .models import Folio as FolioModel
-from .models import FolioLine, FolioLineMove, FolioRoute, HousekeepingTask, RoomAssignment, RoomOutOfOrder
 
 # --- the folio -------------------------------------------------------------------------------------------
 
@@ -133,6 +133,16 @@ def folio_get(reservation: Reservation) -> Folio:
         move.from_number, move.to_number = number.get(move.from_folio_id), number.get(move.to_folio_id)
     return Folio(reservation=reservation, currency=currency, lines=guest_lines, payments=payments,
                  totals=_totals(guest_lines, payments, currency), folios=bills, routes=routes, moves=moves)
+
+
+def billing_parties_search(*, query: str = "", limit: int = 100) -> list[BillingParty]:
+    """Active companies and travel agents whose name, VAT id, city or email holds `query`, by name: one query."""
+    parties = BillingParty.objects.filter(is_active=True)
+    query = (query or "").replace("\x00", "").strip()
+    if query:
+        parties = parties.filter(Q(name__icontains=query) | Q(vat_id__icontains=query) | Q(city__icontains=query)
+                                 | Q(email__icontains=query))
+    return list(parties.order_by("name", "id")[:limit])
 
 
 # --- the room rack ---------------------------------------------------------------------------------------

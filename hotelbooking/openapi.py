@@ -105,6 +105,11 @@ FAMILIES = {
         {"field": {**_STRING, "description": "The field at fault: url or event_types"},
          "known": {"type": "array", "items": _STRING, "description": "UNKNOWN_EVENT_TYPE: the event types there are"}},
         "A webhook endpoint cannot be registered so: its URL is refused, or it names an unknown event type."),
+    "ErrorFolio": (
+        ["FOLIO_CLOSED", "FOLIO_NOT_FOUND", "BILLING_PARTY_NOT_FOUND"],
+        {"folio": {**_INT, "description": "The folio's number on the reservation (1 is the guest's)"},
+         "billing_party": {**_INT, "description": "BILLING_PARTY_NOT_FOUND: the id sent"}},
+        "A folio cannot take this: it is invoiced and closed, or there is no such folio or billing party."),
     "ErrorUndoConflict": (
         ["UNDO_CONFLICT"], {"cells": {**_INT, "description": "How many cells were changed again"}},
         "Some cells were changed again since the edit."),

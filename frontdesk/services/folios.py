@@ -187,8 +187,7 @@ def folio_lines_move(*, confirmation_number: str, line_ids: list[int], folio: in
                      .select_related("folio"))
         missing = sorted(set(wanted) - {line.pk for line in lines})
         if missing:
-            raise ChargeNotFound(f"Reservation {reservation.confirmation_number} has no line {missing[0]}.",
-                                 line=missing[0])
+            raise ChargeNotFound(f"Reservation {reservation.confirmation_number} has no line {missing[0]}.")
         lines = _with_pairs(reservation, lines)
         if target.is_closed:
             raise _closed(target, "nothing is moved onto it")
