@@ -21,7 +21,7 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import inhouse_views, paylinks, selectors, services
+from . import folio_views, inhouse_views, paylinks, selectors, services
 from .admin_desk import DeskPagesMixin, stay_actions
 from .assignments import ahead_assignments
 from .audit import stay_history
@@ -129,6 +129,12 @@ class StayAdmin(DeskPagesMixin, ReadOnlyAdmin):
             path("<int:pk>/charge/<int:line_id>/reverse/", view(self.reverse_view), name="frontdesk_reverse"),
             path("<int:pk>/check-out/", view(self.check_out_view), name="frontdesk_check_out"),
             path("<int:pk>/folio/", view(self.folio_view), name="frontdesk_folio"),
+            path("<int:pk>/folios/open/", view(partial(folio_views.folio_open_view, self)),
+                 name="frontdesk_folio_open"),
+            path("<int:pk>/folios/route/", view(partial(folio_views.folio_route_view, self)),
+                 name="frontdesk_folio_route"),
+            path("<int:pk>/folios/move/", view(partial(folio_views.folio_move_view, self)),
+                 name="frontdesk_folio_move"),
             path("<int:pk>/payment-link/", view(self.payment_link_view), name="frontdesk_payment_link"),
             path("<int:pk>/move-room/", view(partial(inhouse_views.move_room_view, self)), name="frontdesk_move_room"),
             path("<int:pk>/change-stay/", view(partial(inhouse_views.change_stay_view, self)),
@@ -269,7 +275,8 @@ class StayAdmin(DeskPagesMixin, ReadOnlyAdmin):
             hold=incidentals_hold(stay), history=stay_history(stay), desk_actions=stay_actions(request.user, stay),
             links=[(link, paylinks.payment_link_url(link))
                                                 for link in paylinks.payment_links_of(stay)],
-            link_form=(link_form or PaymentLinkForm()) if may_send else None))
+            link_form=(link_form or PaymentLinkForm()) if may_send else None,
+            manage_folios=staff_may(request.user, "manage_folios", stay.hotel), **folio_views.folio_forms()))
 
     def payment_link_view(self, request, pk):
         """POST: make a payment link for the stay's balance or a deposit and email it to the guest."""
@@ -478,3 +485,6 @@ class PaymentLinkAdmin(ReadOnlyAdmin):
     @admin.display(description="State")
     def state(self, obj):
         return obj.state.lower()
+
+
+from . import admin_folios  # noqa: E402, F401  (billing parties, folios and moves: registered there)

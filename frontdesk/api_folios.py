@@ -36,7 +36,8 @@ class PartyInput(serializers.Serializer):
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     vat_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="",
+                                  help_text="Where its invoices are sent")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 

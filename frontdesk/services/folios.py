@@ -8,6 +8,8 @@ Locks: the reservation row, then the folios involved (by number).
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
@@ -58,6 +60,11 @@ def billing_party_create(*, details: PartyDetails) -> BillingParty:
     values["country"] = values["country"].upper()
     if values["country"] and (len(values["country"]) != 2 or not values["country"].isalpha()):
         raise ValidationFailed("country is a two-letter ISO code, e.g. DE.", field="country")
+    if values["email"]:
+        try:
+            validate_email(values["email"])
+        except DjangoValidationError:
+            raise ValidationFailed("email is not an email address.", field="email") from None
     return BillingParty.objects.create(kind=details.kind, **values)
 
 

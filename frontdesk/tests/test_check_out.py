@@ -157,9 +157,12 @@ def test_channel_collected_booking_bills_the_room_to_the_channel(frontdesk_clien
         stay_check_in(confirmation_number=r.confirmation_number, room_numbers=["1203"])
     with at(next_friday + timedelta(days=3), 9):
         body = _check_out(frontdesk_client, r).json()
-    assert body["bill"]["totals"]["transfers"] == "-664.14" and body["bill"]["totals"]["charges"] == "0.00"
+    # The guest's folio holds only what the guest pays (nothing here); the stay is on the channel's folio.
+    assert body["bill"]["lines"] == [] and body["bill"]["totals"]["charges"] == "0.00"
     assert body["bill"]["balance"] == "0.00" and body["bill"]["payments"] == []
-    assert "BOOKING_COM" in next(x["description"] for x in body["bill"]["lines"] if x["type"] == "TRANSFER")
+    channel = body["bill"]["folios"][1]
+    assert (channel["kind"], channel["billed_to"], channel["totals"]["charges"]) == ("CHANNEL", "BOOKING_COM",
+                                                                                     "664.14")
 
 
 def test_a_dirty_room_back_from_out_of_order_still_needs_cleaning(frontdesk_client, in_house, next_friday):
@@ -330,5 +333,7 @@ def test_a_late_cancelled_channel_booking_bills_the_penalty_to_the_channel(front
         OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
         assert event_deliver(event.pk)  # delivered twice: still one pair of lines
     folio = frontdesk_client.get(f"/api/v1/reservations/{r.confirmation_number}/folio").json()
-    assert [(x["type"], x["amount"]) for x in folio["lines"]] == [("PENALTY", "664.14"), ("TRANSFER", "-664.14")]
-    assert folio["balance"] == "0.00"
+    assert folio["lines"] == [] and folio["balance"] == "0.00"  # the guest owes nothing
+    channel = folio["folios"][1]
+    assert [(x["type"], x["amount"]) for x in channel["lines"]] == [("PENALTY", "664.14")]  # once, on the channel's
+    assert (channel["kind"], channel["billed_to"], channel["balance"]) == ("CHANNEL", "BOOKING_COM", "664.14")
