@@ -240,3 +240,26 @@ def test_billing_parties_are_listed_searched_and_created_for_front_desk_keys(fro
     assert [p["name"] for p in frontdesk_client.get("/api/v1/billing-parties?q=acme").json()] == ["ACME Corp"]
     bad = frontdesk_client.post("/api/v1/billing-parties", {**ACME, "country": "USA"}, format="json")
     assert bad.status_code == 400
+
+
+def test_the_console_folio_page_opens_a_company_folio_routes_and_moves_a_line(clerk_client, stay, next_friday):
+    _check_in(stay, next_friday)
+    page = f"/admin/frontdesk/stay/{stay.pk}/"
+    with at(next_friday, 18):
+        opened = clerk_client.post(page + "folios/open/", {"kind": "COMPANY", "name": "ACME Corp",
+                                                          "vat_id": "DE123", "country": "de", "route": ["STAY"]})
+        assert opened.status_code == 302
+        spa = charge_post(confirmation_number=stay.confirmation_number, kind="SPA", amount="80.00", currency="USD")
+        moved = clerk_client.post(page + "folios/move/", {"lines": [spa.pk], "folio": "2", "reason": "ACME pays"})
+        assert moved.status_code == 302
+        refused = clerk_client.post(page + "folios/move/", {"lines": [spa.pk], "folio": "7", "reason": "x"},
+                                    follow=True)
+    assert "has no folio 7. (FOLIO_NOT_FOUND)" in refused.content.decode()
+    stay_nights_post(reservation_id=stay.pk, through=next_friday)
+    html = clerk_client.get(page + "folio/").content.decode()
+    assert "Folio 2 — ACME Corp" in html and "VAT DE123" in html
+    assert "from folio 1 to folio 2 by maria — ACME pays" in html
+    assert "Room → folio 2" in html.replace("&rarr;", "→")
+    bill = folio_get(stay).folios[1]
+    assert bill.totals.charges == Decimal("80.00") + Decimal("207.78")  # the spa and Friday's night
+    assert bill.folio.billing_party.country == "DE"
