@@ -34,71 +34,68 @@ class FolioRouteForm(forms.Form):
     folio = forms.IntegerField(min_value=1, label="To folio")
 
 
+class FolioMoveForm(forms.Form):
+    """The ticked lines (their ids: the service checks they are this reservation's), where to, and why."""
+
+    lines = forms.TypedMultipleChoiceField(coerce=int, required=True, label="Lines")
+    folio = forms.IntegerField(min_value=1, label="To folio")
+    reason = forms.CharField(max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].valid_value = lambda value: str(value).isdigit()
+
+
 def folio_forms() -> dict:
     """The forms the folio page shows to staff who may manage folios (moves: a tick box on each line)."""
     return {"open_form": FolioOpenForm(), "route_form": FolioRouteForm()}
 
 
-def _done(request, stay, call, success: str):
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, f"{exc.message} ({exc.code})")
-    else:
-        messages.success(request, success)
-    return redirect("admin:frontdesk_folio", pk=stay.pk)
-
-
-def _invalid(request, stay, form):
-    messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+def _post(admin, request, pk, form_class, act):
+    """The folio page's forms: staff who may manage folios POST, the service acts (`act(stay, cleaned_data)`
+    returns its call and the success message), and the answer is the folio page with what happened."""
+    admin._require(request, "view_desk", "manage_folios")
+    stay = admin._stay(request, pk)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            call, success = act(stay, form.cleaned_data)
+            try:
+                call()
+            except DomainError as exc:
+                messages.error(request, f"{exc.message} ({exc.code})")
+            else:
+                messages.success(request, success)
     return redirect("admin:frontdesk_folio", pk=stay.pk)
 
 
 def folio_open_view(admin, request, pk):
-    admin._require(request, "view_desk", "manage_folios")
-    stay = admin._stay(request, pk)
-    form = FolioOpenForm(request.POST or None)
-    if request.method != "POST":
-        return redirect("admin:frontdesk_folio", pk=stay.pk)
-    if not form.is_valid():
-        return _invalid(request, stay, form)
-    v = form.cleaned_data
-    party = None
-    if v["name"] and v["kind"] != Folio.Kind.GUEST:
-        party = services.PartyDetails(name=v["name"], kind=v["kind"], vat_id=v["vat_id"], address=v["address"],
-                                      city=v["city"], country=v["country"], email=v["email"])
-    party_id = v["billing_party"].pk if v["billing_party"] and party is None else None
-    return _done(request, stay, lambda: services.folio_open(
-        confirmation_number=stay.confirmation_number, kind=v["kind"], billing_party_id=party_id, party=party,
-        route=v["route"], actor=request.user), "Folio opened.")
+    def act(stay, v):
+        party = None
+        if v["name"] and v["kind"] != Folio.Kind.GUEST:
+            party = services.PartyDetails(name=v["name"], kind=v["kind"], vat_id=v["vat_id"], address=v["address"],
+                                          city=v["city"], country=v["country"], email=v["email"])
+        party_id = v["billing_party"].pk if v["billing_party"] and party is None else None
+        return (lambda: services.folio_open(confirmation_number=stay.confirmation_number, kind=v["kind"],
+                                            billing_party_id=party_id, party=party, route=v["route"],
+                                            actor=request.user), "Folio opened.")
+    return _post(admin, request, pk, FolioOpenForm, act)
 
 
 def folio_route_view(admin, request, pk):
-    admin._require(request, "view_desk", "manage_folios")
-    stay = admin._stay(request, pk)
-    form = FolioRouteForm(request.POST or None)
-    if request.method != "POST":
-        return redirect("admin:frontdesk_folio", pk=stay.pk)
-    if not form.is_valid():
-        return _invalid(request, stay, form)
-    v = form.cleaned_data
-    return _done(request, stay, lambda: services.folio_routes_set(
-        confirmation_number=stay.confirmation_number, kinds=v["kinds"], folio=v["folio"], actor=request.user),
-        f"Those charges now go to folio {v['folio']}.")
+    def act(stay, v):
+        return (lambda: services.folio_routes_set(confirmation_number=stay.confirmation_number, kinds=v["kinds"],
+                                                  folio=v["folio"], actor=request.user),
+                f"Those charges now go to folio {v['folio']}.")
+    return _post(admin, request, pk, FolioRouteForm, act)
 
 
 def folio_move_view(admin, request, pk):
-    admin._require(request, "view_desk", "manage_folios")
-    stay = admin._stay(request, pk)
-    if request.method != "POST":
-        return redirect("admin:frontdesk_folio", pk=stay.pk)
-    try:  # the line ids are checked by the service, against this reservation
-        lines = [int(i) for i in request.POST.getlist("lines")]
-        folio = int(request.POST.get("folio", ""))
-    except ValueError:
-        messages.error(request, "Tick the lines to move and give the folio number they go to.")
-        return redirect("admin:frontdesk_folio", pk=stay.pk)
-    return _done(request, stay, lambda: services.folio_lines_move(
-        confirmation_number=stay.confirmation_number, line_ids=lines, folio=folio,
-        reason=request.POST.get("reason", ""), actor=request.user),
-        f"{len(lines)} line{'s' if len(lines) != 1 else ''} moved to folio {folio}.")
+    def act(stay, v):
+        n = len(v["lines"])
+        return (lambda: services.folio_lines_move(confirmation_number=stay.confirmation_number, line_ids=v["lines"],
+                                                  folio=v["folio"], reason=v["reason"], actor=request.user),
+                f"{n} line{'s' if n != 1 else ''} moved to folio {v['folio']}.")
+    return _post(admin, request, pk, FolioMoveForm, act)

@@ -263,3 +263,55 @@ def test_the_console_folio_page_opens_a_company_folio_routes_and_moves_a_line(cl
     bill = folio_get(stay).folios[1]
     assert bill.totals.charges == Decimal("80.00") + Decimal("207.78")  # the spa and Friday's night
     assert bill.folio.billing_party.country == "DE"
+
+
+def test_a_no_show_penalty_routed_to_the_company_is_the_companys_to_pay(frontdesk_client, stay, next_friday):
+    from frontdesk.services import night_audits_run_due
+
+    with at(next_friday, 9):
+        _open_acme(frontdesk_client, stay, route=["PENALTY"])
+    with at(next_friday + timedelta(days=1), 4):
+        night_audits_run_due(gateway=TestGateway())
+    stay.refresh_from_db()
+    folio = folio_get(stay)
+    assert stay.status == "NO_SHOW" and folio.lines == [] and folio.totals.balance == Decimal("0.00")
+    [penalty] = folio.folios[1].lines
+    assert (penalty.kind, penalty.amount, folio.folios[1].totals.balance) == ("PENALTY", Decimal("664.14"),
+                                                                             Decimal("664.14"))
+
+
+def test_an_old_booking_with_a_transfer_line_still_reads_as_it_did(frontdesk_client, stay, next_friday):
+    """Reservations checked in before the channel's folio existed keep their TRANSFER line on the guest's folio."""
+    from frontdesk.services import guest_folio
+
+    _check_in(stay, next_friday)
+    stay_nights_post(reservation_id=stay.pk, through=next_friday)
+    FolioLine.objects.create(reservation=stay, folio=guest_folio(stay), kind="TRANSFER", amount=Decimal("-207.78"),
+                             description="Room and tax billed to BOOKING_COM", currency="USD",
+                             business_date=next_friday, posting_key="channel-transfer")
+    body = frontdesk_client.get(_url(stay, "folio")).json()
+    assert (body["totals"]["transfers"], body["totals"]["charges"], body["balance"]) == ("-207.78", "0.00", "0.00")
+    assert [f["number"] for f in body["folios"]] == [1]
+    assert "TRANSFER" in [x["type"] for x in body["folios"][0]["lines"]]
+
+
+def test_the_folio_reads_in_a_fixed_number_of_queries(stay, next_friday, django_assert_num_queries):
+    _check_in(stay, next_friday)
+    stay_nights_post(reservation_id=stay.pk, through=next_friday + timedelta(days=2))
+    with django_assert_num_queries(5):  # lines, payments, folios, routes, moves
+        folio_get(stay)
+
+
+def test_the_admin_shows_a_hotels_folios_and_moves_only_to_its_staff(client, frontdesk_client, nyc, stay,
+                                                                    next_friday):
+    with at(next_friday, 9):
+        _open_acme(frontdesk_client, stay)
+    boston = HotelFactory(code="BOS")
+    client.force_login(staff_user("bos-clerk", groups=["Front desk"], hotels=[boston],
+                                  perms=["frontdesk.view_folio", "frontdesk.view_foliolinemove"]))
+    listing = client.get("/admin/frontdesk/folio/")
+    assert listing.status_code == 200 and stay.confirmation_number not in listing.content.decode()
+    folio = Folio.objects.get(reservation=stay, number=2)
+    assert client.get(f"/admin/frontdesk/folio/{folio.pk}/change/").status_code in (302, 404)
+    parties = client.get("/admin/frontdesk/billingparty/?q=acme")  # the group's parties, shared by its hotels
+    assert parties.status_code == 200 and "ACME Corp" in parties.content.decode()
