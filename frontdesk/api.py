@@ -308,14 +308,16 @@ class ChargeInput(serializers.Serializer):
 
 class ChargeOutput(serializers.Serializer):
     charge = FolioLineOutput()
-    balance = _amount(help_text="The folio balance after this line")
+    balance = _amount(help_text="The guest's balance after this line (a charge routed to a company's folio leaves "
+                                "it as it was)")
     currency = serializers.CharField()
 
 
 def _charge_answer(line: FolioLine, reservation) -> dict:
     folio = selectors.folio_get(reservation)
     data = folio_data(folio)
-    return {"charge": next(x for x in data["lines"] if x["id"] == line.pk), "balance": data["balance"],
+    every_line = [x for bill in data["folios"] for x in bill["lines"]]  # the charge may be routed to another folio
+    return {"charge": next(x for x in every_line if x["id"] == line.pk), "balance": data["balance"],
             "currency": folio.currency}
 
 

@@ -315,3 +315,16 @@ def test_the_admin_shows_a_hotels_folios_and_moves_only_to_its_staff(client, fro
     assert client.get(f"/admin/frontdesk/folio/{folio.pk}/change/").status_code in (302, 404)
     parties = client.get("/admin/frontdesk/billingparty/?q=acme")  # the group's parties, shared by its hotels
     assert parties.status_code == 200 and "ACME Corp" in parties.content.decode()
+
+
+def test_a_charge_posted_through_the_api_lands_on_its_routed_folio_and_says_so(frontdesk_client, stay, next_friday):
+    with at(next_friday, 9):
+        _open_acme(frontdesk_client, stay, route=["RESTAURANT"])
+        second = frontdesk_client.post(_url(stay, "folios"), {"kind": "GUEST", "label": "Ben Lee"}, format="json")
+    assert second.status_code == 201 and (second.json()["number"], second.json()["billed_to"]) == (3, "Ben Lee")
+    _check_in(stay, next_friday)
+    with at(next_friday, 20):
+        response = frontdesk_client.post(_url(stay, "charges"), {"type": "RESTAURANT", "amount": "64.00",
+                                                                 "currency": "USD"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["charge"]["folio"], response.json()["balance"]) == (2, "0.00")
