@@ -15,7 +15,7 @@ from django.db.models import Q
 from bookings.models import Guest, Reservation, StatusChange
 from inventory.models import Room
 
-from .models import FolioLine, RoomAssignment, Stay
+from .models import FolioLine, FolioLineMove, RoomAssignment, Stay
 
 # Bookkeeping columns nobody reads as a change; the status has its own history (StatusChange, with the note).
 _RESERVATION_NOISE = ["updated_at", "status"]
@@ -80,7 +80,8 @@ def _label(model, name: str) -> str:
 
 
 def stay_history(reservation: Reservation) -> list[HistoryEntry]:
-    """Who changed what on the reservation, its folio and its rooms, and every status change: newest first."""
+    """Who changed what on the reservation, its folio and its rooms, every status change and every line moved
+    between folios: newest first."""
     types = ContentType.objects.get_for_models(Reservation, FolioLine, RoomAssignment)
     ct = {model: types[model] for model in types}
     entries = list(LogEntry.objects.filter(
@@ -109,6 +110,12 @@ def stay_history(reservation: Reservation) -> list[HistoryEntry]:
         who = s.changed_by.get_username() if s.changed_by else (s.actor or "system")
         history.append(HistoryEntry(at=s.at, who=who, what="Status", summary=s.note,
                                     changes=(Change(field="status", before=s.from_status or "—", after=s.to_status),)))
+    for m in FolioLineMove.objects.filter(line__reservation=reservation).select_related(
+            "line", "from_folio", "to_folio", "moved_by"):
+        history.append(HistoryEntry(
+            at=m.moved_at, who=m.moved_by.get_username() if m.moved_by else (m.actor or "system"),
+            what="Folio line moved", summary=f"{m.line.description} ({m.line.amount:.2f}): {m.reason}",
+            changes=(Change(field="folio", before=str(m.from_folio.number), after=str(m.to_folio.number)),)))
     history.sort(key=lambda h: h.at, reverse=True)
     return history
 

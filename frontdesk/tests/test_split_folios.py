@@ -260,6 +260,11 @@ def test_the_console_folio_page_opens_a_company_folio_routes_and_moves_a_line(cl
     assert "Folio 2 — ACME Corp" in html and "VAT DE123" in html
     assert "from folio 1 to folio 2 by maria — ACME pays" in html
     assert "Room → folio 2" in html.replace("&rarr;", "→")
+    from frontdesk.audit import stay_history
+
+    [moved] = [h for h in stay_history(stay) if h.what == "Folio line moved"]  # the stay's history shows it
+    assert (moved.who, moved.summary) == ("maria", "Spa (80.00): ACME pays")
+    assert [(c.field, c.before, c.after) for c in moved.changes] == [("folio", "1", "2")]
     bill = folio_get(stay).folios[1]
     assert bill.totals.charges == Decimal("80.00") + Decimal("207.78")  # the spa and Friday's night
     assert bill.folio.billing_party.country == "DE"
