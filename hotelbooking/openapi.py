@@ -105,6 +105,10 @@ FAMILIES = {
         {"field": {**_STRING, "description": "The field at fault: url or event_types"},
          "known": {"type": "array", "items": _STRING, "description": "UNKNOWN_EVENT_TYPE: the event types there are"}},
         "A webhook endpoint cannot be registered so: its URL is refused, or it names an unknown event type."),
+    "ErrorInvoice": (
+        ["FOLIO_ALREADY_INVOICED", "INVOICE_ALREADY_CREDITED"],
+        {"invoice": {**_STRING, "description": "The invoice (or credit note) in force, e.g. NYC-2026-000123"}},
+        "The folio is invoiced already, or the invoice is cancelled already: a credit note comes first."),
     "ErrorUndoConflict": (
         ["UNDO_CONFLICT"], {"cells": {**_INT, "description": "How many cells were changed again"}},
         "Some cells were changed again since the edit."),

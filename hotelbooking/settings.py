@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "pricing",
     "bookings",
     "frontdesk",
+    "invoicing",
     "channelmanager",
     "ratecalendar",
     "reports",
