@@ -9,7 +9,7 @@ folio, so that a new invoice can be issued.
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from bookings.models import Reservation
@@ -185,7 +185,7 @@ class InvoiceTax(Frozen):
     gross = models.DecimalField(**MONEY)
 
     class Meta:
-        ordering = ["invoice", "rate"]
+        ordering = ["invoice", F("rate").asc(nulls_last=True)]
 
     def __str__(self):
         return f"{self.invoice.number} {self.rate}%: {self.tax}"

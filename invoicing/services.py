@@ -33,6 +33,7 @@ from .numbering import number_take, series_for
 # Before arrival a prepaid guest may ask for the invoice: the booked stay is posted first (idempotently, by the
 # front desk's posting keys), so the invoice shows the nights paid for and the night audit posts nothing twice.
 BEFORE_ARRIVAL = (Status.CONFIRMED,)
+RATE_PLACES = Decimal("0.0001")  # as InvoiceTax.rate stores it
 
 
 def known_rates(hotel_id: int) -> dict[str, Decimal]:
@@ -144,7 +145,7 @@ def _write(reservation, folio, composition: Composition, *, actor, bill_to: dict
     InvoiceLine.objects.bulk_create([
         InvoiceLine(invoice=invoice, position=i, date=line.date, kind=line.kind, description=line.description[:200],
                     net=money(line.net), tax=money(line.tax), gross=money(line.gross),
-                    taxes=[{"name": t.name, "rate": str(t.rate), "amount": str(money(t.amount))} for t in line.taxes],
+                    taxes=[{"name": t.name, "rate": str(t.rate.quantize(RATE_PLACES)), "amount": str(money(t.amount))} for t in line.taxes],
                     folio_line_ids=line.folio_line_ids)
         for i, line in enumerate(composition.lines, start=1)])
     InvoiceTax.objects.bulk_create([
