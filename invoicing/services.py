@@ -13,7 +13,7 @@ from bookings.models import Payment, Reservation, Status, actor_label
 from bookings.services import reservation_lock
 from frontdesk.models import Folio, FolioLine
 from frontdesk.selectors import _bill_order
-from frontdesk.services.common import _post_stay_nights
+from frontdesk.services.common import _post_stay_nights, guest_folio
 from hotelbooking.errors import (
     FolioAlreadyInvoiced,
     FolioEmpty,
@@ -85,6 +85,8 @@ def _stay(reservation: Reservation) -> str:
 
 
 def _folio_locked(reservation: Reservation, number: int) -> Folio:
+    if number == Folio.GUEST_NUMBER:
+        guest_folio(reservation)  # made on the first posting: a prepaid booking may have none yet
     folio = (Folio.objects.select_for_update().filter(reservation=reservation, number=number).first())
     if folio is None:
         raise FolioNotFound(f"Reservation {reservation.confirmation_number} has no folio {number}.")
