@@ -147,7 +147,8 @@ def _write(reservation, folio, composition: Composition, *, actor, bill_to: dict
     InvoiceLine.objects.bulk_create([
         InvoiceLine(invoice=invoice, position=i, date=line.date, kind=line.kind, description=line.description[:200],
                     net=money(line.net), tax=money(line.tax), gross=money(line.gross),
-                    taxes=[{"name": t.name, "rate": str(t.rate.quantize(RATE_PLACES)), "amount": str(money(t.amount))} for t in line.taxes],
+                    taxes=[{"name": t.name, "rate": str(t.rate.quantize(RATE_PLACES)), "amount": str(money(t.amount))}
+                           for t in line.taxes],
                     folio_line_ids=line.folio_line_ids)
         for i, line in enumerate(composition.lines, start=1)])
     InvoiceTax.objects.bulk_create([

@@ -1,7 +1,7 @@
 """Gap-free numbers: in turn per hotel, series and year; a failed issue gives its number back; and 20 issues at
 one moment on PostgreSQL get 1..20 exactly."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from unittest import mock
 
@@ -14,7 +14,7 @@ from invoicing.services import invoice_issue
 from tests.concurrency import all_at_once
 from tests.factories import HotelFactory, ReservationFactory
 
-NOON = datetime(2026, 12, 31, 17, 0, tzinfo=timezone.utc)  # 12:00 in New York on New Year's Eve
+NOON = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 12:00 in New York on New Year's Eve
 
 
 def _stays(n, hotel=None):
@@ -39,7 +39,7 @@ def test_numbers_follow_each_other_per_series_and_year_and_a_failed_issue_gives_
             with pytest.raises(RuntimeError):
                 invoice_issue(reservation_id=b.pk)
         second = invoice_issue(reservation_id=c.pk)
-    with time_machine.travel(datetime(2027, 1, 1, 5, 30, tzinfo=timezone.utc), tick=False):  # 00:30 in New York
+    with time_machine.travel(datetime(2027, 1, 1, 5, 30, tzinfo=UTC), tick=False):  # 00:30 in New York
         new_year = invoice_issue(reservation_id=d.pk)
     assert (first.number, second.number, new_year.number) == ("NYC-2026-000001", "NYC-2026-000002",
                                                               "NYC-2027-000001")
