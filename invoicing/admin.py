@@ -3,7 +3,7 @@ action for staff who may credit; per-hotel invoice settings."""
 
 from django.contrib import admin, messages
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -12,8 +12,9 @@ from hotelbooking.errors import DomainError
 from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import staff_may
 
+from .accounting import accounting_export_write, reconciliation
 from .api import pdf_response
-from .models import Invoice, InvoiceCounter, InvoiceLine, InvoiceSettings, InvoiceTax
+from .models import AccountCode, AccountingExport, Invoice, InvoiceCounter, InvoiceLine, InvoiceSettings, InvoiceTax
 from .services import invoice_credit
 
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -83,3 +84,50 @@ class InvoiceAdmin(NoEdits, HotelScoped, admin.ModelAdmin):
 @admin.register(InvoiceCounter)
 class InvoiceCounterAdmin(NoEdits, HotelScoped, admin.ModelAdmin):
     list_display = ["hotel", "series", "year", "last_number"]
+
+
+@admin.register(AccountCode)
+class AccountCodeAdmin(HotelScoped, admin.ModelAdmin):
+    list_display = ["hotel", "kind", "account", "description"]
+    list_filter = ["hotel", "kind"]
+
+
+@admin.register(AccountingExport)
+class AccountingExportAdmin(NoEdits, HotelScoped, admin.ModelAdmin):
+    list_display = ["hotel", "business_date", "created_at", "created_by", "csv_link"]
+    list_filter = ["hotel"]
+    date_hierarchy = "business_date"
+    actions = ["rewrite_selected", "reconcile_selected"]
+
+    def get_urls(self):
+        return [path("<int:pk>/csv/", self.admin_site.admin_view(self.csv_view), name="invoicing_export_csv"),
+                *super().get_urls()]
+
+    @admin.display(description="CSV")
+    def csv_link(self, obj):
+        return format_html('<a href="{}">Download</a>', reverse("admin:invoicing_export_csv", args=[obj.pk]))
+
+    def csv_view(self, request, pk: int):
+        export = self.get_queryset(request).filter(pk=pk).first()
+        if export is None or not self.has_view_permission(request, export):
+            raise Http404("No such export.")
+        response = HttpResponse(export.content, content_type="text/csv")
+        response["Content-Disposition"] = (f'attachment; filename="accounting-{export.hotel.code}-'
+                                           f'{export.business_date}.csv"')
+        return response
+
+    @admin.action(description="Write again from today's ledger")
+    def rewrite_selected(self, request, queryset):
+        for export in queryset.select_related("hotel"):
+            accounting_export_write(hotel=export.hotel, business_date=export.business_date, actor=request.user)
+        self.message_user(request, f"{queryset.count()} exports written again.", messages.SUCCESS)
+
+    @admin.action(description="Reconcile the hotels' folios with their invoices")
+    def reconcile_selected(self, request, queryset):
+        for hotel in {export.hotel for export in queryset.select_related("hotel")}:
+            check = reconciliation(hotel=hotel)
+            text = f"{hotel.code}: charges {check.charges} = invoiced {check.invoiced} + open {check.open}"
+            if check.balanced:
+                self.message_user(request, text + ": balanced.", messages.SUCCESS)
+            else:
+                self.message_user(request, text + ": NOT balanced: " + "; ".join(check.mismatched), messages.ERROR)

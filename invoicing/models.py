@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bookings.models import Reservation
-from frontdesk.models import Folio
+from frontdesk.models import Folio, FolioLine
 from inventory.models import Hotel
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
@@ -189,3 +189,40 @@ class InvoiceTax(Frozen):
 
     def __str__(self):
         return f"{self.invoice.number} {self.rate}%: {self.tax}"
+
+
+class AccountCode(models.Model):
+    """The ledger account a kind of revenue, tax, payment or refund is booked to in the accounting export."""
+
+    PAYMENT = "PAYMENT"
+    REFUND = "REFUND"
+    KINDS = [*[(k, label) for k, label in FolioLine.Kind.choices], (PAYMENT, "Card payment"), (REFUND, "Refund")]
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="account_codes")
+    kind = models.CharField(max_length=20, choices=KINDS, help_text="A folio line's kind, PAYMENT or REFUND")
+    account = models.CharField(max_length=40, help_text="The account in the hotel's ledger, e.g. 4000")
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["hotel", "kind"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "kind"], name="uniq_account_code_per_kind")]
+
+    def __str__(self):
+        return f"{self.hotel.code} {self.kind}: {self.account}"
+
+
+class AccountingExport(models.Model):
+    """One hotel business day's export (CSV), written after its night audit or on demand (then rewritten)."""
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="accounting_exports")
+    business_date = models.DateField()
+    content = models.TextField(help_text="The CSV")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-business_date", "hotel"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "business_date"], name="uniq_accounting_export")]
+
+    def __str__(self):
+        return f"{self.hotel.code} {self.business_date}"

@@ -1,6 +1,9 @@
 """Invoicing reads, each in a fixed number of queries."""
 
+from decimal import Decimal
+
 from hotelbooking.errors import InvoiceNotFound
+from pricing.models import Tax
 
 from .models import Invoice
 
@@ -19,3 +22,8 @@ def reservation_invoice(reservation, number: str) -> Invoice:
     if invoice is None:
         raise InvoiceNotFound(f"Reservation {reservation.confirmation_number} has no invoice {number}.")
     return invoice
+
+
+def known_rates(hotel_id: int) -> dict[str, Decimal]:
+    """The hotel's percentage taxes by name, for tax postings that did not record their rate."""
+    return {t.name: t.value for t in Tax.objects.filter(hotel_id=hotel_id, kind=Tax.Kind.PERCENT)}

@@ -22,23 +22,18 @@ from hotelbooking.errors import (
     ReservationNotFound,
 )
 from hotelbooking.money import round_money
-from pricing.models import Tax
 from pricing.search import hotel_today
 
 from . import delivery
 from .composition import Composition, PaymentRow, compose, negated
 from .models import Invoice, InvoiceLine, InvoiceSettings, InvoiceTax
 from .numbering import number_take, series_for
+from .selectors import known_rates
 
 # Before arrival a prepaid guest may ask for the invoice: the booked stay is posted first (idempotently, by the
 # front desk's posting keys), so the invoice shows the nights paid for and the night audit posts nothing twice.
 BEFORE_ARRIVAL = (Status.CONFIRMED,)
 RATE_PLACES = Decimal("0.0001")  # as InvoiceTax.rate stores it
-
-
-def known_rates(hotel_id: int) -> dict[str, Decimal]:
-    """The hotel's percentage taxes by name, for tax postings that did not record their rate."""
-    return {t.name: t.value for t in Tax.objects.filter(hotel_id=hotel_id, kind=Tax.Kind.PERCENT)}
 
 
 def _payments(folio: Folio, reservation: Reservation) -> list[PaymentRow]:

@@ -11,3 +11,11 @@ def invoice_email(self, invoice_id: int):
         return invoice_email_send(invoice_id)
     except OSError as exc:  # the mail server is unreachable: try again later
         raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def write_accounting_exports() -> int:
+    """After each night audit: the export of every day audited since (celery beat, like the manager report)."""
+    from .accounting import accounting_exports_write_due
+
+    return len(accounting_exports_write_due())
