@@ -22,7 +22,7 @@ from frontdesk.models import Folio, FolioLine, NightAuditRun
 from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel
 
-from .composition import line_rate
+from .composition import line_rate, rate_text
 from .models import AccountCode, AccountingExport, Invoice
 from .selectors import known_rates
 
@@ -58,7 +58,7 @@ def export_rows(*, hotel: Hotel, business_date: date) -> list[list[str]]:
         bucket[1] += 1
 
     def row(section, kind, rate, amount, count, account_kind=None):
-        return [hotel.code, business_date.isoformat(), section, kind, "" if rate is None else f"{rate:f}",
+        return [hotel.code, business_date.isoformat(), section, kind, "" if rate is None else rate_text(rate),
                 accounts.get(account_kind or kind, ""), str(round_money(amount, currency)), currency, str(count)]
 
     rows = [row("REVENUE", kind, None, *revenue[kind]) for kind in sorted(revenue)]
@@ -117,6 +117,7 @@ def reconciliation(*, hotel: Hotel) -> Reconciliation:
     """Every folio of the hotel: a closed folio's charges must equal its invoice in force (invoices minus credit
     notes of that folio); an open folio's charges are open. Three queries."""
     result = Reconciliation()
+    c = hotel.currency
     charges = dict(FolioLine.objects.filter(reservation__hotel=hotel).values("folio").annotate(s=Sum("amount"))
                    .values_list("folio", "s"))
     invoiced = dict(Invoice.objects.filter(hotel=hotel).values("folio").annotate(s=Sum("gross_total"))
@@ -129,10 +130,9 @@ def reconciliation(*, hotel: Hotel) -> Reconciliation:
         if folio.closed_at is None:
             result.open += on_folio
             if billed:
-                result.mismatched.append(f"{folio}: open but invoiced {billed}")
+                result.mismatched.append(f"{folio}: open but invoiced {round_money(billed, c)}")
         elif billed != on_folio:
-            result.mismatched.append(f"{folio}: charges {on_folio}, invoiced {billed}")
-    c = hotel.currency
+            result.mismatched.append(f"{folio}: charges {round_money(on_folio, c)}, invoiced {round_money(billed, c)}")
     result.charges, result.invoiced, result.open = (round_money(x, c) for x in (result.charges, result.invoiced,
                                                                               result.open))
     return result

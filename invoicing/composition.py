@@ -84,6 +84,12 @@ class Composition:
         return self.gross_total - self.paid_total
 
 
+def rate_text(rate) -> str:
+    """A rate in percent without trailing zeros: 12.0000 -> "12", 8.8750 -> "8.875"."""
+    text = f"{Decimal(rate):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def tax_name(description: str) -> str:
     """A tax posting's name: its description up to ", night of" ("NYC Hotel Room Tax, night of Fri Dec 4")."""
     return description.split(", night of")[0]

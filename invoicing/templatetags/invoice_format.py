@@ -1,6 +1,7 @@
 from django import template
 
 from hotelbooking.money import round_money
+from invoicing.composition import rate_text
 
 register = template.Library()
 
@@ -16,7 +17,4 @@ def money(value, currency):
 @register.filter
 def rate(value):
     """A tax rate in percent without trailing zeros: 12.0000 -> 12, 8.8750 -> 8.875."""
-    if value in (None, ""):
-        return ""
-    text = f"{value}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return "" if value in (None, "") else rate_text(value)
