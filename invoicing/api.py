@@ -140,6 +140,12 @@ def _reservation(request, confirmation_number: str):
     return reservation_get(confirmation_number=clean_code(confirmation_number), hotels=hotels_for(request))
 
 
+def _created(reservation, invoice: Invoice) -> Response:
+    """201 with the document as stored (read back with its lines and tax rows)."""
+    stored = selectors.reservation_invoice(reservation, invoice.number)
+    return Response(InvoiceOutput(invoice_data(stored)).data, status=201)
+
+
 class InvoiceListApi(APIView):
     permission_classes = [HotelWork]
     hotel_work = "view_invoices"
@@ -170,8 +176,7 @@ class InvoiceIssueApi(APIView):
         reservation = _reservation(request, confirmation_number)
         invoice = services.invoice_issue(reservation_id=reservation.pk, folio_number=folio_number,
                                          actor=caller_of(request))
-        return Response(InvoiceOutput(invoice_data(selectors.reservation_invoice(reservation, invoice.number)))
-                        .data, status=201)
+        return _created(reservation, invoice)
 
 
 class InvoiceCreditApi(APIView):
@@ -190,8 +195,7 @@ class InvoiceCreditApi(APIView):
         reservation = _reservation(request, confirmation_number)
         invoice = selectors.reservation_invoice(reservation, number)
         note = services.invoice_credit(invoice_id=invoice.pk, actor=caller_of(request))
-        return Response(InvoiceOutput(invoice_data(selectors.reservation_invoice(reservation, note.number))).data,
-                        status=201)
+        return _created(reservation, note)
 
 
 class InvoicePdfApi(APIView):

@@ -6,22 +6,10 @@ import pytest
 
 from frontdesk.tests.conftest import at, book, clerk, clerk_client, seed_stay  # noqa: F401
 
+# The seed's stay (Fri-Mon, 664.14 prepaid), checked in with a minibar (12.50) and a massage (80.00).
+from frontdesk.tests.test_check_out import in_house  # noqa: F401
+
 __all__ = ["at", "checked_out"]
-
-
-@pytest.fixture
-def in_house(book, next_friday):  # noqa: F811
-    """The seed's stay (Fri-Mon, 664.14 prepaid), checked in with a minibar (12.50) and a massage (80.00)."""
-    from frontdesk.services import charge_post, stay_check_in
-
-    r = book(next_friday)
-    with at(next_friday):
-        stay_check_in(confirmation_number=r.confirmation_number, room_numbers=["1204"])
-        charge_post(confirmation_number=r.confirmation_number, kind="MINIBAR", amount="12.50", currency="USD")
-        charge_post(confirmation_number=r.confirmation_number, kind="SPA", amount="80.00", currency="USD",
-                    description="Massage")
-    r.refresh_from_db()
-    return r
 
 
 def checked_out(reservation, day, capture):
