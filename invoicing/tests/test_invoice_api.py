@@ -127,3 +127,26 @@ def test_the_guest_downloads_their_invoices_from_manage_my_booking(client, in_ho
         assert client.get("/manage/booking/invoices/NYC-1999-000001/pdf").status_code == 404
     client.logout()
     assert client.get(f"/manage/booking/invoices/{invoice.number}/pdf").status_code == 302  # to the lookup
+
+
+def test_staff_who_may_credit_cancel_an_invoice_from_the_admin_and_others_may_not(client, in_house, next_friday):
+    from invoicing.services import invoice_issue
+
+    with at(next_friday, 20):
+        invoice = invoice_issue(reservation_id=in_house.pk)
+    nyc = Hotel.objects.get(code="NYC")
+    viewer = staff_user("nyc-viewer", perms=("invoicing.view_invoice",), hotels=[nyc])
+    manager = staff_user("nyc-manager", perms=INVOICE_PERMS, hotels=[nyc])
+    action = {"action": "credit_selected", "_selected_action": [invoice.pk]}
+
+    client.force_login(viewer)
+    with at(next_friday, 21):
+        client.post("/admin/invoicing/invoice/", action)
+    assert not Invoice.objects.filter(kind="CREDIT_NOTE").exists()
+
+    client.force_login(manager)
+    with at(next_friday, 21):
+        response = client.post("/admin/invoicing/invoice/", action, follow=True)
+    note = Invoice.objects.get(kind="CREDIT_NOTE")
+    assert note.credited_invoice == invoice and note.issued_by == "nyc-manager"
+    assert f"{invoice.number} is cancelled by {note.number}." in response.content.decode()
