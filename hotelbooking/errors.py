@@ -373,3 +373,32 @@ class WebhookEndpointDisabled(DomainError):
     code = "WEBHOOK_ENDPOINT_DISABLED"
     http_status = 409
     default_message = "This endpoint is disabled; enable it (active: true) before replaying events to it."
+
+
+# --- invoicing -------------------------------------------------------------------------------------------
+
+class InvoiceNotFound(NotFound):
+    code = "INVOICE_NOT_FOUND"
+    default_message = "No such invoice for this reservation."
+
+
+class FolioAlreadyInvoiced(DomainError):
+    """The folio has an invoice in force (`invoice`: its number): credit it first to issue another."""
+
+    code = "FOLIO_ALREADY_INVOICED"
+    http_status = 409
+    default_message = "This folio is invoiced already. Cancel the invoice with a credit note to issue a new one."
+
+
+class FolioEmpty(DomainError):
+    code = "FOLIO_EMPTY"
+    http_status = 409
+    default_message = "This folio has no charges to invoice."
+
+
+class InvoiceAlreadyCredited(DomainError):
+    """The invoice is cancelled by a credit note already (`invoice`: the credit note's number), or is itself one."""
+
+    code = "INVOICE_ALREADY_CREDITED"
+    http_status = 409
+    default_message = "This invoice has been cancelled by a credit note already."

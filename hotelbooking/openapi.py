@@ -110,6 +110,10 @@ FAMILIES = {
         {"folio": {**_INT, "description": "The folio's number on the reservation (1 is the guest's)"},
          "billing_party": {**_INT, "description": "BILLING_PARTY_NOT_FOUND: the id sent"}},
         "A folio cannot take this: it is invoiced and closed, or there is no such folio or billing party."),
+    "ErrorInvoice": (
+        ["FOLIO_ALREADY_INVOICED", "INVOICE_ALREADY_CREDITED"],
+        {"invoice": {**_STRING, "description": "The invoice (or credit note) in force, e.g. NYC-2026-000123"}},
+        "The folio is invoiced already, or the invoice is cancelled already: a credit note comes first."),
     "ErrorUndoConflict": (
         ["UNDO_CONFLICT"], {"cells": {**_INT, "description": "How many cells were changed again"}},
         "Some cells were changed again since the edit."),

@@ -47,6 +47,9 @@ WORK = {
     "view_rates": "ratecalendar.view_calendaredit",
     "manage_rates": "ratecalendar.manage_rates",
     "view_reports": "reports.view_reports",
+    "view_invoices": "invoicing.view_invoice",
+    "issue_invoice": "invoicing.issue_invoice",
+    "credit_invoice": "invoicing.credit_invoice",
 }
 CHANNEL_MESSAGE = "channel_message"  # only a channel key does this; no staff permission stands for it
 # An API key managing its own webhook endpoints: only keys do this (staff manage endpoints in the admin).

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "pricing",
     "bookings",
     "frontdesk",
+    "invoicing",
     "channelmanager",
     "ratecalendar",
     "reports",
@@ -219,6 +220,8 @@ CELERY_BEAT_SCHEDULE = {
     # Five minutes after each night-audit tick: the manager report of every day audited since.
     "manager-reports": {"task": "reports.tasks.send_manager_reports", "schedule": crontab(minute="5-59/15")},
     "partner-webhook-retries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0},
+    # Ten minutes after each night-audit tick: the accounting export of every day audited since.
+    "accounting-exports": {"task": "invoicing.tasks.write_accounting_exports", "schedule": crontab(minute="10-59/15")},
 }
 
 # Channel manager: ARI pushes coalesce changes for a few seconds, then retry with exponential backoff.

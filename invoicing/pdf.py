@@ -1,0 +1,34 @@
+"""The invoice as a PDF: an HTML template rendered by xhtml2pdf (pure Python: no system libraries needed)."""
+
+from io import BytesIO
+
+from django.template.loader import render_to_string
+
+from .models import Invoice
+
+
+class PdfRenderFailed(Exception):
+    pass
+
+
+def pdf_filename(invoice: Invoice) -> str:
+    return f"{invoice.number}.pdf"
+
+
+def invoice_html(invoice: Invoice) -> str:
+    lines = list(invoice.lines.all())
+    return render_to_string("invoicing/invoice.html", {
+        "invoice": invoice, "lines": lines, "taxes": list(invoice.tax_summary.all()),
+        "title": "Credit note" if invoice.is_credit_note else "Invoice",
+        "credited": invoice.credited_invoice if invoice.is_credit_note else None,
+    })
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    from xhtml2pdf import pisa
+
+    out = BytesIO()
+    result = pisa.CreatePDF(invoice_html(invoice), dest=out, encoding="utf-8")
+    if result.err:
+        raise PdfRenderFailed(f"Invoice {invoice.number}: the PDF could not be rendered ({result.err} errors)")
+    return out.getvalue()
