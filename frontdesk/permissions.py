@@ -1,6 +1,7 @@
-"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003 to 0006, 0012), checked through
-hotelbooking.permissions like every other permission. The "Front office manager" group adds what needs a manager:
-price overrides and penalty waivers. A member also needs to belong to a hotel (Hotel.staff)."""
+"""What the "Front desk" group may do: exactly a desk clerk's work (migrations 0003 to 0006, 0012; invoicing's
+0003), checked through hotelbooking.permissions like every other permission. The "Front office manager" group adds
+what needs a manager: price overrides, penalty waivers and credit notes. A member also needs to
+belong to a hotel (Hotel.staff)."""
 
 FRONT_DESK_GROUP = "Front desk"
 FRONT_OFFICE_MANAGER_GROUP = "Front office manager"
@@ -34,11 +35,15 @@ FRONT_DESK_PERMISSIONS = [
     ("frontdesk", "view_billingparty"),
     ("frontdesk", "add_billingparty"),
     ("frontdesk", "change_billingparty"),
+    # Given by invoicing's migration 0003 (that app comes after this one): names only, nothing is imported.
+    ("invoicing", "view_invoice"),
+    ("invoicing", "issue_invoice"),
 ]
 
 MANAGER_PERMISSIONS = FRONT_DESK_PERMISSIONS + [
     ("frontdesk", "override_rate"),
     ("frontdesk", "waive_penalty"),
+    ("invoicing", "credit_invoice"),
 ]
 
 GROUPS = {FRONT_DESK_GROUP: FRONT_DESK_PERMISSIONS, FRONT_OFFICE_MANAGER_GROUP: MANAGER_PERMISSIONS}
