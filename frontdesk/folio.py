@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hotelbooking.money import ZERO, round_money
+from hotelbooking.money import ZERO, allocate, round_money
 
 
 @dataclass(frozen=True)
@@ -74,20 +74,6 @@ def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[t
     return lines
 
 
-def _allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
-    """Split `amount` over the nights in proportion to `weights`, each share rounded; the remainder goes to
-    the heaviest night (the first of equals), so the shares always add up to `amount`."""
-    n = len(weights)
-    total_weight = sum(weights, ZERO)
-    if total_weight:
-        shares = [round_money(amount * w / total_weight, currency) for w in weights]
-    else:
-        shares = [round_money(amount / n, currency) for _ in weights]
-    heaviest = max(range(n), key=lambda i: (weights[i], -i))
-    shares[heaviest] += amount - sum(shares, ZERO)
-    return shares
-
-
 def _weights(spreading: str, net: list[Decimal], gross: list[Decimal]) -> list[Decimal]:
     if spreading == BY_GROSS:
         return gross
@@ -115,9 +101,9 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
     per_room = f" x {rooms} rooms" if rooms > 1 else ""
     taxes = _charge_lines(reservation, "taxes", reservation.taxes, "Taxes")
     fees = _charge_lines(reservation, "fees", reservation.fees, "Fees")
-    tax_shares = [_allocate(amount, _weights(spreading.get(("taxes", name), BY_NET), room_amounts, gross), currency)
+    tax_shares = [allocate(amount, _weights(spreading.get(("taxes", name), BY_NET), room_amounts, gross), currency)
                   for name, amount in taxes]
-    fee_shares = [_allocate(amount, _weights(spreading.get(("fees", name), EVENLY), room_amounts, gross), currency)
+    fee_shares = [allocate(amount, _weights(spreading.get(("fees", name), EVENLY), room_amounts, gross), currency)
                   for name, amount in fees]
 
     # Whatever the booking's own rounding left over (normally nothing) goes on the heaviest room line.

@@ -29,6 +29,20 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return round_money(Decimal(amount) * Decimal(percent) / Decimal(100), currency)
 
 
+def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `amount` in proportion to `weights` (evenly when they are all 0), each share rounded; the remainder
+    goes to the heaviest share (the first of equals), so the shares always add up to `amount`."""
+    n = len(weights)
+    total_weight = sum(weights, ZERO)
+    if total_weight:
+        shares = [round_money(amount * w / total_weight, currency) for w in weights]
+    else:
+        shares = [round_money(amount / n, currency) for _ in weights]
+    heaviest = max(range(n), key=lambda i: (weights[i], -i))
+    shares[heaviest] += amount - sum(shares, ZERO)
+    return shares
+
+
 def money_per(amount, count, currency: str) -> Decimal | None:
     """An amount shared over a count (revenue per room night: ADR, RevPAR), rounded once; None for no count."""
     if not count:
