@@ -168,7 +168,7 @@ def quote_totals(quote: Quote) -> dict:
         subtotal=round_money(quote.subtotal, c), rate_plan_discount=round_money(quote.rate_plan_discount, c),
         promotion_discount=round_money(quote.promotion_discount, c), room_total=round_money(quote.room_total, c),
         taxes=round_money(quote.taxes, c), fees=round_money(quote.fees, c), grand_total=round_money(quote.total, c),
-        charge_lines={"taxes": [{"name": t.name, "amount": str(t.amount)} for t in quote.tax_lines],
+        charge_lines={"taxes": [t.stored() for t in quote.tax_lines],
                       "fees": [{"name": f.name, "amount": str(f.amount)} for f in quote.fee_lines]},
     )
 
