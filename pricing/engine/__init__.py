@@ -70,6 +70,7 @@ class Quote:
     nightly_totals: list[Decimal] = field(default_factory=list)
     # Set when staff priced the stay by hand (bookings.services.override): who, why, the original figures.
     price_override: dict | None = None
+    child_ages: tuple[int, ...] = ()     # as given; a child without one is exempt from age-exempting taxes
 
     @property
     def taxes(self) -> Decimal:
@@ -273,6 +274,7 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
         tax_lines=tax_lines, fee_lines=fee_lines, policy_snapshot=ctx.policy_snapshot, check_in_at=checkin_at,
         free_until=free_until(ctx.policy_snapshot, checkin_at), promotion=ctx.promotion if eligible else None,
     )
+    quote.child_ages = tuple(child_ages or ())
     quote.nightly_totals = nightly_totals_of(quote)
     return quote
 
