@@ -61,7 +61,7 @@ class TaxLineOutput(PricingLineOutput):
     included = serializers.BooleanField(
         required=False, help_text="Present (true) on a tax already inside the nightly rates (a hotel whose prices "
                                   "include tax): shown for the record, not added to the total")
-    rate = serializers.CharField(required=False, allow_null=True,
+    rate = serializers.CharField(required=False,
                                  help_text="An included percentage tax's rate in percent, e.g. \"7\"")
 
 

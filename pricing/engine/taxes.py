@@ -119,7 +119,7 @@ def _included_per_night(taxes: list[Tax], nights: list, on: dict, *, rates: dict
         applying = [t for t in taxes if night.date in taxed_on[id(t)]]
         if not applying:
             continue
-        price = night.net
+        price = round_money(night.net, currency)   # a kept night's booked price comes back with 3 places
         net = round_money(price / (1 + sum((rates[id(t)] for t in applying), ZERO)), currency)
         shares = allocate(price - net, [rates[id(t)] for t in applying], currency)
         for tax, share in zip(applying, shares, strict=True):
