@@ -32,6 +32,7 @@ def _money_display(field: str):
 
 def _lines_display(obj) -> str:
     lines = [f"{line['name']}: {fmt(Decimal(line['amount']), obj.currency)}"
+             + (" (included in the rates)" if line.get("included") else "")
              for group in ("taxes", "fees") for line in (obj.charge_lines or {}).get(group, [])]
     return "; ".join(lines) or "—"
 

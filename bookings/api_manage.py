@@ -68,6 +68,10 @@ class ModificationInput(serializers.Serializer):
     check_out = StayDateField(required=False, help_text="New departure date")
     adults = serializers.IntegerField(required=False)
     children = serializers.IntegerField(required=False)
+    child_ages = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=50,
+        help_text="The children's ages, one per child, for the taxes that exempt children (a child without an age "
+                  "is exempt); not given: the booked ages while the number of children is unchanged")
     room_type = serializers.CharField(required=False, max_length=50, help_text="Room type code, e.g. JUNIOR-SUITE")
     rate_plan = serializers.CharField(required=False, max_length=20, help_text="Rate plan code, e.g. BAR")
     expected_total = serializers.DecimalField(
@@ -75,7 +79,7 @@ class ModificationInput(serializers.Serializer):
         help_text="The new total the guest was shown; PRICE_CHANGED (409) if today's differs.")
 
     def validate(self, attrs):
-        fields = ("check_in", "check_out", "adults", "children", "room_type", "rate_plan")
+        fields = ("check_in", "check_out", "adults", "children", "child_ages", "room_type", "rate_plan")
         if not any(attrs.get(f) not in (None, "") for f in fields):
             raise serializers.ValidationError("Give at least one of " + ", ".join(fields) + ".")
         return attrs
@@ -83,7 +87,8 @@ class ModificationInput(serializers.Serializer):
     def to_request(self) -> ModificationRequest:
         d = self.validated_data
         return ModificationRequest(check_in=d.get("check_in"), check_out=d.get("check_out"), adults=d.get("adults"),
-                                   children=d.get("children"), room_type_code=d.get("room_type"),
+                                   children=d.get("children"), child_ages=d.get("child_ages"),
+                                   room_type_code=d.get("room_type"),
                                    rate_plan_code=d.get("rate_plan"), expected_total=d.get("expected_total"))
 
 

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from hotelbooking.api import AmountField, ErrorSerializer
 from hotelbooking.money import round_money
-from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput
+from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput, TaxLineOutput
 
 from . import services
 from .models import PaymentAttempt, Reservation, actor_shown
@@ -80,9 +80,17 @@ class BookingPricingOutput(serializers.Serializer):
                                                            "its amount; empty when none. They add up to discount.")
     room_total = AmountField(help_text="Rates less rate-plan and promotion discounts, all rooms: subtotal "
                                                  "+ discount." + _BOOKING_SUM + " " + AMOUNT_HELP)
-    taxes = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
+    taxes = AmountField(help_text="The taxes added to room_total: every tax at a hotel whose prices exclude tax; "
+                                  "at one whose prices include tax, the flat and per-person taxes only (e.g. a "
+                                  "city tax). " + AMOUNT_HELP + _BOOKING_SUM)
+    tax_lines = TaxLineOutput(many=True, help_text="The booked tax lines, one per tax and rate; lines marked "
+                                                   "`included` are inside room_total." + _BOOKING_SUM)
+    included_taxes = AmountField(required=False, help_text="Only at a hotel whose prices include tax: the "
+                                                           "percentage taxes inside room_total. " + AMOUNT_HELP
+                                                           + _BOOKING_SUM)
     fees = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    grand_total = AmountField(help_text="room_total + taxes + fees. The same amount as `total`, the name "
+    grand_total = AmountField(help_text="room_total + taxes + fees, at either kind of hotel. The same amount as "
+                                        "`total`, the name "
                                                   "the search uses for it." + _BOOKING_SUM + " " + AMOUNT_HELP)
     total = AmountField(help_text="The same amount as grand_total, under the name the search's "
                                             "pricing gives it (its `total` is what booking that offer costs)."
@@ -248,6 +256,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
             "discounts": _discounts(reservation, rooms),
             "room_total": total("room_total"),
             "taxes": total("taxes"),
+            **_booked_tax_lines(rooms, c, inclusive=hotel.prices_include_tax),
             "fees": total("fees"),
             "grand_total": total("grand_total"),
             "total": total("grand_total"),
@@ -268,6 +277,26 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
              "note": s.note}
             for s in reservation.status_changes.all()
         ]
+    return data
+
+
+def _booked_tax_lines(rooms: list[Reservation], currency: str, *, inclusive: bool) -> dict:
+    """The rooms' booked tax lines, summed per tax and rate, as the search shows them (`tax_lines`), and the
+    taxes inside the prices (`included_taxes`) at a hotel whose prices include tax."""
+    summed: dict[tuple, Decimal] = {}
+    for r in rooms:
+        for line in (r.charge_lines or {}).get("taxes", []):
+            key = (line["name"], bool(line.get("included")), line.get("rate") if line.get("included") else None)
+            summed[key] = summed.get(key, Decimal(0)) + Decimal(line["amount"])
+    lines = []
+    for (name, included, rate), amount in summed.items():
+        shown = {"name": name, "amount": str(round_money(amount, currency))}
+        if included:
+            shown |= {"included": True, "rate": None if rate is None else format(Decimal(rate).normalize(), "f")}
+        lines.append(shown)
+    data = {"tax_lines": lines}
+    if inclusive:
+        data["included_taxes"] = str(round_money(sum((a for k, a in summed.items() if k[1]), Decimal(0)), currency))
     return data
 
 

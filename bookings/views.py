@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from hotelbooking.errors import (
@@ -84,11 +85,16 @@ def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate
     }
 
 
+def _included(name: str, included: bool) -> str:
+    # A tax inside the prices (a hotel whose prices include tax) is shown, not added to the total again.
+    return gettext("%(tax)s (included)") % {"tax": name} if included else name
+
+
 def _quote_breakdown(quote: Quote) -> dict:
     return _breakdown(currency=quote.currency, nights=[(n.date, n.rate) for n in quote.nights], rooms=quote.rooms,
                       subtotal=quote.subtotal, rate_plan_discount=quote.rate_plan_discount,
                       promotion_discount=quote.promotion_discount, room_total=quote.room_total,
-                      tax_lines=[(t.name, t.amount) for t in quote.tax_lines],
+                      tax_lines=[(_included(t.name, t.included), t.amount) for t in quote.tax_lines],
                       fee_lines=[(f.name, f.amount) for f in quote.fee_lines], total=quote.total)
 
 
@@ -97,7 +103,8 @@ def _reservation_breakdown(r: Reservation) -> dict:
     return _breakdown(currency=r.currency, nights=[(n.date, n.rate) for n in r.nights.all()], rooms=r.room_count,
                       subtotal=r.subtotal, rate_plan_discount=r.rate_plan_discount,
                       promotion_discount=r.promotion_discount, room_total=r.room_total,
-                      tax_lines=[(t["name"], Decimal(t["amount"])) for t in lines.get("taxes", [])],
+                      tax_lines=[(_included(t["name"], t.get("included")), Decimal(t["amount"]))
+                                 for t in lines.get("taxes", [])],
                       fee_lines=[(f["name"], Decimal(f["amount"])) for f in lines.get("fees", [])],
                       total=r.grand_total)
 

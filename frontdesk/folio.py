@@ -5,13 +5,17 @@ the booking: percentage taxes in proportion to the night's room revenue (net or 
 per-night amounts evenly, per-stay amounts on the first night. Each line's rounding remainder goes to its
 heaviest night, so the postings of all nights add up to exactly the booked grand total: posting nightly and
 the prepaid total reconcile to the cent (see FolioLine).
+
+A booking that stored its tax lines night by night (pricing/engine/taxes.py: validity dates, night caps) is
+posted exactly so, each percentage tax with its rate. At a hotel whose prices include tax, the included tax of
+a night is posted as its TAX line and the ROOM line is the night's net: together, the night's price.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hotelbooking.money import ZERO, round_money
+from hotelbooking.money import ZERO, allocate, round_money
 
 
 @dataclass(frozen=True)
@@ -66,26 +70,36 @@ def stay_spreading(charge_lines: dict, taxes: dict, fees: dict) -> dict[tuple[st
     return spreading
 
 
-def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[tuple[str, Decimal]]:
-    lines = [(line["name"], Decimal(line["amount"]))
+@dataclass(frozen=True)
+class BookedLine:
+    """A tax or fee line as the booking stored it (Reservation.charge_lines)."""
+
+    name: str
+    amount: Decimal
+    nights: dict[str, Decimal] | None = None   # the amount per night (ISO date), when the booking stored it
+    rate: Decimal | None = None                # a percentage tax's rate
+    included: bool = False                     # inside the nightly price (a hotel whose prices include tax)
+
+
+def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[BookedLine]:
+    lines = [BookedLine(line["name"], Decimal(line["amount"]),
+                        {d: Decimal(a) for d, a in line["nights"].items()} if "nights" in line else None,
+                        Decimal(line["rate"]) if line.get("kind") == "PERCENT" and line.get("rate") else None,
+                        bool(line.get("included")))
              for line in (reservation.charge_lines or {}).get(group, [])]
     if not lines and total:
-        lines = [(label, total)]
+        lines = [BookedLine(label, total)]
     return lines
 
 
-def _allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
-    """Split `amount` over the nights in proportion to `weights`, each share rounded; the remainder goes to
-    the heaviest night (the first of equals), so the shares always add up to `amount`."""
-    n = len(weights)
-    total_weight = sum(weights, ZERO)
-    if total_weight:
-        shares = [round_money(amount * w / total_weight, currency) for w in weights]
-    else:
-        shares = [round_money(amount / n, currency) for _ in weights]
-    heaviest = max(range(n), key=lambda i: (weights[i], -i))
-    shares[heaviest] += amount - sum(shares, ZERO)
-    return shares
+def _shares(line: BookedLine, spreading: str, nights: list[NightLine], net: list[Decimal], gross: list[Decimal],
+            currency: str) -> list[Decimal | None]:
+    """The line's amount on each night: as booked night by night when the booking stored it (None: a night it
+    does not apply to), else spread by its kind (bookings made before the nights were stored)."""
+    dates = {n.date.isoformat() for n in nights}
+    if line.nights is not None and set(line.nights) <= dates:
+        return [line.nights.get(n.date.isoformat()) for n in nights]
+    return allocate(line.amount, _weights(spreading, net, gross), currency)
 
 
 def _weights(spreading: str, net: list[Decimal], gross: list[Decimal]) -> list[Decimal]:
@@ -115,13 +129,17 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
     per_room = f" x {rooms} rooms" if rooms > 1 else ""
     taxes = _charge_lines(reservation, "taxes", reservation.taxes, "Taxes")
     fees = _charge_lines(reservation, "fees", reservation.fees, "Fees")
-    tax_shares = [_allocate(amount, _weights(spreading.get(("taxes", name), BY_NET), room_amounts, gross), currency)
-                  for name, amount in taxes]
-    fee_shares = [_allocate(amount, _weights(spreading.get(("fees", name), EVENLY), room_amounts, gross), currency)
-                  for name, amount in fees]
+    tax_shares = [_shares(t, spreading.get(("taxes", t.name), BY_NET), nights, room_amounts, gross, currency)
+                  for t in taxes]
+    fee_shares = [_shares(f, spreading.get(("fees", f.name), EVENLY), nights, room_amounts, gross, currency)
+                  for f in fees]
+    # A tax inside the nightly price is posted apart from the room: the ROOM line is the night's net.
+    for line, shares in zip(taxes, tax_shares, strict=True):
+        if line.included:
+            room_amounts = [r - (s or ZERO) for r, s in zip(room_amounts, shares, strict=True)]
 
     # Whatever the booking's own rounding left over (normally nothing) goes on the heaviest room line.
-    booked = (sum(room_amounts, ZERO) + sum((a for _, a in taxes), ZERO) + sum((a for _, a in fees), ZERO))
+    booked = sum(room_amounts, ZERO) + sum((line.amount for line in [*taxes, *fees]), ZERO)
     heaviest = max(range(len(nights)), key=lambda i: (room_amounts[i], -i))
     room_amounts[heaviest] += round_money(reservation.grand_total, currency) - booked
 
@@ -130,12 +148,14 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
         when = f"{night.date:%a %b} {night.date.day}"
         postings.append(Posting(night.date, "ROOM", f"{room_name}, night of {when}{per_room}", room_amounts[i],
                                 f"night:{night.date.isoformat()}:room"))
-        for j, (name, _) in enumerate(taxes):
-            postings.append(Posting(night.date, "TAX", f"{name}, night of {when}", tax_shares[j][i],
-                                    f"night:{night.date.isoformat()}:tax:{j}", name))
-        for j, (name, _) in enumerate(fees):
-            postings.append(Posting(night.date, "FEE", f"{name}, night of {when}", fee_shares[j][i],
-                                    f"night:{night.date.isoformat()}:fee:{j}", name))
+        for j, line in enumerate(taxes):
+            if tax_shares[j][i] is not None:
+                postings.append(Posting(night.date, "TAX", f"{line.name}, night of {when}", tax_shares[j][i],
+                                        f"night:{night.date.isoformat()}:tax:{j}", line.name, line.rate))
+        for j, line in enumerate(fees):
+            if fee_shares[j][i] is not None:
+                postings.append(Posting(night.date, "FEE", f"{line.name}, night of {when}", fee_shares[j][i],
+                                        f"night:{night.date.isoformat()}:fee:{j}", line.name))
     return postings
 
 

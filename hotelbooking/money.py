@@ -29,6 +29,31 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return round_money(Decimal(amount) * Decimal(percent) / Decimal(100), currency)
 
 
+def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `amount` in proportion to `weights` (evenly when they are all 0), each share rounded, so that the
+    shares always add up to `amount`: what rounding leaves over goes a minor unit at a time to the heaviest
+    shares first (the first of equals), never onto a share of weight 0 nor below 0 (a split of 19 JPY over 11
+    nights is 1 + 1 + 1 + 2 x 8, not -1 + 2 x 10)."""
+    n = len(weights)
+    total_weight = sum(weights, ZERO)
+    if total_weight:
+        shares = [round_money(amount * w / total_weight, currency) for w in weights]
+    else:
+        shares = [round_money(amount / n, currency) for _ in weights]
+    order = sorted((i for i in range(n) if weights[i] or not total_weight), key=lambda i: (-weights[i], i))
+    unit, left = quantum(currency), amount - sum(shares, ZERO)
+    while abs(left) >= unit:
+        step = unit if left > 0 else -unit
+        takers = [i for i in order if step > 0 or shares[i] + step >= 0]
+        if not takers:
+            break
+        for i in takers[:int(abs(left) / unit)]:
+            shares[i] += step
+            left -= step
+    shares[order[0]] += left
+    return shares
+
+
 def money_per(amount, count, currency: str) -> Decimal | None:
     """An amount shared over a count (revenue per room night: ADR, RevPAR), rounded once; None for no count."""
     if not count:

@@ -63,6 +63,12 @@ class Hotel(models.Model):
         max_length=1000, blank=True, validators=[validate_email_list],
         help_text="Comma-separated emails that get the daily manager report after each night audit")
 
+    prices_include_tax = models.BooleanField(
+        "prices include tax", default=False,
+        help_text="On: the rates entered include every percentage tax (VAT, as in most of Europe); the pricing "
+                  "engine derives the tax night by night. Flat and per-person taxes (city tax) and fees are still "
+                  "added on top. Off: every tax is added to the rates (as in the US)")
+
     class StayLengthRule(models.TextChoices):
         ARRIVAL = "ARRIVAL", "Through the arrival date: the arrival night's minimum and maximum stay apply"
         EVERY_NIGHT = "EVERY_NIGHT", "Through any night: every night of the stay's minimum and maximum apply"

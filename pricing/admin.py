@@ -143,10 +143,21 @@ class RateOverrideAdmin(HotelScoped, BasePlanOnly, admin.ModelAdmin):
 
 @admin.register(Tax)
 class TaxAdmin(HotelScoped, admin.ModelAdmin):
-    list_display = ("name", "hotel", "kind", "value", "base", "is_active")
+    """Taxes: a rate that changes on a date is a second tax, valid from that day (the first ends the day before)."""
+
+    list_display = ("name", "hotel", "kind", "value", "base", "exempt_under_age", "max_nights", "valid_from",
+                    "valid_until", "is_active")
     list_editable = ("is_active",)
     list_filter = ("hotel", "kind", "is_active")
     list_select_related = ("hotel",)
+    fieldsets = (
+        (None, {"fields": ("hotel", "name", "kind", "value", "base", "is_active")}),
+        ("Who and which nights", {
+            "fields": ("exempt_under_age", "max_nights", ("valid_from", "valid_until")),
+            "description": "A city tax: e.g. 5.00 per person per night, children under 18 exempt, the first 21 "
+                           "nights. Whether the rates include the percentage taxes is the hotel's setting "
+                           "(prices include tax)."}),
+    )
 
 
 @admin.register(Fee)

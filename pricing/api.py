@@ -57,6 +57,14 @@ class PricingLineOutput(serializers.Serializer):
     amount = _amount()
 
 
+class TaxLineOutput(PricingLineOutput):
+    included = serializers.BooleanField(
+        required=False, help_text="Present (true) on a tax already inside the nightly rates (a hotel whose prices "
+                                  "include tax): shown for the record, not added to the total")
+    rate = serializers.CharField(required=False,
+                                 help_text="An included percentage tax's rate in percent, e.g. \"7\"")
+
+
 class PricingOutput(serializers.Serializer):
     currency = serializers.CharField(help_text="ISO 4217 code of every amount in this object")
     nightly_rates = NightlyRateOutput(many=True, help_text="The undiscounted rate of each night, per room")
@@ -65,12 +73,20 @@ class PricingOutput(serializers.Serializer):
     rate_plan_discount = _amount(help_text="Negative or zero")
     promotion_discount = _amount(help_text="Negative or zero")
     room_total = _amount(help_text="subtotal + discount")
-    taxes = _amount()
-    tax_lines = PricingLineOutput(many=True)
+    taxes = _amount(help_text="The taxes added to room_total: at a hotel whose prices exclude tax (as in the US) "
+                              "every tax; at one whose prices include tax (as in most of Europe) the flat and "
+                              "per-person taxes only, e.g. a city tax (the sum of the tax_lines not marked "
+                              "`included`)")
+    tax_lines = TaxLineOutput(many=True, help_text="One line per tax (a rate that changes during the stay: one "
+                                                   "line per rate); lines marked `included` are inside room_total")
+    included_taxes = _amount(required=False, help_text="Only at a hotel whose prices include tax: the percentage "
+                                                       "taxes (VAT) inside room_total, derived night by night")
     fees = _amount()
     fee_lines = PricingLineOutput(many=True)
-    total = _amount(help_text="room_total + taxes + fees: what the stay costs. A booking's pricing gives the same "
-                              "amount as `grand_total` (and as `total` too, the same name as here).")
+    total = _amount(help_text="room_total + taxes + fees: what the stay costs, at either kind of hotel (where the "
+                              "prices include tax, room_total already holds the included_taxes). A booking's "
+                              "pricing gives the same amount as `grand_total` (and as `total` too, the same name "
+                              "as here).")
 
 
 class CancellationPolicyOutput(serializers.Serializer):
@@ -153,7 +169,8 @@ def availability_data(response: SearchResponse) -> dict:
 _ERRORS_400 = OpenApiResponse(
     ErrorSerializer,
     description="INVALID_DATES (missing or malformed dates, check-out not after check-in, check-in in the "
-    "past, more nights than allowed), INVALID_PARTY (adults below 1, negative children, not a number), "
+    "past, more nights than allowed), INVALID_PARTY (adults below 1, negative children, not a number, child "
+    "ages not one per child or not 0 to 17), "
     "UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE (unknown, expired, or not valid for these dates).",
     examples=[OpenApiExample("Check-out before check-in", value={"error": {
         "code": "INVALID_DATES", "message": "Check-out must be after check-in.", "retryable": False,
@@ -179,6 +196,9 @@ class AvailabilityApi(APIView):
             OpenApiParameter("check_out", OpenApiTypes.DATE, required=True, description="Departure, YYYY-MM-DD"),
             OpenApiParameter("adults", OpenApiTypes.INT, default=1, description="At least 1"),
             OpenApiParameter("children", OpenApiTypes.INT, default=0),
+            OpenApiParameter("child_ages", OpenApiTypes.STR,
+                             description="The children's ages, comma-separated, one per child (e.g. 8,16), for the "
+                                         "taxes that exempt children; a child without an age is exempt"),
             OpenApiParameter("rate_plan", OpenApiTypes.STR, description="Rate plan code, e.g. BAR or AAA"),
             OpenApiParameter("promo_code", OpenApiTypes.STR, description="Promotion code, e.g. WINTER10"),
         ],
@@ -194,6 +214,7 @@ class AvailabilityApi(APIView):
         q = request.query_params
         stay = stay_validate(hotel=hotel, check_in=q.get("check_in"), check_out=q.get("check_out"),
                              adults=q.get("adults"), children=q.get("children"))
+        ages = [a.strip() for value in q.getlist("child_ages") for a in value.split(",") if a.strip()]
         response = search_availability(hotel=hotel, stay=stay, rate_plan_code=q.get("rate_plan"),
-                                       promo_code=q.get("promo_code"))
+                                       promo_code=q.get("promo_code"), child_ages=ages)
         return Response(AvailabilityOutput(availability_data(response)).data)

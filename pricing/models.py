@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from inventory.models import Hotel, RoomType
 
@@ -221,10 +221,18 @@ class RateOverride(models.Model):
 
 
 class Tax(models.Model):
+    """A tax the hotel charges: a percentage of room revenue or an amount per room or per person.
+
+    It applies to the stay nights inside its validity (`valid_from`..`valid_until`, empty: open), only to the
+    first `max_nights` nights of a stay when capped, and exempts children younger than `exempt_under_age` (a
+    child whose age is not given counts as exempt). The rules live in pricing/engine/taxes.py.
+    """
+
     class Kind(models.TextChoices):
         PERCENT = "PERCENT", "Percentage of room revenue"
         PER_NIGHT = "PER_NIGHT", "Flat amount per room per night"
         PER_STAY = "PER_STAY", "Flat amount per room per stay"
+        PER_PERSON_PER_NIGHT = "PER_PERSON_PER_NIGHT", "Amount per person per night (city tax)"
 
     class Base(models.TextChoices):
         NET = "NET", "Room revenue after discounts"
@@ -232,18 +240,47 @@ class Tax(models.Model):
 
     hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="taxes")
     name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    value = models.DecimalField(**MONEY, help_text="Percent for PERCENT, an amount otherwise")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.DecimalField(**MONEY, validators=[MinValueValidator(0)],
+                                help_text="Percent for PERCENT, an amount otherwise")
     base = models.CharField(max_length=5, choices=Base.choices, default=Base.NET,
-                            help_text="For percentage taxes: which room revenue is taxed")
+                            help_text="For percentage taxes of a hotel whose prices exclude tax: which room revenue "
+                                      "is taxed (a hotel whose prices include tax taxes what the guest pays)")
+    exempt_under_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(18)],
+        help_text="Children younger than this pay nothing (a child whose age was not given counts as exempt); "
+                  "a percentage or per-room tax is then charged on the taxable guests' share of the room. "
+                  "Empty: every guest pays")
+    max_nights = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Only the first N nights of a stay are taxed (Berlin: 21); empty: every night")
+    valid_from = models.DateField(null=True, blank=True,
+                                  help_text="The first stay night taxed at this rate; empty: open")
+    valid_until = models.DateField(null=True, blank=True,
+                                   help_text="The last stay night taxed at this rate; empty: open. A rate change is "
+                                             "a second tax valid from the day after")
     is_active = models.BooleanField(default=True)
 
     class Meta:
         verbose_name_plural = "taxes"
         ordering = ["hotel", "name"]
+        constraints = [models.CheckConstraint(
+            condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+            name="tax_validity_ordered")]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "The validity ends before it starts."})
+        if self.kind == self.Kind.PERCENT and self.value is not None and self.value > 100:
+            raise ValidationError({"value": "A percentage is at most 100."})
+
+    def applies_on(self, night) -> bool:
+        """Whether a stay night is inside this tax's validity."""
+        return (self.valid_from is None or night >= self.valid_from) and \
+            (self.valid_until is None or night <= self.valid_until)
 
 
 class Fee(models.Model):

@@ -86,6 +86,23 @@ def stay_validate(*, hotel: Hotel, check_in, check_out, adults, children=None) -
     return Stay(ci, co, a, c)
 
 
+def child_ages_validate(children: int, ages: list) -> list[int]:
+    """The children's ages: none, or one per child, each 0 to 17 (INVALID_PARTY otherwise)."""
+    ages = list(ages or [])
+    if ages and len(ages) != children:
+        raise InvalidParty(f"Give one age per child ({children} expected, {len(ages)} given).", field="child_ages")
+    out = []
+    for age in ages:
+        try:
+            value = int(age)
+        except (TypeError, ValueError):
+            raise InvalidParty("Child ages must be whole numbers.", field="child_ages") from None
+        if not 0 <= value <= 17:
+            raise InvalidParty("Child ages must be between 0 and 17.", field="child_ages")
+        out.append(value)
+    return out
+
+
 @dataclass
 class SearchResult:
     room_type: RoomType
@@ -105,13 +122,17 @@ class SearchResponse:
 
 
 def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None = None,
-                        promo_code: str | None = None, public_deals: bool = False) -> SearchResponse:
+                        promo_code: str | None = None, public_deals: bool = False, child_ages=None
+                        ) -> SearchResponse:
     """Room types that fit the party and have a room every night, cheapest total first.
+
+    `child_ages` (none, or one per child) price the taxes that exempt children; a child without an age is exempt.
 
     A promotion limited to some room types prices the others without it. With `public_deals` (the guest page)
     and no code given, the hotel's public deal for the stay applies. A fixed number of queries whatever the
     number of room types and nights.
     """
+    child_ages = child_ages_validate(stay.children, child_ages)
     rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
     promotion = promotion_get(hotel=hotel, code=promo_code)
     today = hotel_today(hotel)
@@ -134,7 +155,7 @@ def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None 
     results = []
     for rt in open_types:
         args = dict(room_type=rt, check_in=stay.check_in, check_out=stay.check_out, adults=stay.adults,
-                    children=stay.children, booked_on=today)
+                    children=stay.children, booked_on=today, child_ages=child_ages)
         try:
             try:
                 quote = quote_stay(ctx, **args)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from hotelbooking.money import from_minor_units, minor_units, to_minor_units
+from hotelbooking.money import allocate, from_minor_units, minor_units, to_minor_units
 
 
 @pytest.mark.parametrize("amount, currency, minor", [
@@ -26,3 +26,12 @@ def test_a_provider_exponent_that_cannot_carry_the_amount_is_refused():
 @pytest.mark.parametrize("currency", ["BIF", "DJF", "GNF", "KMF", "RWF", "VUV"])
 def test_iso_zero_decimal_currencies(currency):
     assert minor_units(currency) == 0
+
+
+def test_allocate_spreads_what_rounding_leaves_a_minor_unit_at_a_time_never_below_zero():
+    # 19 JPY over 11 nights: 1.73 each rounds to 2 (22 in all); the 3 too many come off the first three nights.
+    assert allocate(Decimal("19"), [Decimal(1)] * 11, "JPY") == [Decimal(1)] * 3 + [Decimal(2)] * 8
+    # The usual cent goes to the heaviest night; a night of weight 0 takes nothing.
+    assert allocate(Decimal("10.01"), [Decimal(100), Decimal(200), Decimal(100)], "USD") == [
+        Decimal("2.50"), Decimal("5.01"), Decimal("2.50")]
+    assert allocate(Decimal("1.00"), [Decimal(1), Decimal(0)], "USD") == [Decimal("1.00"), Decimal("0.00")]

@@ -299,6 +299,8 @@ def _move_inventory(reservation: Reservation, plan: ModificationPlan) -> None:
 def _apply(reservation: Reservation, plan: ModificationPlan) -> None:
     q = plan.quote
     reservation.check_in, reservation.check_out = q.check_in, q.check_out
+    if q.child_ages:
+        reservation.child_ages = list(q.child_ages)
     if (q.adults, q.children) != (reservation.adults, reservation.children):
         if len(reservation.child_ages or []) != q.children:
             reservation.child_ages = []

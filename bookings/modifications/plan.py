@@ -19,7 +19,7 @@ from inventory.models import InventoryDay, RoomType, nights_between
 from inventory.services import stay_length_check
 from pricing.engine import NightPrice, Quote, quote_stay
 from pricing.models import RatePlan
-from pricing.search import hotel_today, stay_validate
+from pricing.search import child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, rate_plan_get
 
 from ..cancellations import cancellation_terms
@@ -58,12 +58,14 @@ class ModificationRequest:
     children: int | str | None = None
     room_type_code: str | None = None
     rate_plan_code: str | None = None
+    # The children's ages, one per child (None: the booked ones while the number of children is unchanged).
+    child_ages: list[int] | None = None
     # The new total the guest was shown: PRICE_CHANGED if the fresh one differs.
     expected_total: Decimal | None = None
 
     def is_empty(self) -> bool:
         return all(v in (None, "") for v in (self.check_in, self.check_out, self.adults, self.children,
-                                              self.room_type_code, self.rate_plan_code))
+                                              self.room_type_code, self.rate_plan_code)) and not self.child_ages
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,9 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     # Prices agreed at booking hold for the nights the new stay keeps, unless room or plan change.
     booked_prices = {} if repriced_all else {n.date: booked_price(n) for n in booked}
     booked_prices = promotion_kept(booked_prices, reservation.promotion, len(new_dates))
-    quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=booked_prices)
+    ages = None if request.child_ages is None else child_ages_validate(stay.children, request.child_ages)
+    quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=booked_prices,
+                   child_ages=ages)
 
     unchanged, added, removed = night_groups(booked, new_dates, quote, reservation.room_count)
 
@@ -361,13 +365,16 @@ def _ensure_rooms_free(room_type: RoomType, nights: list[date], rooms: int) -> N
 
 
 def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan, stay,
-           booked_prices: dict[date, NightPrice]) -> Quote:
+           booked_prices: dict[date, NightPrice], child_ages=None) -> Quote:
     hotel = reservation.hotel
+    if child_ages is None:  # the booked ages, while they still describe the party
+        booked = list(reservation.child_ages or [])
+        child_ages = booked if len(booked) == stay.children else []
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[room_type.id],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=reservation.promotion)
     args = dict(room_type=room_type, check_in=stay.check_in, check_out=stay.check_out, adults=stay.adults,
                 children=stay.children, rooms=reservation.room_count, booked_on=hotel_today(hotel),
-                booked_nights=booked_prices)
+                booked_nights=booked_prices, child_ages=child_ages)
     try:
         return quote_stay(ctx, **args)
     except UnknownPromoCode:

@@ -237,7 +237,8 @@ def _booking_quote(hotel: Hotel, request: BookingRequest, *, actor=None) -> Book
     quote = booking_quote(hotel=hotel, room_type_code=request.room_type_code,
                           rate_plan_code=request.rate_plan_code, check_in=request.check_in,
                           check_out=request.check_out, adults=request.adults, children=request.children,
-                          room_count=request.room_count, promo_code=request.promo_code)
+                          room_count=request.room_count, promo_code=request.promo_code,
+                          child_ages=request.child_ages)
     quote = price_override_apply(quote, request.price_override, actor=actor)
     child_ages = child_ages_validate(quote.children, request.child_ages)
     booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=child_ages,

@@ -93,7 +93,7 @@ def price_override_apply(quote: Quote, override: PriceOverride | None, *, actor)
                                check_in=quote.check_in, check_out=quote.check_out, promotion=None)
     priced = quote_stay(ctx, room_type=quote.room_type, check_in=quote.check_in, check_out=quote.check_out,
                         adults=quote.adults, children=quote.children, rooms=quote.rooms,
-                        booked_on=hotel_today(quote.hotel), booked_nights=booked)
+                        booked_on=hotel_today(quote.hotel), booked_nights=booked, child_ages=quote.child_ages)
     c = quote.currency
     user = actor_user(actor)
     record = {

@@ -12,7 +12,7 @@ from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, RoomType
 from pricing.engine import Quote, quote_stay
 from pricing.guarantee import PaymentTerms, terms_for_quote
-from pricing.search import hotel_today, stay_validate
+from pricing.search import child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
 
 MAX_ROOMS = 9
@@ -81,9 +81,11 @@ class BookingQuote:
 
 
 def booking_quote(*, hotel: Hotel, room_type_code: str, rate_plan_code: str | None, check_in, check_out,
-                  adults, children, room_count: int = 1, promo_code: str | None = None) -> Quote:
-    """Validate a request and price it, exactly as a booking would be priced now."""
+                  adults, children, room_count: int = 1, promo_code: str | None = None, child_ages=None) -> Quote:
+    """Validate a request and price it, exactly as a booking would be priced now. `child_ages` (one per child,
+    or none) exempt children from the taxes that exempt them; a child whose age is not given is exempt."""
     stay = stay_validate(hotel=hotel, check_in=check_in, check_out=check_out, adults=adults, children=children)
+    ages = child_ages_validate(stay.children, child_ages)
     room_type = RoomType.objects.filter(hotel=hotel, code__iexact=(room_type_code or "").strip()).first()
     if room_type is None:
         raise UnknownRoomType(f"{hotel.name} has no room type {room_type_code}.", room_type=room_type_code)
@@ -97,7 +99,7 @@ def booking_quote(*, hotel: Hotel, room_type_code: str, rate_plan_code: str | No
                                check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
     return quote_stay(ctx, room_type=room_type, check_in=stay.check_in, check_out=stay.check_out,
                       adults=stay.adults, children=stay.children, rooms=rooms,
-                      booked_on=hotel_today(hotel))
+                      booked_on=hotel_today(hotel), child_ages=ages)
 
 
 def booking_quote_rooms(*, hotel: Hotel, rooms, rate_plan_code: str | None, check_in, check_out,
@@ -117,7 +119,7 @@ def booking_quote_rooms(*, hotel: Hotel, rooms, rate_plan_code: str | None, chec
         try:
             quote = booking_quote(hotel=hotel, room_type_code=room.room_type_code, rate_plan_code=rate_plan_code,
                                   check_in=check_in, check_out=check_out, adults=room.adults,
-                                  children=room.children, promo_code=promo_code)
+                                  children=room.children, promo_code=promo_code, child_ages=room.child_ages)
             ages = child_ages_validate(quote.children, room.child_ages)
         except DomainError as exc:
             raise room_named(exc, index, len(rooms)) from None
@@ -145,22 +147,6 @@ def room_count_validate(value) -> int:
     return rooms
 
 
-def child_ages_validate(children: int, ages: list) -> list[int]:
-    ages = list(ages or [])
-    if ages and len(ages) != children:
-        raise InvalidParty(f"Give one age per child ({children} expected, {len(ages)} given).", field="child_ages")
-    out = []
-    for age in ages:
-        try:
-            value = int(age)
-        except (TypeError, ValueError):
-            raise InvalidParty("Child ages must be whole numbers.", field="child_ages") from None
-        if not 0 <= value <= 17:
-            raise InvalidParty("Child ages must be between 0 and 17.", field="child_ages")
-        out.append(value)
-    return out
-
-
 def quote_totals(quote: Quote) -> dict:
     """The reservation's money fields from a quote, each rounded once."""
     c = quote.currency
@@ -168,7 +154,7 @@ def quote_totals(quote: Quote) -> dict:
         subtotal=round_money(quote.subtotal, c), rate_plan_discount=round_money(quote.rate_plan_discount, c),
         promotion_discount=round_money(quote.promotion_discount, c), room_total=round_money(quote.room_total, c),
         taxes=round_money(quote.taxes, c), fees=round_money(quote.fees, c), grand_total=round_money(quote.total, c),
-        charge_lines={"taxes": [{"name": t.name, "amount": str(t.amount)} for t in quote.tax_lines],
+        charge_lines={"taxes": [t.stored() for t in quote.tax_lines],
                       "fees": [{"name": f.name, "amount": str(f.amount)} for f in quote.fee_lines]},
     )
 

@@ -12,7 +12,7 @@ from inventory.models import Hotel, RoomType
 from inventory.services import Availability, availability_for_room_types
 from pricing.engine import Quote, quote_stay
 from pricing.models import RatePlan
-from pricing.search import Stay, hotel_today, stay_validate
+from pricing.search import Stay, child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, rate_plan_get
 
 GUEST_RESULTS = 10
@@ -48,11 +48,13 @@ def _unavailable(availability: Availability) -> str:
     return availability.message or availability.restriction or "Not available"
 
 
-def desk_offers(*, hotel: Hotel, check_in, check_out, adults, children, rate_plan_code: str | None) -> DeskOffers:
+def desk_offers(*, hotel: Hotel, check_in, check_out, adults, children, rate_plan_code: str | None,
+                child_ages=None) -> DeskOffers:
     """Every room type of the hotel for the stay, in the hotel's order, with what a booking would cost now on the
     plan: the same validation (INVALID_DATES, INVALID_PARTY, UNKNOWN_RATE_PLAN raise) and the same engine as
     booking_quote. A fixed number of queries whatever the number of room types."""
     stay = stay_validate(hotel=hotel, check_in=check_in, check_out=check_out, adults=adults, children=children)
+    ages = child_ages_validate(stay.children, child_ages)
     rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
     room_types = list(RoomType.objects.filter(hotel=hotel).order_by("sort_order", "code"))
     availability = availability_for_room_types([rt.id for rt in room_types], stay.check_in, stay.check_out,
@@ -68,7 +70,7 @@ def desk_offers(*, hotel: Hotel, check_in, check_out, adults, children, rate_pla
                 f"The {rate_plan.name} needs a stay of at least {rate_plan.min_stay} nights.").message
         try:
             offer.quote = quote_stay(ctx, room_type=rt, check_in=stay.check_in, check_out=stay.check_out,
-                                     adults=stay.adults, children=stay.children, booked_on=today)
+                                     adults=stay.adults, children=stay.children, booked_on=today, child_ages=ages)
         except DomainError as exc:  # the party does not fit, or no rate is loaded on this plan
             offer.problem = offer.problem or exc.message
         if not offer.availability.bookable and not offer.problem:

@@ -196,7 +196,7 @@ def book_view(request, *, console):
     try:
         offers = selectors.desk_offers(hotel=hotel, check_in=params["check_in"], check_out=params["check_out"],
                                        adults=params["adults"], children=params["children"],
-                                       rate_plan_code=params["rate_plan"])
+                                       rate_plan_code=params["rate_plan"], child_ages=stay_form.child_age_list())
     except DomainError as exc:
         if request.method == "POST":
             messages.error(request, exc.message)

@@ -99,3 +99,30 @@ def test_the_admin_refuses_deposit_rules_that_do_not_fit(staff_client, nyc, fiel
     assert r.status_code == 200
     assert message in r.content.decode()
     assert not RatePlan.objects.filter(hotel=nyc, code="DEP20").exists()
+
+
+def test_the_tax_admin_takes_a_capped_city_tax_with_an_age_exemption_and_dates(staff_client, nyc):
+    from pricing.models import Tax
+
+    page = staff_client.get(reverse("admin:pricing_tax_add")).content.decode()
+    assert "Children younger than this pay nothing" in page and "Only the first N nights" in page
+    r = staff_client.post(reverse("admin:pricing_tax_add"), {
+        "hotel": nyc.pk, "name": "City tax", "kind": "PER_PERSON_PER_NIGHT", "value": "5.00", "base": "NET",
+        "is_active": "on", "exempt_under_age": "18", "max_nights": "21", "valid_from": "2031-01-01",
+        "valid_until": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    city = Tax.objects.get(name="City tax")
+    assert (city.exempt_under_age, city.max_nights, str(city.valid_from), city.valid_until) == (
+        18, 21, "2031-01-01", None)
+
+
+def test_the_tax_admin_refuses_a_validity_that_ends_before_it_starts(staff_client, nyc):
+    r = staff_client.post(reverse("admin:pricing_tax_add"), {
+        "hotel": nyc.pk, "name": "VAT", "kind": "PERCENT", "value": "7", "base": "NET", "is_active": "on",
+        "valid_from": "2031-07-01", "valid_until": "2031-06-30"})
+    assert r.status_code == 200 and "The validity ends before it starts." in r.content.decode()
+
+
+def test_the_hotel_admin_sets_prices_include_tax(staff_client, nyc):
+    page = staff_client.get(reverse("admin:inventory_hotel_change", args=[nyc.pk])).content.decode()
+    assert 'name="prices_include_tax"' in page and "the rates entered include every percentage tax" in page

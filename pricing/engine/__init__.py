@@ -1,7 +1,8 @@
 """The pricing engine: a pure computation over a PricingContext loaded in a fixed number of queries.
 
 Per night and per room: rate (the base plan's price) - rate-plan discount - promotion discount = net.
-Totals multiply by the room count; taxes and fees are computed on the stay, rounded once each.
+Totals multiply by the room count; fees are computed on the stay, rounded once each; taxes as
+pricing/engine/taxes.py says (validity, caps, exemptions, prices that include tax).
 """
 
 from dataclasses import dataclass, field
@@ -12,8 +13,12 @@ from hotelbooking.errors import InvalidParty, RateNotAvailable, UnknownPromoCode
 from hotelbooking.money import ZERO, percent_of, round_money
 from inventory.models import Hotel, RoomType, nights_between
 
-from .cancellation import check_in_instant, free_until
-from .models import Fee, Promotion, Rate, RatePlan, Tax
+from ..cancellation import check_in_instant, free_until
+from ..models import Fee, Promotion, Rate, RatePlan, Tax
+from .taxes import ChargeLine, tax_lines_for
+
+__all__ = ["ChargeLine", "NightPrice", "PricingContext", "Quote", "night_price", "nightly_totals_of", "party_fits",
+           "quote_stay", "validate_promotion"]
 
 
 @dataclass
@@ -38,13 +43,6 @@ class NightPrice:
     @property
     def net(self) -> Decimal:
         return self.rate - self.rate_plan_discount - self.promotion_discount
-
-
-@dataclass(frozen=True)
-class ChargeLine:
-    name: str
-    kind: str
-    amount: Decimal
 
 
 @dataclass
@@ -72,10 +70,17 @@ class Quote:
     nightly_totals: list[Decimal] = field(default_factory=list)
     # Set when staff priced the stay by hand (bookings.services.override): who, why, the original figures.
     price_override: dict | None = None
+    child_ages: tuple[int, ...] = ()     # as given; a child without one is exempt from age-exempting taxes
 
     @property
     def taxes(self) -> Decimal:
-        return sum((t.amount for t in self.tax_lines), ZERO)
+        """The taxes added to room_total: every tax line not included in the prices."""
+        return sum((t.amount for t in self.tax_lines if not t.included), ZERO)
+
+    @property
+    def included_taxes(self) -> Decimal:
+        """The taxes inside room_total (a hotel whose prices include tax); zero elsewhere."""
+        return sum((t.amount for t in self.tax_lines if t.included), ZERO)
 
     @property
     def fees(self) -> Decimal:
@@ -102,10 +107,11 @@ class Quote:
             "promotion_discount": m(self.promotion_discount),
             "room_total": m(self.room_total),
             "taxes": m(self.taxes),
-            "tax_lines": [{"name": t.name, "amount": m(t.amount)} for t in self.tax_lines],
+            "tax_lines": [t.shown(m) for t in self.tax_lines],
             "fees": m(self.fees),
             "fee_lines": [{"name": f.name, "amount": m(f.amount)} for f in self.fee_lines],
             "total": m(self.total),
+            **({"included_taxes": m(self.included_taxes)} if self.hotel.prices_include_tax else {}),
         }
 
     def _m(self, amount: Decimal) -> str:
@@ -208,9 +214,10 @@ def party_fits(room_type: RoomType, adults: int, children: int, rooms: int = 1) 
 
 
 def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, check_out: date, adults: int = 1,
-               children: int = 0, rooms: int = 1, booked_on: date, booked_nights: dict[date, NightPrice] | None = None
-               ) -> Quote:
-    """Price a stay. `booked_nights` keeps prices already agreed (a modification's unchanged nights)."""
+               children: int = 0, rooms: int = 1, booked_on: date, booked_nights: dict[date, NightPrice] | None = None,
+               child_ages=()) -> Quote:
+    """Price a stay. `booked_nights` keeps prices already agreed (a modification's unchanged nights);
+    `child_ages` are the children's ages, for taxes that exempt children (an age not given: exempt)."""
     if not party_fits(room_type, adults, children, rooms):
         raise InvalidParty(
             f"{room_type.name} takes at most {room_type.max_adults} adults, {room_type.max_children} children "
@@ -247,16 +254,8 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
     room_total = subtotal + plan_discount + promo_discount
 
     n_nights, guests = len(nights), adults + children
-    tax_lines = []
-    for tax in ctx.taxes:
-        if tax.kind == Tax.Kind.PERCENT:
-            base = room_total if tax.base == Tax.Base.NET else subtotal
-            amount = percent_of(base, tax.value, currency)
-        elif tax.kind == Tax.Kind.PER_NIGHT:
-            amount = round_money(tax.value * n_nights * rooms, currency)
-        else:
-            amount = round_money(tax.value * rooms, currency)
-        tax_lines.append(ChargeLine(tax.name, tax.kind, amount))
+    tax_lines = tax_lines_for(ctx.taxes, nights, rooms=rooms, adults=adults, children=children,
+                              child_ages=child_ages, inclusive=ctx.hotel.prices_include_tax, currency=currency)
     fee_lines = []
     for fee in ctx.fees:
         if fee.kind == Fee.Kind.PER_NIGHT:
@@ -275,6 +274,7 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
         tax_lines=tax_lines, fee_lines=fee_lines, policy_snapshot=ctx.policy_snapshot, check_in_at=checkin_at,
         free_until=free_until(ctx.policy_snapshot, checkin_at), promotion=ctx.promotion if eligible else None,
     )
+    quote.child_ages = tuple(child_ages or ())
     quote.nightly_totals = nightly_totals_of(quote)
     return quote
 
