@@ -355,3 +355,12 @@ class WebhookEndpointDisabled(DomainError):
     code = "WEBHOOK_ENDPOINT_DISABLED"
     http_status = 409
     default_message = "This endpoint is disabled; enable it (active: true) before replaying events to it."
+
+
+class ErasureBlocked(DomainError):
+    """A guest's personal data cannot be erased while a stay of theirs has not ended (the hotel still needs it)."""
+
+    code = "ERASURE_BLOCKED"
+    http_status = 409
+    default_message = ("This guest has a reservation that has not ended yet (an upcoming or in-house stay): "
+                       "their data can be erased once it has ended or been cancelled.")

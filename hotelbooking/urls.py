@@ -26,6 +26,7 @@ urlpatterns = [
     path("channels/", include("channelmanager.urls")),
     path("payments/", include("bookings.payments.urls")),
     path("pay/", include("frontdesk.urls")),
+    path("", include("privacy.urls")),
     path("", include("bookings.urls")),
     path("", include("inventory.urls")),
     path("", include("pricing.urls")),
