@@ -14,20 +14,24 @@ NAME, LAST, EMAIL, PHONE = "Zebulon", "Quackenbush", "zeb.quack@example.com", "+
 REQUESTS = "Feather-free pillows for Mr Quackenbush"
 
 
+def _rebook(check_in, nights=3):
+    """A booking by the past guest (NYC, Deluxe King, AAA), with his special requests and marketing consent."""
+    from bookings.payments import Card
+    from bookings.services import BookingRequest, GuestDetails, booking_create
+
+    return booking_create(request=BookingRequest(
+        hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=check_in,
+        check_out=check_in + timedelta(days=nights), adults=2,
+        guest=GuestDetails(NAME, LAST, EMAIL, PHONE, "GH777001"), special_requests=REQUESTS,
+        card=Card(TestGateway.SUCCEEDS, 12, 2030, "123", f"{NAME} {LAST}"), marketing_consent=True,
+        consent_source="BOOKING_PAGE"), gateway=TestGateway())
+
+
 @pytest.fixture
 def past_guest(nyc, next_friday, django_capture_on_commit_callbacks):
     """Zebulon Quackenbush: a 3-night stay checked out (with a 12.50 minibar charge) and a later booking he
     cancelled. Returns (stay, cancelled)."""
-    from bookings.services import BookingRequest, GuestDetails, booking_create
-    from bookings.payments import Card
-
-    def _book(check_in, nights=3):
-        return booking_create(request=BookingRequest(
-            hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="AAA", check_in=check_in,
-            check_out=check_in + timedelta(days=nights), adults=2,
-            guest=GuestDetails(NAME, LAST, EMAIL, PHONE, "GH777001"), special_requests=REQUESTS,
-            card=Card(TestGateway.SUCCEEDS, 12, 2030, "123", f"{NAME} {LAST}"), marketing_consent=True,
-            consent_source="BOOKING_PAGE"), gateway=TestGateway())
+    _book = _rebook
 
     deliver = django_capture_on_commit_callbacks  # the outbox's handlers (emails, loyalty) run after commit
     with at(next_friday - timedelta(days=7), 9), deliver(execute=True):
