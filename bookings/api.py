@@ -32,6 +32,7 @@ from .api_output import (  # noqa: F401 (also read from here by other modules)
 )
 from .api_pending import booking_answer
 from .api_pending import urlpatterns as pending_patterns
+from .consent import MARKETING_WORDING, MARKETING_WORDING_VERSION
 from .models import Channel
 from .payments import Card
 from .payments.stripe_gateway import stripe_enabled
@@ -182,6 +183,11 @@ class BookingCreateInput(serializers.Serializer):
         help_text="The grand total the guest was shown. If today's price differs, nothing is booked and the "
                   "answer is 409 PRICE_CHANGED with the new quote.")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.DIRECT)
+    marketing_consent = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Optional (new): true only when the guest ticked a marketing consent box showing these words "
+                  f"(version {MARKETING_WORDING_VERSION}): \"{MARKETING_WORDING}\" It is recorded with the time, "
+                  "the words and their version. Omitted or false: no consent is recorded.")
     source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
                                    help_text="e.g. the partner's site; defaults to the API key's name")
 
@@ -218,6 +224,7 @@ class BookingCreateInput(serializers.Serializer):
             card=_card(d["payment"]), payment_method=d["payment"].get("payment_method", ""),
             special_requests=d["special_requests"], arrival_time=d["arrival_time"], channel=d["channel"],
             source=d["source"] or source, expected_total=d.get("expected_total"),
+            marketing_consent=d["marketing_consent"], consent_source="API",
         )
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
+from bookings.consent import MARKETING_WORDING
 from hotelbooking.errors import DomainError, PaymentFailed, ValidationFailed
 
 _card_number = RegexValidator(r"^[0-9][0-9 -]{10,24}[0-9]$", "Enter the card number as digits.")
@@ -56,6 +57,8 @@ class GuestForm(forms.Form):
     loyalty_number = forms.CharField(max_length=30, required=False, label="Loyalty number (optional)")
     special_requests = forms.CharField(max_length=2000, required=False, label="Special requests (optional)",
                                        widget=forms.Textarea(attrs={"rows": 3}))
+    # Unticked unless the guest ticks it; the words are recorded with the consent (bookings/consent.py).
+    marketing_consent = forms.BooleanField(required=False, label=MARKETING_WORDING)
     # The total the guest was shown: if the price moves before they submit, they are asked to look again.
     expected_total = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=16, decimal_places=4)
     # One per rendering of the form, so a double submit books once.

@@ -376,4 +376,5 @@ class IdempotencyRecord(models.Model):
 
 
 # The payment models live with the gateways; imported here so that `bookings.models.Payment` keeps working.
+from .consent import MarketingConsent  # noqa: E402, F401
 from .payments.models import GatewayEvent, Payment, PaymentAttempt  # noqa: E402, F401

@@ -6,6 +6,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import guest_mail
+from .guest_mail import guest_email_send
 from .manage_links import manage_url
 from .models import OutboxEvent, Payment, Reservation
 from .payment_terms import reservation_payment_terms
@@ -18,7 +20,7 @@ def emailable(address: str) -> bool:
     return bool(address) and not address.lower().endswith(".invalid")
 
 
-def _send(reservation: Reservation, *, subject: str, template: str, extra: dict | None = None) -> None:
+def _send(reservation: Reservation, *, subject: str, template: str, kind: str, extra: dict | None = None) -> None:
     if not emailable(reservation.guest.email):
         return  # a channel withheld the address: the channel tells its guest
     charges = [p for p in reservation.payments.all()
@@ -37,7 +39,7 @@ def _send(reservation: Reservation, *, subject: str, template: str, extra: dict 
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
                                      reply_to=[reservation.hotel.email] if reservation.hotel.email else None)
     message.attach_alternative(html, "text/html")
-    message.send()
+    guest_email_send(message, kind=kind, reservation=reservation)
 
 
 def send_confirmation(event: OutboxEvent) -> None:
@@ -55,5 +57,5 @@ def send_confirmation(event: OutboxEvent) -> None:
         extra = {"booking_rooms": rooms, "booking_total": sum(r.grand_total for r in rooms),
                  "booking_paid": sum(p.amount for p in Payment.objects.filter(
                      reservation__in=rooms, kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED))}
-    _send(reservation, template="confirmation", extra=extra,
+    _send(reservation, template="confirmation", kind=guest_mail.CONFIRMATION, extra=extra,
           subject=f"Your reservation at {reservation.hotel.name} is confirmed: {reservation.confirmation_number}")

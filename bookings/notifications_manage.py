@@ -5,12 +5,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import guest_mail
+from .guest_mail import guest_email_send
 from .manage_links import manage_url
 from .models import OutboxEvent, Reservation
 from .notifications import emailable
 
 
-def _send(reservation: Reservation, *, subject: str, template: str, event: OutboxEvent) -> None:
+def _send(reservation: Reservation, *, subject: str, template: str, kind: str, event: OutboxEvent) -> None:
     if not emailable(reservation.guest.email):
         return  # a channel withheld the address: the channel tells its guest
     hotel = reservation.hotel
@@ -29,13 +31,13 @@ def _send(reservation: Reservation, *, subject: str, template: str, event: Outbo
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
                                      reply_to=[hotel.email] if hotel.email else None)
     message.attach_alternative(html, "text/html")
-    message.send()
+    guest_email_send(message, kind=kind, reservation=reservation)
 
 
 def send_modified(event: OutboxEvent) -> None:
     """ReservationModified: the new itinerary and what moved on the card."""
     reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
-    _send(reservation, template="modified", event=event,
+    _send(reservation, template="modified", kind=guest_mail.MODIFIED, event=event,
           subject=f"Your reservation at {reservation.hotel.name} has been changed: "
                   f"{reservation.confirmation_number}")
 
@@ -43,5 +45,5 @@ def send_modified(event: OutboxEvent) -> None:
 def send_cancelled(event: OutboxEvent) -> None:
     """ReservationCancelled: the penalty kept and the refund."""
     reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
-    _send(reservation, template="cancelled", event=event,
+    _send(reservation, template="cancelled", kind=guest_mail.CANCELLED, event=event,
           subject=f"Your reservation at {reservation.hotel.name} is cancelled: {reservation.confirmation_number}")

@@ -233,6 +233,7 @@ def book(request):
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
         card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],
         channel=Channel.DIRECT, source="Website", expected_total=d["expected_total"],
+        marketing_consent=bool(d.get("marketing_consent")), consent_source="BOOKING_PAGE",
     )
     try:
         booked = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d},

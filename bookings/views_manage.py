@@ -5,6 +5,7 @@
 /manage/booking/           the booking: dates, room, price, status, cancellation terms as of now
 /manage/booking/change/    new dates and party -> the new price breakdown -> confirm
 /manage/booking/cancel/    the penalty and refund as of now -> confirm
+/manage/booking/consent/   give or withdraw marketing consent (POST)
 /manage/leave/             forget the booking (POST)
 """
 
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from hotelbooking.errors import DomainError, PriceChanged
 
 from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
+from .consent import MARKETING_WORDING, MarketingConsent, consent_current, consent_record
 from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
 from .manage_links import LinkInvalid, reservation_by_link
 from .models import Reservation, Status
@@ -50,6 +52,7 @@ def _booking_context(reservation: Reservation) -> dict:
         "free_until": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
         "can_change": reservation.status == Status.CONFIRMED,
         "can_cancel": reservation.status in (Status.PENDING, Status.CONFIRMED),
+        "marketing_consent": consent_current(reservation.guest), "marketing_wording": MARKETING_WORDING,
     }
 
 
@@ -175,6 +178,21 @@ def manage_cancel(request):
 
 
 @require_POST
+def manage_consent(request):
+    """The guest gives (grant=1) or withdraws marketing consent; recorded with the words and the time."""
+    reservation = _session_reservation(request)
+    if reservation is None:
+        return redirect("manage-lookup")
+    granted = request.POST.get("grant") == "1"
+    if granted != consent_current(reservation.guest):
+        consent_record(guest=reservation.guest, granted=granted, source=MarketingConsent.Source.MANAGE_PAGE,
+                       reservation=reservation, actor=GUEST)
+    messages.success(request, "Thank you: you will get our offers by email." if granted
+                     else "Done: you will no longer get offers by email.")
+    return redirect("manage-booking")
+
+
+@require_POST
 def manage_leave(request):
     request.session.pop(SESSION_KEY, None)
     return redirect("manage-lookup")
@@ -186,5 +204,6 @@ urlpatterns = [
     path("manage/booking/", manage_booking, name="manage-booking"),
     path("manage/booking/change/", manage_change, name="manage-change"),
     path("manage/booking/cancel/", manage_cancel, name="manage-cancel"),
+    path("manage/booking/consent/", manage_consent, name="manage-consent"),
     path("manage/leave/", manage_leave, name="manage-leave"),
 ]

@@ -28,6 +28,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bookings import guest_mail
+from bookings.guest_mail import guest_email_send
 from bookings.models import PaymentAttempt, Reservation, Status, actor_label
 from bookings.notifications import emailable
 from bookings.payments import Card, PaymentGateway
@@ -171,7 +173,7 @@ def payment_link_email(link_pk: int) -> None:
             subject=subject, body=render_to_string("frontdesk/email/payment_link.txt", context), to=[link.sent_to],
             reply_to=[hotel.email] if hotel.email else None)
         message.attach_alternative(render_to_string("frontdesk/email/payment_link.html", context), "text/html")
-    message.send()
+    guest_email_send(message, kind=guest_mail.PAYMENT_LINK, reservation=r)
 
 
 # --- the guest: pay ----------------------------------------------------------------------------------------------

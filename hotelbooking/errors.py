@@ -402,3 +402,14 @@ class InvoiceAlreadyCredited(DomainError):
     code = "INVOICE_ALREADY_CREDITED"
     http_status = 409
     default_message = "This invoice has been cancelled by a credit note already."
+
+
+# --- guest data (privacy) -------------------------------------------------------------------------------
+
+class ErasureBlocked(DomainError):
+    """A guest's personal data cannot be erased while a stay of theirs has not ended (the hotel still needs it)."""
+
+    code = "ERASURE_BLOCKED"
+    http_status = 409
+    default_message = ("This guest has a reservation that has not ended yet (an upcoming or in-house stay): "
+                       "their data can be erased once it has ended or been cancelled.")

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ratecalendar",
     "reports",
     "webhooks",
+    "privacy",  # last: it may read every other app; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     "partner-webhook-retries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0},
     # Ten minutes after each night-audit tick: the accounting export of every day audited since.
     "accounting-exports": {"task": "invoicing.tasks.write_accounting_exports", "schedule": crontab(minute="10-59/15")},
+    # Once a day: anonymise past guests whose every stay is past its hotel's retention period (privacy).
+    "guest-data-retention": {"task": "privacy.tasks.erase_expired_guests", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Channel manager: ARI pushes coalesce changes for a few seconds, then retry with exponential backoff.
@@ -238,6 +241,13 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Wrong API keys tolerated per client address and window (seconds) before it must wait (429).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
 API_KEY_FAILURE_WINDOW = env.int("API_KEY_FAILURE_WINDOW", default=600)
+
+# Guest data (privacy app): how long the emailed link to a guest's own data works, and how many requests per
+# client address and per email address (each per PRIVACY_REQUEST_WINDOW_SECONDS) are taken.
+PRIVACY_REQUEST_LINK_HOURS = env.int("PRIVACY_REQUEST_LINK_HOURS", default=24)
+PRIVACY_REQUEST_MAX_PER_ADDRESS = env.int("PRIVACY_REQUEST_MAX_PER_ADDRESS", default=5)
+PRIVACY_REQUEST_MAX_PER_EMAIL = env.int("PRIVACY_REQUEST_MAX_PER_EMAIL", default=3)
+PRIVACY_REQUEST_WINDOW_SECONDS = env.int("PRIVACY_REQUEST_WINDOW_SECONDS", default=3600)
 
 # Booking rules
 BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("payments/", include("bookings.payments.urls")),
     path("pay/", include("frontdesk.urls")),
     path("", include("invoicing.urls")),
+    path("", include("privacy.urls")),
     path("", include("bookings.urls")),
     path("", include("inventory.urls")),
     path("", include("pricing.urls")),

@@ -31,6 +31,7 @@ from pricing.search import hotel_get, hotel_today
 from pricing.selectors import USE_GIVEN_BACK
 
 from .. import events
+from ..consent import consent_record
 from ..models import (
     Channel,
     ConfirmationSequence,
@@ -40,6 +41,7 @@ from ..models import (
     Status,
     StatusChange,
     actor_fields,
+    actor_label,
 )
 from ..payments import Card, PaymentGateway, default_gateway
 from ..payments.attempts import attempt_open, attempt_send, finisher
@@ -110,6 +112,9 @@ class BookingRequest:
     # A multi-room booking: each room's type and party (1 to MAX_ROOMS). When given it replaces room_type_code,
     # adults, children, child_ages and room_count.
     rooms: tuple[RoomRequest, ...] = ()
+    # The guest ticked the marketing consent box (bookings/consent.py); where they did, a MarketingConsent.Source.
+    marketing_consent: bool = False
+    consent_source: str = "API"
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -507,4 +512,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
     StatusChange.objects.create(reservation=reservation, from_status="", to_status=Status.PENDING,
                                 note=f"Booked via {request.channel}{price_override_note(quote)}",
                                 **actor_fields(actor))
+    if request.marketing_consent and lead is None:  # once per booking, with its lead room
+        consent_record(guest=guest, granted=True, source=request.consent_source, reservation=reservation,
+                       actor=actor_label(actor) if actor is not None else "guest")
     return reservation
