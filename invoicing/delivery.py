@@ -7,6 +7,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from bookings.guest_mail import guest_email_send
 from bookings.notifications import emailable
 
 from .models import Invoice
@@ -33,7 +34,7 @@ def send_after_commit(invoice: Invoice) -> None:
 
 def invoice_email_send(invoice_id: int) -> bool:
     """Email the invoice (or credit note) to its bill-to address with the PDF attached."""
-    invoice = Invoice.objects.select_related("hotel").filter(pk=invoice_id).first()
+    invoice = Invoice.objects.select_related("hotel", "folio", "reservation__guest").filter(pk=invoice_id).first()
     if invoice is None or not emailable(invoice.bill_to_email):
         return False
     hotel = invoice.hotel
@@ -42,5 +43,9 @@ def invoice_email_send(invoice_id: int) -> bool:
     message = EmailMessage(subject=f"{what} {invoice.number} from {invoice.seller_name}", body=body,
                            to=[invoice.bill_to_email], reply_to=[hotel.email] if hotel.email else None)
     message.attach(pdf_filename(invoice), invoice_pdf(invoice), "application/pdf")
-    message.send()
+    if invoice.folio.billing_party_id is None:
+        # Sent to the guest: recorded for their data export (privacy), like every guest email.
+        guest_email_send(message, kind="INVOICE", reservation=invoice.reservation)
+    else:
+        message.send()
     return True
