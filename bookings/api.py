@@ -174,6 +174,10 @@ class BookingCreateInput(serializers.Serializer):
     guest = GuestInput()
     payment = PaymentInput()
     special_requests = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    billing_address = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="",
+        help_text="Optional (new): the guest's postal address for their invoices (street, postal code and city, "
+                  "country), one line each")
     arrival_time = serializers.TimeField(
         required=False, allow_null=True, default=None, format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"],
         help_text="Optional (new): when the guest expects to arrive, HH:MM in the hotel's time; shown to the "
@@ -223,6 +227,7 @@ class BookingCreateInput(serializers.Serializer):
                                phone=g["phone"], loyalty_number=g["loyalty_number"]),
             card=_card(d["payment"]), payment_method=d["payment"].get("payment_method", ""),
             special_requests=d["special_requests"], arrival_time=d["arrival_time"], channel=d["channel"],
+            billing_address=d["billing_address"],
             source=d["source"] or source, expected_total=d.get("expected_total"),
             marketing_consent=d["marketing_consent"], consent_source="API",
         )

@@ -155,6 +155,9 @@ class BookingOutput(serializers.Serializer):
     guests = BookingGuestsOutput()
     special_requests = serializers.CharField(allow_blank=True, help_text="As the guest asked at booking; "
                                                                          "empty when none")
+    billing_address = serializers.CharField(allow_blank=True, help_text="New: the address printed on the guest's "
+                                                                        "invoices, as given at booking; empty when "
+                                                                        "none")
     pricing = BookingPricingOutput()
     cancellation_policy = CancellationPolicyOutput()
     payment = BookingPaymentOutput()
@@ -244,6 +247,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
         "rate_plan": {"code": plan.code, "name": plan.name},
         "guests": {"adults": reservation.adults, "children": reservation.children},
         "special_requests": reservation.special_requests,
+        "billing_address": reservation.billing_address,
         "pricing": {
             "currency": c,
             "nightly_rates": [{"date": n.date, "rate": str(round_money(n.rate, c))}

@@ -57,6 +57,8 @@ class GuestForm(forms.Form):
     loyalty_number = forms.CharField(max_length=30, required=False, label="Loyalty number (optional)")
     special_requests = forms.CharField(max_length=2000, required=False, label="Special requests (optional)",
                                        widget=forms.Textarea(attrs={"rows": 3}))
+    billing_address = forms.CharField(max_length=500, required=False, label="Address for your invoice (optional)",
+                                      widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}))
     # Unticked unless the guest ticks it; the words are recorded with the consent (bookings/consent.py).
     marketing_consent = forms.BooleanField(required=False, label=MARKETING_WORDING)
     # The total the guest was shown: if the price moves before they submit, they are asked to look again.

@@ -93,6 +93,9 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
                                        help_text="The API key that made this booking (a partner key without "
                                                  "hotel-wide scope sees only its own bookings)")
     special_requests = models.TextField(blank=True)
+    billing_address = models.TextField(
+        blank=True, max_length=500,
+        help_text="The guest's postal address for their invoices, as booked (street, postal code and city, country)")
     arrival_time = models.TimeField("expected arrival time", null=True, blank=True,
                                     help_text="When the guest expects to arrive, hotel time, if they said")
     # A booking of several rooms is one Reservation per room: the first (the lead) carries the booking's

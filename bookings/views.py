@@ -232,6 +232,7 @@ def book(request):
         guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
         card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],
+        billing_address=d["billing_address"],
         channel=Channel.DIRECT, source="Website", expected_total=d["expected_total"],
         marketing_consent=bool(d.get("marketing_consent")), consent_source="BOOKING_PAGE",
     )

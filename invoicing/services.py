@@ -52,8 +52,8 @@ def _payments(folio: Folio, reservation: Reservation) -> list[PaymentRow]:
 
 
 def _bill_to(folio: Folio, reservation: Reservation) -> dict:
-    """The party billed, as it is today: the folio's billing party, else the guest (name and email: we hold no
-    guest address)."""
+    """The party billed, as it is today: the folio's billing party, else the guest (name, the address given for
+    invoices at booking, email)."""
     party = folio.billing_party
     if party is not None:
         town = " ".join(x for x in (party.postal_code, party.city) if x)
@@ -64,8 +64,8 @@ def _bill_to(folio: Folio, reservation: Reservation) -> dict:
         return {"bill_to_name": reservation.source or "Booking channel", "bill_to_address": "",
                 "bill_to_vat_id": "", "bill_to_email": ""}
     guest = reservation.guest
-    return {"bill_to_name": guest.full_name, "bill_to_address": "", "bill_to_vat_id": "",
-            "bill_to_email": guest.email}
+    return {"bill_to_name": guest.full_name, "bill_to_address": reservation.billing_address.strip(),
+            "bill_to_vat_id": "", "bill_to_email": guest.email}
 
 
 def _seller(hotel) -> dict:

@@ -60,7 +60,7 @@ def guest_erase(*, guest_id: int, reason: str, by=None) -> ErasureRecord:
     # Queryset updates: no save(), so the audit log keeps no "before" copy of what is erased.
     Reservation.objects.filter(guest=guest).update(
         guest_first_name=ERASED_FIRST_NAME, guest_last_name=ERASED, guest_phone="", guest_loyalty_number="",
-        special_requests="")
+        special_requests="", billing_address="")
     LoyaltyEntry.objects.filter(guest=guest).update(loyalty_number="")
     MarketingConsent.objects.filter(guest=guest).update(actor="")
     Guest.objects.filter(pk=guest.pk).update(first_name=ERASED_FIRST_NAME, last_name=ERASED,

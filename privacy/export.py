@@ -53,6 +53,7 @@ def _reservation_data(r: Reservation) -> dict:
         "booked_as": {"first_name": r.guest_first_name, "last_name": r.guest_last_name, "phone": r.guest_phone,
                       "loyalty_number": r.guest_loyalty_number},
         "channel": r.channel, "source": r.source, "special_requests": r.special_requests,
+        "billing_address": r.billing_address,
         "arrival_time": plain(r.arrival_time), "created_at": plain(r.created_at),
         "currency": r.currency,
         **{name: plain(getattr(r, name)) for name in (

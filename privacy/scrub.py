@@ -30,7 +30,7 @@ def personal_values(guest: Guest, reservations: list[Reservation]) -> list[str]:
               str(guest)}
     for r in reservations:
         values |= {r.guest_first_name, r.guest_last_name, f"{r.guest_first_name} {r.guest_last_name}",
-                   r.guest_phone, r.guest_loyalty_number, r.special_requests}
+                   r.guest_phone, r.guest_loyalty_number, r.special_requests, r.billing_address}
     values |= set(LoyaltyEntry.objects.filter(guest=guest).values_list("loyalty_number", flat=True))
     return sorted({v.strip() for v in values if v and len(v.strip()) >= MIN_LENGTH}, key=len, reverse=True)
 

@@ -93,6 +93,7 @@ class BookingRequest:
     room_count: int = 1
     promo_code: str | None = None
     special_requests: str = ""
+    billing_address: str = ""     # printed on the guest's invoices
     arrival_time: time | None = None  # when the guest expects to arrive, hotel time
     channel: str = Channel.DIRECT
     source: str = ""
@@ -500,6 +501,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), arrival_time=request.arrival_time,
+        billing_address=(request.billing_address or "").strip(),
         currency=currency, created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
         payment_terms=terms.as_dict() if request.collect_payment else {},  # a channel's terms are not ours

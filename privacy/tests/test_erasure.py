@@ -9,6 +9,7 @@ from django.db import connection
 from bookings.models import Guest, IdempotencyRecord, Payment, Reservation, ReservationNight, Status
 from frontdesk.models import FolioLine
 from hotelbooking.errors import ErasureBlocked
+from invoicing.models import Invoice
 from privacy.erasure import guest_erase
 from privacy.models import ErasureRecord, SentEmail
 from tests.factories import api_key_for
@@ -71,10 +72,18 @@ def test_erasure_keeps_the_money_and_leaves_no_trace_of_the_name(past_guest, dep
     before = _money(stay)
     assert sum(line[2] for line in before["lines"]) == Decimal("676.64")  # the stay 664.14, the minibar 12.50
 
+    invoices = list(Invoice.objects.filter(reservation__guest=stay.guest).order_by("pk").values_list(
+        "number", "bill_to_name", "bill_to_email", "gross_total", "balance"))
+    assert [i[1] for i in invoices] == [f"{NAME} {LAST}"]  # the check-out's invoice, issued to the guest
+
     with departed:
         record = guest_erase(guest_id=stay.guest_id, reason=ErasureRecord.Reason.STAFF, by=clerk)
 
-    assert _tables_mentioning(LAST, NAME, EMAIL, PHONE, "GH777001", "Feather-free") == {}
+    # The only trace left is the invoice, which the law keeps as issued: unchanged, name and all.
+    assert _tables_mentioning(LAST, NAME, EMAIL, PHONE, "GH777001", "Feather-free") == {
+        "invoicing_invoice": ["bill_to_name", "bill_to_email"]}
+    assert list(Invoice.objects.filter(reservation__guest=stay.guest).order_by("pk").values_list(
+        "number", "bill_to_name", "bill_to_email", "gross_total", "balance")) == invoices
     assert _money(stay) == before
     guest = Guest.objects.get(pk=stay.guest_id)
     assert (guest.first_name, guest.last_name, guest.email, guest.phone, guest.loyalty_number) == (
@@ -82,7 +91,10 @@ def test_erasure_keeps_the_money_and_leaves_no_trace_of_the_name(past_guest, dep
     stay.refresh_from_db()
     assert (stay.guest_first_name, stay.guest_phone, stay.special_requests, stay.status) == (
         "Erased", "", "", Status.CHECKED_OUT)
-    assert SentEmail.objects.filter(guest=guest).count() == 3  # what was sent stays known, not to whom
+    # What was sent stays known, not to whom: two confirmations, the cancellation, the invoice.
+    assert sorted(SentEmail.objects.filter(guest=guest).values_list("kind", flat=True)) == [
+        "CANCELLED", "CONFIRMATION", "CONFIRMATION", "INVOICE"]
+    assert set(SentEmail.objects.filter(guest=guest).values_list("to", flat=True)) == {""}
     assert (record.guest_id, record.actor, record.reason, record.reservations) == (guest.pk, "maria", "STAFF", 2)
     assert record.erased_by == clerk and record.rows_scrubbed > 0
 
