@@ -49,7 +49,7 @@ def test_the_export_lists_both_reservations_their_bills_payments_and_emails(past
     assert "4242424242424242" not in text and "cvc" not in text.lower()
 
     assert [(e["kind"], e["to"]) for e in data["emails_sent"]] == [
-        ("CONFIRMATION", EMAIL), ("CONFIRMATION", EMAIL), ("CANCELLED", EMAIL)]
+        ("CONFIRMATION", EMAIL), ("CONFIRMATION", EMAIL), ("CANCELLED", EMAIL), ("INVOICE", EMAIL)]
     assert data["emails_sent"][2]["subject"] == (
         f"Your reservation at Grand Hotel NYC is cancelled: {cancelled.confirmation_number}")
     assert [(c["granted"], c["wording"], c["source"]) for c in data["consents"]] == [
