@@ -80,7 +80,7 @@ class Folio:
         return [b for b in self.folios if not b.folio.is_guests]
 
 
-def _bill_order(line: FolioLine):
+def bill_order(line: FolioLine):
     # Day by day; each night's room, taxes and fees first (whenever they were posted), then the rest as posted.
     return (line.business_date, line.kind not in ("ROOM", "TAX", "FEE"), line.posted_at, line.pk)
 
@@ -106,7 +106,7 @@ def folio_get(reservation: Reservation) -> Folio:
     routes and the moves: five queries."""
     currency = reservation.currency
     lines = sorted(FolioLine.objects.filter(reservation=reservation).select_related("reversed_by", "posted_by"),
-                   key=_bill_order)
+                   key=bill_order)
     payments = list(Payment.objects.filter(reservation=reservation, result=Payment.Result.SUCCEEDED)
                     .order_by("created_at", "id"))
     folios = list(FolioModel.objects.filter(reservation=reservation).select_related("billing_party")

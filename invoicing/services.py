@@ -12,8 +12,8 @@ from django.utils import timezone
 from bookings.models import Payment, Reservation, Status, actor_label
 from bookings.services import reservation_lock
 from frontdesk.models import Folio, FolioLine
-from frontdesk.selectors import _bill_order
-from frontdesk.services.common import _post_stay_nights, guest_folio
+from frontdesk.selectors import bill_order
+from frontdesk.services.common import guest_folio, post_stay_nights
 from hotelbooking.errors import (
     FolioAlreadyInvoiced,
     FolioEmpty,
@@ -109,8 +109,8 @@ def invoice_issue(*, reservation_id: int, folio_number: int = Folio.GUEST_NUMBER
             raise FolioAlreadyInvoiced(f"Folio {folio.number} is invoiced already ({current}). Cancel that invoice "
                                        "with a credit note to issue a new one.", invoice=str(current or ""))
         if reservation.status in BEFORE_ARRIVAL and folio.number == Folio.GUEST_NUMBER:
-            _post_stay_nights(reservation, actor=actor)
-        lines = sorted(FolioLine.objects.filter(folio=folio), key=_bill_order)
+            post_stay_nights(reservation, actor=actor)
+        lines = sorted(FolioLine.objects.filter(folio=folio), key=bill_order)
         if not lines:
             raise FolioEmpty(f"Folio {folio.number} of {reservation.confirmation_number} has no charges.")
         composition = compose(lines, _payments(folio, reservation), known_rates(reservation.hotel_id))

@@ -47,7 +47,7 @@ from ..models import (
     StayRecord,
 )
 from ..selectors import Folio, check_out_preview, folio_get
-from .common import _post, _post_stay_nights, _reservation_locked, _state_label, clean_code
+from .common import _post, _reservation_locked, _state_label, clean_code, post_stay_nights
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ def _check_out_close(reservation: Reservation, *, gateway: PaymentGateway, actor
     Returns (reservation, rooms, loyalty points, the credit's refund attempts to send after the commit).
     """
     today = hotel_today(reservation.hotel)
-    _post_stay_nights(reservation, actor=actor)
+    post_stay_nights(reservation, actor=actor)
     _post(reservation, [p for p in [retained_posting(reservation)] if p], actor=actor)
     balance = round_money(folio_get(reservation).totals.balance + refunds_promised(reservation),
                           reservation.currency)

@@ -55,8 +55,9 @@ def _post(reservation: Reservation, postings: list[Posting], *, actor=None) -> i
     return len(new)
 
 
-def _post_stay_nights(reservation: Reservation, *, through: date | None = None, actor=None) -> int:
-    """Post the room nights (with their taxes and fees) up to and including `through` (all when None)."""
+def post_stay_nights(reservation: Reservation, *, through: date | None = None, actor=None) -> int:
+    """Post the room nights (with their taxes and fees) up to and including `through` (all when None), each once
+    (by posting key). The caller holds the reservation's lock (night audit, check-out, an invoice before arrival)."""
     postings = stay_plan(reservation)
     if through is not None:
         postings = [p for p in postings if p.night <= through]

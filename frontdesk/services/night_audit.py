@@ -47,7 +47,7 @@ from ..models import (
     NightAuditSchedule,
 )
 from ..selectors import stay_plan
-from .common import _channel_bills, _channel_collected, _post_line, _post_stay_nights
+from .common import _channel_bills, _channel_collected, _post_line, post_stay_nights
 from .out_of_order import out_of_order_sync
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ def stay_nights_post(*, reservation_id: int, through: date) -> int:
         reservation = reservation_lock(reservation_id, status=Status.CHECKED_IN)
         if reservation is None:
             return 0
-        return _post_stay_nights(reservation, through=through)
+        return post_stay_nights(reservation, through=through)
 
 
 def audit_time_for(hotel: Hotel) -> time:
