@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import guest_mail
+from .calendar_invite import FILENAME, MIMETYPE, stay_calendar
 from .guest_mail import guest_email_send
 from .manage_links import manage_url
 from .models import OutboxEvent, Payment, Reservation
@@ -39,6 +40,7 @@ def _send(reservation: Reservation, *, subject: str, template: str, kind: str, e
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
                                      reply_to=[reservation.hotel.email] if reservation.hotel.email else None)
     message.attach_alternative(html, "text/html")
+    message.attach(FILENAME, stay_calendar(reservation, manage_url=context["manage_url"]), MIMETYPE)
     guest_email_send(message, kind=kind, reservation=reservation)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import guest_mail
+from .calendar_invite import FILENAME, MIMETYPE, stay_calendar
 from .guest_mail import guest_email_send
 from .manage_links import manage_url
 from .models import OutboxEvent, Reservation
@@ -31,6 +32,8 @@ def _send(reservation: Reservation, *, subject: str, template: str, kind: str, e
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
                                      reply_to=[hotel.email] if hotel.email else None)
     message.attach_alternative(html, "text/html")
+    invite = stay_calendar(reservation, manage_url=context["manage_url"], cancelled=template == "cancelled")
+    message.attach(FILENAME, invite, MIMETYPE)
     guest_email_send(message, kind=kind, reservation=reservation)
 
 
