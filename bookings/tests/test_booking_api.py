@@ -53,6 +53,7 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
         "rate_plan": {"code": "AAA", "name": "AAA Member Rate"},
         "guests": {"adults": 2, "children": 0},
         "special_requests": "High floor, please",
+        "billing_address": "",
         "pricing": {"currency": "USD",
                     "nightly_rates": [{"date": next_friday.isoformat(), "rate": "189.00"},
                                       {"date": saturday.isoformat(), "rate": "219.00"},
