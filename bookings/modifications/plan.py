@@ -17,7 +17,7 @@ from hotelbooking.errors import (
 from hotelbooking.money import ZERO, round_money
 from inventory.models import InventoryDay, RoomType, nights_between
 from inventory.services import stay_length_check
-from pricing.engine import NightPrice, Quote, quote_stay
+from pricing.engine import NightPrice, Party, Quote, quote_stay
 from pricing.models import RatePlan
 from pricing.search import child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, rate_plan_get
@@ -372,9 +372,13 @@ def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan
         child_ages = booked if len(booked) == stay.children else []
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[room_type.id],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=reservation.promotion)
+    # Kept nights were priced for the booked party: a new party moves them by the occupancy difference.
+    ages = list(reservation.child_ages or [])
+    booked_party = Party(reservation.adults, tuple(ages) if len(ages) == reservation.children
+                         else (None,) * reservation.children)
     args = dict(room_type=room_type, check_in=stay.check_in, check_out=stay.check_out, adults=stay.adults,
                 children=stay.children, rooms=reservation.room_count, booked_on=hotel_today(hotel),
-                booked_nights=booked_prices, child_ages=child_ages)
+                booked_nights=booked_prices, child_ages=child_ages, booked_party=booked_party)
     try:
         return quote_stay(ctx, **args)
     except UnknownPromoCode:
