@@ -297,7 +297,9 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     date_kind = _date_change(reservation.check_in, reservation.check_out, stay.check_in, stay.check_out)
     if date_kind:
         changes.append(date_kind)
-    if (stay.adults, stay.children) != (reservation.adults, reservation.children):
+    # New ages of the same children are a change too: a child's age band prices the room.
+    ages_changed = ages is not None and ages != list(reservation.child_ages or [])
+    if (stay.adults, stay.children) != (reservation.adults, reservation.children) or ages_changed:
         changes.append(OCCUPANCY_CHANGE)
 
     if rate_plan_changed:
