@@ -210,7 +210,9 @@ class AvailabilityApi(APIView):
             OpenApiParameter("children", OpenApiTypes.INT, default=0),
             OpenApiParameter("child_ages", OpenApiTypes.STR,
                              description="The children's ages, comma-separated, one per child (e.g. 8,16), for the "
-                                         "taxes that exempt children; a child without an age is exempt"),
+                                         "taxes that exempt children (a child without an age is exempt) and the "
+                                         "rates that price children by age (a child without an age: the oldest "
+                                         "child band; see nightly_rates' children_supplement)"),
             OpenApiParameter("rate_plan", OpenApiTypes.STR, description="Rate plan code, e.g. BAR or AAA"),
             OpenApiParameter("promo_code", OpenApiTypes.STR, description="Promotion code, e.g. WINTER10"),
         ],
