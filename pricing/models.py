@@ -195,14 +195,14 @@ class Rate(models.Model):
     # Occupancy (pricing/engine/occupancy.py): the nightly price above covers `base_occupancy` guests priced as
     # adults; each one beyond pays `extra_adult_amount`, one alone has `single_occupancy_discount` taken off.
     base_occupancy = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        "included adults", null=True, blank=True, validators=[MinValueValidator(1)],
         help_text="How many adults the nightly price includes, e.g. 2 (a child priced as an adult counts as one). "
                   "Empty: the price is for the room whoever stays, with no extra-adult or single price")
     extra_adult_amount = models.DecimalField(
-        default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY,
+        "extra adult, per night", default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY,
         help_text="Added per night for each adult beyond the included adults (needs the included adults)")
     single_occupancy_discount = models.DecimalField(
-        default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY,
+        "single discount, per night", default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY,
         help_text="Taken off the nightly price when one adult stays alone (children aside), e.g. 20.00; 0: none. "
                   "Needs at least 2 included adults")
 

@@ -57,7 +57,7 @@ def test_occupancy_prices_on_a_season_and_child_prices_on_the_plan(manager_page,
 
     page.goto(f"{demo.url}/admin/pricing/rateplan/{bar.pk}/change/")
     assert "A child older than every band is priced as an adult" in page.inner_text("#content-main")
-    suite_row = page.locator("#rates-group tr.has_original", has_text="JUNIOR-SUITE")
+    suite_row = page.locator("#rates-group tr.has_original", has_text="BAR JUNIOR-SUITE")
     assert "2 adults; +40.00 an extra adult; 20.00 off single" in suite_row.inner_text()
     group = page.locator("#child_bands-group")
     for up_to, kind, value in (("2", "FREE", ""), ("11", "AMOUNT", "25"), ("17", "ADULT", "")):
