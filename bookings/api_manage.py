@@ -71,7 +71,8 @@ class ModificationInput(serializers.Serializer):
     child_ages = serializers.ListField(
         child=serializers.IntegerField(), required=False, max_length=50,
         help_text="The children's ages, one per child, for the taxes that exempt children (a child without an age "
-                  "is exempt); not given: the booked ages while the number of children is unchanged")
+                  "is exempt) and the rates that price children by age (new ages alone are an OCCUPANCY_CHANGE); "
+                  "not given: the booked ages while the number of children is unchanged")
     room_type = serializers.CharField(required=False, max_length=50, help_text="Room type code, e.g. JUNIOR-SUITE")
     rate_plan = serializers.CharField(required=False, max_length=20, help_text="Rate plan code, e.g. BAR")
     expected_total = serializers.DecimalField(

@@ -8,7 +8,7 @@ from django.db.models import F, Prefetch, Q
 
 from hotelbooking.errors import ChannelNotFound, RateNotAvailable
 from inventory.models import Hotel, InventoryDay, RoomType
-from pricing.engine import quote_stay
+from pricing.engine import night_price
 from pricing.search import hotel_today
 from pricing.selectors import pricing_context_load
 
@@ -54,7 +54,6 @@ def rate_days(*, channel: Channel, room_type: RoomType, dates: Iterable[date]) -
     if not dates:
         return {}
     hotel = channel.hotel
-    booked_on = hotel_today(hotel)
     out: dict[str, list[RateDay]] = {}
     for mapping in channel.rate_mappings.all():
         plan = mapping.rate_plan
@@ -65,11 +64,10 @@ def rate_days(*, channel: Channel, room_type: RoomType, dates: Iterable[date]) -
         days = []
         for night in dates:
             try:
-                quote = quote_stay(ctx, room_type=room_type, check_in=night, check_out=night + timedelta(days=1),
-                                   booked_on=booked_on)
+                # The base price, whoever stays: the messages carry one amount, not occupancy prices.
+                price = night_price(ctx, room_type, night)
             except RateNotAvailable:
                 continue
-            price = quote.nights[0]
             days.append(RateDay(night, price.rate - price.rate_plan_discount))
         out[mapping.channel_rate_code] = days
     return out

@@ -6,7 +6,17 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from hotelbooking.hotel_admin import HotelScoped
 
-from .models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+from .models import (
+    CancellationPolicy,
+    CancellationTier,
+    ChildAgeBand,
+    Fee,
+    Promotion,
+    Rate,
+    RateOverride,
+    RatePlan,
+    Tax,
+)
 from .selectors import USE_GIVEN_BACK
 
 
@@ -39,8 +49,48 @@ class RateInline(HotelScoped, admin.TabularInline):
     model = Rate
     extra = 0
     fields = ("room_type", "name", "start_date", "end_date", "monday", "tuesday", "wednesday", "thursday",
-              "friday", "saturday", "sunday")
+              "friday", "saturday", "sunday", "occupancy")
+    readonly_fields = ("occupancy",)
     show_change_link = True
+
+    @admin.display(description="Occupancy (set on the season)")
+    def occupancy(self, obj):
+        return occupancy_summary(obj)
+
+
+def occupancy_summary(rate: Rate) -> str:
+    """The season's occupancy terms in a few words, e.g. "2 adults; +40.00 an extra adult; 20.00 off single"."""
+    if rate is None or rate.pk is None or rate.base_occupancy is None:
+        return "Whoever stays"
+    parts = [f"{rate.base_occupancy} adult{'s' if rate.base_occupancy != 1 else ''}"]
+    if rate.extra_adult_amount:
+        parts.append(f"+{rate.extra_adult_amount:.2f} an extra adult")
+    if rate.single_occupancy_discount:
+        parts.append(f"{rate.single_occupancy_discount:.2f} off single")
+    return "; ".join(parts)
+
+
+OCCUPANCY_HELP = ("The nightly prices are for the included adults. Each adult beyond them (a child in a band "
+                  "priced as an adult counts as one) adds the extra-adult amount per night; one adult alone has "
+                  "the single discount taken off. Leave the included adults empty to price the room whoever stays. "
+                  "A rate override changes the nightly price only: these terms stay the season's. Derived plans "
+                  "(AAA = BAR less 10%) discount the whole price, what the party adds included.")
+
+
+class ChildAgeBandInline(HotelScoped, admin.TabularInline):
+    hotel_path = "rate_plan__hotel"
+    model = ChildAgeBand
+    extra = 0
+    fields = ("up_to_age", "kind", "value")
+    verbose_name = "child price by age"
+    verbose_name_plural = "child prices by age"
+
+
+CHILD_BANDS_HELP = ("Child prices by age (below, with the seasons): each band runs from the end of the previous one, "
+                    "e.g. up to 2: free; up to 11: 25.00 a night; up to 17: as an adult. A child older than every "
+                    "band is priced as an adult; one whose age is not given, by the oldest band not priced as an "
+                    "adult. No bands: children stay at no charge. The seasons set the included adults, the extra "
+                    "adult and the single price. Plans derived from this one use its child prices.")
 
 
 @admin.register(RatePlan)
@@ -51,11 +101,16 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     list_filter = ("hotel", "is_active", "derivation", "guarantee")
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
-    inlines = [RateInline]
+    inlines = [RateInline, ChildAgeBandInline]
 
     def get_inlines(self, request, obj):
-        # A derived plan prices off its parent's rates: rates of its own would never be used.
+        # A derived plan prices off its parent's rates and child prices: its own would never be used.
         return [] if obj is not None and obj.parent_id else self.inlines
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # A derived plan follows its parent's occupancy and child prices: nothing of its own to explain.
+        return [f for f in fieldsets if f[0] != "Occupancy and children"] if obj and obj.parent_id else fieldsets
 
     fieldsets = (
         (None, {"fields": ("hotel", "code", "name", "description", "cancellation_policy", "min_stay",
@@ -69,6 +124,7 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
                                     "check-in when empty). Card guarantee: nothing charged, the card covers late "
                                     "cancellation and no-show penalties. Pay at the hotel: no card. The deposit "
                                     "fields are for deposit plans only."}),
+        ("Occupancy and children", {"fields": (), "description": CHILD_BANDS_HELP}),
     )
 
     @admin.display(description="Deposit")
@@ -111,6 +167,13 @@ class RateAdmin(HotelScoped, BasePlanOnly, admin.ModelAdmin):
     list_select_related = ("rate_plan", "room_type")
     date_hierarchy = "start_date"
     search_fields = ("name", "room_type__code", "rate_plan__code")
+    fieldsets = (
+        (None, {"fields": ("rate_plan", "room_type", "name", ("start_date", "end_date"))}),
+        ("Nightly price by weekday", {"fields": (("monday", "tuesday", "wednesday", "thursday"),
+                                                 ("friday", "saturday", "sunday"))}),
+        ("Occupancy", {"fields": ("base_occupancy", "extra_adult_amount", "single_occupancy_discount"),
+                       "description": OCCUPANCY_HELP}),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

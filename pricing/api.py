@@ -49,7 +49,19 @@ class SearchRatePlanOutput(serializers.Serializer):
 
 class NightlyRateOutput(serializers.Serializer):
     date = serializers.DateField()
-    rate = _amount()
+    rate = _amount(help_text="The night's undiscounted price of the room for its party. " + AMOUNT_HELP)
+    # Present only on a night the rate prices by occupancy (a quote priced now, never a booked night).
+    base_rate = _amount(required=False, help_text="Only where the rate prices by occupancy: the price before "
+                                                  "what the party adds (rate = base_rate + extra_adults + "
+                                                  "children_supplement + single_occupancy)")
+    extra_adults = _amount(required=False, help_text="Only where the rate prices by occupancy: added for the "
+                                                     "adults (and children priced as adults) beyond the ones "
+                                                     "the price includes")
+    children_supplement = _amount(required=False, help_text="Only where the rate prices by occupancy: added for "
+                                                            "the children by age band (a child without an age: "
+                                                            "the oldest child band)")
+    single_occupancy = _amount(required=False, help_text="Only where the rate prices by occupancy: negative or "
+                                                         "zero, the single price's discount for one adult alone")
 
 
 class PricingLineOutput(serializers.Serializer):
@@ -198,7 +210,9 @@ class AvailabilityApi(APIView):
             OpenApiParameter("children", OpenApiTypes.INT, default=0),
             OpenApiParameter("child_ages", OpenApiTypes.STR,
                              description="The children's ages, comma-separated, one per child (e.g. 8,16), for the "
-                                         "taxes that exempt children; a child without an age is exempt"),
+                                         "taxes that exempt children (a child without an age is exempt) and the "
+                                         "rates that price children by age (a child without an age: the oldest "
+                                         "child band; see nightly_rates' children_supplement)"),
             OpenApiParameter("rate_plan", OpenApiTypes.STR, description="Rate plan code, e.g. BAR or AAA"),
             OpenApiParameter("promo_code", OpenApiTypes.STR, description="Promotion code, e.g. WINTER10"),
         ],

@@ -192,18 +192,95 @@ class Rate(models.Model):
     saturday = models.DecimalField(**MONEY)
     sunday = models.DecimalField(**MONEY)
 
+    # Occupancy (pricing/engine/occupancy.py): the nightly price above covers `base_occupancy` guests priced as
+    # adults; each one beyond pays `extra_adult_amount`, one alone has `single_occupancy_discount` taken off.
+    base_occupancy = models.PositiveSmallIntegerField(
+        "included adults", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="How many adults the nightly price includes, e.g. 2 (a child priced as an adult counts as one). "
+                  "Empty: the price is for the room whoever stays, with no extra-adult or single price")
+    extra_adult_amount = models.DecimalField(
+        "extra adult, per night", default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY,
+        help_text="Added per night for each adult beyond the included adults (needs the included adults)")
+    single_occupancy_discount = models.DecimalField(
+        "single discount, per night", default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY,
+        help_text="Taken off the nightly price when one adult stays alone (children aside), e.g. 20.00; 0: none. "
+                  "Needs at least 2 included adults")
+
     WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
     class Meta:
         ordering = ["rate_plan", "room_type", "start_date"]
-        constraints = [models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
-                                              name="rate_season_dates_ordered")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
+                                   name="rate_season_dates_ordered"),
+            models.CheckConstraint(condition=Q(extra_adult_amount__gte=0) & Q(single_occupancy_discount__gte=0),
+                                   name="rate_occupancy_amounts_not_negative"),
+        ]
 
     def __str__(self):
         return f"{self.rate_plan.code} {self.room_type.code} {self.start_date}..{self.end_date}"
 
     def amount_for(self, night) -> Decimal:
         return getattr(self, self.WEEKDAYS[night.weekday()])
+
+    def clean(self):
+        if self.base_occupancy is None:
+            given = {name: "Set the included adults first." for name in ("extra_adult_amount",
+                                                                          "single_occupancy_discount")
+                     if getattr(self, name)}
+            if given:
+                raise ValidationError(given)
+        elif self.single_occupancy_discount and self.base_occupancy < 2:
+            raise ValidationError({"single_occupancy_discount": "A single price needs at least 2 included adults."})
+        if self.single_occupancy_discount and self.single_occupancy_discount >= min(
+                (getattr(self, d) for d in self.WEEKDAYS if getattr(self, d) is not None), default=Decimal("Infinity")):
+            raise ValidationError({"single_occupancy_discount": "The single discount must be below every nightly "
+                                                                "price."})
+
+
+class ChildAgeBand(models.Model):
+    """What a child pays per night on a base plan (and the plans derived from it), by age: the first band (by
+    `up_to_age`) the child's age fits. Older than every band: priced as an adult. A plan without bands prices
+    children at nothing. A child whose age is not given is priced by the oldest band not priced as an adult."""
+
+    class Kind(models.TextChoices):
+        FREE = "FREE", "Free"
+        AMOUNT = "AMOUNT", "An amount per night"
+        PERCENT = "PERCENT", "A percentage of the extra-adult amount, per night"
+        ADULT = "ADULT", "Priced as an adult (counts towards the included adults)"
+
+    rate_plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="child_bands")
+    up_to_age = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(17)],
+        help_text="The oldest age in this band (0 to 17); the band starts after the previous one, e.g. 2, 11, 17")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.DecimalField(
+        null=True, blank=True, validators=[MinValueValidator(0)], **MONEY,
+        help_text="AMOUNT: the amount per night per child, e.g. 25.00. PERCENT: the share of the room's "
+                  "extra-adult amount that night, e.g. 50. Empty for FREE and ADULT")
+
+    class Meta:
+        ordering = ["rate_plan", "up_to_age"]
+        constraints = [
+            models.UniqueConstraint(fields=["rate_plan", "up_to_age"], name="uniq_child_band_age_per_plan"),
+            models.CheckConstraint(condition=(Q(kind__in=["FREE", "ADULT"], value__isnull=True)
+                                              | Q(kind__in=["AMOUNT", "PERCENT"], value__gte=0)),
+                                   name="child_band_value_by_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.rate_plan.code} children up to {self.up_to_age}: {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind in (self.Kind.FREE, self.Kind.ADULT):
+            if self.value is not None:
+                raise ValidationError({"value": "A free band or one priced as an adult takes no value."})
+        elif self.value is None:
+            raise ValidationError({"value": "Give the amount or the percentage."})
+        elif self.kind == self.Kind.PERCENT and self.value > 100:
+            raise ValidationError({"value": "A percentage is at most 100."})
+        if self.rate_plan_id and self.rate_plan.parent_id:
+            raise ValidationError("Child prices belong to the base plan; a derived plan follows its parent's.")
 
 
 class RateOverride(models.Model):

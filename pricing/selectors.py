@@ -9,7 +9,7 @@ from hotelbooking.errors import UnknownPromoCode, UnknownRatePlan
 from inventory.models import Hotel
 
 from .engine import PricingContext, validate_promotion
-from .models import CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+from .models import CancellationTier, ChildAgeBand, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
 
 
 def rate_plan_get(*, hotel: Hotel, code: str | None) -> RatePlan:
@@ -87,4 +87,5 @@ def pricing_context_load(*, hotel: Hotel, rate_plan: RatePlan, room_type_ids, ch
         taxes=list(Tax.objects.filter(hotel=hotel, is_active=True).order_by("name", "id")),
         fees=list(Fee.objects.filter(hotel=hotel, is_active=True).order_by("name", "id")),
         promotion=promotion,
+        child_bands=list(ChildAgeBand.objects.filter(rate_plan=base).order_by("up_to_age")),
     )

@@ -17,7 +17,7 @@ from hotelbooking.errors import (
 from hotelbooking.money import ZERO, round_money
 from inventory.models import InventoryDay, RoomType, nights_between
 from inventory.services import stay_length_check
-from pricing.engine import NightPrice, Quote, quote_stay
+from pricing.engine import NightPrice, Party, Quote, quote_stay
 from pricing.models import RatePlan
 from pricing.search import child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, rate_plan_get
@@ -297,7 +297,9 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     date_kind = _date_change(reservation.check_in, reservation.check_out, stay.check_in, stay.check_out)
     if date_kind:
         changes.append(date_kind)
-    if (stay.adults, stay.children) != (reservation.adults, reservation.children):
+    # New ages of the same children are a change too: a child's age band prices the room.
+    ages_changed = ages is not None and ages != list(reservation.child_ages or [])
+    if (stay.adults, stay.children) != (reservation.adults, reservation.children) or ages_changed:
         changes.append(OCCUPANCY_CHANGE)
 
     if rate_plan_changed:
@@ -372,9 +374,13 @@ def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan
         child_ages = booked if len(booked) == stay.children else []
     ctx = pricing_context_load(hotel=hotel, rate_plan=rate_plan, room_type_ids=[room_type.id],
                                check_in=stay.check_in, check_out=stay.check_out, promotion=reservation.promotion)
+    # Kept nights were priced for the booked party: a new party moves them by the occupancy difference.
+    ages = list(reservation.child_ages or [])
+    booked_party = Party(reservation.adults, tuple(ages) if len(ages) == reservation.children
+                         else (None,) * reservation.children)
     args = dict(room_type=room_type, check_in=stay.check_in, check_out=stay.check_out, adults=stay.adults,
                 children=stay.children, rooms=reservation.room_count, booked_on=hotel_today(hotel),
-                booked_nights=booked_prices, child_ages=child_ages)
+                booked_nights=booked_prices, child_ages=child_ages, booked_party=booked_party)
     try:
         return quote_stay(ctx, **args)
     except UnknownPromoCode:

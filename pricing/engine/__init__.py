@@ -1,11 +1,12 @@
 """The pricing engine: a pure computation over a PricingContext loaded in a fixed number of queries.
 
-Per night and per room: rate (the base plan's price) - rate-plan discount - promotion discount = net.
+Per night and per room: rate (the base plan's price, plus what the room's party adds as
+pricing/engine/occupancy.py says) - rate-plan discount - promotion discount = net.
 Totals multiply by the room count; fees are computed on the stay, rounded once each; taxes as
 pricing/engine/taxes.py says (validity, caps, exemptions, prices that include tax).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,11 +15,12 @@ from hotelbooking.money import ZERO, percent_of, round_money
 from inventory.models import Hotel, RoomType, nights_between
 
 from ..cancellation import check_in_instant, free_until
-from ..models import Fee, Promotion, Rate, RatePlan, Tax
+from ..models import ChildAgeBand, Fee, Promotion, Rate, RatePlan, Tax
+from .occupancy import Party, Supplement, line_supplement, parties_of
 from .taxes import ChargeLine, tax_lines_for
 
-__all__ = ["ChargeLine", "NightPrice", "PricingContext", "Quote", "night_price", "nightly_totals_of", "party_fits",
-           "quote_stay", "validate_promotion"]
+__all__ = ["ChargeLine", "NightPrice", "Party", "PricingContext", "Quote", "night_price", "nightly_totals_of",
+           "party_fits", "quote_stay", "validate_promotion"]
 
 
 @dataclass
@@ -31,14 +33,30 @@ class PricingContext:
     taxes: list[Tax]
     fees: list[Fee]
     promotion: Promotion | None = None
+    child_bands: list[ChildAgeBand] = field(default_factory=list)   # the base plan's, by up_to_age
 
 
 @dataclass(frozen=True)
 class NightPrice:
+    """One night of one room. `rate` is the undiscounted price for the room's party; of it, what the party adds
+    to the base plan's price (pricing/engine/occupancy.py): zero on a night kept at its booked price."""
+
     date: date
     rate: Decimal
     rate_plan_discount: Decimal = ZERO
     promotion_discount: Decimal = ZERO
+    extra_adults: Decimal = ZERO
+    children_supplement: Decimal = ZERO
+    single_occupancy: Decimal = ZERO      # negative or zero
+
+    @property
+    def base_rate(self) -> Decimal:
+        """The base plan's price of the night, before what the party adds."""
+        return self.rate - self.extra_adults - self.children_supplement - self.single_occupancy
+
+    @property
+    def priced_by_occupancy(self) -> bool:
+        return bool(self.extra_adults or self.children_supplement or self.single_occupancy)
 
     @property
     def net(self) -> Decimal:
@@ -100,7 +118,7 @@ class Quote:
         m = self._m
         return {
             "currency": self.currency,
-            "nightly_rates": [{"date": n.date.isoformat(), "rate": m(n.rate)} for n in self.nights],
+            "nightly_rates": [_nightly(n, m) for n in self.nights],
             "subtotal": m(self.subtotal),
             "discount": m(self.discount),
             "rate_plan_discount": m(self.rate_plan_discount),
@@ -118,23 +136,54 @@ class Quote:
         return str(round_money(amount, self.currency))
 
 
-def _base_rate(ctx: PricingContext, room_type: RoomType, night: date) -> Decimal:
+def _nightly(n: NightPrice, m) -> dict:
+    """A night as the API shows it; a night priced by occupancy also shows what the party adds."""
+    if not n.priced_by_occupancy:
+        return {"date": n.date.isoformat(), "rate": m(n.rate)}
+    return {"date": n.date.isoformat(), "rate": m(n.rate), "base_rate": m(n.base_rate),
+            "extra_adults": m(n.extra_adults), "children_supplement": m(n.children_supplement),
+            "single_occupancy": m(n.single_occupancy)}
+
+
+def _season(ctx: PricingContext, room_type: RoomType, night: date) -> Rate | None:
+    """The base plan's season winning on the night (seasons come newest start first)."""
+    return next((s for s in ctx.seasons.get(room_type.id, ()) if s.start_date <= night <= s.end_date), None)
+
+
+def _base_rate(ctx: PricingContext, room_type: RoomType, night: date, season: Rate | None) -> Decimal:
     override = ctx.overrides.get((room_type.id, night))
     if override is not None:
         return override
-    for season in ctx.seasons.get(room_type.id, ()):
-        if season.start_date <= night <= season.end_date:
-            return season.amount_for(night)
+    if season is not None:
+        return season.amount_for(night)
     raise RateNotAvailable(f"No {ctx.rate_plan.code} rate is loaded for {room_type.name} on {night}.",
                            date=str(night))
 
 
-def night_price(ctx: PricingContext, room_type: RoomType, night: date) -> NightPrice:
+def _supplement(ctx: PricingContext, room_type: RoomType, night: date, parties: list[Party] | None,
+                season: Rate | None = None) -> Supplement:
+    if not parties:
+        return Supplement()
+    season = season if season is not None else _season(ctx, room_type, night)
+    return line_supplement(parties, season=season, bands=ctx.child_bands, currency=ctx.hotel.currency)
+
+
+def night_price(ctx: PricingContext, room_type: RoomType, night: date, parties: list[Party] | None = None
+                ) -> NightPrice:
     """One night of one room on ctx.rate_plan before any promotion: the base plan's rate (an override, else the
-    winning season) and the plan's own discount. RATE_NOT_AVAILABLE when no rate is loaded for the night."""
+    winning season), plus what the room's party adds when `parties` are given (one per identical room; none:
+    the base price, as the rate calendar and the channel push show it), and the plan's own discount of the
+    whole. RATE_NOT_AVAILABLE when no rate is loaded for the night."""
     currency = ctx.hotel.currency
-    rate = round_money(_base_rate(ctx, room_type, night), currency)
-    return NightPrice(night, rate, _plan_discount(ctx.rate_plan, rate, currency))
+    season = _season(ctx, room_type, night)
+    base = round_money(_base_rate(ctx, room_type, night, season), currency)
+    supp = _supplement(ctx, room_type, night, parties, season)
+    rate = base + supp.total
+    if rate < 0:  # a single discount larger than a low override: the night is free, not negative
+        supp = replace(supp, single_occupancy=supp.single_occupancy - rate)
+        rate = ZERO
+    return NightPrice(night, rate, _plan_discount(ctx.rate_plan, rate, currency), ZERO, supp.extra_adults,
+                      supp.children, supp.single_occupancy)
 
 
 def _plan_discount(plan: RatePlan, rate: Decimal, currency: str) -> Decimal:
@@ -215,9 +264,14 @@ def party_fits(room_type: RoomType, adults: int, children: int, rooms: int = 1) 
 
 def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, check_out: date, adults: int = 1,
                children: int = 0, rooms: int = 1, booked_on: date, booked_nights: dict[date, NightPrice] | None = None,
-               child_ages=()) -> Quote:
-    """Price a stay. `booked_nights` keeps prices already agreed (a modification's unchanged nights);
-    `child_ages` are the children's ages, for taxes that exempt children (an age not given: exempt)."""
+               child_ages=(), booked_party: Party | None = None) -> Quote:
+    """Price a stay for its party (`adults`, `children` with `child_ages` in all, over `rooms` identical rooms).
+
+    `booked_nights` keeps prices already agreed (a modification's unchanged nights). `booked_party` is the whole
+    party they were booked for (a Party of all rooms' adults and ages): where it differs, a kept night's rate
+    moves by what the new party adds less what the booked one did, both at today's occupancy terms, and a
+    percentage plan's discount with it; the rest of the booked price stands. `child_ages` price the children
+    by age (occupancy.py) and the taxes that exempt children (an age not given: exempt)."""
     if not party_fits(room_type, adults, children, rooms):
         raise InvalidParty(
             f"{room_type.name} takes at most {room_type.max_adults} adults, {room_type.max_children} children "
@@ -233,19 +287,23 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
             eligible = [n for n in validate_promotion(ctx.promotion, check_in=check_in, check_out=check_out,
                                                       booked_on=booked_on, rate_plan=ctx.rate_plan,
                                                       room_type=room_type) if n in fresh]
+    parties = parties_of(adults=adults, children=children, child_ages=child_ages, rooms=rooms)
+    before = None if booked_party is None else parties_of(
+        adults=booked_party.adults, children=len(booked_party.child_ages), child_ages=booked_party.child_ages,
+        rooms=rooms)
     priced: dict[date, NightPrice] = {}
     nets: dict[date, Decimal] = {}
     for night in stay:
         if night in booked_nights:
-            priced[night] = booked_nights[night]
+            priced[night] = _kept(ctx, room_type, booked_nights[night], parties, before)
             continue
-        priced[night] = night_price(ctx, room_type, night)
+        priced[night] = night_price(ctx, room_type, night, parties)
         nets[night] = priced[night].net
     already = sum((booked_nights[n].promotion_discount for n in stay if n in booked_nights), ZERO)
     promo = _promo_discounts(ctx.promotion if eligible else None, nets, eligible, currency, already)
     for night, amount in promo.items():
         p = priced[night]
-        priced[night] = NightPrice(night, p.rate, p.rate_plan_discount, amount)
+        priced[night] = replace(p, promotion_discount=amount)
     nights = [priced[n] for n in stay]
 
     subtotal = sum((n.rate for n in nights), ZERO) * rooms
@@ -277,6 +335,23 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
     quote.child_ages = tuple(child_ages or ())
     quote.nightly_totals = nightly_totals_of(quote)
     return quote
+
+
+def _kept(ctx: PricingContext, room_type: RoomType, booked: NightPrice, parties: list[Party],
+          before: list[Party] | None) -> NightPrice:
+    """A night kept at its booked price, moved by what a change of party adds or takes off (see quote_stay)."""
+    if before is None or before == parties:
+        return booked
+    delta = (_supplement(ctx, room_type, booked.date, parties).total
+             - _supplement(ctx, room_type, booked.date, before).total)
+    if not delta:
+        return booked
+    rate = max(ZERO, booked.rate + delta)
+    delta = rate - booked.rate
+    plan_discount = booked.rate_plan_discount
+    if ctx.rate_plan.parent_id and ctx.rate_plan.derivation == RatePlan.Derivation.PERCENT:
+        plan_discount += percent_of(delta, ctx.rate_plan.derivation_value, ctx.hotel.currency)
+    return replace(booked, rate=rate, rate_plan_discount=plan_discount)
 
 
 def nightly_totals_of(quote: Quote) -> list[Decimal]:

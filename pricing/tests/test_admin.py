@@ -52,6 +52,8 @@ def test_a_derived_plan_must_derive_from_a_base_plan(staff_client, nyc):
         "hotel": nyc.pk, "code": "AAA2", "name": "Derived twice", "cancellation_policy": aaa.cancellation_policy_id,
         "is_active": "on", "parent": aaa.pk, "derivation": "PERCENT", "derivation_value": "5",
         "rates-TOTAL_FORMS": "0", "rates-INITIAL_FORMS": "0", "rates-MIN_NUM_FORMS": "0", "rates-MAX_NUM_FORMS": "1000",
+        "child_bands-TOTAL_FORMS": "0", "child_bands-INITIAL_FORMS": "0", "child_bands-MIN_NUM_FORMS": "0",
+        "child_bands-MAX_NUM_FORMS": "1000",
     })
     assert r.status_code == 200
     assert "Derive from a base plan" in r.content.decode()
@@ -72,7 +74,9 @@ def _derived_plan_post(nyc, **fields) -> dict:
             "guarantee": "DEPOSIT", "deposit_kind": "", "deposit_percent": "", "balance_due_days": "",
             "early_departure_fee": "NONE",
             "rates-TOTAL_FORMS": "0", "rates-INITIAL_FORMS": "0", "rates-MIN_NUM_FORMS": "0",
-            "rates-MAX_NUM_FORMS": "1000", **fields}
+            "rates-MAX_NUM_FORMS": "1000",
+            "child_bands-TOTAL_FORMS": "0", "child_bands-INITIAL_FORMS": "0", "child_bands-MIN_NUM_FORMS": "0",
+            "child_bands-MAX_NUM_FORMS": "1000", **fields}
 
 
 def test_a_deposit_plan_is_made_in_the_admin_with_its_rules(staff_client, nyc):
