@@ -48,7 +48,7 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ("code", "name", "hotel", "parent", "derivation", "derivation_value", "cancellation_policy",
                     "guarantee", "deposit_summary", "min_stay", "is_active")
     list_editable = ("is_active",)
-    list_filter = ("hotel", "is_active", "derivation", "guarantee")
+    list_filter = ("hotel", "is_active", "derivation", "guarantee", "visibility")
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
     inlines = [RateInline]
@@ -69,6 +69,9 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
                                     "check-in when empty). Card guarantee: nothing charged, the card covers late "
                                     "cancellation and no-show penalties. Pay at the hotel: no card. The deposit "
                                     "fields are for deposit plans only."}),
+        ("Who sees it", {"fields": ("visibility", "access_code"),
+                         "description": "Public plans are shown in every guest search; member and code-only "
+                                        "plans only to a guest who enters the access code."}),
     )
 
     @admin.display(description="Deposit")
