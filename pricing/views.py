@@ -11,6 +11,7 @@ from hotelbooking.errors import DomainError
 from inventory.selectors import hotel_list
 
 from .alternatives import SoldOutAdvice, sold_out_advice
+from .cancellation import applicable_tier, penalty_label
 from .forms import SearchForm
 from .models import RatePlan
 from .offers import RateOffer, RatesResponse, search_all_rates
@@ -44,7 +45,7 @@ ACCESS_LABELS = {RatePlan.Visibility.MEMBER: "Member rate", RatePlan.Visibility.
 def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
     """What one rate row shows, with its Book link carrying the whole search and the promotion it got (a
     typed code, or the public deal), so the book page prices it the same."""
-    stay, quote = response.stay, offer.quote
+    stay, quote, now = response.stay, offer.quote, timezone.now()
     query = {
         "hotel": response.hotel.code, "room_type": room_type.code, "rate_plan": offer.rate_plan.code,
         "check_in": stay.check_in.isoformat(), "check_out": stay.check_out.isoformat(),
@@ -64,7 +65,10 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
         "total_before_promotion": offer.without_promotion.as_dict()["total"] if offer.without_promotion else None,
         "policy": quote.policy_snapshot,
         "free_until": quote.free_until,
-        "free_cancellation": quote.free_until is not None and quote.free_until > timezone.now(),
+        "free_cancellation": quote.free_until is not None and quote.free_until > now,
+        # A free window that had closed a day or more before this booking could be made: a non-refundable rate.
+        "non_refundable": quote.free_until is None or quote.free_until <= now - timedelta(days=1),
+        "penalty_now": penalty_label(applicable_tier(quote.policy_snapshot, quote.check_in_at, now)),
         "book_url": f"{BOOK_URL}?{urlencode(query)}",
         "payment_terms": offer.payment_terms,
     }
