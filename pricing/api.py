@@ -166,8 +166,9 @@ class CalendarRoomOutput(serializers.Serializer):
 class CalendarDayOutput(serializers.Serializer):
     check_in = serializers.DateField()
     check_out = serializers.DateField(help_text="check_in + the asked number of nights")
-    status = serializers.ChoiceField(choices=["AVAILABLE", "SOLD_OUT", "PAST"],
-                                     help_text="PAST: before the hotel's today, not priced")
+    availability = serializers.ChoiceField(choices=["AVAILABLE", "SOLD_OUT", "PAST"],
+                                           help_text="SOLD_OUT: no room type that takes the party can be sold for "
+                                                     "these nights; PAST: before the hotel's today, not priced")
     total = _amount(allow_null=True, help_text="The cheapest total of any room type and plan; null unless "
                                                "AVAILABLE. " + AMOUNT_HELP)
     room_types = CalendarRoomOutput(many=True, help_text="The room types free for this arrival, cheapest first")
@@ -262,9 +263,9 @@ def calendar_data(advice: SoldOutAdvice, nights: int) -> dict:
     """The sold-out advice in the shape of AvailabilityCalendarOutput."""
     def day(d):
         best = d.cheapest
-        status = "PAST" if d.past else "AVAILABLE" if d.available else "SOLD_OUT"
+        availability = "PAST" if d.past else "AVAILABLE" if d.available else "SOLD_OUT"
         rooms = [d.by_room[rt.id] for rt in d.room_types]
-        return {"check_in": d.arrival, "check_out": d.check_out, "status": status,
+        return {"check_in": d.arrival, "check_out": d.check_out, "availability": availability,
                 "total": best.quote.as_dict()["total"] if best else None,
                 "room_types": [{"code": rt.code, "rate_plan": o.rate_plan.code, "total": o.quote.as_dict()["total"]}
                                for rt, o in rooms]}
