@@ -103,6 +103,9 @@ def _advice(response: RatesResponse, advice: SoldOutAdvice, params: dict) -> dic
         problems.append({"date": p.date, "restriction": p.restriction, "message": p.message,
                          "room_types": p.room_types, "all_rooms": everyone})
     calendar = [[day(d) if d else None for d in week] for week in advice.weeks]
+    cells = [cell for week in calendar for cell in week if cell]
+    for i, cell in enumerate(cells):  # the month is named on the first day shown and on each 1st
+        cell["first_of_month"] = i == 0 or cell["arrival"].day == 1
     sold_types = [{"room_type": rt, "nearest": [day(d) for d in advice.nearest_for(rt)]}
                   for rt, _ in response.unavailable]
     return {"problems": problems, "nearest": [day(d) for d in advice.nearest], "weeks": calendar,
