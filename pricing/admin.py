@@ -43,8 +43,22 @@ class RateInline(HotelScoped, admin.TabularInline):
     show_change_link = True
 
 
+class RatePlanForm(forms.ModelForm):
+    # Optional in the form, public when left out: a plan saved without it (an older form) stays public.
+    visibility = forms.ChoiceField(choices=RatePlan.Visibility.choices, required=False,
+                                   initial=RatePlan.Visibility.PUBLIC)
+
+    class Meta:
+        model = RatePlan
+        fields = ("visibility", "access_code")  # the admin adds the rest from its fieldsets
+
+    def clean_visibility(self):
+        return self.cleaned_data.get("visibility") or RatePlan.Visibility.PUBLIC
+
+
 @admin.register(RatePlan)
 class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
+    form = RatePlanForm
     list_display = ("code", "name", "hotel", "parent", "derivation", "derivation_value", "cancellation_policy",
                     "guarantee", "deposit_summary", "min_stay", "is_active")
     list_editable = ("is_active",)

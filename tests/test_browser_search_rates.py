@@ -59,9 +59,9 @@ def test_every_rate_of_each_room_side_by_side_and_a_code_opens_its_own(demo, sho
         tab.locator("#id_adults").fill("2")
         assert tab.locator("#id_rate_plan").input_value() == ""          # "All rates"
         tab.keyboard.press("Enter")
-        tab.wait_for_selector(".rates-result")
+        tab.wait_for_selector(".room-result")
 
-        rooms = tab.locator("article.rates-result")
+        rooms = tab.locator("article.room-result")
         assert rooms.count() == 3
         for i in range(3):
             assert rooms.nth(i).locator("li.rate").count() >= 3          # five plans in the demo
@@ -104,7 +104,7 @@ def test_a_sold_out_saturday_is_named_and_other_dates_are_one_click_away(demo, s
                  "&adults=2")
         heading = tab.locator("#sold-out-title")
         assert heading.inner_text() == f"No rooms on {saturday:%a} {saturday.day} {saturday:%b}"
-        assert tab.locator("article.rates-result").count() == 0
+        assert tab.locator("article.room-result").count() == 0
         calendar = tab.locator("table.price-calendar")
         assert calendar.locator("td.full").count() == 3                  # the arrivals whose stay takes Saturday
         assert calendar.locator("td.open a").count() == 12
@@ -114,7 +114,7 @@ def test_a_sold_out_saturday_is_named_and_other_dates_are_one_click_away(demo, s
         text = nearest.inner_text()
         nearest.focus()
         tab.keyboard.press("Enter")
-        tab.wait_for_selector(".rates-result")
+        tab.wait_for_selector(".room-result")
         assert tab.locator("#sold-out-title").count() == 0
         assert re.match(r"\w{3} \d+ \w{3} → \w{3} \d+ \w{3}", text)
         arrival = friday - timedelta(days=2)                             # Wednesday: three nights before Saturday
