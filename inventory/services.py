@@ -152,6 +152,22 @@ def availability_for_room_types(room_type_ids, check_in: date, check_out: date, 
     return {rt: _evaluate(rt, days, check_in, check_out, rules) for rt, days in by_type.items()}
 
 
+def availability_by_arrival(room_type_ids, arrivals: list[date], nights: int, *,
+                            hotel: Hotel) -> dict[date, dict[int, Availability]]:
+    """Availability of several room types of `hotel` for stays of `nights` nights arriving on each of `arrivals`
+    (other dates for a sold-out search), the same rules as availability_for_room_types, in one query."""
+    if not arrivals:
+        return {}
+    by_type: dict[int, dict[date, InventoryDay]] = {rt: {} for rt in room_type_ids}
+    rows = InventoryDay.objects.filter(room_type_id__in=list(room_type_ids), date__gte=min(arrivals),
+                                       date__lte=max(arrivals) + timedelta(days=nights))
+    for day in rows:
+        by_type[day.room_type_id][day.date] = day
+    rules = StayRules.of(hotel)
+    return {arrival: {rt: _evaluate(rt, days, arrival, arrival + timedelta(days=nights), rules)
+                      for rt, days in by_type.items()} for arrival in arrivals}
+
+
 def check_availability(room_type: RoomType, check_in: date, check_out: date) -> Availability:
     """The fewest rooms free on any night of the stay and the date that constrains it, restrictions honoured."""
     return availability_for_room_types([room_type.id], check_in, check_out, hotel=room_type.hotel)[room_type.id]

@@ -93,12 +93,26 @@ CHILD_BANDS_HELP = ("Child prices by age (below, with the seasons): each band ru
                     "adult and the single price. Plans derived from this one use its child prices.")
 
 
+class RatePlanForm(forms.ModelForm):
+    # Optional in the form, public when left out: a plan saved without it (an older form) stays public.
+    visibility = forms.ChoiceField(choices=RatePlan.Visibility.choices, required=False,
+                                   initial=RatePlan.Visibility.PUBLIC)
+
+    class Meta:
+        model = RatePlan
+        fields = ("visibility", "access_code")  # the admin adds the rest from its fieldsets
+
+    def clean_visibility(self):
+        return self.cleaned_data.get("visibility") or RatePlan.Visibility.PUBLIC
+
+
 @admin.register(RatePlan)
 class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
+    form = RatePlanForm
     list_display = ("code", "name", "hotel", "parent", "derivation", "derivation_value", "cancellation_policy",
                     "guarantee", "deposit_summary", "min_stay", "is_active")
     list_editable = ("is_active",)
-    list_filter = ("hotel", "is_active", "derivation", "guarantee")
+    list_filter = ("hotel", "is_active", "derivation", "guarantee", "visibility")
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
     inlines = [RateInline, ChildAgeBandInline]
@@ -124,6 +138,9 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
                                     "check-in when empty). Card guarantee: nothing charged, the card covers late "
                                     "cancellation and no-show penalties. Pay at the hotel: no card. The deposit "
                                     "fields are for deposit plans only."}),
+        ("Who sees it", {"fields": ("visibility", "access_code"),
+                         "description": "Public plans are shown in every guest search; member and code-only "
+                                        "plans only to a guest who enters the access code."}),
         ("Occupancy and children", {"fields": (), "description": CHILD_BANDS_HELP}),
     )
 

@@ -9,7 +9,9 @@ from rest_framework.views import APIView
 
 from hotelbooking.api import AmountField, ErrorSerializer
 
+from .alternatives import SoldOutAdvice, sold_out_advice
 from .models import RatePlan
+from .offers import RatesResponse, search_all_rates
 from .search import SearchResponse, hotel_get, search_availability, stay_validate
 
 AMOUNT_HELP = "Decimal string in the hotel's currency, rounded to its minor unit (2 places for USD), e.g. \"664.14\"."
@@ -143,11 +145,80 @@ class RoomTypeResultOutput(serializers.Serializer):
     payment_terms = PaymentTermsOutput(help_text="What booking this offer today charges now, what later and when")
 
 
+class OfferRatePlanOutput(SearchRatePlanOutput):
+    description = serializers.CharField(help_text="What the plan includes, in the hotel's words")
+    visibility = serializers.ChoiceField(
+        choices=RatePlan.Visibility.choices,
+        help_text="PUBLIC: offered to everyone. MEMBER and CODE: offered only with the plan's access_code "
+                  "(shown as a member rate, or the rate of the code given)")
+
+
+class RateOfferOutput(serializers.Serializer):
+    rate_plan = OfferRatePlanOutput()
+    per_night = _amount(help_text="The headline price: pricing.total / nights, rounded half-up once. " + AMOUNT_HELP)
+    pricing = PricingOutput()
+    cancellation_policy = CancellationPolicyOutput()
+    payment_terms = PaymentTermsOutput()
+
+
+class RoomTypeOffersOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    available_rooms = serializers.IntegerField(help_text="Fewest rooms free on any night of the stay")
+    offers = RateOfferOutput(many=True, help_text="One per rate plan that sells this room for the stay, cheapest "
+                                                  "total first. Book one with its room type and rate plan codes")
+
+
+class CalendarRoomOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Room type code")
+    rate_plan = serializers.CharField(help_text="Code of its cheapest plan for this arrival")
+    total = _amount()
+
+
+class CalendarDayOutput(serializers.Serializer):
+    check_in = serializers.DateField()
+    check_out = serializers.DateField(help_text="check_in + the asked number of nights")
+    availability = serializers.ChoiceField(choices=["AVAILABLE", "SOLD_OUT", "PAST"],
+                                           help_text="SOLD_OUT: no room type that takes the party can be sold for "
+                                                     "these nights; PAST: before the hotel's today, not priced")
+    total = _amount(allow_null=True, help_text="The cheapest total of any room type and plan; null unless "
+                                               "AVAILABLE. " + AMOUNT_HELP)
+    room_types = CalendarRoomOutput(many=True, help_text="The room types free for this arrival, cheapest first")
+
+
+class ProblemNightOutput(serializers.Serializer):
+    date = serializers.DateField(help_text="The night (or arrival or departure day) that stops these room types")
+    restriction = serializers.CharField(help_text="SOLD_OUT (no room that night, or not sold), or the stay rule: "
+                                                  "MIN_STAY, MAX_STAY, MIN_ADVANCE, MAX_ADVANCE, CLOSED_TO_ARRIVAL, "
+                                                  "CLOSED_TO_DEPARTURE")
+    room_types = serializers.ListField(child=serializers.CharField(), help_text="Room type codes")
+    message = serializers.CharField(help_text="The rule in words; empty for SOLD_OUT")
+
+
+class AvailabilityCalendarOutput(serializers.Serializer):
+    nights = serializers.IntegerField()
+    problem_nights = ProblemNightOutput(many=True, help_text="Why the room types that take the party cannot be "
+                                                             "sold for the asked stay (empty when all can)")
+    nearest = serializers.ListField(child=serializers.DateField(), help_text="Up to 3 other arrival dates that "
+                                    "work for the same nights, nearest the asked one first")
+    days = CalendarDayOutput(many=True, help_text="Every arrival date from 7 days before the asked one to 7 days "
+                                                  "after, in date order")
+
+
 class AvailabilityOutput(serializers.Serializer):
     hotel = SearchHotelOutput()
     stay = SearchStayOutput()
     rate_plan = SearchRatePlanOutput()
     room_types = RoomTypeResultOutput(many=True, help_text="Cheapest total first")
+    rate_offers = RoomTypeOffersOutput(
+        many=True, required=False,
+        help_text="Only with plans=all: every room type with a room every night and each rate plan open to the "
+                  "caller (public ones, and those of the access_code given), cheapest first. `room_types` beside "
+                  "it is unchanged")
+    calendar = AvailabilityCalendarOutput(
+        required=False, help_text="Only with calendar=true: the problem nights of the stay and the cheapest total "
+                                  "per arrival date within 7 days either side, for the same nights, on the same "
+                                  "plans (all of them with plans=all)")
 
 
 def availability_data(response: SearchResponse) -> dict:
@@ -178,6 +249,47 @@ def availability_data(response: SearchResponse) -> dict:
     }
 
 
+def rate_offers_data(response: RatesResponse) -> list[dict]:
+    """Every plan side by side, in the shape of RoomTypeOffersOutput."""
+    return [
+        {
+            "code": room.room_type.code, "name": room.room_type.name, "available_rooms": room.availability.available,
+            "offers": [
+                {
+                    "rate_plan": offer.rate_plan,
+                    "per_night": offer.per_night,
+                    "pricing": offer.quote.as_dict(),
+                    "cancellation_policy": {"name": offer.quote.policy_snapshot["name"],
+                                            "description": offer.quote.policy_snapshot["description"],
+                                            "free_until": offer.quote.free_until},
+                    "payment_terms": offer.payment_terms.as_dict(),
+                }
+                for offer in room.offers
+            ],
+        }
+        for room in response.rooms
+    ]
+
+
+def calendar_data(advice: SoldOutAdvice, nights: int) -> dict:
+    """The sold-out advice in the shape of AvailabilityCalendarOutput."""
+    def day(d):
+        best = d.cheapest
+        availability = "PAST" if d.past else "AVAILABLE" if d.available else "SOLD_OUT"
+        rooms = [d.by_room[rt.id] for rt in d.room_types]
+        return {"check_in": d.arrival, "check_out": d.check_out, "availability": availability,
+                "total": best.quote.as_dict()["total"] if best else None,
+                "room_types": [{"code": rt.code, "rate_plan": o.rate_plan.code, "total": o.quote.as_dict()["total"]}
+                               for rt, o in rooms]}
+    return {
+        "nights": nights,
+        "problem_nights": [{"date": p.date, "restriction": p.restriction, "message": p.message,
+                            "room_types": [rt.code for rt in p.room_types]} for p in advice.problems],
+        "nearest": [d.arrival for d in advice.nearest],
+        "days": [day(d) for d in advice.calendar],
+    }
+
+
 _ERRORS_400 = OpenApiResponse(
     ErrorSerializer,
     description="INVALID_DATES (missing or malformed dates, check-out not after check-in, check-in in the "
@@ -198,7 +310,8 @@ class AvailabilityApi(APIView):
         summary="Search available room types",
         description=(
             "Room types that take the party and have a room free on every night of the stay, priced on the "
-            "rate plan (BAR when none is given), cheapest total first. Public: no API key needed."
+            "rate plan (BAR when none is given), cheapest total first. Public: no API key needed. With plans=all "
+            "also every plan side by side (`rate_offers`); with calendar=true also the other dates (`calendar`)."
         ),
         tags=["search"],
         auth=[],
@@ -215,6 +328,16 @@ class AvailabilityApi(APIView):
                                          "child band; see nightly_rates' children_supplement)"),
             OpenApiParameter("rate_plan", OpenApiTypes.STR, description="Rate plan code, e.g. BAR or AAA"),
             OpenApiParameter("promo_code", OpenApiTypes.STR, description="Promotion code, e.g. WINTER10"),
+            OpenApiParameter("plans", OpenApiTypes.STR, enum=["all"],
+                             description="`all`: also answer `rate_offers`, every rate plan open to the caller side "
+                                         "by side per room type, cheapest first; `room_types` is unchanged"),
+            OpenApiParameter("access_code", OpenApiTypes.STR,
+                             description="A member or corporate code: opens the member and code-only plans it "
+                                         "belongs to (in `rate_offers`, and by name in `rate_plan`)"),
+            OpenApiParameter("calendar", OpenApiTypes.BOOL, default=False,
+                             description="true: also answer `calendar`, the nights that stop the stay, the nearest "
+                                         "arrival dates that work and the cheapest total per arrival date, 7 days "
+                                         "either side, for the same nights"),
         ],
         responses={
             200: AvailabilityOutput,
@@ -230,5 +353,21 @@ class AvailabilityApi(APIView):
                              adults=q.get("adults"), children=q.get("children"))
         ages = [a.strip() for value in q.getlist("child_ages") for a in value.split(",") if a.strip()]
         response = search_availability(hotel=hotel, stay=stay, rate_plan_code=q.get("rate_plan"),
-                                       promo_code=q.get("promo_code"), child_ages=ages)
-        return Response(AvailabilityOutput(availability_data(response)).data)
+                                       promo_code=q.get("promo_code"), child_ages=ages,
+                                       access_code=q.get("access_code"))
+        data = availability_data(response)
+        all_plans = (q.get("plans") or "").strip().lower() == "all"
+        with_calendar = (q.get("calendar") or "").strip().lower() in ("true", "1")
+        if all_plans or with_calendar:
+            rates = search_all_rates(hotel=hotel, stay=stay, promo_code=q.get("promo_code"), child_ages=ages,
+                                     access_code=q.get("access_code"),
+                                     rate_plan_code=None if all_plans else response.rate_plan.code)
+            if all_plans:
+                data["rate_offers"] = rate_offers_data(rates)
+            if with_calendar:
+                fitting = [rt for rt, _ in rates.unavailable] + [r.room_type for r in rates.rooms]
+                advice = sold_out_advice(hotel=hotel, stay=stay, room_types=fitting, plans=rates.plans,
+                                         unavailable=rates.unavailable, promo_code=q.get("promo_code"),
+                                         child_ages=ages)
+                data["calendar"] = calendar_data(advice, stay.nights)
+        return Response(AvailabilityOutput(data).data)

@@ -114,6 +114,17 @@ class RatePlan(models.Model):
         REMAINING_NIGHTS = "REMAINING_NIGHTS", "The remaining nights: every night not stayed"
         POLICY = "POLICY", "The cancellation policy, applied to the nights not stayed"
 
+    class Visibility(models.TextChoices):
+        PUBLIC = "PUBLIC", "Public: shown in every search"
+        MEMBER = "MEMBER", "Members: shown when the guest enters the access code"
+        CODE = "CODE", "Code only: shown when the guest enters the access code"
+
+    # Who sees the plan among "all rates" (pricing.offers): a member or code-only plan only with its code.
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    access_code = models.CharField(max_length=30, blank=True,
+                                   help_text="Member and code-only plans: the code a guest enters to see them "
+                                             "(not case-sensitive)")
+
     early_departure_fee = models.CharField(
         max_length=20, choices=EarlyDeparture.choices, default=EarlyDeparture.NONE,
         help_text="What a checked-in guest who leaves before the booked departure is charged for the nights "
@@ -131,6 +142,9 @@ class RatePlan(models.Model):
                 condition=(~Q(guarantee="DEPOSIT") | Q(deposit_kind="FIRST_NIGHT", deposit_percent__isnull=True)
                            | Q(deposit_kind="PERCENT", deposit_percent__gt=0, deposit_percent__lte=100)),
                 name="rateplan_deposit_kind_and_percent"),
+            models.CheckConstraint(condition=Q(visibility="PUBLIC", access_code="")
+                                   | (~Q(visibility="PUBLIC") & ~Q(access_code="")),
+                                   name="rateplan_access_code_only_when_not_public"),
         ]
 
     def __str__(self):
@@ -145,6 +159,21 @@ class RatePlan(models.Model):
             if self.parent.hotel_id != self.hotel_id:
                 raise ValidationError({"parent": "The parent plan belongs to another hotel."})
         self._clean_guarantee()
+        self._clean_visibility()
+
+    def _clean_visibility(self):
+        self.access_code = (self.access_code or "").strip()
+        if self.visibility == self.Visibility.PUBLIC and self.access_code:
+            raise ValidationError({"access_code": "A public plan takes no access code."})
+        if self.visibility != self.Visibility.PUBLIC and not self.access_code:
+            raise ValidationError({"access_code": "A member or code-only plan needs the code guests enter."})
+
+    def opens_with(self, access_code: str | None) -> bool:
+        """Whether a guest who entered `access_code` (or none) may see this plan."""
+        if self.visibility == self.Visibility.PUBLIC:
+            return True
+        code = (access_code or "").strip()
+        return bool(code) and code.casefold() == self.access_code.casefold()
 
     def _clean_guarantee(self):
         G, K = self.Guarantee, self.DepositKind

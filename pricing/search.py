@@ -8,7 +8,14 @@ from datetime import date
 
 from django.conf import settings
 
-from hotelbooking.errors import HotelNotFound, InvalidDates, InvalidParty, RateNotAvailable, UnknownPromoCode
+from hotelbooking.errors import (
+    HotelNotFound,
+    InvalidDates,
+    InvalidParty,
+    RateNotAvailable,
+    UnknownPromoCode,
+    UnknownRatePlan,
+)
 from inventory.models import Hotel, RoomType
 from inventory.services import Availability, availability_for_room_types
 
@@ -122,11 +129,13 @@ class SearchResponse:
 
 
 def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None = None,
-                        promo_code: str | None = None, public_deals: bool = False, child_ages=None
-                        ) -> SearchResponse:
+                        promo_code: str | None = None, public_deals: bool = False, child_ages=None,
+                        access_code: str | None = None) -> SearchResponse:
     """Room types that fit the party and have a room every night, cheapest total first.
 
-    `child_ages` (none, or one per child) price the taxes that exempt children; a child without an age is exempt.
+    A member or code-only plan is UNKNOWN_RATE_PLAN unless `access_code` is its code (pricing.offers shows
+    every plan side by side). `child_ages` (none, or one per child) price the taxes that exempt children; a
+    child without an age is exempt.
 
     A promotion limited to some room types prices the others without it. With `public_deals` (the guest page)
     and no code given, the hotel's public deal for the stay applies. A fixed number of queries whatever the
@@ -134,6 +143,8 @@ def search_availability(*, hotel: Hotel, stay: Stay, rate_plan_code: str | None 
     """
     child_ages = child_ages_validate(stay.children, child_ages)
     rate_plan = rate_plan_get(hotel=hotel, code=rate_plan_code)
+    if not rate_plan.opens_with(access_code):  # a member or code-only plan is unknown without its code
+        raise UnknownRatePlan(f"{hotel.name} has no rate plan {rate_plan_code}.", rate_plan=rate_plan_code)
     promotion = promotion_get(hotel=hotel, code=promo_code)
     today = hotel_today(hotel)
     if promotion is not None:

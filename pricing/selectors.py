@@ -66,6 +66,24 @@ def public_deal_get(*, hotel: Hotel, rate_plan: RatePlan, check_in: date, check_
     return None
 
 
+def public_deals_list(*, hotel: Hotel) -> list[Promotion]:
+    """The hotel's public deals in the order public_deal_get tries them, loaded once (for several plans or dates)."""
+    return list(_promotions().filter(hotel=hotel, is_public=True, is_active=True).order_by("code"))
+
+
+def public_deal_for(deals: list[Promotion], *, rate_plan: RatePlan, check_in: date, check_out: date,
+                    booked_on: date) -> Promotion | None:
+    """public_deal_get over deals already loaded: the first valid for this stay and plan."""
+    for promo in deals:
+        try:
+            validate_promotion(promo, check_in=check_in, check_out=check_out, booked_on=booked_on,
+                               rate_plan=rate_plan)
+        except UnknownPromoCode:
+            continue
+        return promo
+    return None
+
+
 def pricing_context_load(*, hotel: Hotel, rate_plan: RatePlan, room_type_ids, check_in: date, check_out: date,
                          promotion: Promotion | None = None) -> PricingContext:
     base = rate_plan.base_plan

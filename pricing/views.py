@@ -1,4 +1,5 @@
-"""Guest search pages: the form, and the same page with results. Thin: the search service does the work."""
+"""Guest search pages: the form, and the same page with every rate side by side, or other dates when sold out.
+Thin: the search services do the work."""
 
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -9,53 +10,110 @@ from django.utils import timezone
 from hotelbooking.errors import DomainError
 from inventory.selectors import hotel_list
 
+from .alternatives import SoldOutAdvice, sold_out_advice
+from .cancellation import applicable_tier, penalty_label
 from .forms import SearchForm
 from .models import RatePlan
-from .search import SearchResponse, hotel_get, search_availability, stay_validate
+from .offers import RateOffer, RatesResponse, search_all_rates
+from .search import hotel_get, stay_validate
 
 BOOK_URL = "/book/"
+SEARCH_URL = "/search/"
 
 
-def _rate_plan_choices() -> list[tuple[str, str]]:
+def _public_plans() -> list[RatePlan]:
+    return list(RatePlan.objects.filter(is_active=True, visibility=RatePlan.Visibility.PUBLIC).order_by("code"))
+
+
+def _rate_plan_choices(plans: list[RatePlan]) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
-    for code, name in RatePlan.objects.filter(is_active=True).order_by("code").values_list("code", "name"):
-        seen.setdefault(code, name)
+    for plan in plans:
+        seen.setdefault(plan.code, plan.name)
     return list(seen.items())
 
 
-def _offers(response: SearchResponse) -> list[dict]:
-    """What each result card shows, with its Book link carrying the whole search and the promotion it got (a
+def _min_nights(plans: list[RatePlan], chosen: str) -> int:
+    """The stay the chosen plan needs, or the shortest any plan sells: the picker's hint."""
+    chosen = (chosen or "").strip().upper()
+    picked = [p for p in plans if p.code.upper() == chosen] or plans
+    return min((p.min_stay or 1 for p in picked), default=1)
+
+
+ACCESS_LABELS = {RatePlan.Visibility.MEMBER: "Member rate", RatePlan.Visibility.CODE: "Your code's rate"}
+
+
+def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
+    """What one rate row shows, with its Book link carrying the whole search and the promotion it got (a
     typed code, or the public deal), so the book page prices it the same."""
-    stay = response.stay
-    offers = []
-    for r in response.results:
-        query = {
-            "hotel": response.hotel.code, "room_type": r.room_type.code, "rate_plan": response.rate_plan.code,
-            "check_in": stay.check_in.isoformat(), "check_out": stay.check_out.isoformat(),
-            "adults": stay.adults, "children": stay.children,
-            "promo_code": r.quote.promotion.code if r.quote.promotion else "",
-        }
-        pricing = r.quote.as_dict()
-        offers.append({
-            "room_type": r.room_type,
-            "available_rooms": r.availability.available,
-            "nights": [{"date": n.date, "rate": row["rate"]}
-                       for n, row in zip(r.quote.nights, pricing["nightly_rates"], strict=True)],
-            "pricing": pricing,
-            "has_discount": r.quote.discount != 0,
-            "promotion": r.quote.promotion,
-            "total_before_promotion": r.without_promotion.as_dict()["total"] if r.without_promotion else None,
-            "policy": r.quote.policy_snapshot,
-            "free_until": r.quote.free_until,
-            "free_cancellation": r.quote.free_until is not None and r.quote.free_until > timezone.now(),
-            "book_url": f"{BOOK_URL}?{urlencode(query)}",
-            "payment_terms": r.payment_terms,
-        })
-    return offers
+    stay, quote, now = response.stay, offer.quote, timezone.now()
+    query = {
+        "hotel": response.hotel.code, "room_type": room_type.code, "rate_plan": offer.rate_plan.code,
+        "check_in": stay.check_in.isoformat(), "check_out": stay.check_out.isoformat(),
+        "adults": stay.adults, "children": stay.children,
+        "promo_code": quote.promotion.code if quote.promotion else "",
+    }
+    pricing = quote.as_dict()
+    return {
+        "rate_plan": offer.rate_plan,
+        "access_label": ACCESS_LABELS.get(offer.rate_plan.visibility, ""),
+        "per_night": f"{offer.per_night}",
+        "nights": [{"date": n.date, "rate": row["rate"]}
+                   for n, row in zip(quote.nights, pricing["nightly_rates"], strict=True)],
+        "pricing": pricing,
+        "has_discount": quote.discount != 0,
+        "promotion": quote.promotion,
+        "total_before_promotion": offer.without_promotion.as_dict()["total"] if offer.without_promotion else None,
+        "policy": quote.policy_snapshot,
+        "free_until": quote.free_until,
+        "free_cancellation": quote.free_until is not None and quote.free_until > now,
+        # A free window that had closed a day or more before this booking could be made: a non-refundable rate.
+        "non_refundable": quote.free_until is None or quote.free_until <= now - timedelta(days=1),
+        "penalty_now": penalty_label(applicable_tier(quote.policy_snapshot, quote.check_in_at, now)),
+        "book_url": f"{BOOK_URL}?{urlencode(query)}",
+        "payment_terms": offer.payment_terms,
+    }
+
+
+def _rooms(response: RatesResponse) -> list[dict]:
+    return [{"room_type": r.room_type, "available_rooms": r.availability.available,
+             "offers": [_offer(response, r.room_type, o) for o in r.offers]} for r in response.rooms]
+
+
+def _search_link(response: RatesResponse, params: dict, check_in, check_out) -> str:
+    query = {**params, "hotel": response.hotel.code, "check_in": check_in.isoformat(),
+             "check_out": check_out.isoformat()}
+    return f"{SEARCH_URL}?{urlencode(query)}"
+
+
+def _advice(response: RatesResponse, advice: SoldOutAdvice, params: dict) -> dict:
+    """The sold-out block: the problem nights in words, the nearest dates and the calendar, each with a link."""
+    fitting = {rt.id for rt, _ in response.unavailable} | {r.room_type.id for r in response.rooms}
+    every_type_out = not response.rooms
+
+    def day(d):
+        best = d.cheapest
+        return {"arrival": d.arrival, "check_out": d.check_out, "past": d.past, "asked": d.asked,
+                "available": d.available, "total": str(best.quote.as_dict()["total"]) if best else None,
+                "currency": response.hotel.currency, "room_types": d.room_types,
+                "url": _search_link(response, params, d.arrival, d.check_out) if d.available else ""}
+
+    problems = []
+    for p in advice.problems:
+        everyone = every_type_out and len(p.room_types) == len(fitting)
+        problems.append({"date": p.date, "restriction": p.restriction, "message": p.message,
+                         "room_types": p.room_types, "all_rooms": everyone})
+    calendar = [[day(d) if d else None for d in week] for week in advice.weeks]
+    cells = [cell for week in calendar for cell in week if cell]
+    for i, cell in enumerate(cells):  # the month is named on the first day shown and on each 1st
+        cell["first_of_month"] = i == 0 or cell["arrival"].day == 1
+    sold_types = [{"room_type": rt, "nearest": [day(d) for d in advice.nearest_for(rt)]}
+                  for rt, _ in response.unavailable]
+    return {"problems": problems, "nearest": [day(d) for d in advice.nearest], "weeks": calendar,
+            "sold_out_room_types": sold_types, "everything": every_type_out}
 
 
 def search(request):
-    """GET / shows the form; with a search in the query string it also lists the offers."""
+    """GET / shows the form; with a search in the query string it also lists every rate of every room type."""
     hotels = list(hotel_list())
     tomorrow = timezone.localdate() + timedelta(days=1)
     initial = {"hotel": hotels[0].code if hotels else "", "check_in": tomorrow.isoformat(),
@@ -68,20 +126,37 @@ def search(request):
         for name, default in (("adults", "1"), ("children", "0")):
             if not data.get(name, "").strip():
                 data[name] = default
-    form = SearchForm(data, initial=initial, hotels=hotels,
-                      rate_plans=_rate_plan_choices())
-    response, offers = None, []
+    chosen_code = (data or {}).get("hotel", initial["hotel"])
+    chosen = next((h for h in hotels if h.code.lower() == str(chosen_code).strip().lower()), None) or \
+        (hotels[0] if hotels else None)
+    plans = _public_plans()
+    form = SearchForm(data, initial=initial, hotels=hotels, rate_plans=_rate_plan_choices(plans),
+                      today=chosen.today() if chosen else None,
+                      min_nights=_min_nights([p for p in plans if chosen and p.hotel_id == chosen.id],
+                                             (data or {}).get("rate_plan", "")))
+    response, rooms, advice = None, [], None
     if searched and form.is_valid():
         data = form.cleaned_data
         try:
             hotel = hotel_get(data["hotel"])
             stay = stay_validate(hotel=hotel, check_in=data["check_in"], check_out=data["check_out"],
                                  adults=data["adults"], children=data["children"])
-            response = search_availability(hotel=hotel, stay=stay, rate_plan_code=data["rate_plan"],
-                                           promo_code=data["promo_code"], public_deals=True)
+            response = search_all_rates(hotel=hotel, stay=stay, rate_plan_code=data["rate_plan"] or None,
+                                        promo_code=data["promo_code"], access_code=data["access_code"],
+                                        public_deals=True)
+            if response.unavailable:
+                found = sold_out_advice(
+                    hotel=hotel, stay=stay, plans=response.plans, unavailable=response.unavailable,
+                    room_types=[rt for rt, _ in response.unavailable] + [r.room_type for r in response.rooms],
+                    promo_code=data["promo_code"], public_deals=True)
         except DomainError as error:
             form.add_domain_error(error)
+            response = None
         else:
-            offers = _offers(response)
+            rooms = _rooms(response)
+            if response.unavailable:
+                params = {k: data[k] for k in ("adults", "children", "rate_plan", "promo_code", "access_code")
+                          if data[k]}
+                advice = _advice(response, found, params)
     return render(request, "pricing/search.html",
-                  {"form": form, "searched": searched, "response": response, "offers": offers})
+                  {"form": form, "searched": searched, "response": response, "rooms": rooms, "advice": advice})

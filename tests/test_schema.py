@@ -35,7 +35,8 @@ def test_the_search_endpoints_are_documented_with_their_errors():
     schema, _, _ = _generate()
     availability = schema["paths"]["/api/v1/hotels/{code}/availability"]["get"]
     assert {p["name"] for p in availability["parameters"]} == {
-        "code", "check_in", "check_out", "adults", "children", "child_ages", "rate_plan", "promo_code"}
+        "code", "check_in", "check_out", "adults", "children", "child_ages", "rate_plan", "promo_code",
+        "plans", "access_code", "calendar"}  # issue 13: every plan side by side, code-only plans, other dates
     assert set(availability["responses"]) >= {"200", "400", "404", "429"}
     assert availability["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     assert "INVALID_DATES" in availability["responses"]["400"]["description"]
