@@ -2,13 +2,14 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     from django.core.cache import cache
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PAYMENT_GATEWAY = "bookings.payments.TestGateway"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True  # test receivers listen on 127.0.0.1 (webhooks.url_guard)
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")  # uploads and renditions, not ./media
     cache.clear()  # throttles and guess counters must not leak between tests
 
 
@@ -39,14 +40,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def nyc(db):
-    """The seed's Grand Hotel NYC, exactly as `manage.py seed_demo` loads it (a year of inventory from today)."""
+    """The seed's Grand Hotel NYC, exactly as `manage.py seed_demo` loads it (a year of inventory from today),
+    less its placeholder photos and logo (drawing them takes seconds; inventory's content tests make their own)."""
     from io import StringIO
 
     from django.core.management import call_command
 
     from inventory.models import Hotel
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-photos", stdout=StringIO())
     return Hotel.objects.get(code="NYC")
 
 
