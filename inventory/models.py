@@ -291,7 +291,7 @@ class Photo(models.Model):
         ordering = ["sort_order", "id"]
 
     def clean(self):
-        if self.alt_text is not None and not self.alt_text.strip():
+        if self.alt_text and not self.alt_text.strip():  # an empty one is refused as required already
             raise ValidationError({"alt_text": "Describe the photo for guests who cannot see it."})
 
     @property

@@ -81,11 +81,12 @@ def test_room_size_in_square_metres_and_feet():
 
 def test_a_photo_needs_alt_text_that_says_something():
     hotel = HotelFactory(code="ALT")
-    for alt in ("", "   "):
+    for alt, message in (("", "This field cannot be blank."),
+                         ("   ", "Describe the photo for guests who cannot see it.")):
         photo = HotelPhoto(hotel=hotel, image=image_upload(800, 600), alt_text=alt)
         with pytest.raises(ValidationError) as error:
             photo.full_clean()
-        assert "alt_text" in error.value.message_dict, repr(alt)
+        assert error.value.message_dict["alt_text"] == [message], repr(alt)
 
 
 def test_a_photo_narrower_than_the_smallest_rendition_is_refused():
