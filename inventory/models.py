@@ -155,6 +155,11 @@ class Hotel(models.Model):
         return f"https://www.openstreetmap.org/search?{urlencode({'query': query})}" if query else ""
 
     @property
+    def email_logo_url(self) -> str:
+        """The logo rendition's absolute URL, for branded emails; empty without a logo."""
+        return photos.absolute_media_url(self.logo_rendition.url) if self.logo else ""
+
+    @property
     def brand_text_color(self) -> str:
         """Black or white, whichever reads better on the brand colour (WCAG relative luminance)."""
         if not self.brand_color:

@@ -7,7 +7,9 @@ up, so a rendition is never wider than what was uploaded.
 
 import uuid
 from pathlib import PurePosixPath
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from imagekit.cachefiles.strategies import Optimistic
 from imagekit.models import ImageSpecField
@@ -62,3 +64,9 @@ def validate_photo_width(file):
     if width is not None and width < MIN_PHOTO_WIDTH:
         raise ValidationError(f"The photo is {width} px wide: upload one at least {MIN_PHOTO_WIDTH} px wide.",
                               code="too_narrow")
+
+
+def absolute_media_url(url: str) -> str:
+    """A media URL as a guest's mail client reaches it (emails have no request to take the host from): on
+    PUBLIC_BASE_URL, unless MEDIA_URL is absolute already (a CDN)."""
+    return urljoin(settings.PUBLIC_BASE_URL.rstrip("/") + "/", url) if url else ""

@@ -133,9 +133,15 @@ def test_a_transparent_png_becomes_an_opaque_jpeg_rendition():
         assert image.getpixel((10, 10)) == (255, 255, 255)  # laid on white, not on black
 
 
-def test_the_logo_is_scaled_to_at_most_480_by_160_px():
+def test_the_logo_is_scaled_to_at_most_480_by_160_px_and_emails_link_it_absolutely(settings):
+    settings.PUBLIC_BASE_URL = "https://hotel.example"
     hotel = HotelFactory(code="LOG")
+    assert hotel.email_logo_url == ""
     hotel.logo = image_upload(1200, 200, name="logo.png", fmt="PNG", color=(31, 78, 121, 255))
     hotel.save()
     assert hotel.logo.name.startswith("logos/log/")
     assert size_of(hotel.logo_rendition) == (480, 80)
+    assert hotel.email_logo_url == "https://hotel.example" + hotel.logo_rendition.url
+    assert hotel.email_logo_url.startswith("https://hotel.example/media/CACHE/images/logos/log/")
+    settings.MEDIA_URL = "https://cdn.example/m/"
+    assert HotelFactory(code="LOG").email_logo_url.startswith("https://cdn.example/m/CACHE/images/logos/log/")
