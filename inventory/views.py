@@ -1,6 +1,9 @@
 """Guest pages of the catalogue: a hotel's own page (its content and every room type's), and its brand colours
 as a style sheet (the Content-Security-Policy forbids inline styles, so a page links this instead)."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -16,7 +19,11 @@ def _hotel(code: str) -> Hotel:
 @require_safe
 def hotel_page(request, code: str):
     content = hotel_content(hotel=_hotel(code))
-    return render(request, "inventory/hotel.html", {"hotel": content.hotel, "room_types": content.room_types})
+    tomorrow = content.hotel.today() + timedelta(days=1)
+    search = urlencode({"hotel": content.hotel.code, "check_in": tomorrow.isoformat(),
+                        "check_out": (tomorrow + timedelta(days=1)).isoformat()})
+    return render(request, "inventory/hotel.html", {"hotel": content.hotel, "room_types": content.room_types,
+                                                    "search_query": search})
 
 
 @require_safe

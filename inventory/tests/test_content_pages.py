@@ -124,6 +124,16 @@ def test_the_hotel_page_shows_every_room_type_in_a_fixed_number_of_queries(clien
     assert '<link rel="stylesheet" href="/hotels/CNT/brand.css">' in html
 
 
+def test_the_hotel_page_links_to_a_search_for_tomorrow_night_at_the_hotel(client, hotel):
+    import time_machine
+
+    hotel.timezone = "America/New_York"
+    hotel.save()
+    with time_machine.travel("2031-03-10T03:00:00Z"):  # still March 9 in New York
+        html = client.get("/hotels/CNT/").content.decode()
+    assert 'href="/search/?hotel=CNT&amp;check_in=2031-03-10&amp;check_out=2031-03-11"' in html
+
+
 def test_an_unknown_hotels_page_is_not_found(client, db):
     assert client.get("/hotels/NOPE/").status_code == 404
 
