@@ -40,15 +40,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def nyc(db):
-    """The seed's Grand Hotel NYC, exactly as `manage.py seed_demo` loads it (a year of inventory from today),
-    less its placeholder photos and logo (drawing them takes seconds; inventory's content tests make their own)."""
+    """The seed's Grand Hotel NYC, exactly as `manage.py seed_demo` loads it (a year of inventory from today)."""
     from io import StringIO
 
     from django.core.management import call_command
 
     from inventory.models import Hotel
 
-    call_command("seed_demo", "--no-photos", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
     return Hotel.objects.get(code="NYC")
 
 

@@ -21,7 +21,7 @@ VIEWPORTS = pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900},
 @pytest.fixture
 def seeded(live_server, settings):
     settings.ROOT_URLCONF = "inventory.tests.media_urls"  # the test server has no DEBUG to serve uploads
-    call_command("seed_demo", stdout=StringIO())  # with the placeholder photos and logo
+    call_command("seed_demo", "--photos", stdout=StringIO())  # with the placeholder photos and logo
 
 
 def _fits(tab, width):

@@ -36,7 +36,7 @@ def test_the_content_of_the_demo_hotel_and_its_room_types(api, nyc_with_photos, 
                                 "#map=17/40.750568/-73.993519")
     assert (hotel["check_in_time"], hotel["check_out_time"]) == ("15:00", "11:00")
     assert hotel["house_rules"][1] == "Quiet hours from 10 PM to 7 AM" and len(hotel["house_rules"]) == 4
-    assert hotel["brand"] == {"color": "#1F4E79", "text_color": "#ffffff", "logo_url": None}  # no logo: --no-photos
+    assert hotel["brand"] == {"color": "#1F4E79", "text_color": "#ffffff", "logo_url": None}  # no logo without --photos
     assert [a["code"] for a in hotel["amenities"]] == ["wifi", "fitness", "restaurant", "valet-parking", "step-free"]
     assert hotel["amenities"][0] == {"code": "wifi", "label": "Free Wi-Fi", "icon": "wifi"}
     [photo] = hotel["photos"]

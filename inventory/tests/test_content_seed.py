@@ -1,4 +1,4 @@
-"""seed_demo's content: facts and amenities always, placeholder photos and logo unless --no-photos."""
+"""seed_demo's content: facts and amenities always, placeholder photos and logo with --photos."""
 
 from io import StringIO
 
@@ -24,7 +24,7 @@ def test_the_full_seed_draws_photos_with_alt_text_and_a_logo_and_keeps_staff_edi
     nyc.description = "Written by the hotel."
     nyc.save()
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--photos", stdout=out)
     assert "7 placeholder photos added" in out.getvalue()
     nyc.refresh_from_db()
     assert nyc.description == "Written by the hotel."
@@ -34,5 +34,5 @@ def test_the_full_seed_draws_photos_with_alt_text_and_a_logo_and_keeps_staff_edi
     assert all(len(p.alt_text) > 20 for p in RoomTypePhoto.objects.all())
     lobby = HotelPhoto.objects.get(hotel=nyc, sort_order=0)
     assert [r.width for r in lobby.renditions] == [480, 960, 1600]
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--photos", stdout=out)
     assert "0 placeholder photos added" in out.getvalue()

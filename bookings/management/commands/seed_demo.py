@@ -39,13 +39,14 @@ class Command(BaseCommand):
             "(deposit, card guarantee, pay at the hotel), taxes, fees and policies.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-photos", action="store_true",
-                            help="Skip the placeholder photos and logo (drawn with Pillow; the tests skip them)")
+        parser.add_argument("--photos", action="store_true",
+                            help="Also draw placeholder photos and a logo with Pillow (`make run` does; it takes "
+                                 "seconds, so the tests' seeds leave them out)")
 
     def handle(self, *args, **options):
         with transaction.atomic():
             hotel = self._catalogue()
-            photos = demo_content_load(hotel=hotel, photos=not options["no_photos"])
+            photos = demo_content_load(hotel=hotel, photos=options["photos"])
             today = timezone.localdate()
             opened = inventory_open(hotel=hotel, start=today - timedelta(days=1), end=today + timedelta(days=366))
         self.stdout.write(f"{hotel}: {opened} new room-type nights opened, {photos} placeholder photos added.")
