@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from rest_framework_api_key.models import AbstractAPIKey
 
 from . import photos
@@ -212,24 +214,35 @@ class RoomType(models.Model):
     max_occupancy = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
     sort_order = models.PositiveSmallIntegerField(default=0)
 
+    # Labels guests read: translated (the i18n files), and each bed type said with its count in BEDS.
     class BedType(models.TextChoices):
-        KING = "KING", "King bed"
-        QUEEN = "QUEEN", "Queen bed"
-        DOUBLE = "DOUBLE", "Double bed"
-        TWIN = "TWIN", "Twin beds"
-        SINGLE = "SINGLE", "Single bed"
-        SOFA_BED = "SOFA_BED", "Sofa bed"
-        BUNK = "BUNK", "Bunk beds"
+        KING = "KING", _("King bed")
+        QUEEN = "QUEEN", _("Queen bed")
+        DOUBLE = "DOUBLE", _("Double bed")
+        TWIN = "TWIN", _("Twin bed")
+        SINGLE = "SINGLE", _("Single bed")
+        SOFA_BED = "SOFA_BED", _("Sofa bed")
+        BUNK = "BUNK", _("Bunk bed")
+
+    BEDS = {
+        BedType.KING: ngettext_lazy("%(count)d King bed", "%(count)d King beds", "count"),
+        BedType.QUEEN: ngettext_lazy("%(count)d Queen bed", "%(count)d Queen beds", "count"),
+        BedType.DOUBLE: ngettext_lazy("%(count)d Double bed", "%(count)d Double beds", "count"),
+        BedType.TWIN: ngettext_lazy("%(count)d Twin bed", "%(count)d Twin beds", "count"),
+        BedType.SINGLE: ngettext_lazy("%(count)d Single bed", "%(count)d Single beds", "count"),
+        BedType.SOFA_BED: ngettext_lazy("%(count)d Sofa bed", "%(count)d Sofa beds", "count"),
+        BedType.BUNK: ngettext_lazy("%(count)d Bunk bed", "%(count)d Bunk beds", "count"),
+    }
 
     class View(models.TextChoices):
-        CITY = "CITY", "City view"
-        SEA = "SEA", "Sea view"
-        LAKE = "LAKE", "Lake view"
-        MOUNTAIN = "MOUNTAIN", "Mountain view"
-        GARDEN = "GARDEN", "Garden view"
-        COURTYARD = "COURTYARD", "Courtyard view"
-        POOL = "POOL", "Pool view"
-        SKYLINE = "SKYLINE", "Skyline view"
+        CITY = "CITY", _("City view")
+        SEA = "SEA", _("Sea view")
+        LAKE = "LAKE", _("Lake view")
+        MOUNTAIN = "MOUNTAIN", _("Mountain view")
+        GARDEN = "GARDEN", _("Garden view")
+        COURTYARD = "COURTYARD", _("Courtyard view")
+        POOL = "POOL", _("Pool view")
+        SKYLINE = "SKYLINE", _("Skyline view")
 
     bed_type = models.CharField(max_length=10, choices=BedType.choices, blank=True)
     bed_count = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(20)],
@@ -252,13 +265,10 @@ class RoomType(models.Model):
 
     @property
     def beds_label(self) -> str:
-        """E.g. "1 King bed", "2 Twin beds"; empty when no bed type is set."""
+        """E.g. "1 King bed", "2 Queen beds", in the active language; empty when no bed type is set."""
         if not self.bed_type:
             return ""
-        label = self.get_bed_type_display()
-        if self.bed_count > 1 and not label.endswith("beds"):
-            label = label[:-3] + "beds" if label.endswith("bed") else label
-        return f"{self.bed_count} {label}"
+        return self.BEDS[self.bed_type] % {"count": self.bed_count}
 
     @property
     def size_sq_ft(self) -> int | None:

@@ -65,9 +65,14 @@ def test_house_rules_are_one_a_line_blank_lines_dropped():
 @pytest.mark.parametrize("bed_type, count, label", [(RoomType.BedType.KING, 1, "1 King bed"),
                                                     (RoomType.BedType.QUEEN, 2, "2 Queen beds"),
                                                     (RoomType.BedType.TWIN, 2, "2 Twin beds"),
+                                                    (RoomType.BedType.SOFA_BED, 1, "1 Sofa bed"),
                                                     ("", 1, "")])
 def test_the_beds_are_said_with_their_count(bed_type, count, label):
     assert RoomType(bed_type=bed_type, bed_count=count).beds_label == label
+
+
+def test_every_bed_type_is_said_with_its_count():
+    assert set(RoomType.BEDS) == set(RoomType.BedType)
 
 
 def test_room_size_in_square_metres_and_feet():
