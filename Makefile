@@ -25,7 +25,7 @@ install: $(STAMP) $(NODE_STAMP)
 
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --photos
 	DEBUG=$${DEBUG:-1} $(PY) manage.py front_desk_group frontdesk
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -2,13 +2,14 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     from django.core.cache import cache
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PAYMENT_GATEWAY = "bookings.payments.TestGateway"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True  # test receivers listen on 127.0.0.1 (webhooks.url_guard)
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")  # uploads and renditions, not ./media
     cache.clear()  # throttles and guess counters must not leak between tests
 
 

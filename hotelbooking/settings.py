@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "auditlog",
+    "imagekit",  # photo renditions (inventory.photos)
     "inventory",
     "pricing",
     "bookings",
@@ -132,6 +133,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploads (hotel logos, photos and their renditions). runserver serves them under DEBUG; in production the web
+# server (or a storage such as S3 through django-storages) serves MEDIA_ROOT at MEDIA_URL.
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 LOGIN_URL = "admin:login"
 

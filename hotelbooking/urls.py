@@ -1,4 +1,6 @@
 from csp.decorators import csp_update
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.settings import spectacular_settings
@@ -33,3 +35,5 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("pricing.urls")),
 ]
+# Uploaded photos and logos under DEBUG (static() adds nothing otherwise: the web server serves them).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

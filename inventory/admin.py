@@ -16,7 +16,7 @@ from rest_framework_api_key.models import APIKey
 from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import staff_hotels
 
-from .models import Hotel, HotelAPIKey, InventoryDay, InventoryHold, Room, RoomType
+from .models import Amenity, Hotel, HotelAPIKey, HotelPhoto, InventoryDay, InventoryHold, Room, RoomType, RoomTypePhoto
 from .selectors import inventory_grid
 from .services import inventory_open
 
@@ -32,6 +32,50 @@ class RoomTypeInline(HotelScoped, admin.TabularInline):
     fields = ("code", "name", "max_adults", "max_children", "max_occupancy", "sort_order")
     extra = 0
     show_change_link = True
+
+
+def _preview(photo, rendition: str = "image_480", width: int = 160):
+    """A thumbnail of a saved photo (decorative: the alt text is in the row beside it)."""
+    if not photo or not photo.pk or not photo.image:
+        return "—"
+    return format_html('<img src="{}" alt="" width="{}">',
+                       getattr(photo, rendition).url, width)
+
+
+class PhotoInline(HotelScoped, admin.TabularInline):
+    fields = ("preview", "image", "alt_text", "caption", "sort_order")
+    readonly_fields = ("preview",)
+    extra = 1
+    ordering = ("sort_order", "id")
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return _preview(obj)
+
+
+class HotelPhotoInline(PhotoInline):
+    model = HotelPhoto
+
+
+class RoomTypePhotoInline(PhotoInline):
+    model = RoomTypePhoto
+    hotel_path = "room_type__hotel"
+
+
+@admin.register(Amenity)
+class AmenityAdmin(admin.ModelAdmin):
+    """The managed list of amenities every hotel and room type picks from."""
+
+    list_display = ("code", "label", "icon_drawing", "icon", "sort_order")
+    list_editable = ("label", "icon", "sort_order")
+    search_fields = ("code", "label")
+    prepopulated_fields = {"code": ("label",)}
+
+    @admin.display(description="Drawing")
+    def icon_drawing(self, obj):
+        from .templatetags.inventory_content import amenity_icon
+
+        return amenity_icon(obj.icon) or "—"
 
 
 class OpenInventoryForm(forms.Form):
@@ -54,18 +98,29 @@ class HotelAdmin(HotelScoped, admin.ModelAdmin):
     """A staff member sees only the hotels they belong to; only a superuser assigns staff to hotels."""
 
     hotel_path = ""
-    filter_horizontal = ("staff",)
+    filter_horizontal = ("staff", "amenities")
     list_display = ("code", "name", "brand_code", "timezone", "currency", "check_in_time", "check_out_time",
                     "grid_link")
     list_filter = ("brand_code", "currency")
     search_fields = ("code", "name", "address")
-    inlines = [RoomTypeInline]
+    inlines = [RoomTypeInline, HotelPhotoInline]
     actions = ["open_inventory"]
     change_form_template = "admin/inventory/hotel/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
+        fields = tuple(super().get_readonly_fields(request, obj)) + ("logo_preview", "map_link")
         return fields if request.user.is_superuser else fields + ("staff",)
+
+    @admin.display(description="Logo as shown")
+    def logo_preview(self, obj):
+        if not obj or not obj.logo:
+            return "—"
+        return format_html('<img src="{}" alt="" height="48">', obj.logo_rendition.url)
+
+    @admin.display(description="Map link")
+    def map_link(self, obj):
+        url = obj.map_url if obj else ""
+        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', url, url) if url else "—"
 
     @admin.display(description="Inventory")
     def grid_link(self, obj):
@@ -127,10 +182,13 @@ class HotelAdmin(HotelScoped, admin.ModelAdmin):
 
 @admin.register(RoomType)
 class RoomTypeAdmin(HotelScoped, admin.ModelAdmin):
-    list_display = ("code", "name", "hotel", "max_adults", "max_children", "max_occupancy", "sort_order")
-    list_filter = ("hotel",)
+    list_display = ("code", "name", "hotel", "max_adults", "max_children", "max_occupancy", "bed_type", "size_m2",
+                    "view", "sort_order")
+    list_filter = ("hotel", "bed_type", "view")
     list_select_related = ("hotel",)
     search_fields = ("code", "name")
+    filter_horizontal = ("amenities",)
+    inlines = [RoomTypePhotoInline]
 
 
 @admin.register(Room)

@@ -1,13 +1,20 @@
+from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, validate_email
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from rest_framework_api_key.models import AbstractAPIKey
+
+from . import photos
 
 
 def validate_timezone(value: str):
@@ -29,6 +36,40 @@ def validate_email_list(value: str):
             bad.append(address)
     if bad:
         raise ValidationError(f"Not an email address: {', '.join(bad)}.")
+
+
+validate_hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "A colour as #RRGGBB, e.g. #1F4E79.", code="invalid_colour")
+
+
+class Amenity(models.Model):
+    """One entry of the managed list of amenities that hotels and room types pick from."""
+
+    class Icon(models.TextChoices):
+        WIFI = "wifi", "Wi-Fi"
+        AIR_CONDITIONING = "air-conditioning", "Air conditioning"
+        TV = "tv", "Television"
+        COFFEE = "coffee", "Coffee and tea"
+        BATH = "bath", "Bath or shower"
+        DESK = "desk", "Work desk"
+        SAFE = "safe", "Safe"
+        PARKING = "parking", "Parking"
+        FITNESS = "fitness", "Fitness"
+        RESTAURANT = "restaurant", "Restaurant"
+        ACCESSIBLE = "accessible", "Accessible"
+        PETS = "pets", "Pets"
+
+    code = models.SlugField(max_length=40, unique=True, help_text="Stable key, e.g. wifi (the API shows it)")
+    label = models.CharField(max_length=100, help_text="What guests read, e.g. Free Wi-Fi")
+    icon = models.CharField(max_length=20, choices=Icon.choices, blank=True,
+                            help_text="A drawn icon shown beside the label (empty: the label alone)")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+        verbose_name_plural = "amenities"
+
+    def __str__(self):
+        return self.label
 
 
 class Hotel(models.Model):
@@ -78,11 +119,62 @@ class Hotel(models.Model):
         help_text="Which nights' minimum and maximum length of stay a stay must meet (search, booking, "
                   "changes and the channels all use it)")
 
+    # Content: what the booking pages, the emails and the content API show.
+    description = models.TextField(blank=True, help_text="A few paragraphs for the booking pages")
+    house_rules = models.TextField(blank=True, help_text="One rule per line, e.g. No smoking in rooms")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    map_query = models.CharField(max_length=300, blank=True,
+                                 help_text="What a map search finds the hotel by, when no coordinates are given "
+                                           "(empty: the address)")
+    logo = models.ImageField(upload_to=photos.hotel_logo_path, blank=True,
+                             validators=[photos.validate_upload_size],
+                             help_text="Shown on the booking pages and in emails (scaled to at most 480 x 160 px)")
+    logo_rendition = photos.logo_rendition()
+    brand_color = models.CharField("brand colour", max_length=7, blank=True, validators=[validate_hex_colour],
+                                   help_text="#RRGGBB, for email headers and buttons (empty: the site's own)")
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="hotels")
+
     class Meta:
         ordering = ["code"]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    @property
+    def house_rule_list(self) -> list[str]:
+        return [line.strip() for line in (self.house_rules or "").splitlines() if line.strip()]
+
+    @property
+    def map_url(self) -> str:
+        """An OpenStreetMap link: a pin at the coordinates, else a search for the map query or the address."""
+        if self.latitude is not None and self.longitude is not None:
+            lat, lon = f"{Decimal(self.latitude):f}", f"{Decimal(self.longitude):f}"
+            return f"https://www.openstreetmap.org/?{urlencode({'mlat': lat, 'mlon': lon})}#map=17/{lat}/{lon}"
+        query = (self.map_query or self.address or "").strip()
+        return f"https://www.openstreetmap.org/search?{urlencode({'query': query})}" if query else ""
+
+    @property
+    def email_logo_url(self) -> str:
+        """The logo rendition's absolute URL, for branded emails; empty without a logo."""
+        return photos.absolute_media_url(self.logo_rendition.url) if self.logo else ""
+
+    @property
+    def brand_text_color(self) -> str:
+        """Black or white, whichever reads better on the brand colour (WCAG relative luminance)."""
+        if not self.brand_color:
+            return ""
+
+        def channel(hex_pair: str) -> float:
+            c = int(hex_pair, 16) / 255
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(self.brand_color[i:i + 2]) for i in (1, 3, 5))
+        luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        # Contrast with white (1.05 / (L + 0.05)) against black ((L + 0.05) / 0.05): take the higher.
+        return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#000000"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -95,6 +187,9 @@ class Hotel(models.Model):
                 round_money(self.incidentals_hold, self.currency) != self.incidentals_hold:
             raise ValidationError({"incidentals_hold": f"{self.currency} amounts have no more decimal places than "
                                                        f"{round_money(0, self.currency)} shows."})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude" if self.longitude is None else "latitude":
+                                   "Give both latitude and longitude, or neither."})
 
     def today(self) -> date:
         """The date at the hotel now: what lead times (advance booking) count from."""
@@ -119,6 +214,44 @@ class RoomType(models.Model):
     max_occupancy = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
     sort_order = models.PositiveSmallIntegerField(default=0)
 
+    # Labels guests read: translated (the i18n files), and each bed type said with its count in BEDS.
+    class BedType(models.TextChoices):
+        KING = "KING", _("King bed")
+        QUEEN = "QUEEN", _("Queen bed")
+        DOUBLE = "DOUBLE", _("Double bed")
+        TWIN = "TWIN", _("Twin bed")
+        SINGLE = "SINGLE", _("Single bed")
+        SOFA_BED = "SOFA_BED", _("Sofa bed")
+        BUNK = "BUNK", _("Bunk bed")
+
+    BEDS = {
+        BedType.KING: ngettext_lazy("%(count)d King bed", "%(count)d King beds", "count"),
+        BedType.QUEEN: ngettext_lazy("%(count)d Queen bed", "%(count)d Queen beds", "count"),
+        BedType.DOUBLE: ngettext_lazy("%(count)d Double bed", "%(count)d Double beds", "count"),
+        BedType.TWIN: ngettext_lazy("%(count)d Twin bed", "%(count)d Twin beds", "count"),
+        BedType.SINGLE: ngettext_lazy("%(count)d Single bed", "%(count)d Single beds", "count"),
+        BedType.SOFA_BED: ngettext_lazy("%(count)d Sofa bed", "%(count)d Sofa beds", "count"),
+        BedType.BUNK: ngettext_lazy("%(count)d Bunk bed", "%(count)d Bunk beds", "count"),
+    }
+
+    class View(models.TextChoices):
+        CITY = "CITY", _("City view")
+        SEA = "SEA", _("Sea view")
+        LAKE = "LAKE", _("Lake view")
+        MOUNTAIN = "MOUNTAIN", _("Mountain view")
+        GARDEN = "GARDEN", _("Garden view")
+        COURTYARD = "COURTYARD", _("Courtyard view")
+        POOL = "POOL", _("Pool view")
+        SKYLINE = "SKYLINE", _("Skyline view")
+
+    bed_type = models.CharField(max_length=10, choices=BedType.choices, blank=True)
+    bed_count = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(20)],
+                                                 help_text="How many beds of that type")
+    size_m2 = models.DecimalField("size (m²)", max_digits=6, decimal_places=1, null=True, blank=True,
+                                  validators=[MinValueValidator(Decimal("1"))])
+    view = models.CharField(max_length=10, choices=View.choices, blank=True)
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="room_types")
+
     class Meta:
         ordering = ["hotel", "sort_order", "code"]
         constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_roomtype_code_per_hotel")]
@@ -129,6 +262,97 @@ class RoomType(models.Model):
     def can_accommodate(self, adults: int, children: int) -> bool:
         return (adults <= self.max_adults and children <= self.max_children
                 and adults + children <= self.max_occupancy)
+
+    @property
+    def beds_label(self) -> str:
+        """E.g. "1 King bed", "2 Queen beds", in the active language; empty when no bed type is set."""
+        if not self.bed_type:
+            return ""
+        return self.BEDS[self.bed_type] % {"count": self.bed_count}
+
+    @property
+    def size_sq_ft(self) -> int | None:
+        return None if self.size_m2 is None else round(Decimal(self.size_m2) * Decimal("10.7639"))
+
+
+@dataclass(frozen=True)
+class Rendition:
+    width: int
+    height: int
+    url: str
+
+
+class Photo(models.Model):
+    """A photo with its responsive renditions (see inventory.photos). The alt text is required: it is what a
+    screen reader says instead of the photo."""
+
+    image = models.ImageField(upload_to=photos.photo_path, width_field="width", height_field="height",
+                              validators=[photos.validate_upload_size, photos.validate_photo_width],
+                              help_text=f"JPEG or PNG, at least {photos.MIN_PHOTO_WIDTH} px wide; renditions "
+                                        f"{', '.join(map(str, photos.RENDITION_WIDTHS))} px wide are made from it")
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    alt_text = models.CharField(max_length=250, help_text="What the photo shows, for guests who cannot see it, "
+                                                          "e.g. King bed facing a window over the Hudson")
+    caption = models.CharField(max_length=250, blank=True, help_text="Shown under the photo (optional)")
+    sort_order = models.PositiveSmallIntegerField(default=0, help_text="The lowest comes first")
+
+    image_480 = photos.rendition(480)
+    image_960 = photos.rendition(960)
+    image_1600 = photos.rendition(1600)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "id"]
+
+    def clean(self):
+        if self.alt_text and not self.alt_text.strip():  # an empty one is refused as required already
+            raise ValidationError({"alt_text": "Describe the photo for guests who cannot see it."})
+
+    @property
+    def renditions(self) -> list[Rendition]:
+        """One per distinct width, narrowest first: each rendition is at most as wide as the upload."""
+        if not self.image or not self.width or not self.height:
+            return []
+        seen, out = set(), []
+        for wanted in photos.RENDITION_WIDTHS:
+            width = min(wanted, self.width)
+            if width in seen:
+                continue
+            seen.add(width)
+            out.append(Rendition(width=width, height=round(self.height * width / self.width),
+                                 url=getattr(self, f"image_{wanted}").url))
+        return out
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{r.url} {r.width}w" for r in self.renditions)
+
+    @property
+    def fallback(self) -> Rendition | None:
+        """The rendition an <img src> names for browsers without srcset: the middle one."""
+        renditions = self.renditions
+        return renditions[min(1, len(renditions) - 1)] if renditions else None
+
+
+class HotelPhoto(Photo):
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(Photo.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.hotel.code}: {self.alt_text}"
+
+
+class RoomTypePhoto(Photo):
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(Photo.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.room_type.code}: {self.alt_text}"
 
 
 class Room(models.Model):

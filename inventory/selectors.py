@@ -4,13 +4,51 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from .models import Hotel, InventoryDay, RoomType
+from .models import Amenity, Hotel, HotelPhoto, InventoryDay, RoomType, RoomTypePhoto
 
 
 def hotel_list() -> QuerySet[Hotel]:
     return Hotel.objects.order_by("code")
+
+
+# --- Content: photos, facts and amenities for the booking pages, the emails and the content API ------------
+
+def _amenities() -> Prefetch:
+    return Prefetch("amenities", queryset=Amenity.objects.order_by("sort_order", "label"))
+
+
+def hotel_with_content(hotel: Hotel) -> Hotel:
+    """Loads the hotel's photos (in their order) and amenities onto it: two queries."""
+    prefetch_related_objects([hotel], Prefetch("photos", queryset=HotelPhoto.objects.order_by("sort_order", "id")),
+                             _amenities())
+    return hotel
+
+
+def room_types_with_content(room_types: list[RoomType]) -> list[RoomType]:
+    """Loads photos and amenities onto the given room types (the caller's own objects, e.g. a search's results):
+    two queries however many room types, none if the list is empty. Templates then read `room_type.photos.all`
+    and `room_type.amenities.all` without a query."""
+    room_types = list(room_types)
+    prefetch_related_objects(room_types,
+                             Prefetch("photos", queryset=RoomTypePhoto.objects.order_by("sort_order", "id")),
+                             _amenities())
+    return room_types
+
+
+@dataclass(frozen=True)
+class HotelContent:
+    hotel: Hotel
+    room_types: list[RoomType]
+
+
+def hotel_content(*, hotel: Hotel) -> HotelContent:
+    """The hotel and every room type of it, each with photos and amenities: five queries."""
+    room_types = list(RoomType.objects.filter(hotel=hotel).order_by("sort_order", "code"))
+    for room_type in room_types:
+        room_type.hotel = hotel  # the photos' paths and the API name the hotel: no query back to it
+    return HotelContent(hotel=hotel_with_content(hotel), room_types=room_types_with_content(room_types))
 
 
 @dataclass(frozen=True)
@@ -85,3 +123,14 @@ def inventory_grid(*, hotel: Hotel, month: date) -> InventoryGrid:
             for d in InventoryDay.objects.filter(room_type__hotel=hotel, date__range=(dates[0], dates[-1]))}
     rows = [GridRow(rt, [GridCell(d, days.get((rt.id, d))) for d in dates]) for rt in room_types]
     return InventoryGrid(hotel=hotel, month=first, dates=dates, rows=rows)
+
+
+def hotel_get(code: str) -> Hotel:
+    """The hotel of a code, any case; HOTEL_NOT_FOUND for an unknown (or unprintable) one."""
+    from hotelbooking.errors import HotelNotFound
+
+    code = (code or "").strip()
+    hotel = None if not code or "\x00" in code else Hotel.objects.filter(code__iexact=code).first()
+    if hotel is None:
+        raise HotelNotFound(f"No hotel with code {code}.")
+    return hotel

@@ -101,7 +101,7 @@ def test_partners_authenticate_with_an_x_api_key_header_and_no_cookie_is_adverti
         "type": "apiKey", "in": "header", "name": "X-Api-Key",
         "description": schema["components"]["securitySchemes"]["ApiKeyAuth"]["description"]}}
     assert "Authorization: Api-Key" in schema["components"]["securitySchemes"]["ApiKeyAuth"]["description"]
-    public = {"hotels_list", "hotel_availability"}
+    public = {"hotels_list", "hotel_availability", "hotel_content"}
     for _, _, op in _operations(schema):
         if op["operationId"] in public:
             assert not op.get("security"), op["operationId"]

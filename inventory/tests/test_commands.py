@@ -72,6 +72,7 @@ def _row_counts() -> dict[str, int]:
 
 
 def test_seed_demo_twice_changes_no_row_counts(nyc):
+    run("seed_demo", "--photos")  # with the placeholder photos too
     before = _row_counts()
     totals_before = list(InventoryDay.objects.order_by("pk").values_list("pk", "total", "sold"))
     output = run("seed_demo")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from inventory.demo_content import demo_content_load
 from inventory.models import Hotel, HotelAPIKey, Room, RoomType
 from inventory.services import inventory_open
 from pricing.models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RatePlan, Tax
@@ -37,12 +38,18 @@ class Command(BaseCommand):
     help = ("Load Grand Hotel NYC with rooms, a year of inventory, BAR and AAA rates (prepaid), DEP, FLEX and HOTEL "
             "(deposit, card guarantee, pay at the hotel), taxes, fees and policies.")
 
+    def add_arguments(self, parser):
+        parser.add_argument("--photos", action="store_true",
+                            help="Also draw placeholder photos and a logo with Pillow (`make run` does; it takes "
+                                 "seconds, so the tests' seeds leave them out)")
+
     def handle(self, *args, **options):
         with transaction.atomic():
             hotel = self._catalogue()
+            photos = demo_content_load(hotel=hotel, photos=options["photos"])
             today = timezone.localdate()
             opened = inventory_open(hotel=hotel, start=today - timedelta(days=1), end=today + timedelta(days=366))
-        self.stdout.write(f"{hotel}: {opened} new room-type nights opened.")
+        self.stdout.write(f"{hotel}: {opened} new room-type nights opened, {photos} placeholder photos added.")
         self._admin(hotel)
         self._api_key(hotel)
 
