@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotelbooking.api import AmountField, ErrorSerializer, HotelWork, caller_of, reach_of
-from pricing.api import HotelLocalDateTimeField, PricingOutput
+from pricing.api import ExtraInput, HotelLocalDateTimeField, PricingOutput
 
 from .cancellations import cancellation_quote, reservation_cancel, room_cancel
 from .modifications import (
@@ -77,9 +77,18 @@ class ModificationInput(serializers.Serializer):
     expected_total = serializers.DecimalField(
         required=False, max_digits=12, decimal_places=3,
         help_text="The new total the guest was shown; PRICE_CHANGED (409) if today's differs.")
+    extras = ExtraInput(
+        many=True, required=False, max_length=20,
+        help_text="Optional (new): every extra the stay should have, e.g. [{\"code\": \"PARK\", \"quantity\": 1}] "
+                  "(an empty list removes them all; not given: the booked ones stay). A booked extra keeps its "
+                  "booked unit price, an added one is at today's; the difference is charged or refunded like any "
+                  "change (EXTRAS_CHANGE), and never below the liability already reached (inside a 100% "
+                  "cancellation window, removing an extra refunds nothing).")
 
     def validate(self, attrs):
         fields = ("check_in", "check_out", "adults", "children", "child_ages", "room_type", "rate_plan")
+        if "extras" in attrs:
+            return attrs
         if not any(attrs.get(f) not in (None, "") for f in fields):
             raise serializers.ValidationError("Give at least one of " + ", ".join(fields) + ".")
         return attrs
@@ -89,7 +98,8 @@ class ModificationInput(serializers.Serializer):
         return ModificationRequest(check_in=d.get("check_in"), check_out=d.get("check_out"), adults=d.get("adults"),
                                    children=d.get("children"), child_ages=d.get("child_ages"),
                                    room_type_code=d.get("room_type"),
-                                   rate_plan_code=d.get("rate_plan"), expected_total=d.get("expected_total"))
+                                   rate_plan_code=d.get("rate_plan"), expected_total=d.get("expected_total"),
+                                   extras=[dict(e) for e in d["extras"]] if "extras" in d else None)
 
 
 class CancelInput(serializers.Serializer):
