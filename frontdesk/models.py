@@ -160,8 +160,8 @@ class FolioRoute(models.Model):
     """
 
     # Kinds a route may name: everything staff or the system post, but a correction or a transfer.
-    KINDS = ("ROOM", "TAX", "FEE", "EXTRA", "MINIBAR", "ROOM_SERVICE", "RESTAURANT", "SPA", "PARKING", "LAUNDRY", "TELEPHONE",
-             "OTHER", "PENALTY")
+    KINDS = ("ROOM", "TAX", "FEE", "EXTRA", "MINIBAR", "ROOM_SERVICE", "RESTAURANT", "SPA", "PARKING", "LAUNDRY",
+             "TELEPHONE", "OTHER", "PENALTY")
 
     reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="folio_routes")
     kind = models.CharField(max_length=20)
