@@ -1,0 +1,11 @@
+/* The book page's extras: ticking one (or changing its quantity) re-prices the stay on the server at once. */
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("[data-extras-form]");
+  if (!form) { return; }
+  var button = form.querySelector("[data-extras-update]");
+  if (button) { button.hidden = true; }
+  form.addEventListener("change", function () {
+    form.setAttribute("aria-busy", "true");
+    form.submit();
+  });
+});
