@@ -154,9 +154,10 @@ class PricingBreakdownOutput(serializers.Serializer):
 class ModificationQuoteOutput(serializers.Serializer):
     confirmation_number = serializers.CharField()
     modification = serializers.CharField(
-        help_text="DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, ROOM_CHANGE, RATE_PLAN_CHANGE, OCCUPANCY_CHANGE or "
-                  "NO_CHANGE. Several changes at once: the first of ROOM_CHANGE, RATE_PLAN_CHANGE, the date "
-                  "change, OCCUPANCY_CHANGE; `changes` lists them all.")
+        help_text="DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, ROOM_CHANGE, RATE_PLAN_CHANGE, OCCUPANCY_CHANGE, "
+                  "EXTRAS_CHANGE (new: extras added, removed or their quantity changed) or NO_CHANGE. Several "
+                  "changes at once: the first of ROOM_CHANGE, RATE_PLAN_CHANGE, the date change, OCCUPANCY_CHANGE, "
+                  "EXTRAS_CHANGE; `changes` lists them all.")
     changes = serializers.ListField(child=serializers.CharField())
     original_dates = DatesOutput()
     new_dates = DatesOutput()
