@@ -2,8 +2,7 @@
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("[data-extras-form]");
   if (!form) { return; }
-  var button = form.querySelector("[data-extras-update]");
-  if (button) { button.hidden = true; }
+  form.classList.add("scripted");  /* the button is for pages without the script */
   form.addEventListener("change", function () {
     form.setAttribute("aria-busy", "true");
     form.submit();
