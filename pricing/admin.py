@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from hotelbooking.hotel_admin import HotelScoped
 
-from .models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+from .models import CancellationPolicy, CancellationTier, Extra, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
 from .selectors import USE_GIVEN_BACK
 
 
@@ -51,6 +51,7 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     list_filter = ("hotel", "is_active", "derivation", "guarantee")
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
+    filter_horizontal = ("included_extras",)
     inlines = [RateInline]
 
     def get_inlines(self, request, obj):
@@ -60,6 +61,9 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("hotel", "code", "name", "description", "cancellation_policy", "min_stay",
                            "early_departure_fee", "is_active")}),
+        ("Included", {"fields": ("included_extras",),
+                      "description": "Extras the plan's price includes (bed and breakfast): guests see them at "
+                                     "0.00, marked included."}),
         ("Derived plan", {"fields": ("parent", "derivation", "derivation_value"),
                           "description": "Leave empty for a base plan with its own rates; "
                                          "AAA = BAR less 10%: parent BAR, percentage, 10."}),
@@ -158,6 +162,15 @@ class TaxAdmin(HotelScoped, admin.ModelAdmin):
                            "nights. Whether the rates include the percentage taxes is the hotel's setting "
                            "(prices include tax)."}),
     )
+
+
+@admin.register(Extra)
+class ExtraAdmin(HotelScoped, admin.ModelAdmin):
+    list_display = ("code", "name", "hotel", "kind", "price", "max_quantity", "tax_exempt", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("hotel", "kind", "is_active")
+    list_select_related = ("hotel",)
+    search_fields = ("code", "name")
 
 
 @admin.register(Fee)
