@@ -2,7 +2,9 @@
 
 Per night and per room: rate (the base plan's price) - rate-plan discount - promotion discount = net.
 Totals multiply by the room count; fees are computed on the stay, rounded once each; taxes as
-pricing/engine/taxes.py says (validity, caps, exemptions, prices that include tax).
+pricing/engine/taxes.py says (validity, caps, exemptions, prices that include tax). Extras the guest takes (and
+those the rate plan includes, at 0.00) are lines of their own, as pricing/engine/extras.py says; the percentage
+taxes apply to the taxable ones. total = room_total + taxes + fees + extras.
 """
 
 from dataclasses import dataclass, field
