@@ -369,9 +369,10 @@ class BookingCreateApi(APIView):
                 "client_secret given) or PROCESSING. GET payment.status_url for the outcome.")),
             400: error_doc(
                 "INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE, "
-                "VALIDATION_ERROR (a missing or malformed field; `fields` says which), MALFORMED_REQUEST "
-                "(the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while Stripe is on: send "
-                "payment.payment_method; nothing was sent anywhere)",
+                "UNKNOWN_EXTRA, EXTRA_NOT_AVAILABLE (new: an extra the hotel does not have, no longer offers, or "
+                "above its maximum quantity), VALIDATION_ERROR (a missing or malformed field; `fields` says "
+                "which), MALFORMED_REQUEST (the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while "
+                "Stripe is on: send payment.payment_method; nothing was sent anywhere)",
                 ("Dates", {"code": "INVALID_DATES", "message": "Check-out must be after check-in.",
                            "retryable": False, "field": "check_out"}),
                 ("Card data", {"code": "CARD_DATA_NOT_ACCEPTED", "message": CardDataNotAccepted.default_message,

@@ -321,8 +321,8 @@ def _err(description: str, examples=None):
     return OpenApiResponse(ErrorSerializer, description=description, examples=examples or [])
 
 
-ERR_400_MODIFY = _err("INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, VALIDATION_ERROR "
-                      "(nothing to change)")
+ERR_400_MODIFY = _err("INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_EXTRA, "
+                      "EXTRA_NOT_AVAILABLE, VALIDATION_ERROR (nothing to change)")
 ERR_401 = _err("AUTHENTICATION_REQUIRED")
 ERR_403 = _err("FORBIDDEN: a staff session without the permission for this work, or a channel key")
 ERR_404 = _err("RESERVATION_NOT_FOUND (also for a reservation of a hotel the key does not reach, or, for a "
