@@ -213,3 +213,47 @@ def test_a_date_change_keeps_the_extras_and_recounts_their_nights(nyc, next_frid
     r.refresh_from_db()
     assert sorted((e.code, e.quantity, e.amount) for e in r.extras.all()) == [
         ("PARK", 2, D("180.00")), ("XFER", 1, D("85.00"))]
+
+
+# --- the guest's book page -----------------------------------------------------------------------------------
+
+def _page_url(friday, **extra):
+    from urllib.parse import urlencode
+
+    return "/book/?" + urlencode({"hotel": "NYC", "room_type": "DELUXE-KING", "rate_plan": "AAA",
+                                  "check_in": friday.isoformat(), "check_out": (friday + timedelta(days=3)).isoformat(),
+                                  "adults": 2, "children": 0, **extra}, doseq=True)
+
+
+@pytest.mark.django_db
+def test_the_book_page_reprices_with_the_ticked_extras_and_books_them(client, nyc, next_friday):
+    page = client.get(_page_url(next_friday))
+    assert [x["code"] for x in page.context["extras_offered"]] == ["BRKF", "PARK", "XFER"]
+    assert page.context["price"]["total"] == "664.14"
+
+    url = _page_url(next_friday, extras_form=1, extra=["BRKF", "PARK"], qty_PARK=2)
+    page = client.get(url)
+    assert page.context["params"]["extras"] == "BRKF:1,PARK:2"
+    # Breakfast 147.00, parking for two cars 270.00, 12% of both 50.04.
+    assert [(x["name"], x["amount"]) for x in page.context["price"]["extras"]] == [
+        ("Breakfast (6 guest-nights)", "147.00"), ("Parking \u00d7 2", "270.00")]
+    assert page.context["price"]["total"] == "1131.18"
+    form = page.context["form"]
+    response = client.post(url, {
+        "first_name": "John", "last_name": "Smith", "email": "john.smith@example.com",
+        "card_number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123",
+        "holder_name": "John Smith",
+        "expected_total": form["expected_total"].value(), "idempotency_key": form["idempotency_key"].value()})
+    assert response.status_code == 302, response.content
+    r = Reservation.objects.get()
+    assert r.grand_total == D("1131.18")
+    assert [(e.code, e.quantity, e.amount) for e in r.extras.all()] == [("BRKF", 1, D("147.00")),
+                                                                       ("PARK", 2, D("270.00"))]
+    confirmation = client.get(response["Location"])
+    assert [x["name"] for x in confirmation.context["price"]["extras"]] == ["Breakfast", "Parking \u00d7 2"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_extra_in_the_link_says_so(client, nyc, next_friday):
+    page = client.get(_page_url(next_friday, extras="SPA:1"))
+    assert page.context["stay_error"] == "This hotel offers no extra SPA."
