@@ -39,6 +39,7 @@ from hotelbooking.money import ZERO, round_money
 from inventory.services import check_availability
 from pricing.engine import Quote
 from pricing.guarantee import terms_for_quote
+from pricing.models import Extra
 from pricing.search import hotel_get, hotel_today
 
 from . import idempotency, payments, services
@@ -230,8 +231,6 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
 
 def _extras_offered(quote: Quote, params: dict) -> list[dict]:
     """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones."""
-    from pricing.models import Extra
-
     chosen = {e.code: e for e in quote.extra_lines}
     offered = []
     for extra in Extra.objects.filter(hotel=quote.hotel, is_active=True).order_by("code"):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotelbooking.errors import DomainError, PriceChanged
+from pricing.models import Extra
 
 from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .consent import MARKETING_WORDING, MarketingConsent, consent_current, consent_record
@@ -146,8 +147,6 @@ def _extras_asked(request) -> list[dict] | None:
 
 def _extras_choices(reservation: Reservation, asked: list[dict] | None) -> list[dict]:
     """The extras the change page offers: the hotel's on sale and the booked ones, ticked as booked or asked."""
-    from pricing.models import Extra
-
     booked = {e.code: e for e in reservation.extras.all()}
     wanted = {e.code: e.quantity for e in booked.values() if not e.included} if asked is None else \
         {str(a["code"]).upper(): int(a["quantity"]) for a in asked if str(a["quantity"]).isdigit()}
