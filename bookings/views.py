@@ -39,8 +39,8 @@ from hotelbooking.money import ZERO, round_money
 from inventory.services import check_availability
 from pricing.engine import Quote
 from pricing.guarantee import terms_for_quote
-from pricing.models import Extra
 from pricing.search import hotel_get, hotel_today
+from pricing.selectors import extras_list
 
 from . import idempotency, payments, services
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
@@ -233,7 +233,7 @@ def _extras_offered(quote: Quote, params: dict) -> list[dict]:
     """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones."""
     chosen = {e.code: e for e in quote.extra_lines}
     offered = []
-    for extra in Extra.objects.filter(hotel=quote.hotel, is_active=True).order_by("code"):
+    for extra in extras_list(hotel=quote.hotel):
         line = chosen.get(extra.code)
         offered.append({"code": extra.code, "name": extra.name, "description": extra.description,
                         "price": _money(extra.price, quote.currency), "kind": extra.get_kind_display().lower(),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotelbooking.errors import DomainError, PriceChanged
-from pricing.models import Extra
+from pricing.selectors import extras_list
 
 from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .consent import MARKETING_WORDING, MarketingConsent, consent_current, consent_record
@@ -151,7 +151,7 @@ def _extras_choices(reservation: Reservation, asked: list[dict] | None) -> list[
     wanted = {e.code: e.quantity for e in booked.values() if not e.included} if asked is None else \
         {str(a["code"]).upper(): int(a["quantity"]) for a in asked if str(a["quantity"]).isdigit()}
     choices = []
-    for extra in Extra.objects.filter(hotel=reservation.hotel).order_by("code"):
+    for extra in extras_list(hotel=reservation.hotel, on_sale_only=False):
         mine = booked.get(extra.code)
         if not extra.is_active and mine is None:
             continue

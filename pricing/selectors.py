@@ -96,3 +96,9 @@ def _extras_of(hotel: Hotel, rate_plan: RatePlan) -> dict:
     included = RatePlan.included_extras.through.objects.filter(rateplan_id=rate_plan.pk, extra_id=OuterRef("pk"))
     extras = list(Extra.objects.filter(hotel=hotel).annotate(in_plan=Exists(included)).order_by("code"))
     return {"extras": {e.code.upper(): e for e in extras}, "included_extras": [e for e in extras if e.in_plan]}
+
+
+def extras_list(*, hotel: Hotel, on_sale_only: bool = True) -> list[Extra]:
+    """The hotel's extras by code, for the guest pages to offer (on sale only, unless a booking holds one)."""
+    extras = Extra.objects.filter(hotel=hotel).order_by("code")
+    return list(extras.filter(is_active=True) if on_sale_only else extras)
