@@ -194,7 +194,9 @@ def _search_url(params: dict) -> str:
 def book_url(params: dict) -> str:
     from urllib.parse import urlencode
 
-    return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS})
+    # The extras only when some are chosen: a stay without them keeps the link it always had.
+    return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS
+                                                      if k != "extras" or params.get(k)})
 
 
 def _form_class() -> type[GuestForm]:
