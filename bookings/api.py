@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from hotelbooking.api import HotelWork, api_key_of, caller_of, can_reach_hotel, reach_of
 from hotelbooking.errors import CardDataNotAccepted, DomainError, HotelNotFound
+from pricing.api import ExtraInput
 from pricing.search import hotel_get
 
 from . import idempotency, payments, services
@@ -145,12 +146,20 @@ def card_data_refuse(data) -> None:
         raise CardDataNotAccepted()
 
 
+EXTRAS_HELP = ("Optional (new): the hotel's extras the guest takes, e.g. [{\"code\": \"BRKF\", \"quantity\": 1}]. "
+               "UNKNOWN_EXTRA for a code the hotel does not have, EXTRA_NOT_AVAILABLE for one no longer offered or "
+               "above its maximum quantity. Extras the rate plan includes need not be given (they are shown at "
+               "0.00). With `rooms`, every room takes them unless it gives its own `extras`.")
+
+
 class RoomInput(serializers.Serializer):
     room_type = serializers.CharField(max_length=100, help_text="Room type code, e.g. DELUXE-KING")
     adults = PartyCountField(required=False, default=1, help_text="At least 1")
     children = PartyCountField(required=False, default=0)
     child_ages = ChildAgesField(child=serializers.IntegerField(), required=False, default=list, max_length=50,
                                 help_text="One age (0-17) per child, optional")
+    extras = ExtraInput(many=True, required=False, max_length=20,
+                        help_text="Optional (new): this room's extras, instead of the booking's `extras`")
 
 
 # The single-room fields that `rooms` replaces: a body gives one form or the other.
@@ -195,6 +204,8 @@ class BookingCreateInput(serializers.Serializer):
     source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
                                    help_text="e.g. the partner's site; defaults to the API key's name")
 
+    extras = ExtraInput(many=True, required=False, default=list, max_length=20, help_text=EXTRAS_HELP)
+
     rooms = RoomInput(
         many=True, required=False, max_length=services.MAX_ROOMS, allow_empty=False,
         help_text="New. A multi-room booking: one element per room (1 to 9), each with its room type and party, "
@@ -216,7 +227,8 @@ class BookingCreateInput(serializers.Serializer):
         d = self.validated_data
         g = d["guest"]
         rooms = tuple(services.RoomRequest(room_type_code=r["room_type"], adults=r["adults"],
-                                           children=r["children"], child_ages=r["child_ages"])
+                                           children=r["children"], child_ages=r["child_ages"],
+                                           extras=[dict(e) for e in r["extras"]] if "extras" in r else None)
                       for r in d.get("rooms") or ())
         return BookingRequest(
             rooms=rooms, hotel_code=d["hotel"], room_type_code=d.get("room_type", ""),
@@ -230,6 +242,7 @@ class BookingCreateInput(serializers.Serializer):
             billing_address=d["billing_address"],
             source=d["source"] or source, expected_total=d.get("expected_total"),
             marketing_consent=d["marketing_consent"], consent_source="API",
+            extras=tuple(dict(e) for e in d["extras"]),
         )
 
 
@@ -356,9 +369,10 @@ class BookingCreateApi(APIView):
                 "client_secret given) or PROCESSING. GET payment.status_url for the outcome.")),
             400: error_doc(
                 "INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_PROMO_CODE, "
-                "VALIDATION_ERROR (a missing or malformed field; `fields` says which), MALFORMED_REQUEST "
-                "(the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while Stripe is on: send "
-                "payment.payment_method; nothing was sent anywhere)",
+                "UNKNOWN_EXTRA, EXTRA_NOT_AVAILABLE (new: an extra the hotel does not have, no longer offers, or "
+                "above its maximum quantity), VALIDATION_ERROR (a missing or malformed field; `fields` says "
+                "which), MALFORMED_REQUEST (the body is not JSON), CARD_DATA_NOT_ACCEPTED (card fields while "
+                "Stripe is on: send payment.payment_method; nothing was sent anywhere)",
                 ("Dates", {"code": "INVALID_DATES", "message": "Check-out must be after check-in.",
                            "retryable": False, "field": "check_out"}),
                 ("Card data", {"code": "CARD_DATA_NOT_ACCEPTED", "message": CardDataNotAccepted.default_message,

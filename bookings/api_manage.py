@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotelbooking.api import AmountField, ErrorSerializer, HotelWork, caller_of, reach_of
-from pricing.api import HotelLocalDateTimeField, PricingOutput
+from pricing.api import ExtraInput, HotelLocalDateTimeField, PricingOutput
 
 from .cancellations import cancellation_quote, reservation_cancel, room_cancel
 from .modifications import (
@@ -78,9 +78,18 @@ class ModificationInput(serializers.Serializer):
     expected_total = serializers.DecimalField(
         required=False, max_digits=12, decimal_places=3,
         help_text="The new total the guest was shown; PRICE_CHANGED (409) if today's differs.")
+    extras = ExtraInput(
+        many=True, required=False, max_length=20,
+        help_text="Optional (new): every extra the stay should have, e.g. [{\"code\": \"PARK\", \"quantity\": 1}] "
+                  "(an empty list removes them all; not given: the booked ones stay). A booked extra keeps its "
+                  "booked unit price, an added one is at today's; the difference is charged or refunded like any "
+                  "change (EXTRAS_CHANGE), and never below the liability already reached (inside a 100% "
+                  "cancellation window, removing an extra refunds nothing).")
 
     def validate(self, attrs):
         fields = ("check_in", "check_out", "adults", "children", "child_ages", "room_type", "rate_plan")
+        if "extras" in attrs:
+            return attrs
         if not any(attrs.get(f) not in (None, "") for f in fields):
             raise serializers.ValidationError("Give at least one of " + ", ".join(fields) + ".")
         return attrs
@@ -90,7 +99,8 @@ class ModificationInput(serializers.Serializer):
         return ModificationRequest(check_in=d.get("check_in"), check_out=d.get("check_out"), adults=d.get("adults"),
                                    children=d.get("children"), child_ages=d.get("child_ages"),
                                    room_type_code=d.get("room_type"),
-                                   rate_plan_code=d.get("rate_plan"), expected_total=d.get("expected_total"))
+                                   rate_plan_code=d.get("rate_plan"), expected_total=d.get("expected_total"),
+                                   extras=[dict(e) for e in d["extras"]] if "extras" in d else None)
 
 
 class CancelInput(serializers.Serializer):
@@ -145,9 +155,10 @@ class PricingBreakdownOutput(serializers.Serializer):
 class ModificationQuoteOutput(serializers.Serializer):
     confirmation_number = serializers.CharField()
     modification = serializers.CharField(
-        help_text="DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, ROOM_CHANGE, RATE_PLAN_CHANGE, OCCUPANCY_CHANGE or "
-                  "NO_CHANGE. Several changes at once: the first of ROOM_CHANGE, RATE_PLAN_CHANGE, the date "
-                  "change, OCCUPANCY_CHANGE; `changes` lists them all.")
+        help_text="DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, ROOM_CHANGE, RATE_PLAN_CHANGE, OCCUPANCY_CHANGE, "
+                  "EXTRAS_CHANGE (new: extras added, removed or their quantity changed) or NO_CHANGE. Several "
+                  "changes at once: the first of ROOM_CHANGE, RATE_PLAN_CHANGE, the date change, OCCUPANCY_CHANGE, "
+                  "EXTRAS_CHANGE; `changes` lists them all.")
     changes = serializers.ListField(child=serializers.CharField())
     original_dates = DatesOutput()
     new_dates = DatesOutput()
@@ -311,8 +322,8 @@ def _err(description: str, examples=None):
     return OpenApiResponse(ErrorSerializer, description=description, examples=examples or [])
 
 
-ERR_400_MODIFY = _err("INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, VALIDATION_ERROR "
-                      "(nothing to change)")
+ERR_400_MODIFY = _err("INVALID_DATES, INVALID_PARTY, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, UNKNOWN_EXTRA, "
+                      "EXTRA_NOT_AVAILABLE, VALIDATION_ERROR (nothing to change)")
 ERR_401 = _err("AUTHENTICATION_REQUIRED")
 ERR_403 = _err("FORBIDDEN: a staff session without the permission for this work, or a channel key")
 ERR_404 = _err("RESERVATION_NOT_FOUND (also for a reservation of a hotel the key does not reach, or, for a "

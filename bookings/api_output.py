@@ -11,9 +11,16 @@ from rest_framework import serializers
 
 from hotelbooking.api import AmountField, ErrorSerializer
 from hotelbooking.money import round_money
-from pricing.api import CancellationPolicyOutput, NightlyRateOutput, PaymentTermsOutput, TaxLineOutput
+from pricing.api import (
+    CancellationPolicyOutput,
+    ExtraLineOutput,
+    NightlyRateOutput,
+    PaymentTermsOutput,
+    TaxLineOutput,
+)
 
 from . import services
+from .extras import extras_data
 from .models import PaymentAttempt, Reservation, actor_shown
 from .payment_terms import reservation_payment_terms
 
@@ -89,7 +96,10 @@ class BookingPricingOutput(serializers.Serializer):
                                                            "percentage taxes inside room_total. " + AMOUNT_HELP
                                                            + _BOOKING_SUM)
     fees = AmountField(help_text=AMOUNT_HELP + _BOOKING_SUM)
-    grand_total = AmountField(help_text="room_total + taxes + fees, at either kind of hotel. The same amount as "
+    extras = AmountField(help_text="New: the extras' sum (breakfast, parking...), before tax; 0.00 when none; the "
+                                   "percentage taxes on them are in `taxes`. " + AMOUNT_HELP + _BOOKING_SUM)
+    grand_total = AmountField(help_text="room_total + taxes + fees + extras, at either kind of hotel. The same "
+                                        "amount as "
                                         "`total`, the name "
                                                   "the search uses for it." + _BOOKING_SUM + " " + AMOUNT_HELP)
     total = AmountField(help_text="The same amount as grand_total, under the name the search's "
@@ -164,6 +174,9 @@ class BookingOutput(serializers.Serializer):
     payment_terms = PaymentTermsOutput(
         allow_null=True, help_text="What the rate plan's guarantee rule charged at booking, what is left and when, "
                                    "as agreed at booking; null when the channel collected the money." + _BOOKING_SUM)
+    extras = ExtraLineOutput(
+        many=True, help_text="New: the booking's extras, chosen ones and those the rate plan includes (at 0.00), "
+                             "each summed over the rooms; empty when none.")
     rooms = BookingRoomOutput(
         many=True, help_text="New. Every room of the booking, the first one first: one element for a single-room "
                              "booking. Read by a companion room's own number, the booking is that room alone.")
@@ -228,6 +241,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
     rooms = reservation.booking_rooms() if not reservation.lead_id else [reservation]
     if len(rooms) > 1:
         prefetch_related_objects(rooms[1:], "nights", "payments")
+    prefetch_related_objects(rooms, "extras")
     paid = _payment_summary(rooms)
     policy = reservation.cancellation_policy or {}
 
@@ -262,6 +276,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
             "taxes": total("taxes"),
             **_booked_tax_lines(rooms, c, inclusive=hotel.prices_include_tax),
             "fees": total("fees"),
+            "extras": str(round_money(sum((e.amount for r in rooms for e in r.extras.all()), Decimal(0)), c)),
             "grand_total": total("grand_total"),
             "total": total("grand_total"),
         },
@@ -273,6 +288,7 @@ def booking_data(reservation: Reservation, *, history: bool = False, caller=None
                     "amount": str(round_money(paid["amount"], c)), "currency": c},
     }
     data["payment_terms"] = _payment_terms(rooms)
+    data["extras"] = extras_data(rooms)
     data["rooms"] = [_room_data(r, position) for position, r in enumerate(rooms, start=1)] \
         if not reservation.lead_id else [_room_data(reservation, _position(reservation))]
     if history:

@@ -35,6 +35,7 @@ from pricing.cancellation import PenaltyQuote, check_in_instant, compute_penalty
 from pricing.engine import ChargeLine, NightPrice, Quote, nightly_totals_of
 
 from . import events
+from .extras import extra_lines_booked
 from .models import Payment, PaymentAttempt, Reservation, Status
 from .payments import PaymentGateway
 from .payments.attempts import finisher
@@ -183,7 +184,7 @@ def ensure_cancellable(reservation: Reservation) -> None:
 
 
 def nightly_totals(reservation: Reservation) -> list[Decimal]:
-    """Each booked night's share of the total (rooms, taxes, fees), for "first N nights" penalties."""
+    """Each booked night's share of the total (rooms, taxes, fees, extras), for "first N nights" penalties."""
     c = reservation.currency
     nights = [NightPrice(n.date, n.rate, n.rate_plan_discount, n.promotion_discount)
               for n in reservation.nights.all()]
@@ -195,7 +196,7 @@ def nightly_totals(reservation: Reservation) -> list[Decimal]:
         promotion_discount=reservation.promotion_discount, room_total=reservation.room_total,
         tax_lines=[ChargeLine("Taxes", "", reservation.taxes)], fee_lines=[ChargeLine("Fees", "", reservation.fees)],
         policy_snapshot=reservation.cancellation_policy, check_in_at=reservation_check_in_at(reservation),
-        free_until=reservation.free_until)
+        free_until=reservation.free_until, extra_lines=extra_lines_booked(reservation))
     return nightly_totals_of(booked)
 
 

@@ -303,6 +303,30 @@ class ReservationNight(models.Model):
         return self.rate - self.rate_plan_discount - self.promotion_discount
 
 
+class ReservationExtra(models.Model):
+    """An extra as booked for the reservation's rooms (pricing/engine/extras.py): its price is frozen like the
+    nights'; a change of the stay recounts its nights and party at this unit price. Included extras (the rate
+    plan's) are kept too, at 0.00, to be shown; `nights` is the amount per stay night (ISO date -> amount)."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="extras")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=25)
+    quantity = models.PositiveSmallIntegerField(default=1)
+    unit_price = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)
+    nights = models.JSONField(default=dict, blank=True)
+    included = models.BooleanField(default=False, help_text="Included in the rate plan's price")
+    taxable = models.BooleanField(default=True, help_text="The hotel's percentage taxes apply to it")
+
+    class Meta:
+        ordering = ["-included", "id"]
+        constraints = [models.UniqueConstraint(fields=["reservation", "code"], name="uniq_reservation_extra")]
+
+    def __str__(self):
+        return f"{self.code} x {self.quantity}: {self.amount}"
+
+
 class StatusChange(models.Model):
     reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20)

@@ -40,6 +40,7 @@ from inventory.services import check_availability
 from pricing.engine import Quote
 from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_get, hotel_today
+from pricing.selectors import extras_list
 
 from . import idempotency, payments, services
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
@@ -55,7 +56,9 @@ from .stripe_pages import STRIPE_JS, allow_stripe, payment_element
 SESSION_KEY = "booked_confirmation_numbers"
 # A payment that failed on the 3-D Secure or confirming page: said on the book page the guest is sent back to.
 PAYMENT_FAILED_KEY = "booking_payment_failed"
-STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code")
+# `extras` carries the chosen extras as "BRKF:1,PARK:2" (the extras form on the page posts them as checkboxes).
+STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code",
+               "extras")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
@@ -68,7 +71,8 @@ def _money(amount, currency: str) -> str:
 
 
 def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate_plan_discount,
-               promotion_discount, room_total, tax_lines: list[tuple], fee_lines: list[tuple], total) -> dict:
+               promotion_discount, room_total, tax_lines: list[tuple], fee_lines: list[tuple], total,
+               extra_lines: list[tuple] = ()) -> dict:
     m = lambda amount: _money(amount, currency)  # noqa: E731
     discounts = []
     if rate_plan_discount:
@@ -81,8 +85,39 @@ def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate
         "subtotal": m(subtotal), "discounts": discounts, "room_total": m(room_total),
         "taxes": [{"name": n, "amount": m(a)} for n, a in tax_lines],
         "fees": [{"name": n, "amount": m(a)} for n, a in fee_lines],
+        "extras": [{"name": n, "amount": m(a), "included": inc} for n, a, inc in extra_lines],
         "total": m(total),
     }
+
+
+def _extra_label(name: str, kind: str, quantity: int, units: int | None = None) -> str:
+    """"Parking x 2", "Breakfast (4 guest-nights)": what the guest took, in words."""
+    label = f"{name} \u00d7 {quantity}" if quantity > 1 else name
+    if units and kind in ("PER_PERSON", "PER_PERSON_PER_NIGHT"):
+        what = gettext("guest-nights") if kind == "PER_PERSON_PER_NIGHT" else gettext("guests")
+        label += f" ({units} {what})"
+    return label
+
+
+def extras_param(value: str) -> list[dict]:
+    """The `extras` stay parameter ("BRKF:1,PARK:2") as the booking service takes it; junk is left out."""
+    chosen = []
+    for part in (value or "").split(","):
+        code, _, quantity = part.strip().partition(":")
+        if code.strip():
+            chosen.append({"code": code.strip()[:20], "quantity": quantity.strip() or 1})
+    return chosen
+
+
+def extras_form_value(query) -> str:
+    """The extras form's checkboxes (`extra`) and quantities (`qty_<code>`) as the `extras` parameter."""
+    picked = []
+    for code in query.getlist("extra"):
+        code = code.strip()[:20]
+        quantity = query.get(f"qty_{code}", "1").strip() or "1"
+        if code and quantity.isdigit() and int(quantity) > 0:
+            picked.append(f"{code}:{int(quantity)}")
+    return ",".join(picked)
 
 
 def _included(name: str, included: bool) -> str:
@@ -95,7 +130,9 @@ def _quote_breakdown(quote: Quote) -> dict:
                       subtotal=quote.subtotal, rate_plan_discount=quote.rate_plan_discount,
                       promotion_discount=quote.promotion_discount, room_total=quote.room_total,
                       tax_lines=[(_included(t.name, t.included), t.amount) for t in quote.tax_lines],
-                      fee_lines=[(f.name, f.amount) for f in quote.fee_lines], total=quote.total)
+                      fee_lines=[(f.name, f.amount) for f in quote.fee_lines], total=quote.total,
+                      extra_lines=[(_included(_extra_label(e.name, e.kind, e.quantity, e.units), e.included),
+                                    e.amount, e.included) for e in quote.extra_lines])
 
 
 def _reservation_breakdown(r: Reservation) -> dict:
@@ -106,7 +143,9 @@ def _reservation_breakdown(r: Reservation) -> dict:
                       tax_lines=[(_included(t["name"], t.get("included")), Decimal(t["amount"]))
                                  for t in lines.get("taxes", [])],
                       fee_lines=[(f["name"], Decimal(f["amount"])) for f in lines.get("fees", [])],
-                      total=r.grand_total)
+                      total=r.grand_total,
+                      extra_lines=[(_included(_extra_label(e.name, e.kind, e.quantity), e.included), e.amount,
+                                    e.included) for e in r.extras.all()])
 
 
 def _terms(policy: dict, free_until: datetime | None, hotel) -> dict:
@@ -120,7 +159,10 @@ def _terms(policy: dict, free_until: datetime | None, hotel) -> dict:
 # --- /book/ ---------------------------------------------------------------------------------------------
 
 def _stay_params(request) -> dict:
-    return {name: request.GET.get(name, "").strip() for name in STAY_PARAMS}
+    params = {name: request.GET.get(name, "").strip() for name in STAY_PARAMS}
+    if request.GET.get("extras_form"):  # the extras form was sent: its boxes say what is chosen
+        params["extras"] = extras_form_value(request.GET)
+    return params
 
 
 def _quote_for(params: dict, *, check_rooms: bool = True):
@@ -128,7 +170,8 @@ def _quote_for(params: dict, *, check_rooms: bool = True):
     quote = services.booking_quote(hotel=hotel, room_type_code=params["room_type"],
                                    rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
                                    check_out=params["check_out"], adults=params["adults"] or 1,
-                                   children=params["children"] or 0, promo_code=params["promo_code"] or None)
+                                   children=params["children"] or 0, promo_code=params["promo_code"] or None,
+                                   extras=extras_param(params.get("extras", "")))
     if not check_rooms:  # booking will say SOLD_OUT itself, and the form keeps what was typed
         return hotel, quote
     availability = check_availability(quote.room_type, quote.check_in, quote.check_out)
@@ -151,7 +194,9 @@ def _search_url(params: dict) -> str:
 def book_url(params: dict) -> str:
     from urllib.parse import urlencode
 
-    return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS})
+    # The extras only when some are chosen: a stay without them keeps the link it always had.
+    return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS
+                                                      if k != "extras" or params.get(k)})
 
 
 def _form_class() -> type[GuestForm]:
@@ -173,7 +218,8 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
             "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),
             "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
             "payment_terms": terms_for_quote(quote, booked_on=hotel_today(hotel)),
-            "stripe": element, "stripe_js": STRIPE_JS,
+            "stripe": element, "stripe_js": STRIPE_JS, "extras_offered": _extras_offered(quote, params),
+            "extras_hidden": {k: v for k, v in params.items() if k != "extras" and v},
         })
     response = render(request, "bookings/book.html", context, status=status)
     if element is not None:
@@ -183,6 +229,21 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response
+
+
+def _extras_offered(quote: Quote, params: dict) -> list[dict]:
+    """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones."""
+    chosen = {e.code: e for e in quote.extra_lines}
+    offered = []
+    for extra in extras_list(hotel=quote.hotel):
+        line = chosen.get(extra.code)
+        offered.append({"code": extra.code, "name": extra.name, "description": extra.description,
+                        "price": _money(extra.price, quote.currency), "kind": extra.get_kind_display().lower(),
+                        "max_quantity": extra.max_quantity, "quantities": range(1, extra.max_quantity + 1),
+                        "chosen": line is not None, "quantity": line.quantity if line else 1,
+                        "included": bool(line and line.included),
+                        "amount": _money(line.amount, quote.currency) if line else None})
+    return offered
 
 
 def _fresh_form(hotel, quote: Quote) -> GuestForm:
@@ -235,6 +296,7 @@ def book(request):
         billing_address=d["billing_address"],
         channel=Channel.DIRECT, source="Website", expected_total=d["expected_total"],
         marketing_consent=bool(d.get("marketing_consent")), consent_source="BOOKING_PAGE",
+        extras=tuple(extras_param(params.get("extras", ""))),
     )
     try:
         booked = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d},
@@ -244,7 +306,8 @@ def book(request):
             quote = services.booking_quote(hotel=hotel, room_type_code=quote.room_type.code,
                                            rate_plan_code=quote.rate_plan.code, check_in=quote.check_in,
                                            check_out=quote.check_out, adults=quote.adults,
-                                           children=quote.children, promo_code=params["promo_code"] or None)
+                                           children=quote.children, promo_code=params["promo_code"] or None,
+                                           extras=extras_param(params.get("extras", "")))
             error = PriceChanged(f"The price has changed since you saw it: the total is now "
                                  f"{_money(quote.total, quote.currency)} {quote.currency}. Please review it and "
                                  "book again.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotelbooking.errors import DomainError, PriceChanged
+from pricing.selectors import extras_list
 
 from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .consent import MARKETING_WORDING, MarketingConsent, consent_current, consent_record
@@ -26,7 +27,7 @@ from .modifications import ModificationRequest, modification_plan, reservation_m
 from .payment_terms import reservation_payment_terms
 from .payments import default_gateway
 from .services import amount_paid
-from .views import link_refused, remember_confirmation
+from .views import extras_form_value, extras_param, link_refused, remember_confirmation
 
 SESSION_KEY = "manage_reservation_id"
 LIVE = (Status.PENDING, Status.CONFIRMED, Status.CHECKED_IN)  # what is charged when still matters
@@ -101,12 +102,14 @@ def manage_change(request):
                "adults": reservation.adults, "children": reservation.children}
     form = ChangeStayForm(request.POST or None, initial=initial)
     plan = None
+    extras = _extras_asked(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         confirming = "confirm" in request.POST
         change = ModificationRequest(check_in=data["check_in"], check_out=data["check_out"], adults=data["adults"],
                                      children=data["children"],
-                                     expected_total=data.get("expected_total") if confirming else None)
+                                     expected_total=data.get("expected_total") if confirming else None,
+                                     extras=extras)
         try:
             if confirming:
                 result = reservation_modify(confirmation_number=reservation.confirmation_number, request=change,
@@ -118,14 +121,47 @@ def manage_change(request):
             form.add_domain_error(error)
             if isinstance(error, PriceChanged):  # show the new price to confirm instead
                 plan = _plan_or_none(reservation, change)
-    context.update({"form": form, "plan": plan, "breakdown": plan.as_dict()["pricing_breakdown"] if plan else None})
+    context.update({"form": form, "plan": plan, "breakdown": plan.as_dict()["pricing_breakdown"] if plan else None,
+                    "extras_choices": _extras_choices(reservation, extras)})
     if plan is not None and plan.changes:
-        # The confirm step carries the stay and the total just shown.
+        # The confirm step carries the stay, the extras and the total just shown.
         context["confirm_values"] = {"check_in": plan.quote.check_in.isoformat(),
                                      "check_out": plan.quote.check_out.isoformat(),
                                      "adults": plan.quote.adults, "children": plan.quote.children,
+                                     "extras": ",".join(f"{e.code}:{e.quantity}" for e in plan.quote.extra_lines
+                                                        if not e.included),
                                      "expected_total": str(plan.new_total)}
     return render(request, "bookings/manage/change.html", context)
+
+
+def _extras_asked(request) -> list[dict] | None:
+    """The extras the change asks for: the confirm step's `extras`, or the boxes ticked; None: keep the booked."""
+    if request.method != "POST":
+        return None
+    if "extras" in request.POST:
+        return extras_param(request.POST["extras"])
+    if request.POST.get("extras_form"):
+        return extras_param(extras_form_value(request.POST))
+    return None
+
+
+def _extras_choices(reservation: Reservation, asked: list[dict] | None) -> list[dict]:
+    """The extras the change page offers: the hotel's on sale and the booked ones, ticked as booked or asked."""
+    booked = {e.code: e for e in reservation.extras.all()}
+    wanted = {e.code: e.quantity for e in booked.values() if not e.included} if asked is None else \
+        {str(a["code"]).upper(): int(a["quantity"]) for a in asked if str(a["quantity"]).isdigit()}
+    choices = []
+    for extra in extras_list(hotel=reservation.hotel, on_sale_only=False):
+        mine = booked.get(extra.code)
+        if not extra.is_active and mine is None:
+            continue
+        included = bool(mine and mine.included)
+        quantity = wanted.get(extra.code.upper(), 0)
+        choices.append({"code": extra.code, "name": extra.name, "included": included, "chosen": bool(quantity),
+                        "quantity": quantity or 1, "kind": extra.get_kind_display().lower(),
+                        "price": mine.unit_price if mine and not included else extra.price,
+                        "quantities": range(1, max(extra.max_quantity, mine.quantity if mine else 1) + 1)})
+    return choices
 
 
 def _plan_or_none(reservation: Reservation, change: ModificationRequest):

@@ -50,6 +50,7 @@ class FolioTotalsOutput(serializers.Serializer):
     room = _amount()
     taxes = _amount()
     fees = _amount()
+    extras = _amount(help_text="New: booked extras (breakfast, parking...) posted on their nights")
     incidentals = _amount()
     penalties = _amount()
     corrections = _amount()

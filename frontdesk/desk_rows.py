@@ -12,11 +12,12 @@ from django.db.models import Sum
 from bookings.models import Payment, Reservation, Status
 from hotelbooking.money import ZERO, round_money
 
+from .folio import extras_total
 from .models import Folio, FolioLine, FolioRoute, GuestStats, RoomAssignment
 
 PAID, PART_PAID, UNPAID = "Paid", "Part paid", "Unpaid"
 # Lines the booked total already holds (room nights with their taxes and fees).
-_BOOKED_KINDS = (FolioLine.Kind.ROOM, FolioLine.Kind.TAX, FolioLine.Kind.FEE)
+_BOOKED_KINDS = (FolioLine.Kind.ROOM, FolioLine.Kind.TAX, FolioLine.Kind.FEE, FolioLine.Kind.EXTRA)
 _OTHERS_FOLIOS = (Folio.Kind.COMPANY, Folio.Kind.TRAVEL_AGENT, Folio.Kind.CHANNEL)
 
 
@@ -26,7 +27,9 @@ def _booked_part(reservation: Reservation, kind: str) -> Decimal:
         return reservation.taxes
     if kind == FolioLine.Kind.FEE:
         return reservation.fees
-    return reservation.grand_total - reservation.taxes - reservation.fees
+    if kind == FolioLine.Kind.EXTRA:
+        return extras_total(reservation)
+    return reservation.grand_total - reservation.taxes - reservation.fees - extras_total(reservation)
 
 
 def paid_status(*, balance: Decimal, paid: Decimal) -> str:

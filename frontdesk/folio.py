@@ -9,6 +9,11 @@ the prepaid total reconcile to the cent (see FolioLine).
 A booking that stored its tax lines night by night (pricing/engine/taxes.py: validity dates, night caps) is
 posted exactly so, each percentage tax with its rate. At a hotel whose prices include tax, the included tax of
 a night is posted as its TAX line and the ROOM line is the night's net: together, the night's price.
+
+Extras the guest booked (breakfast, parking: Reservation.charge_lines["extras"], pricing/engine/extras.py) are
+posted as EXTRA lines on the nights they were priced on: a per-night extra each night, any other on the first
+night; their percentage tax is inside the night's TAX line (at a hotel whose prices include tax, the EXTRA line
+is the extra's net and the ROOM line keeps only the room's tax out). Included extras (0.00) post nothing.
 """
 
 from dataclasses import dataclass
@@ -21,11 +26,11 @@ from hotelbooking.money import ZERO, allocate, round_money
 @dataclass(frozen=True)
 class Posting:
     night: date
-    kind: str            # ROOM, TAX or FEE (FolioLine.Kind values)
+    kind: str            # ROOM, TAX, FEE or EXTRA (FolioLine.Kind values)
     description: str
     amount: Decimal
     key: str             # FolioLine.posting_key: makes posting idempotent
-    line: str = ""       # the tax or fee line's name as booked (TAX and FEE postings)
+    line: str = ""       # the tax, fee or extra line's name as booked (TAX, FEE and EXTRA postings)
     rate: Decimal | None = None  # a percentage tax posting's rate in percent (FolioLine.tax_rate)
 
 
@@ -92,6 +97,51 @@ def _charge_lines(reservation, group: str, total: Decimal, label: str) -> list[B
     return lines
 
 
+@dataclass(frozen=True)
+class BookedExtra:
+    """An extra as the booking stored it (Reservation.charge_lines["extras"])."""
+
+    name: str
+    quantity: int
+    amount: Decimal
+    nights: dict[str, Decimal]
+    taxable: bool = True
+
+
+def booked_extras(reservation) -> list[BookedExtra]:
+    """The extras the booking charges for (the included ones, at 0.00, are left out)."""
+    return [BookedExtra(e["name"], int(e.get("quantity") or 1), Decimal(e["amount"]),
+                        {d: Decimal(a) for d, a in (e.get("nights") or {}).items()}, bool(e.get("taxable", True)))
+            for e in (reservation.charge_lines or {}).get("extras", []) if not e.get("included")]
+
+
+def extras_total(reservation) -> Decimal:
+    """What the booked total holds for extras."""
+    return sum((e.amount for e in booked_extras(reservation)), ZERO)
+
+
+def _extra_shares(extras: list[BookedExtra], taxes: list[BookedLine], tax_shares, nights: list[NightLine],
+                  currency: str) -> tuple[list[list[Decimal | None]], list[Decimal]]:
+    """Each extra's posting per night, and per night the extras' tax that the included TAX lines hold (to give
+    back to the ROOM line, which had all of the night's included tax taken out): at a hotel whose prices include
+    tax, a taxable extra of a night is posted at its net, price / (1 + the rates included that night), as the
+    engine priced it."""
+    shares = [[e.nights.get(n.date.isoformat()) for n in nights] for e in extras]
+    given_back = [ZERO] * len(nights)
+    for i, _night in enumerate(nights):
+        rates = [t.rate / 100 for t, s in zip(taxes, tax_shares, strict=True)
+                 if t.included and t.rate is not None and s[i] is not None]
+        taxable = [j for j, e in enumerate(extras) if e.taxable and shares[j][i]]
+        gross = sum((shares[j][i] for j in taxable), ZERO)
+        if not rates or not gross:
+            continue
+        inside = gross - round_money(gross / (1 + sum(rates, ZERO)), currency)
+        for j, part in zip(taxable, allocate(inside, [shares[j][i] for j in taxable], currency), strict=True):
+            shares[j][i] -= part
+        given_back[i] = inside
+    return shares, given_back
+
+
 def _shares(line: BookedLine, spreading: str, nights: list[NightLine], net: list[Decimal], gross: list[Decimal],
             currency: str) -> list[Decimal | None]:
     """The line's amount on each night: as booked night by night when the booking stored it (None: a night it
@@ -137,9 +187,13 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
     for line, shares in zip(taxes, tax_shares, strict=True):
         if line.included:
             room_amounts = [r - (s or ZERO) for r, s in zip(room_amounts, shares, strict=True)]
+    extras = booked_extras(reservation)
+    extra_shares, extras_tax = _extra_shares(extras, taxes, tax_shares, nights, currency)
+    room_amounts = [r + t for r, t in zip(room_amounts, extras_tax, strict=True)]
 
     # Whatever the booking's own rounding left over (normally nothing) goes on the heaviest room line.
-    booked = sum(room_amounts, ZERO) + sum((line.amount for line in [*taxes, *fees]), ZERO)
+    booked = sum(room_amounts, ZERO) + sum((line.amount for line in [*taxes, *fees]), ZERO) \
+        + sum((s for shares in extra_shares for s in shares if s is not None), ZERO)
     heaviest = max(range(len(nights)), key=lambda i: (room_amounts[i], -i))
     room_amounts[heaviest] += round_money(reservation.grand_total, currency) - booked
 
@@ -156,6 +210,12 @@ def stay_postings(reservation, nights: list[NightLine], spreading: dict[tuple[st
             if fee_shares[j][i] is not None:
                 postings.append(Posting(night.date, "FEE", f"{line.name}, night of {when}", fee_shares[j][i],
                                         f"night:{night.date.isoformat()}:fee:{j}", line.name))
+        for j, extra in enumerate(extras):
+            if extra_shares[j][i] is not None:
+                times = f" x {extra.quantity}" if extra.quantity > 1 else ""
+                postings.append(Posting(night.date, "EXTRA", f"{extra.name}{times}, night of {when}",
+                                        extra_shares[j][i], f"night:{night.date.isoformat()}:extra:{j}",
+                                        extra.name))
     return postings
 
 
@@ -174,7 +234,7 @@ def retained_posting(reservation) -> Posting | None:
 
 
 def nightly_totals(postings: list[Posting]) -> list[Decimal]:
-    """Each night's total (room, taxes, fees), in stay order: the basis of "first N nights" penalties."""
+    """Each night's total (room, taxes, fees, extras), in stay order: the basis of "first N nights" penalties."""
     totals: dict[date, Decimal] = {}
     for p in postings:
         totals[p.night] = totals.get(p.night, ZERO) + p.amount

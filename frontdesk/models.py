@@ -160,8 +160,8 @@ class FolioRoute(models.Model):
     """
 
     # Kinds a route may name: everything staff or the system post, but a correction or a transfer.
-    KINDS = ("ROOM", "TAX", "FEE", "MINIBAR", "ROOM_SERVICE", "RESTAURANT", "SPA", "PARKING", "LAUNDRY", "TELEPHONE",
-             "OTHER", "PENALTY")
+    KINDS = ("ROOM", "TAX", "FEE", "EXTRA", "MINIBAR", "ROOM_SERVICE", "RESTAURANT", "SPA", "PARKING", "LAUNDRY",
+             "TELEPHONE", "OTHER", "PENALTY")
 
     reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="folio_routes")
     kind = models.CharField(max_length=20)
@@ -212,6 +212,7 @@ class FolioLine(models.Model):
         ROOM = "ROOM", "Room night"
         TAX = "TAX", "Tax"
         FEE = "FEE", "Fee"
+        EXTRA = "EXTRA", "Extra (booked: breakfast, parking...)"
         MINIBAR = "MINIBAR", "Minibar"
         ROOM_SERVICE = "ROOM_SERVICE", "Room service"
         RESTAURANT = "RESTAURANT", "Restaurant"

@@ -27,6 +27,7 @@ class FolioTotals:
     room: Decimal = ZERO
     taxes: Decimal = ZERO
     fees: Decimal = ZERO
+    extras: Decimal = ZERO         # booked extras (breakfast, parking...), posted on their nights
     incidentals: Decimal = ZERO
     penalties: Decimal = ZERO
     corrections: Decimal = ZERO
@@ -38,7 +39,7 @@ class FolioTotals:
     balance: Decimal = ZERO        # charges - paid: what the guest still owes (negative: a credit)
 
 
-_TOTAL_OF_KIND = {"ROOM": "room", "TAX": "taxes", "FEE": "fees", "PENALTY": "penalties",
+_TOTAL_OF_KIND = {"ROOM": "room", "TAX": "taxes", "FEE": "fees", "EXTRA": "extras", "PENALTY": "penalties",
                   "CORRECTION": "corrections", "TRANSFER": "transfers"}
 
 
@@ -93,7 +94,7 @@ def _totals(lines: list[FolioLine], payments: list[Payment], currency: str) -> F
         sums["charges"] += line.amount
     for p in payments:
         sums["payments" if p.kind == Payment.Kind.CHARGE else "refunds"] += p.amount
-    for name in ("room", "taxes", "fees", "incidentals", "penalties", "corrections", "transfers", "charges",
+    for name in ("room", "taxes", "fees", "extras", "incidentals", "penalties", "corrections", "transfers", "charges",
                  "payments", "refunds"):
         setattr(totals, name, round_money(sums[name], currency))
     totals.paid = totals.payments - totals.refunds

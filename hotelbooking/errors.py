@@ -76,6 +76,16 @@ class UnknownPromoCode(DomainError):
     default_message = "This promotion code is not valid for the stay."
 
 
+class UnknownExtra(DomainError):
+    code = "UNKNOWN_EXTRA"
+    default_message = "This hotel offers no such extra."
+
+
+class ExtraNotAvailable(DomainError):
+    code = "EXTRA_NOT_AVAILABLE"
+    default_message = "This extra cannot be booked as asked."
+
+
 class RateNotAvailable(DomainError):
     code = "RATE_NOT_AVAILABLE"
     http_status = 409

@@ -46,6 +46,14 @@ FAMILIES = {
         ["UNKNOWN_ROOM_TYPE", "UNKNOWN_RATE_PLAN", "UNKNOWN_PROMO_CODE"],
         {"room_type": _STRING, "rate_plan": _STRING, "promo_code": _STRING, "room": _ROOM_POSITION},
         "A code in the request names nothing at this hotel; the code sent is given back."),
+    "ErrorExtra": (
+        ["UNKNOWN_EXTRA", "EXTRA_NOT_AVAILABLE"],
+        {"extra": {**_STRING, "description": "The extra's code, as sent (UNKNOWN_EXTRA) or the hotel's"},
+         "field": {**_STRING, "description": "The element of `extras` at fault, e.g. extras[0]"},
+         "max_quantity": {**_INT, "description": "EXTRA_NOT_AVAILABLE for a quantity too high: the most a "
+                                                 "booking may take"},
+         "room": _ROOM_POSITION},
+        "An extra in the request names nothing at this hotel, is no longer offered, or is asked too many times."),
     "ErrorAvailability": (
         ["SOLD_OUT", "RATE_NOT_AVAILABLE", "RESTRICTED"],
         {"date": {**_DATE, "description": "The first night that fails"},

@@ -131,7 +131,7 @@ def compose(folio_lines: list, payments: list[PaymentRow], known_rates: dict[str
         else:
             lines.append(Line(fl.business_date, fl.kind, fl.description, fl.amount, folio_line_ids=[fl.pk]))
     order = {pk: i for i, pk in enumerate(fl.pk for fl in folio_lines)}
-    lines.sort(key=lambda x: (x.date, x.kind not in ("ROOM", "TAX", "FEE"), order[x.folio_line_ids[0]]))
+    lines.sort(key=lambda x: (x.date, x.kind not in ("ROOM", "TAX", "FEE", "EXTRA"), order[x.folio_line_ids[0]]))
     return Composition(lines=lines, tax_rows=tax_summary(lines), payments=payments)
 
 

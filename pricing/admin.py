@@ -10,6 +10,7 @@ from .models import (
     CancellationPolicy,
     CancellationTier,
     ChildAgeBand,
+    Extra,
     Fee,
     Promotion,
     Rate,
@@ -115,6 +116,7 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     list_filter = ("hotel", "is_active", "derivation", "guarantee", "visibility")
     list_select_related = ("hotel", "parent", "cancellation_policy")
     search_fields = ("code", "name")
+    filter_horizontal = ("included_extras",)
     inlines = [RateInline, ChildAgeBandInline]
 
     def get_inlines(self, request, obj):
@@ -129,6 +131,9 @@ class RatePlanAdmin(HotelScoped, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("hotel", "code", "name", "description", "cancellation_policy", "min_stay",
                            "early_departure_fee", "is_active")}),
+        ("Included", {"fields": ("included_extras",),
+                      "description": "Extras the plan's price includes (bed and breakfast): guests see them at "
+                                     "0.00, marked included."}),
         ("Derived plan", {"fields": ("parent", "derivation", "derivation_value"),
                           "description": "Leave empty for a base plan with its own rates; "
                                          "AAA = BAR less 10%: parent BAR, percentage, 10."}),
@@ -238,6 +243,15 @@ class TaxAdmin(HotelScoped, admin.ModelAdmin):
                            "nights. Whether the rates include the percentage taxes is the hotel's setting "
                            "(prices include tax)."}),
     )
+
+
+@admin.register(Extra)
+class ExtraAdmin(HotelScoped, admin.ModelAdmin):
+    list_display = ("code", "name", "hotel", "kind", "price", "max_quantity", "tax_exempt", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("hotel", "kind", "is_active")
+    list_select_related = ("hotel",)
+    search_fields = ("code", "name")
 
 
 @admin.register(Fee)

@@ -79,6 +79,34 @@ class TaxLineOutput(PricingLineOutput):
                                  help_text="An included percentage tax's rate in percent, e.g. \"7\"")
 
 
+class ExtraInput(serializers.Serializer):
+    code = serializers.CharField(max_length=100, help_text="The extra's code, e.g. BRKF (GET the hotel's extras from "
+                                                           "the hotel's page or staff)")
+    quantity = serializers.IntegerField(required=False, default=1, min_value=0, max_value=99,
+                                        help_text="How many (cars, trips); per person kinds count the party on "
+                                                  "top. At most the extra's maximum (EXTRA_NOT_AVAILABLE); 0 drops it")
+
+
+class ExtraNightOutput(serializers.Serializer):
+    date = serializers.DateField()
+    amount = _amount()
+
+
+class ExtraLineOutput(serializers.Serializer):
+    """An extra of the stay (breakfast, parking, a transfer): unit price x units (quantity, x the party for a per
+    person kind, x the nights for a per night kind), rounded once, spread over the nights it belongs to."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["PER_STAY", "PER_NIGHT", "PER_PERSON", "PER_PERSON_PER_NIGHT"])
+    quantity = serializers.IntegerField()
+    unit_price = _amount(help_text="0.00 on an included extra")
+    amount = _amount(help_text="0.00 on an included extra")
+    included = serializers.BooleanField(help_text="Included in the rate plan's price (e.g. bed and breakfast)")
+    nights = ExtraNightOutput(many=True, help_text="The amount on each stay night it applies to: every night for "
+                                                   "a per night kind, the first night otherwise")
+
+
 class PricingOutput(serializers.Serializer):
     currency = serializers.CharField(help_text="ISO 4217 code of every amount in this object")
     nightly_rates = NightlyRateOutput(many=True, help_text="The undiscounted rate of each night, per room")
@@ -97,7 +125,13 @@ class PricingOutput(serializers.Serializer):
                                                        "taxes (VAT) inside room_total, derived night by night")
     fees = _amount()
     fee_lines = PricingLineOutput(many=True)
-    total = _amount(help_text="room_total + taxes + fees: what the stay costs, at either kind of hotel (where the "
+    extras = _amount(required=False, help_text="New, only when the stay has extras (chosen, or included in the "
+                                               "rate plan): their sum, before tax; the percentage taxes on them "
+                                               "are in `taxes`")
+    extra_lines = ExtraLineOutput(many=True, required=False, help_text="New, only beside `extras`: one line per "
+                                                                       "extra, included ones at 0.00")
+    total = _amount(help_text="room_total + taxes + fees (+ extras, when present): what the stay costs, at either "
+                              "kind of hotel (where the "
                               "prices include tax, room_total already holds the included_taxes). A booking's "
                               "pricing gives the same amount as `grand_total` (and as `total` too, the same name "
                               "as here).")

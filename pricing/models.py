@@ -124,6 +124,9 @@ class RatePlan(models.Model):
     access_code = models.CharField(max_length=30, blank=True,
                                    help_text="Member and code-only plans: the code a guest enters to see them "
                                              "(not case-sensitive)")
+    included_extras = models.ManyToManyField(
+        "Extra", blank=True, related_name="included_in",
+        help_text="Extras the plan's price includes (bed and breakfast): shown at 0.00 as included")
 
     early_departure_fee = models.CharField(
         max_length=20, choices=EarlyDeparture.choices, default=EarlyDeparture.NONE,
@@ -444,3 +447,47 @@ class Promotion(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class Extra(models.Model):
+    """Something the guest may add to a stay: breakfast, parking, an airport transfer.
+
+    What it comes to: price x quantity, x the party (per person kinds), x the nights (per night kinds); rounded
+    once (pricing/engine/extras.py). The hotel's percentage taxes apply to it unless it is tax-exempt; flat and
+    per-person taxes are about rooms and guests, not extras.
+    """
+
+    class Kind(models.TextChoices):
+        PER_STAY = "PER_STAY", "Per stay"
+        PER_NIGHT = "PER_NIGHT", "Per night"
+        PER_PERSON = "PER_PERSON", "Per person, once per stay"
+        PER_PERSON_PER_NIGHT = "PER_PERSON_PER_NIGHT", "Per person per night"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="extras")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=25, choices=Kind.choices)
+    price = models.DecimalField(**MONEY, validators=[MinValueValidator(0)],
+                                help_text="Per unit: per stay, night, person or person-night as its kind says")
+    tax_exempt = models.BooleanField(default=False, help_text="The hotel's percentage taxes do not apply to it")
+    max_quantity = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)],
+        help_text="How many a booking may take (cars for parking, trips for a transfer); per person kinds "
+                  "count the party on top")
+    is_active = models.BooleanField(default=True, help_text="Offered to guests; off: no new booking takes it")
+
+    class Meta:
+        ordering = ["hotel", "code"]
+        constraints = [models.UniqueConstraint(fields=["hotel", "code"], name="uniq_extra_code_per_hotel")]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    @property
+    def per_person(self) -> bool:
+        return self.kind in (self.Kind.PER_PERSON, self.Kind.PER_PERSON_PER_NIGHT)
+
+    @property
+    def per_night(self) -> bool:
+        return self.kind in (self.Kind.PER_NIGHT, self.Kind.PER_PERSON_PER_NIGHT)

@@ -89,13 +89,19 @@ def _contexts_load(*, hotel: Hotel, plans: list[RatePlan], room_type_ids: list[i
     for plan in plans:
         by_base.setdefault(plan.base_plan.pk, []).append(plan)
     contexts = {}
+    # What each plan includes (bed and breakfast) is the plan's own, not its base's: one query for all plans.
+    included: dict[int, list[int]] = {}
+    for plan_id, extra_id in RatePlan.included_extras.through.objects.filter(
+            rateplan_id__in=[p.pk for p in plans]).values_list("rateplan_id", "extra_id"):
+        included.setdefault(plan_id, []).append(extra_id)
     for group in by_base.values():
         # Loaded through the group's first plan: its rates are the base plan's, its policy already prefetched.
         ctx = pricing_context_load(hotel=hotel, rate_plan=group[0], room_type_ids=room_type_ids, check_in=start,
                                    check_out=end)
         for plan in group:
             contexts[plan.pk] = ctx if plan is group[0] else replace(
-                ctx, rate_plan=plan, policy_snapshot=plan.cancellation_policy.snapshot())
+                ctx, rate_plan=plan, policy_snapshot=plan.cancellation_policy.snapshot(),
+                included_extras=[e for e in ctx.extras.values() if e.pk in included.get(plan.pk, ())])
     return contexts
 
 

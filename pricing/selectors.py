@@ -3,13 +3,13 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 
 from hotelbooking.errors import UnknownPromoCode, UnknownRatePlan
 from inventory.models import Hotel
 
 from .engine import PricingContext, validate_promotion
-from .models import CancellationTier, ChildAgeBand, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
+from .models import CancellationTier, ChildAgeBand, Extra, Fee, Promotion, Rate, RateOverride, RatePlan, Tax
 
 
 def rate_plan_get(*, hotel: Hotel, code: str | None) -> RatePlan:
@@ -106,4 +106,18 @@ def pricing_context_load(*, hotel: Hotel, rate_plan: RatePlan, room_type_ids, ch
         fees=list(Fee.objects.filter(hotel=hotel, is_active=True).order_by("name", "id")),
         promotion=promotion,
         child_bands=list(ChildAgeBand.objects.filter(rate_plan=base).order_by("up_to_age")),
+        **_extras_of(hotel, rate_plan),
     )
+
+
+def _extras_of(hotel: Hotel, rate_plan: RatePlan) -> dict:
+    """The hotel's extras by code and those the plan includes, in one query."""
+    included = RatePlan.included_extras.through.objects.filter(rateplan_id=rate_plan.pk, extra_id=OuterRef("pk"))
+    extras = list(Extra.objects.filter(hotel=hotel).annotate(in_plan=Exists(included)).order_by("code"))
+    return {"extras": {e.code.upper(): e for e in extras}, "included_extras": [e for e in extras if e.in_plan]}
+
+
+def extras_list(*, hotel: Hotel, on_sale_only: bool = True) -> list[Extra]:
+    """The hotel's extras by code, for the guest pages to offer (on sale only, unless a booking holds one)."""
+    extras = Extra.objects.filter(hotel=hotel).order_by("code")
+    return list(extras.filter(is_active=True) if on_sale_only else extras)

@@ -45,7 +45,15 @@ the desk): past nights frozen, no card touched, the folio settles the difference
 
 When several things change at once, `modification` names the one that weighs most on price and rooms, in this
 order: ROOM_CHANGE, RATE_PLAN_CHANGE, the date change (DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT),
-OCCUPANCY_CHANGE; `changes` lists all of them. A request that changes nothing is NO_CHANGE and writes nothing.
+OCCUPANCY_CHANGE, EXTRAS_CHANGE; `changes` lists all of them.
+
+Extras (EXTRAS_CHANGE) change like the rest: `extras` lists what the stay should have; a booked extra keeps its
+booked unit price, an added one is at today's; the difference is charged or refunded through the same path. A
+removed extra is not an exception to the liability rule: inside a 100% cancellation window the guest is already
+liable for the whole booked total, so removing breakfast there refunds nothing (the amount is retained and
+posted at check-out as "non-refundable after a change"); outside any window it is refunded in full.
+
+A request that changes nothing is NO_CHANGE and writes nothing.
 
 A multi-room booking's dates change as a whole, all or nothing, through booking.py (booking_modify).
 """
@@ -56,6 +64,7 @@ from .plan import (
     DATE_EXTENSION,
     DATE_REDUCTION,
     DATE_SHIFT,
+    EXTRAS_CHANGE,
     NO_CHANGE,
     OCCUPANCY_CHANGE,
     PRIORITY,
@@ -74,7 +83,8 @@ from .plan import (
 
 __all__ = [
     "BookingModificationResult", "booking_modification_quote", "booking_modify",
-    "DATE_EXTENSION", "DATE_REDUCTION", "DATE_SHIFT", "NO_CHANGE", "OCCUPANCY_CHANGE", "PRIORITY", "RATE_PLAN_CHANGE",
+    "DATE_EXTENSION", "DATE_REDUCTION", "DATE_SHIFT", "EXTRAS_CHANGE", "NO_CHANGE", "OCCUPANCY_CHANGE", "PRIORITY",
+    "RATE_PLAN_CHANGE",
     "ROOM_CHANGE", "SETTLED_AT_HOTEL", "STEP", "ModificationPlan", "ModificationRequest", "ModificationResult",
     "NightGroup", "ensure_modifiable", "modification_finish", "modification_plan", "modification_quote",
     "reservation_modify",

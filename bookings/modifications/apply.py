@@ -19,6 +19,7 @@ from inventory.services import inventory_release, inventory_reserve
 from pricing.cancellation import check_in_instant, free_until
 
 from .. import events
+from ..extras import extras_store
 from ..models import PaymentAttempt, Reservation, ReservationNight, Status
 from ..payments import PaymentGateway
 from ..payments.attempts import finisher
@@ -43,6 +44,7 @@ from ..services.ledger import (
     refunds_open,
 )
 from .plan import (
+    EXTRAS_CHANGE,
     OCCUPANCY_CHANGE,
     STEP,
     ModificationPlan,
@@ -123,6 +125,7 @@ def _as_priced(reservation: Reservation, plan: ModificationPlan) -> tuple:
     """What the change was priced on: if any of it differs when the charge is back, the change is not applied."""
     return (reservation.check_in, reservation.check_out, reservation.room_type_id, reservation.rate_plan_id,
             reservation.adults, reservation.children, reservation.grand_total, reservation.retained_amount,
+            tuple(sorted((e.code, e.quantity) for e in reservation.extras.all())),
             plan.paid, plan.new_total, tuple(plan.changes))
 
 
@@ -263,6 +266,9 @@ def _note(plan: ModificationPlan, charged: Decimal, refunded: Decimal) -> str:
         parts.append(f"rate plan -> {q.rate_plan.code};")
     if OCCUPANCY_CHANGE in plan.changes:
         parts.append(f"guests -> {q.adults} adults, {q.children} children;")
+    if EXTRAS_CHANGE in plan.changes:
+        chosen = ", ".join(f"{e.code} x {e.quantity}" for e in q.extra_lines if not e.included) or "none"
+        parts.append(f"extras -> {chosen};")
     parts.append(f"total {plan.previous_total} -> {plan.new_total} {c}")
     if charged > 0:
         parts.append(f"; charged {round_money(charged, c)} to the card on file")
@@ -331,3 +337,4 @@ def _apply(reservation: Reservation, plan: ModificationPlan) -> None:
             row.promotion_discount = price.promotion_discount
             row.save(update_fields=["rate", "rate_plan_discount", "promotion_discount"])
     ReservationNight.objects.bulk_create(to_create)
+    extras_store(reservation, q)

@@ -1,11 +1,12 @@
 """Planning a change: the new stay validated and priced against the booked one. Reads only (see __init__)."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from hotelbooking.errors import (
+    ExtraNotAvailable,
     InvalidParty,
     ModificationNotAllowed,
     RestrictionViolated,
@@ -17,12 +18,14 @@ from hotelbooking.errors import (
 from hotelbooking.money import ZERO, round_money
 from inventory.models import InventoryDay, RoomType, nights_between
 from inventory.services import stay_length_check
-from pricing.engine import NightPrice, Party, Quote, quote_stay
+from pricing.engine import ExtraChoice, NightPrice, Party, Quote, extras_choose, quote_stay
+from pricing.engine.extras import extra_quantity
 from pricing.models import RatePlan
 from pricing.search import child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, rate_plan_get
 
 from ..cancellations import cancellation_terms
+from ..extras import extras_booked
 from ..models import Payment, PaymentAttempt, Reservation, Status
 from ..services import (
     quote_payload,
@@ -40,9 +43,11 @@ DATE_SHIFT = "DATE_SHIFT"
 ROOM_CHANGE = "ROOM_CHANGE"
 RATE_PLAN_CHANGE = "RATE_PLAN_CHANGE"
 OCCUPANCY_CHANGE = "OCCUPANCY_CHANGE"
+EXTRAS_CHANGE = "EXTRAS_CHANGE"
 NO_CHANGE = "NO_CHANGE"
 # Which change names the modification when there are several.
-PRIORITY = [ROOM_CHANGE, RATE_PLAN_CHANGE, DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, OCCUPANCY_CHANGE]
+PRIORITY = [ROOM_CHANGE, RATE_PLAN_CHANGE, DATE_EXTENSION, DATE_REDUCTION, DATE_SHIFT, OCCUPANCY_CHANGE,
+            EXTRAS_CHANGE]
 STEP = "MODIFICATION"
 # Guarantee rules whose stay is settled at the hotel: a change moves no money.
 SETTLED_AT_HOTEL = ("CARD_GUARANTEE", "PAY_AT_HOTEL")
@@ -62,10 +67,14 @@ class ModificationRequest:
     child_ages: list[int] | None = None
     # The new total the guest was shown: PRICE_CHANGED if the fresh one differs.
     expected_total: Decimal | None = None
+    # The extras the stay should have, [{"code", "quantity"}] (all of them: one left out is removed); None keeps
+    # the booked ones. A booked extra kept keeps its booked unit price; an added one is at today's.
+    extras: list[dict] | None = None
 
     def is_empty(self) -> bool:
         return all(v in (None, "") for v in (self.check_in, self.check_out, self.adults, self.children,
-                                              self.room_type_code, self.rate_plan_code)) and not self.child_ages
+                                              self.room_type_code, self.rate_plan_code)) and not self.child_ages \
+            and self.extras is None
 
 
 @dataclass(frozen=True)
@@ -250,7 +259,7 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     """Validate the requested change and price the new stay against the booked one. Writes nothing."""
     if request.is_empty():
         raise ValidationFailed("Give at least one of check_in, check_out, adults, children, room_type, "
-                               "rate_plan.")
+                               "rate_plan, extras.")
     ensure_modifiable(reservation)
     hotel = reservation.hotel
     stay = stay_validate(
@@ -277,7 +286,7 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     booked_prices = promotion_kept(booked_prices, reservation.promotion, len(new_dates))
     ages = None if request.child_ages is None else child_ages_validate(stay.children, request.child_ages)
     quote = _quote(reservation, room_type=room_type, rate_plan=rate_plan, stay=stay, booked_prices=booked_prices,
-                   child_ages=ages)
+                   child_ages=ages, extras=request.extras)
 
     unchanged, added, removed = night_groups(booked, new_dates, quote, reservation.room_count)
 
@@ -301,6 +310,8 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     ages_changed = ages is not None and ages != list(reservation.child_ages or [])
     if (stay.adults, stay.children) != (reservation.adults, reservation.children) or ages_changed:
         changes.append(OCCUPANCY_CHANGE)
+    if extras_changed(reservation, quote):
+        changes.append(EXTRAS_CHANGE)
 
     if rate_plan_changed:
         snapshot = quote.policy_snapshot
@@ -366,8 +377,38 @@ def _ensure_rooms_free(room_type: RoomType, nights: list[date], rooms: int) -> N
                           "Please choose different dates or room type.", date=str(night), available=free)
 
 
+def extras_changed(reservation: Reservation, quote: Quote) -> bool:
+    """Whether the guest's chosen extras (code and quantity) differ from the booked ones."""
+    booked = {(e.code, e.quantity) for e in reservation.extras.all() if not e.included}
+    return booked != {(e.code, e.quantity) for e in quote.extra_lines if not e.included}
+
+
+def extras_for(reservation: Reservation, ctx, requested: list[dict] | None) -> list[ExtraChoice]:
+    """The extras of the changed stay: the booked ones (None), or those requested, a booked extra at its booked
+    unit price and a new one at today's (UNKNOWN_EXTRA, EXTRA_NOT_AVAILABLE as at booking). A booked extra no
+    longer on sale, or capped lower since, may still be kept up to its booked quantity."""
+    booked = {c.code.upper(): c for c in extras_booked(reservation)}
+    if requested is None:
+        return list(booked.values())
+    kept: dict[str, ExtraChoice | None] = {}
+    fresh = []
+    for position, item in enumerate(requested):
+        code = str(item.get("code") or "").strip().upper() if isinstance(item, dict) else ""
+        if code not in booked:
+            fresh.append(item)
+            continue
+        quantity = extra_quantity(item.get("quantity", 1), position)
+        extra = ctx.extras.get(code)
+        cap = max(booked[code].quantity, extra.max_quantity if extra is not None and extra.is_active else 0)
+        if quantity > cap:
+            raise ExtraNotAvailable(f"{booked[code].name}: at most {cap} per booking.", extra=booked[code].code,
+                                    max_quantity=cap)
+        kept[code] = replace(booked[code], quantity=quantity) if quantity else None
+    return [c for c in kept.values() if c is not None] + extras_choose(ctx.extras, fresh)
+
+
 def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan, stay,
-           booked_prices: dict[date, NightPrice], child_ages=None) -> Quote:
+           booked_prices: dict[date, NightPrice], child_ages=None, extras: list[dict] | None = None) -> Quote:
     hotel = reservation.hotel
     if child_ages is None:  # the booked ages, while they still describe the party
         booked = list(reservation.child_ages or [])
@@ -380,7 +421,8 @@ def _quote(reservation: Reservation, *, room_type: RoomType, rate_plan: RatePlan
                          else (None,) * reservation.children)
     args = dict(room_type=room_type, check_in=stay.check_in, check_out=stay.check_out, adults=stay.adults,
                 children=stay.children, rooms=reservation.room_count, booked_on=hotel_today(hotel),
-                booked_nights=booked_prices, child_ages=child_ages, booked_party=booked_party)
+                booked_nights=booked_prices, child_ages=child_ages, booked_party=booked_party,
+                extras=extras_for(reservation, ctx, extras))
     try:
         return quote_stay(ctx, **args)
     except UnknownPromoCode:

@@ -32,6 +32,7 @@ from pricing.selectors import USE_GIVEN_BACK
 
 from .. import events
 from ..consent import consent_record
+from ..extras import extras_store
 from ..models import (
     Channel,
     ConfirmationSequence,
@@ -116,6 +117,9 @@ class BookingRequest:
     # The guest ticked the marketing consent box (bookings/consent.py); where they did, a MarketingConsent.Source.
     marketing_consent: bool = False
     consent_source: str = "API"
+    # The extras the guest takes, [{"code": "BRKF", "quantity": 1}] (pricing/engine/extras.py); with `rooms`,
+    # each room takes them unless it names its own.
+    extras: tuple[dict, ...] = ()
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -238,13 +242,13 @@ def _booking_quote(hotel: Hotel, request: BookingRequest, *, actor=None) -> Book
             raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="rooms")
         booking = booking_quote_rooms(hotel=hotel, rooms=request.rooms, rate_plan_code=request.rate_plan_code,
                                       check_in=request.check_in, check_out=request.check_out,
-                                      promo_code=request.promo_code)
+                                      promo_code=request.promo_code, extras=list(request.extras))
         return _settled_at_hotel(booking) if request.settle_at_hotel else booking
     quote = booking_quote(hotel=hotel, room_type_code=request.room_type_code,
                           rate_plan_code=request.rate_plan_code, check_in=request.check_in,
                           check_out=request.check_out, adults=request.adults, children=request.children,
                           room_count=request.room_count, promo_code=request.promo_code,
-                          child_ages=request.child_ages)
+                          child_ages=request.child_ages, extras=list(request.extras))
     quote = price_override_apply(quote, request.price_override, actor=actor)
     child_ages = child_ages_validate(quote.children, request.child_ages)
     booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=child_ages,
@@ -511,6 +515,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
     ReservationNight.objects.bulk_create([
         ReservationNight(reservation=reservation, date=n.date, rate=n.rate, rate_plan_discount=n.rate_plan_discount,
                          promotion_discount=n.promotion_discount) for n in quote.nights])
+    extras_store(reservation, quote)
     StatusChange.objects.create(reservation=reservation, from_status="", to_status=Status.PENDING,
                                 note=f"Booked via {request.channel}{price_override_note(quote)}",
                                 **actor_fields(actor))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from hotelbooking.errors import OverrideNotAllowed, ValidationFailed
 from hotelbooking.money import fmt, round_money
 from hotelbooking.permissions import staff_may
-from pricing.engine import NightPrice, Quote, quote_stay
+from pricing.engine import NightPrice, Quote, choices_of, quote_stay
 from pricing.search import hotel_today
 from pricing.selectors import pricing_context_load
 
@@ -93,7 +93,8 @@ def price_override_apply(quote: Quote, override: PriceOverride | None, *, actor)
                                check_in=quote.check_in, check_out=quote.check_out, promotion=None)
     priced = quote_stay(ctx, room_type=quote.room_type, check_in=quote.check_in, check_out=quote.check_out,
                         adults=quote.adults, children=quote.children, rooms=quote.rooms,
-                        booked_on=hotel_today(quote.hotel), booked_nights=booked, child_ages=quote.child_ages)
+                        booked_on=hotel_today(quote.hotel), booked_nights=booked, child_ages=quote.child_ages,
+                        extras=choices_of(quote.extra_lines))
     c = quote.currency
     user = actor_user(actor)
     record = {

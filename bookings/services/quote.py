@@ -10,7 +10,7 @@ from decimal import Decimal
 from hotelbooking.errors import DomainError, InvalidParty, RestrictionViolated, UnknownRoomType, ValidationFailed
 from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, RoomType
-from pricing.engine import Quote, quote_stay
+from pricing.engine import Quote, extras_choose, quote_stay
 from pricing.guarantee import PaymentTerms, terms_for_quote
 from pricing.search import child_ages_validate, hotel_today, stay_validate
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
@@ -26,6 +26,8 @@ class RoomRequest:
     adults: int | str = 1
     children: int | str = 0
     child_ages: list[int] = field(default_factory=list)
+    # The room's extras, [{"code", "quantity"}]; None: the booking's (BookingRequest.extras).
+    extras: list[dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class BookingQuote:
         return self._sum("total")
 
     @property
+    def extras(self) -> Decimal:
+        return self._sum("extras")
+
+    @property
     def due_now(self) -> Decimal:
         return round_money(sum((r.terms.due_now for r in self.rooms), ZERO), self.currency)
 
@@ -76,14 +82,17 @@ class BookingQuote:
     def as_dict(self) -> dict:
         c = self.currency
         return {"currency": c, "room_total": str(self._sum("room_total")), "taxes": str(self._sum("taxes")),
-                "fees": str(self._sum("fees")), "total": str(self.total), "due_now": str(self.due_now),
+                "fees": str(self._sum("fees")), **({"extras": str(self.extras)} if self.extras else {}),
+                "total": str(self.total), "due_now": str(self.due_now),
                 "rooms": [r.as_dict() for r in self.rooms]}
 
 
 def booking_quote(*, hotel: Hotel, room_type_code: str, rate_plan_code: str | None, check_in, check_out,
-                  adults, children, room_count: int = 1, promo_code: str | None = None, child_ages=None) -> Quote:
+                  adults, children, room_count: int = 1, promo_code: str | None = None, child_ages=None,
+                  extras=None) -> Quote:
     """Validate a request and price it, exactly as a booking would be priced now. `child_ages` (one per child,
-    or none) exempt children from the taxes that exempt them; a child whose age is not given is exempt."""
+    or none) exempt children from the taxes that exempt them; a child whose age is not given is exempt.
+    `extras` ([{"code", "quantity"}]) are the hotel's extras the guest takes (UNKNOWN_EXTRA, EXTRA_NOT_AVAILABLE)."""
     stay = stay_validate(hotel=hotel, check_in=check_in, check_out=check_out, adults=adults, children=children)
     ages = child_ages_validate(stay.children, child_ages)
     room_type = RoomType.objects.filter(hotel=hotel, code__iexact=(room_type_code or "").strip()).first()
@@ -99,12 +108,14 @@ def booking_quote(*, hotel: Hotel, room_type_code: str, rate_plan_code: str | No
                                check_in=stay.check_in, check_out=stay.check_out, promotion=promotion)
     return quote_stay(ctx, room_type=room_type, check_in=stay.check_in, check_out=stay.check_out,
                       adults=stay.adults, children=stay.children, rooms=rooms,
-                      booked_on=hotel_today(hotel), child_ages=ages)
+                      booked_on=hotel_today(hotel), child_ages=ages, extras=extras_choose(ctx.extras, extras))
 
 
 def booking_quote_rooms(*, hotel: Hotel, rooms, rate_plan_code: str | None, check_in, check_out,
-                        promo_code: str | None = None) -> BookingQuote:
+                        promo_code: str | None = None, extras=None) -> BookingQuote:
     """Price each room of a multi-room booking (1 to MAX_ROOMS RoomRequests) under one rate plan and stay.
+    Each room takes its own `extras`, or the booking's (`extras`) when it names none: breakfast for the party
+    of every room, parking per room.
 
     An error about one room (its room type, party, a restriction) names it: `room`, its place from 1.
     """
@@ -119,7 +130,8 @@ def booking_quote_rooms(*, hotel: Hotel, rooms, rate_plan_code: str | None, chec
         try:
             quote = booking_quote(hotel=hotel, room_type_code=room.room_type_code, rate_plan_code=rate_plan_code,
                                   check_in=check_in, check_out=check_out, adults=room.adults,
-                                  children=room.children, promo_code=promo_code, child_ages=room.child_ages)
+                                  children=room.children, promo_code=promo_code, child_ages=room.child_ages,
+                                  extras=extras if room.extras is None else room.extras)
             ages = child_ages_validate(quote.children, room.child_ages)
         except DomainError as exc:
             raise room_named(exc, index, len(rooms)) from None
@@ -155,7 +167,8 @@ def quote_totals(quote: Quote) -> dict:
         promotion_discount=round_money(quote.promotion_discount, c), room_total=round_money(quote.room_total, c),
         taxes=round_money(quote.taxes, c), fees=round_money(quote.fees, c), grand_total=round_money(quote.total, c),
         charge_lines={"taxes": [t.stored() for t in quote.tax_lines],
-                      "fees": [{"name": f.name, "amount": str(f.amount)} for f in quote.fee_lines]},
+                      "fees": [{"name": f.name, "amount": str(f.amount)} for f in quote.fee_lines],
+                      **({"extras": [e.stored() for e in quote.extra_lines]} if quote.extra_lines else {})},
     )
 
 

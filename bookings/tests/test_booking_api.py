@@ -52,8 +52,7 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
         "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"},
         "rate_plan": {"code": "AAA", "name": "AAA Member Rate"},
         "guests": {"adults": 2, "children": 0},
-        "special_requests": "High floor, please",
-        "billing_address": "",
+        "special_requests": "High floor, please", "billing_address": "",
         "pricing": {"currency": "USD",
                     "nightly_rates": [{"date": next_friday.isoformat(), "rate": "189.00"},
                                       {"date": saturday.isoformat(), "rate": "219.00"},
@@ -63,6 +62,7 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
                     "discounts": [{"kind": "RATE_PLAN", "code": "AAA", "name": "AAA Member Rate", "amount": "-60.70"}],
                     "room_total": "546.30", "taxes": "72.84",
                     "tax_lines": [{"name": "NYC Hotel Room Tax", "amount": "72.84"}], "fees": "45.00",
+                    "extras": "0.00",  # new: no extra chosen
                     "grand_total": "664.14",
                     "total": "664.14"},
         "cancellation_policy": {"name": "Flexible 24-Hour",
@@ -71,6 +71,7 @@ def test_booking_the_seed_stay_answers_the_full_confirmation(partner_client, nyc
         "payment": {"status": "COMPLETED", "last_four": "4242", "amount": "664.14", "currency": "USD"},
         "payment_terms": {"guarantee": "PREPAY", "due_now": "664.14", "due_later": "0.00", "balance_due_on": None,
                           "balance_when": "NONE", "card_required": True, "save_card": False, "currency": "USD"},
+        "extras": [],  # new: the booking's extras
         # Added beside the single-room fields (multi-room bookings): the one room, as booked.
         "rooms": [{"room": 1, "number": number, "status": "CONFIRMED",
                    "room_type": {"code": "DELUXE-KING", "name": "Deluxe King Room"}, "room_count": 1,

@@ -137,7 +137,7 @@ def test_a_change_naming_nothing_is_refused(nyc, next_friday, request_fields):
     with pytest.raises(ValidationFailed) as exc:
         quote(r, **request_fields)
     assert exc.value.message == ("Give at least one of check_in, check_out, adults, children, room_type, "
-                                 "rate_plan.")
+                                 "rate_plan, extras.")
 
 
 def test_only_a_confirmed_reservation_can_be_changed_says_the_refusal(nyc, next_friday):

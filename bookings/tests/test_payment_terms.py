@@ -136,10 +136,10 @@ def test_the_booking_answer_and_a_price_change_carry_the_terms(partner_client, n
 
 def test_the_seed_has_one_plan_per_guarantee_rule_and_bar_and_aaa_stay_prepaid(nyc):
     plans = {p.code: p for p in RatePlan.objects.filter(hotel=nyc).select_related("parent")}
-    assert sorted(plans) == ["AAA", "BAR", "DEP", "FLEX", "HOTEL"]
+    assert sorted(plans) == ["AAA", "BAR", "BB", "DEP", "FLEX", "HOTEL"]
     rules = {code: (p.guarantee, p.deposit_kind, p.deposit_percent, p.balance_due_days) for code, p in plans.items()}
     assert rules == {
-        "BAR": ("PREPAY", "", None, None), "AAA": ("PREPAY", "", None, None),
+        "BAR": ("PREPAY", "", None, None), "AAA": ("PREPAY", "", None, None), "BB": ("PREPAY", "", None, None),
         "DEP": ("DEPOSIT", "FIRST_NIGHT", None, 7), "FLEX": ("CARD_GUARANTEE", "", None, None),
         "HOTEL": ("PAY_AT_HOTEL", "", None, None)}
     for code in ("DEP", "FLEX", "HOTEL"):

@@ -14,9 +14,9 @@ from bookings.models import Reservation, actor_label
 from ..models import Folio, FolioLine, FolioRoute
 
 # Input shorthands for several kinds at once.
-KIND_GROUPS = {"INCIDENTALS": FolioLine.INCIDENTALS, "STAY": ("ROOM", "TAX", "FEE")}
+KIND_GROUPS = {"INCIDENTALS": FolioLine.INCIDENTALS, "STAY": ("ROOM", "TAX", "FEE", "EXTRA")}
 # What the channel that collected a booking pays: the booked stay and a penalty kept from it.
-CHANNEL_KINDS = ("ROOM", "TAX", "FEE", "PENALTY")
+CHANNEL_KINDS = ("ROOM", "TAX", "FEE", "EXTRA", "PENALTY")
 
 
 def guest_folio(reservation: Reservation) -> Folio:

@@ -3,7 +3,9 @@
 Per night and per room: rate (the base plan's price, plus what the room's party adds as
 pricing/engine/occupancy.py says) - rate-plan discount - promotion discount = net.
 Totals multiply by the room count; fees are computed on the stay, rounded once each; taxes as
-pricing/engine/taxes.py says (validity, caps, exemptions, prices that include tax).
+pricing/engine/taxes.py says (validity, caps, exemptions, prices that include tax). Extras the guest takes (and
+those the rate plan includes, at 0.00) are lines of their own, as pricing/engine/extras.py says; the percentage
+taxes apply to the taxable ones. total = room_total + taxes + fees + extras.
 """
 
 from dataclasses import dataclass, field, replace
@@ -15,12 +17,14 @@ from hotelbooking.money import ZERO, percent_of, round_money
 from inventory.models import Hotel, RoomType, nights_between
 
 from ..cancellation import check_in_instant, free_until
-from ..models import ChildAgeBand, Fee, Promotion, Rate, RatePlan, Tax
+from ..models import ChildAgeBand, Extra, Fee, Promotion, Rate, RatePlan, Tax
+from .extras import ExtraChoice, ExtraLine, choices_of, extra_lines_for, extras_choose, taxable_per_night
 from .occupancy import Party, Supplement, line_supplement, parties_of
 from .taxes import ChargeLine, tax_lines_for
 
-__all__ = ["ChargeLine", "NightPrice", "Party", "PricingContext", "Quote", "night_price", "nightly_totals_of",
-           "party_fits", "quote_stay", "validate_promotion"]
+__all__ = ["ChargeLine", "choices_of", "ExtraChoice", "ExtraLine", "NightPrice", "Party", "PricingContext",
+           "Quote", "extras_choose", "night_price", "nightly_totals_of", "party_fits", "quote_stay",
+           "validate_promotion"]
 
 
 @dataclass
@@ -34,6 +38,8 @@ class PricingContext:
     fees: list[Fee]
     promotion: Promotion | None = None
     child_bands: list[ChildAgeBand] = field(default_factory=list)   # the base plan's, by up_to_age
+    extras: dict[str, Extra] = field(default_factory=dict)   # the hotel's extras by code in upper case
+    included_extras: list[Extra] = field(default_factory=list)  # what the rate plan includes (bed and breakfast)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Quote:
     # Set when staff priced the stay by hand (bookings.services.override): who, why, the original figures.
     price_override: dict | None = None
     child_ages: tuple[int, ...] = ()     # as given; a child without one is exempt from age-exempting taxes
+    extra_lines: list[ExtraLine] = field(default_factory=list)  # pricing/engine/extras.py
 
     @property
     def taxes(self) -> Decimal:
@@ -105,13 +112,17 @@ class Quote:
         return sum((f.amount for f in self.fee_lines), ZERO)
 
     @property
+    def extras(self) -> Decimal:
+        return sum((e.amount for e in self.extra_lines), ZERO)
+
+    @property
     def discount(self) -> Decimal:
         """Rate-plan and promotion discounts together (negative or zero)."""
         return self.rate_plan_discount + self.promotion_discount
 
     @property
     def total(self) -> Decimal:
-        return self.room_total + self.taxes + self.fees
+        return self.room_total + self.taxes + self.fees + self.extras
 
     def as_dict(self) -> dict:
         """The quote as the API and pages show it (amounts as 2-decimal strings in the currency)."""
@@ -130,6 +141,8 @@ class Quote:
             "fee_lines": [{"name": f.name, "amount": m(f.amount)} for f in self.fee_lines],
             "total": m(self.total),
             **({"included_taxes": m(self.included_taxes)} if self.hotel.prices_include_tax else {}),
+            **({"extras": m(self.extras), "extra_lines": [e.shown(m) for e in self.extra_lines]}
+               if self.extra_lines else {}),
         }
 
     def _m(self, amount: Decimal) -> str:
@@ -264,14 +277,15 @@ def party_fits(room_type: RoomType, adults: int, children: int, rooms: int = 1) 
 
 def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, check_out: date, adults: int = 1,
                children: int = 0, rooms: int = 1, booked_on: date, booked_nights: dict[date, NightPrice] | None = None,
-               child_ages=(), booked_party: Party | None = None) -> Quote:
+               child_ages=(), booked_party: Party | None = None, extras=()) -> Quote:
     """Price a stay for its party (`adults`, `children` with `child_ages` in all, over `rooms` identical rooms).
 
     `booked_nights` keeps prices already agreed (a modification's unchanged nights). `booked_party` is the whole
     party they were booked for (a Party of all rooms' adults and ages): where it differs, a kept night's rate
     moves by what the new party adds less what the booked one did, both at today's occupancy terms, and a
     percentage plan's discount with it; the rest of the booked price stands. `child_ages` price the children
-    by age (occupancy.py) and the taxes that exempt children (an age not given: exempt)."""
+    by age (occupancy.py) and the taxes that exempt children (an age not given: exempt). `extras` are the
+    ExtraChoices the guest took, beside what the rate plan includes (pricing/engine/extras.py)."""
     if not party_fits(room_type, adults, children, rooms):
         raise InvalidParty(
             f"{room_type.name} takes at most {room_type.max_adults} adults, {room_type.max_children} children "
@@ -312,8 +326,10 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
     room_total = subtotal + plan_discount + promo_discount
 
     n_nights, guests = len(nights), adults + children
+    extra_lines = extra_lines_for(extras, ctx.included_extras, stay, guests=guests, currency=currency)
     tax_lines = tax_lines_for(ctx.taxes, nights, rooms=rooms, adults=adults, children=children,
-                              child_ages=child_ages, inclusive=ctx.hotel.prices_include_tax, currency=currency)
+                              child_ages=child_ages, inclusive=ctx.hotel.prices_include_tax, currency=currency,
+                              extras=taxable_per_night(extra_lines))
     fee_lines = []
     for fee in ctx.fees:
         if fee.kind == Fee.Kind.PER_NIGHT:
@@ -331,6 +347,7 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
         rate_plan_discount=plan_discount, promotion_discount=promo_discount, room_total=room_total,
         tax_lines=tax_lines, fee_lines=fee_lines, policy_snapshot=ctx.policy_snapshot, check_in_at=checkin_at,
         free_until=free_until(ctx.policy_snapshot, checkin_at), promotion=ctx.promotion if eligible else None,
+        extra_lines=extra_lines,
     )
     quote.child_ages = tuple(child_ages or ())
     quote.nightly_totals = nightly_totals_of(quote)
@@ -355,16 +372,21 @@ def _kept(ctx: PricingContext, room_type: RoomType, booked: NightPrice, parties:
 
 
 def nightly_totals_of(quote: Quote) -> list[Decimal]:
-    """Each night's share of the total (rooms, taxes, fees), for "first N nights" penalties."""
+    """Each night's share of the total (rooms, taxes, fees, and the extras on their nights), for "first N
+    nights" penalties."""
     if not quote.nights:
         return []
     n = len(quote.nights)
     per_stay_extra = quote.taxes + quote.fees
     room_total = quote.room_total or Decimal(1)
+    extras: dict[date, Decimal] = {}
+    for line in quote.extra_lines:
+        for night, amount in line.nights:
+            extras[night] = extras.get(night, ZERO) + amount
     totals = []
     for night in quote.nights:
         room = night.net * quote.rooms
         share = per_stay_extra * room / room_total if quote.room_total else per_stay_extra / n
-        totals.append(round_money(room + share, quote.currency))
+        totals.append(round_money(room + share + extras.get(night.date, ZERO), quote.currency))
     totals[0] += quote.total - sum(totals, ZERO)
     return totals

@@ -68,8 +68,12 @@ def taxed_nights(tax: Tax, nights: list) -> list:
 
 
 def tax_lines_for(taxes: list[Tax], nights: list, *, rooms: int, adults: int, children: int, child_ages,
-                  inclusive: bool, currency: str) -> list[ChargeLine]:
-    """One line per tax that applies to at least one night of the stay, in the order of `taxes`."""
+                  inclusive: bool, currency: str, extras: dict[date, Decimal] | None = None) -> list[ChargeLine]:
+    """One line per tax that applies to at least one night of the stay, in the order of `taxes`.
+
+    `extras` is the taxable extras' amount per night (all rooms; pricing/engine/extras.py): a percentage tax
+    applies to it on the nights it taxes, in full (an exemption shares out rooms, not what was ordered)."""
+    extras = extras or {}
     guests = adults + children
     taxable = {id(t): taxable_guests(t, adults=adults, children=children, child_ages=child_ages) for t in taxes}
     on = {id(t): taxed_nights(t, nights) for t in taxes}
@@ -80,7 +84,7 @@ def tax_lines_for(taxes: list[Tax], nights: list, *, rooms: int, adults: int, ch
 
     inside = [t for t in taxes if inclusive and t.kind == Tax.Kind.PERCENT]
     included = _included_per_night(inside, nights, on, rates={id(t): shared(t, t.value / 100) for t in inside},
-                                   rooms=rooms, currency=currency)
+                                   rooms=rooms, currency=currency, extras=extras)
     lines = []
     for tax in taxes:
         taxed = on[id(tax)]
@@ -93,7 +97,11 @@ def tax_lines_for(taxes: list[Tax], nights: list, *, rooms: int, adults: int, ch
             continue
         if tax.kind == Tax.Kind.PERCENT:
             weights = [(n.rate if tax.base == Tax.Base.GROSS else n.net) * rooms for n in taxed]
-            amount = round_money(shared(tax, sum(weights, ZERO) * tax.value / 100), currency)
+            on_extras = [extras.get(n.date, ZERO) for n in taxed]
+            amount = round_money(shared(tax, sum(weights, ZERO) * tax.value / 100)
+                                 + sum(on_extras, ZERO) * tax.value / 100, currency)
+            if any(on_extras):
+                weights = [shared(tax, w) + e for w, e in zip(weights, on_extras, strict=True)]
         elif tax.kind == Tax.Kind.PER_PERSON_PER_NIGHT:
             weights = [Decimal(1)] * len(taxed)
             amount = round_money(tax.value * taxable[id(tax)] * len(taxed), currency)
@@ -109,10 +117,11 @@ def tax_lines_for(taxes: list[Tax], nights: list, *, rooms: int, adults: int, ch
     return lines
 
 
-def _included_per_night(taxes: list[Tax], nights: list, on: dict, *, rates: dict, rooms: int, currency: str
-                        ) -> dict[int, dict[date, Decimal]]:
+def _included_per_night(taxes: list[Tax], nights: list, on: dict, *, rates: dict, rooms: int, currency: str,
+                        extras: dict[date, Decimal]) -> dict[int, dict[date, Decimal]]:
     """The tax inside each night's price, per tax (keyed by id), all rooms: per room, the night's price less
-    its net (price / (1 + the rates of the taxes applying that night), rounded), split between them by rate."""
+    its net (price / (1 + the rates of the taxes applying that night), rounded), split between them by rate.
+    The taxable extras of the night (all rooms) hold their tax the same way, at the full rates."""
     out: dict[int, dict[date, Decimal]] = {id(t): {} for t in taxes if on[id(t)]}
     taxed_on = {id(t): {n.date for n in on[id(t)]} for t in taxes}
     for night in nights:
@@ -124,4 +133,10 @@ def _included_per_night(taxes: list[Tax], nights: list, on: dict, *, rates: dict
         shares = allocate(price - net, [rates[id(t)] for t in applying], currency)
         for tax, share in zip(applying, shares, strict=True):
             out[id(tax)][night.date] = share * rooms
+        extra = extras.get(night.date, ZERO)
+        if extra:
+            full = [t.value / 100 for t in applying]
+            extra_net = round_money(extra / (1 + sum(full, ZERO)), currency)
+            for tax, share in zip(applying, allocate(extra - extra_net, full, currency), strict=True):
+                out[id(tax)][night.date] += share
     return out

@@ -61,7 +61,7 @@ def test_a_derived_plan_must_derive_from_a_base_plan(staff_client, nyc):
 
 def test_rates_can_only_be_given_to_base_plans(staff_client, nyc):
     form = staff_client.get(reverse("admin:pricing_rateoverride_add")).context["adminform"].form
-    assert [p.code for p in form.fields["rate_plan"].queryset] == ["BAR"]
+    assert [p.code for p in form.fields["rate_plan"].queryset] == ["BAR", "BB"]  # base plans only
     aaa = RatePlan.objects.get(hotel=nyc, code="AAA")
     html = staff_client.get(reverse("admin:pricing_rateplan_change", args=[aaa.pk])).content.decode()
     assert "rates-TOTAL_FORMS" not in html

@@ -12,7 +12,7 @@ from django.utils import timezone
 from inventory.demo_content import demo_content_load
 from inventory.models import Hotel, HotelAPIKey, Room, RoomType
 from inventory.services import inventory_open
-from pricing.models import CancellationPolicy, CancellationTier, Fee, Promotion, Rate, RatePlan, Tax
+from pricing.models import CancellationPolicy, CancellationTier, Extra, Fee, Promotion, Rate, RatePlan, Tax
 
 ROOM_TYPES = [
     # code, name, description, adults, children, occupancy, rooms (floor, first number), BAR mon-fri/sat/sun
@@ -33,10 +33,20 @@ DEMO_GUARANTEE_PLANS = [
      dict(guarantee=RatePlan.Guarantee.PAY_AT_HOTEL)),
 ]
 
+# code, name, description, kind, price, max quantity, tax-exempt
+DEMO_EXTRAS = [
+    ("BRKF", "Breakfast", "Buffet breakfast in the Atrium, 6:30-10:30", Extra.Kind.PER_PERSON_PER_NIGHT, "24.50", 1,
+     False),
+    ("PARK", "Parking", "Valet parking, in and out, per car", Extra.Kind.PER_NIGHT, "45.00", 2, False),
+    ("XFER", "Airport transfer", "Private car from JFK or LaGuardia, one way", Extra.Kind.PER_STAY, "85.00", 2, True),
+]
+# Bed and Breakfast: its own prices (BAR + 30.00 a night), breakfast for everyone included.
+BNB_SUPPLEMENT = Decimal("30")
+
 
 class Command(BaseCommand):
     help = ("Load Grand Hotel NYC with rooms, a year of inventory, BAR and AAA rates (prepaid), DEP, FLEX and HOTEL "
-            "(deposit, card guarantee, pay at the hotel), taxes, fees and policies.")
+            "(deposit, card guarantee, pay at the hotel), BB (bed and breakfast), extras, taxes, fees and policies.")
 
     def add_arguments(self, parser):
         parser.add_argument("--photos", action="store_true",
@@ -80,6 +90,15 @@ class Command(BaseCommand):
             kind=Fee.Kind.PER_NIGHT, amount=Decimal("15")))
         Promotion.objects.get_or_create(hotel=hotel, code="WINTER10", defaults=dict(
             name="Winter escape", kind=Promotion.Kind.PERCENT, value=Decimal("10"), min_nights=2))
+        extras = {}
+        for code, name, description, kind, price, most, exempt in DEMO_EXTRAS:
+            extras[code], _ = Extra.objects.get_or_create(hotel=hotel, code=code, defaults=dict(
+                name=name, description=description, kind=kind, price=Decimal(price), max_quantity=most,
+                tax_exempt=exempt))
+        bnb, created = RatePlan.objects.get_or_create(hotel=hotel, code="BB", defaults=dict(
+            name="Bed and Breakfast", description="Breakfast for every guest included", cancellation_policy=flexible))
+        if created:
+            bnb.included_extras.add(extras["BRKF"])
         today = timezone.localdate()
         for i, (code, name, desc, adults, children, occ, (floor, first, count), prices) in enumerate(ROOM_TYPES):
             rt, _ = RoomType.objects.get_or_create(hotel=hotel, code=code, defaults=dict(
@@ -90,6 +109,11 @@ class Command(BaseCommand):
                                            defaults=dict(room_type=rt, floor=floor))
             weekday, saturday, sunday = (Decimal(p) for p in prices)
             Rate.objects.get_or_create(rate_plan=bar, room_type=rt, name="All year", defaults=dict(
+                start_date=today - timedelta(days=30), end_date=today + timedelta(days=400),
+                monday=weekday, tuesday=weekday, wednesday=weekday, thursday=weekday, friday=weekday,
+                saturday=saturday, sunday=sunday))
+            weekday, saturday, sunday = (p + BNB_SUPPLEMENT for p in (weekday, saturday, sunday))
+            Rate.objects.get_or_create(rate_plan=bnb, room_type=rt, name="All year", defaults=dict(
                 start_date=today - timedelta(days=30), end_date=today + timedelta(days=400),
                 monday=weekday, tuesday=weekday, wednesday=weekday, thursday=weekday, friday=weekday,
                 saturday=saturday, sunday=sunday))
