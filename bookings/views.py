@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from hotelbooking.errors import (
@@ -235,6 +235,7 @@ def book(request):
         billing_address=d["billing_address"],
         channel=Channel.DIRECT, source="Website", expected_total=d["expected_total"],
         marketing_consent=bool(d.get("marketing_consent")), consent_source="BOOKING_PAGE",
+        language=get_language(),  # the page's: the guest's emails are written in it
     )
     try:
         booked = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d},
