@@ -66,7 +66,7 @@ def test_translations_keep_the_placeholders_of_their_message(code):
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_the_committed_mo_is_the_po_compiled(code):
     po, mo = _entries(_po(code)), _entries(_mo(code))
-    assert mo == po, "locale/%s: run `manage.py compilemessages` and commit the .mo" % code
+    assert mo == po, f"locale/{code}: run `manage.py compilemessages` and commit the .mo"
 
 
 def test_english_is_the_fallback_and_the_source_language():
