@@ -5,6 +5,7 @@ service decides the rest."""
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bookings.consent import MARKETING_WORDING
 from hotelbooking.errors import DomainError, PaymentFailed, ValidationFailed
@@ -138,5 +139,5 @@ class StripeBookingForm(GuestForm):
 
 class ConfirmationLookupForm(forms.Form):
     label_suffix = ""
-    last_name = forms.CharField(max_length=100, label="Last name of the guest",
+    last_name = forms.CharField(max_length=100, label=gettext_lazy("Last name of the guest"),
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))

@@ -96,6 +96,10 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     billing_address = models.TextField(
         blank=True, max_length=500,
         help_text="The guest's postal address for their invoices, as booked (street, postal code and city, country)")
+    # The language the guest booked in (a code of settings.LANGUAGES): their emails are written in it.
+    # Empty for bookings from before it was kept, and from channels: those get settings.LANGUAGE_CODE.
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES,
+                                help_text="The guest's language, for their emails")
     arrival_time = models.TimeField("expected arrival time", null=True, blank=True,
                                     help_text="When the guest expects to arrive, hotel time, if they said")
     # A booking of several rooms is one Reservation per room: the first (the lead) carries the booking's

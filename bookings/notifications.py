@@ -4,7 +4,10 @@ import logging
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from hotelbooking.locale import email_language
 
 from . import guest_mail
 from .calendar_invite import FILENAME, MIMETYPE, stay_calendar
@@ -21,7 +24,8 @@ def emailable(address: str) -> bool:
     return bool(address) and not address.lower().endswith(".invalid")
 
 
-def _send(reservation: Reservation, *, subject: str, template: str, kind: str, extra: dict | None = None) -> None:
+def _send(reservation: Reservation, *, subject, template: str, kind: str, extra: dict | None = None) -> None:
+    """`subject`: a lazy translation with %(hotel)s and %(number)s, written in the guest's language."""
     if not emailable(reservation.guest.email):
         return  # a channel withheld the address: the channel tells its guest
     charges = [p for p in reservation.payments.all()
@@ -35,8 +39,10 @@ def _send(reservation: Reservation, *, subject: str, template: str, kind: str, e
                "manage_url": manage_url(reservation),
                "payment_terms": reservation_payment_terms(reservation),
                **(extra or {})}
-    text = render_to_string(f"bookings/email/{template}.txt", context)
-    html = render_to_string(f"bookings/email/{template}.html", context)
+    with translation.override(email_language(reservation.language)):
+        subject = str(subject) % {"hotel": reservation.hotel.name, "number": reservation.confirmation_number}
+        text = render_to_string(f"bookings/email/{template}.txt", context)
+        html = render_to_string(f"bookings/email/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
                                      reply_to=[reservation.hotel.email] if reservation.hotel.email else None)
     message.attach_alternative(html, "text/html")
@@ -60,4 +66,4 @@ def send_confirmation(event: OutboxEvent) -> None:
                  "booking_paid": sum(p.amount for p in Payment.objects.filter(
                      reservation__in=rooms, kind=Payment.Kind.CHARGE, result=Payment.Result.SUCCEEDED))}
     _send(reservation, template="confirmation", kind=guest_mail.CONFIRMATION, extra=extra,
-          subject=f"Your reservation at {reservation.hotel.name} is confirmed: {reservation.confirmation_number}")
+          subject=_("Your reservation at %(hotel)s is confirmed: %(number)s"))

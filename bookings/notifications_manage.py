@@ -2,8 +2,11 @@
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from hotelbooking.locale import email_language
 
 from . import guest_mail
 from .calendar_invite import FILENAME, MIMETYPE, stay_calendar
@@ -13,7 +16,8 @@ from .models import OutboxEvent, Reservation
 from .notifications import emailable
 
 
-def _send(reservation: Reservation, *, subject: str, template: str, kind: str, event: OutboxEvent) -> None:
+def _send(reservation: Reservation, *, subject, template: str, kind: str, event: OutboxEvent) -> None:
+    """`subject`: a lazy translation with %(hotel)s and %(number)s, written in the guest's language."""
     if not emailable(reservation.guest.email):
         return  # a channel withheld the address: the channel tells its guest
     hotel = reservation.hotel
@@ -27,8 +31,10 @@ def _send(reservation: Reservation, *, subject: str, template: str, kind: str, e
     cancelled_at = parse_datetime(event.payload.get("cancelled_at") or "")
     if cancelled_at:
         context["cancelled_at_local"] = timezone.make_naive(cancelled_at, hotel.tz)
-    text = render_to_string(f"bookings/email/{template}.txt", context)
-    html = render_to_string(f"bookings/email/{template}.html", context)
+    with translation.override(email_language(reservation.language)):
+        subject = str(subject) % {"hotel": hotel.name, "number": reservation.confirmation_number}
+        text = render_to_string(f"bookings/email/{template}.txt", context)
+        html = render_to_string(f"bookings/email/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[reservation.guest.email],
                                      reply_to=[hotel.email] if hotel.email else None)
     message.attach_alternative(html, "text/html")
@@ -41,12 +47,11 @@ def send_modified(event: OutboxEvent) -> None:
     """ReservationModified: the new itinerary and what moved on the card."""
     reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
     _send(reservation, template="modified", kind=guest_mail.MODIFIED, event=event,
-          subject=f"Your reservation at {reservation.hotel.name} has been changed: "
-                  f"{reservation.confirmation_number}")
+          subject=_("Your reservation at %(hotel)s has been changed: %(number)s"))
 
 
 def send_cancelled(event: OutboxEvent) -> None:
     """ReservationCancelled: the penalty kept and the refund."""
     reservation = Reservation.objects.with_details().get(pk=event.reservation_id)
     _send(reservation, template="cancelled", kind=guest_mail.CANCELLED, event=event,
-          subject=f"Your reservation at {reservation.hotel.name} is cancelled: {reservation.confirmation_number}")
+          subject=_("Your reservation at %(hotel)s is cancelled: %(number)s"))

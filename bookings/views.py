@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from hotelbooking.errors import (
@@ -76,9 +76,9 @@ def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate
     m = lambda amount: _money(amount, currency)  # noqa: E731
     discounts = []
     if rate_plan_discount:
-        discounts.append(("Rate discount", m(-abs(Decimal(rate_plan_discount)))))
+        discounts.append((gettext("Rate discount"), m(-abs(Decimal(rate_plan_discount)))))
     if promotion_discount:
-        discounts.append(("Promotion", m(-abs(Decimal(promotion_discount)))))
+        discounts.append((gettext("Promotion"), m(-abs(Decimal(promotion_discount)))))
     return {
         "currency": currency, "rooms": rooms,
         "nights": [{"date": d, "rate": m(rate)} for d, rate in nights],
@@ -297,6 +297,7 @@ def book(request):
         channel=Channel.DIRECT, source="Website", expected_total=d["expected_total"],
         marketing_consent=bool(d.get("marketing_consent")), consent_source="BOOKING_PAGE",
         extras=tuple(extras_param(params.get("extras", ""))),
+        language=get_language(),  # the page's: the guest's emails are written in it
     )
     try:
         booked = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d},
@@ -415,13 +416,13 @@ def confirmation(request, confirmation_number: str):
     if not allowed and request.method == "POST" and form.is_valid():
         throttle = LookupThrottle(request=request, confirmation_number=number)
         if throttle.attempt():
-            error = "Too many attempts. Please try again later, or use the link in your confirmation email."
+            error = gettext("Too many attempts. Please try again later, or use the link in your confirmation email.")
         elif reservation_by_guest(confirmation_number=number, last_name=form.cleaned_data["last_name"]):
             throttle.found()
             remember_confirmation(request, number)
             return redirect(reverse("booking-confirmation", args=[number]))
         else:
-            error = "We could not find a booking with that confirmation number and last name."
+            error = gettext("We could not find a booking with that confirmation number and last name.")
     if not allowed:
         response = render(request, "bookings/confirmation_lookup.html",
                           {"number": number, "form": form, "error": error})

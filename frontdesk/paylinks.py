@@ -35,7 +35,9 @@ from bookings.notifications import emailable
 from bookings.payments import Card, PaymentGateway
 from bookings.payments.attempts import attempt_open, attempt_send, finisher, step_kind
 from bookings.services import reservation_lock
+from currency.formatting import money_text
 from hotelbooking.errors import InvalidState, PaymentFailed, PaymentLinkClosed, PaymentLinkNotFound, ValidationFailed
+from hotelbooking.locale import email_language
 from hotelbooking.money import ZERO, fmt, round_money
 
 from .models import PaymentLink
@@ -163,9 +165,9 @@ def payment_link_email(link_pk: int) -> None:
     """Email the link to the guest (after the link committed; never inside a transaction)."""
     link = PaymentLink.objects.select_related("reservation__hotel", "reservation__guest").get(pk=link_pk)
     r, hotel = link.reservation, link.reservation.hotel
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(email_language(r.language)):  # the guest's, as booked
         context = {"link": link, "r": r, "hotel": hotel, "url": payment_link_url(link),
-                   "amount": fmt(link.amount, link.currency),
+                   "amount": money_text(link.amount, link.currency),  # in the guest's language
                    "expires": timezone.localtime(link.expires_at, hotel.tz)}
         subject = _("Payment request from %(hotel)s: booking %(number)s") % {"hotel": hotel.name,
                                                                               "number": r.confirmation_number}

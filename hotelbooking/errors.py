@@ -1,4 +1,11 @@
-"""Domain errors with stable codes. Services raise them; the API handler and page helper translate them."""
+"""Domain errors with stable codes. Services raise them; the API handler and page helper translate them.
+
+The default messages of errors a guest meets on the guest pages are translatable (gettext_lazy) and read in the
+language active when the error is raised: the guest's on a page, always English in the API (hotelbooking.locale),
+whose stable `code` is what clients match. Staff- and partner-only messages stay English.
+"""
+
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -6,11 +13,11 @@ class DomainError(Exception):
     http_status = 400
     retryable = False
     retry_action: str | None = None
-    default_message = "The request could not be completed."
+    default_message = _("The request could not be completed.")
 
     def __init__(self, message: str | None = None, *, retryable: bool | None = None,
                  retry_action: str | None = None, **details):
-        self.message = message or self.default_message
+        self.message = str(message or self.default_message)  # a lazy default read in the active language
         if retryable is not None:
             self.retryable = retryable
         if retry_action is not None:
@@ -29,17 +36,17 @@ class DomainError(Exception):
 class NotFound(DomainError):
     code = "NOT_FOUND"
     http_status = 404
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class HotelNotFound(NotFound):
     code = "HOTEL_NOT_FOUND"
-    default_message = "No such hotel."
+    default_message = _("No such hotel.")
 
 
 class ReservationNotFound(NotFound):
     code = "RESERVATION_NOT_FOUND"
-    default_message = "No reservation matches that confirmation number."
+    default_message = _("No reservation matches that confirmation number.")
 
 
 class RoomNotFound(NotFound):
@@ -48,32 +55,32 @@ class RoomNotFound(NotFound):
 
 class ValidationFailed(DomainError):
     code = "VALIDATION_ERROR"
-    default_message = "Some fields are missing or invalid."
+    default_message = _("Some fields are missing or invalid.")
 
 
 class InvalidDates(DomainError):
     code = "INVALID_DATES"
-    default_message = "The dates are invalid."
+    default_message = _("The dates are invalid.")
 
 
 class InvalidParty(DomainError):
     code = "INVALID_PARTY"
-    default_message = "The number of guests is invalid."
+    default_message = _("The number of guests is invalid.")
 
 
 class UnknownRoomType(DomainError):
     code = "UNKNOWN_ROOM_TYPE"
-    default_message = "This hotel has no such room type."
+    default_message = _("This hotel has no such room type.")
 
 
 class UnknownRatePlan(DomainError):
     code = "UNKNOWN_RATE_PLAN"
-    default_message = "This hotel has no such rate plan."
+    default_message = _("This hotel has no such rate plan.")
 
 
 class UnknownPromoCode(DomainError):
     code = "UNKNOWN_PROMO_CODE"
-    default_message = "This promotion code is not valid for the stay."
+    default_message = _("This promotion code is not valid for the stay.")
 
 
 class UnknownExtra(DomainError):
@@ -89,20 +96,20 @@ class ExtraNotAvailable(DomainError):
 class RateNotAvailable(DomainError):
     code = "RATE_NOT_AVAILABLE"
     http_status = 409
-    default_message = "No rate is loaded for some night of the stay."
+    default_message = _("No rate is loaded for some night of the stay.")
 
 
 class RestrictionViolated(DomainError):
     code = "RESTRICTED"
     http_status = 409
-    default_message = "The stay does not meet the hotel's restrictions."
+    default_message = _("The stay does not meet the hotel's restrictions.")
 
 
 class SoldOut(DomainError):
     code = "SOLD_OUT"
     http_status = 409
-    default_message = ("Sorry, this room type is no longer available. "
-                       "Please choose different dates or room type.")
+    default_message = _("Sorry, this room type is no longer available. "
+                        "Please choose different dates or room type.")
 
 
 class PriceChanged(DomainError):
@@ -110,7 +117,7 @@ class PriceChanged(DomainError):
     http_status = 409
     retryable = True
     retry_action = "CONFIRM_NEW_PRICE"
-    default_message = "The price has changed since it was shown. Please review the new total."
+    default_message = _("The price has changed since it was shown. Please review the new total.")
 
 
 class PaymentFailed(DomainError):
@@ -118,7 +125,7 @@ class PaymentFailed(DomainError):
     http_status = 402
     retryable = True
     retry_action = "UPDATE_PAYMENT"
-    default_message = "The payment was declined. Please use another card."
+    default_message = _("The payment was declined. Please use another card.")
 
 
 class CardDataNotAccepted(DomainError):
@@ -135,8 +142,8 @@ class PaymentLinkExpired(DomainError):
 
     code = "PAYMENT_LINK_EXPIRED"
     http_status = 410
-    default_message = ("This payment page has expired. If your payment went through, your confirmation email "
-                       "is on its way; otherwise please book again.")
+    default_message = _("This payment page has expired. If your payment went through, your confirmation email "
+                        "is on its way; otherwise please book again.")
 
 
 class OverrideNotAllowed(DomainError):
@@ -153,7 +160,7 @@ class BookingNotCompleted(DomainError):
     code = "SYSTEM_ERROR"
     http_status = 500
     retryable = True
-    default_message = "The booking could not be completed and no money was kept. Please try again."
+    default_message = _("The booking could not be completed and no money was kept. Please try again.")
 
 
 class WebhookRejected(DomainError):
@@ -181,7 +188,7 @@ class ModificationNotAllowed(DomainError):
 class CancellationNotAllowed(DomainError):
     code = "CANCELLATION_NOT_ALLOWED"
     http_status = 409
-    default_message = "Please contact the front desk for early departure."
+    default_message = _("Please contact the front desk for early departure.")
 
 
 class InvalidState(DomainError):
@@ -210,7 +217,7 @@ class ConcurrentModification(DomainError):
     code = "CONCURRENT_MODIFICATION"
     http_status = 409
     retryable = True
-    default_message = "The reservation was changed by someone else at the same moment. Please try again."
+    default_message = _("The reservation was changed by someone else at the same moment. Please try again.")
 
 
 class IdempotencyKeyReused(DomainError):
@@ -323,7 +330,7 @@ class UnsupportedMessage(DomainError):
 
 class PaymentLinkNotFound(NotFound):
     code = "PAYMENT_LINK_NOT_FOUND"
-    default_message = "This payment link is not valid. Please use the link in the hotel's email."
+    default_message = _("This payment link is not valid. Please use the link in the hotel's email.")
 
 
 class PaymentLinkClosed(DomainError):
@@ -332,7 +339,7 @@ class PaymentLinkClosed(DomainError):
 
     code = "PAYMENT_LINK_CLOSED"
     http_status = 409
-    default_message = "This payment link no longer takes payments. Please contact the hotel."
+    default_message = _("This payment link no longer takes payments. Please contact the hotel.")
 
 
 # --- rates calendar --------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "imagekit",  # photo renditions (inventory.photos)
+    "currency",  # exchange rates and amount display; imports nothing of the domain
     "inventory",
     "pricing",
     "bookings",
@@ -78,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (as Django asks): the guest's language from the set_language
+    # cookie, else the browser's Accept-Language; the API always answers in English (hotelbooking.locale).
+    "hotelbooking.locale.GuestLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "currency.context_processors.switcher",
             ],
         },
     },
@@ -125,7 +130,12 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"  # the fallback: a browser that asks for none of LANGUAGES gets English
+# Guest pages and emails (decision 11). Each name in its own language, as the switcher shows it.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the .po files and their compiled .mo, both committed
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

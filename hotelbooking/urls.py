@@ -16,6 +16,8 @@ def _swagger_ui_allowed(view):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the guest pages' language switcher
+    path("currency/", include("currency.urls")),  # the display-currency switcher
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", _swagger_ui_allowed(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
          name="api-docs"),

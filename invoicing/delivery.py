@@ -6,9 +6,12 @@ import logging
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 
 from bookings.guest_mail import guest_email_send
 from bookings.notifications import emailable
+from hotelbooking.locale import email_language
 
 from .models import Invoice
 from .pdf import invoice_pdf, pdf_filename
@@ -38,12 +41,17 @@ def invoice_email_send(invoice_id: int) -> bool:
     if invoice is None or not emailable(invoice.bill_to_email):
         return False
     hotel = invoice.hotel
-    what = "Credit note" if invoice.is_credit_note else "Invoice"
-    body = render_to_string("invoicing/email.txt", {"invoice": invoice, "hotel": hotel, "what": what})
-    message = EmailMessage(subject=f"{what} {invoice.number} from {invoice.seller_name}", body=body,
+    # A guest's invoice email in the language they booked in; a company's or agent's in LANGUAGE_CODE.
+    to_guest = invoice.folio.billing_party_id is None
+    with translation.override(email_language(invoice.reservation.language if to_guest else "")):
+        names = {"number": invoice.number, "seller": invoice.seller_name}
+        subject = (gettext("Credit note %(number)s from %(seller)s") if invoice.is_credit_note
+                   else gettext("Invoice %(number)s from %(seller)s")) % names
+        body = render_to_string("invoicing/email.txt", {"invoice": invoice, "hotel": hotel})
+    message = EmailMessage(subject=subject, body=body,
                            to=[invoice.bill_to_email], reply_to=[hotel.email] if hotel.email else None)
     message.attach(pdf_filename(invoice), invoice_pdf(invoice), "application/pdf")
-    if invoice.folio.billing_party_id is None:
+    if to_guest:
         # Sent to the guest: recorded for their data export (privacy), like every guest email.
         guest_email_send(message, kind="INVOICE", reservation=invoice.reservation)
     else:

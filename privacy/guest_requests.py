@@ -15,13 +15,15 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from bookings import guest_mail
 from bookings.guest_mail import guest_email_send
 from bookings.lookup import _Counter
 from bookings.models import Guest
 from bookings.notifications import emailable
+from hotelbooking.locale import email_language
 from hotelbooking.throttling import client_address
 
 from .erasure import guest_erase
@@ -66,9 +68,9 @@ class DataRequestThrottle:
         return 0
 
 
-def data_request_ask(*, email: str) -> None:
+def data_request_ask(*, email: str, language: str = "") -> None:
     """If a guest (not erased) has this email, make a request and email its link after commit; otherwise nothing.
-    The caller answers the same either way."""
+    The caller answers the same either way. The email is written in `language` (the page's)."""
     guest = Guest.objects.filter(email__iexact=email.strip()).first()
     if guest is None or not emailable(guest.email):
         return
@@ -76,7 +78,7 @@ def data_request_ask(*, email: str) -> None:
 
     with transaction.atomic():
         request = DataRequest.objects.create(guest=guest, expires_at=timezone.now() + DataRequest.lifetime())
-        transaction.on_commit(lambda: send_data_request_email.delay(request.pk))
+        transaction.on_commit(lambda: send_data_request_email.delay(request.pk, language))
 
 
 def data_request_token(request: DataRequest) -> str:
@@ -88,17 +90,18 @@ def data_request_url(request: DataRequest) -> str:
     return base + reverse("privacy-link", args=[data_request_token(request)])
 
 
-def data_request_email(request_id: int) -> None:
+def data_request_email(request_id: int, language: str = "") -> None:
     request = DataRequest.objects.select_related("guest").filter(pk=request_id).first()
     if request is None or not emailable(request.guest.email):
         return
     context = {"guest": request.guest, "url": data_request_url(request),
                "expires": timezone.localtime(request.expires_at),
                "hours": int(DataRequest.lifetime().total_seconds() // 3600)}
-    message = EmailMultiAlternatives(subject="Your data at Grand Hotels: your link",
-                                     body=render_to_string("privacy/email/data_request.txt", context),
-                                     to=[request.guest.email])
-    message.attach_alternative(render_to_string("privacy/email/data_request.html", context), "text/html")
+    with translation.override(email_language(language)):
+        message = EmailMultiAlternatives(subject=gettext("Your data at Grand Hotels: your link"),
+                                         body=render_to_string("privacy/email/data_request.txt", context),
+                                         to=[request.guest.email])
+        message.attach_alternative(render_to_string("privacy/email/data_request.html", context), "text/html")
     guest_email_send(message, kind=guest_mail.DATA_REQUEST, guest=request.guest)
 
 

@@ -10,8 +10,8 @@ def erase_expired_guests() -> int:
 
 
 @shared_task
-def send_data_request_email(request_id: int) -> None:
+def send_data_request_email(request_id: int, language: str = "") -> None:
     """The guest's link to their data, sent by a worker so every address gets its answer equally fast."""
     from .guest_requests import data_request_email
 
-    data_request_email(request_id)
+    data_request_email(request_id, language)

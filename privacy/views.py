@@ -7,6 +7,7 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.cache import never_cache
 
 from hotelbooking.errors import DomainError
@@ -34,9 +35,11 @@ def data_request(request):
         wait = DataRequestThrottle(request=request, email=form.cleaned_data["email"]).attempt()
         if wait:
             minutes = max(1, round(wait / 60))
-            form.add_error(None, f"Too many requests from here: please try again in {minutes} minutes.")
+            form.add_error(None, ngettext("Too many requests from here: please try again in %(n)d minute.",
+                                          "Too many requests from here: please try again in %(n)d minutes.",
+                                          minutes) % {"n": minutes})
             return render(request, "privacy/request.html", {"form": form}, status=429)
-        data_request_ask(email=form.cleaned_data["email"])
+        data_request_ask(email=form.cleaned_data["email"], language=get_language())
         request.session[SENT] = True
         return redirect("privacy-request")  # PRG: the same page for every address
     sent = request.session.pop(SENT, False)

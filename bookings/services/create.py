@@ -21,6 +21,7 @@ from hotelbooking.errors import (
     UnknownPromoCode,
     ValidationFailed,
 )
+from hotelbooking.locale import guest_language
 from hotelbooking.money import round_money
 from inventory.models import Hotel
 from inventory.services import inventory_release, inventory_reserve
@@ -120,6 +121,8 @@ class BookingRequest:
     # The extras the guest takes, [{"code": "BRKF", "quantity": 1}] (pricing/engine/extras.py); with `rooms`,
     # each room takes them unless it names its own.
     extras: tuple[dict, ...] = ()
+    # The guest's language (a code of settings.LANGUAGES; the booking page passes the page's): their emails'.
+    language: str = ""
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -505,7 +508,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), arrival_time=request.arrival_time,
-        billing_address=(request.billing_address or "").strip(),
+        billing_address=(request.billing_address or "").strip(), language=guest_language(request.language),
         currency=currency, created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,
         payment_terms=terms.as_dict() if request.collect_payment else {},  # a channel's terms are not ours

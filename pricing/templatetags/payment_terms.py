@@ -31,7 +31,8 @@ def as_payment_terms(terms) -> dict | None:
 
 @register.filter(is_safe=True)
 def squash(text: str) -> str:
-    """Runs of whitespace (a template laid out on several lines) made one space, ends stripped; markup
+    """Runs of layout whitespace (a template laid out on several lines) made one space, ends stripped; markup
     boundaries lose theirs, so `<p> Charged` reads `<p>Charged`."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
-    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", text)
+    # Layout whitespace only: the no-break spaces of an amount in the guest's locale (664,14 $) stay.
+    text = re.sub(r"[ \t\r\n]+", " ", str(text)).strip(" ")
+    return re.sub(r"[ ]*(<[^>]+>)[ ]*", r"\1", text)
