@@ -36,6 +36,7 @@ from hotelbooking.errors import (
     UnknownRoomType,
 )
 from hotelbooking.money import ZERO, round_money
+from inventory.selectors import hotel_with_content, room_types_with_content
 from inventory.services import check_availability
 from pricing.engine import Quote
 from pricing.guarantee import terms_for_quote
@@ -213,6 +214,8 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
                "payment_failed": payment_failed}
     element = None
     if quote is not None:
+        room_types_with_content([quote.room_type])   # its photos, facts and amenities, loaded in place
+        hotel_with_content(hotel)
         element = payment_element(terms_for_quote(quote, booked_on=hotel_today(hotel)))
         context.update({
             "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),

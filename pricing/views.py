@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hotelbooking.errors import DomainError
-from inventory.selectors import hotel_list
+from inventory.selectors import hotel_list, hotel_with_content, room_types_with_content
 
 from .alternatives import SoldOutAdvice, sold_out_advice
 from .cancellation import applicable_tier, penalty_label
@@ -154,6 +154,8 @@ def search(request):
             response = None
         else:
             rooms = _rooms(response)
+            room_types_with_content([room["room_type"] for room in rooms])   # photos, facts, amenities
+            hotel_with_content(response.hotel)
             if response.unavailable:
                 params = {k: data[k] for k in ("adults", "children", "rate_plan", "promo_code", "access_code")
                           if data[k]}
