@@ -53,13 +53,20 @@ def nyc(db):
 
 @pytest.fixture
 def next_friday():
-    """The first Friday strictly after today (hotel-local), so a Friday-to-Monday stay is bookable."""
+    """The first Friday strictly after today (hotel-local), so a Friday-to-Monday stay is bookable; on a
+    Thursday after 15:00 in New York, the one after, so that cancelling it now is still free (the seed's
+    Flexible 24-Hour policy frees it until the day before, 15:00) whatever the hour the suite runs."""
     from datetime import timedelta
+    from zoneinfo import ZoneInfo
 
     from django.utils import timezone
 
-    today = timezone.localdate()
-    return today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    now = timezone.now().astimezone(ZoneInfo("America/New_York"))
+    today = now.date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    if friday - today == timedelta(days=1) and now.hour >= 15:
+        friday += timedelta(days=7)
+    return friday
 
 
 @pytest.fixture

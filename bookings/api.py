@@ -180,6 +180,10 @@ class BookingCreateInput(serializers.Serializer):
                                 help_text="One age (0-17) per child, optional")
     room_count = PartyCountField(required=False, default=1, help_text="1 to 9 rooms, each with an adult")
     promo_code = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    access_code = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="",
+        help_text="The member or corporate code that opens a member or code-only rate plan (the search's "
+                  "`access_code`). Without it such a plan is 400 UNKNOWN_RATE_PLAN; public plans need none.")
     guest = GuestInput()
     payment = PaymentInput()
     special_requests = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -243,6 +247,7 @@ class BookingCreateInput(serializers.Serializer):
             source=d["source"] or source, expected_total=d.get("expected_total"),
             marketing_consent=d["marketing_consent"], consent_source="API",
             extras=tuple(dict(e) for e in d["extras"]),
+            access_code=d["access_code"],
         )
 
 

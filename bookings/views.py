@@ -59,7 +59,7 @@ SESSION_KEY = "booked_confirmation_numbers"
 PAYMENT_FAILED_KEY = "booking_payment_failed"
 # `extras` carries the chosen extras as "BRKF:1,PARK:2" (the extras form on the page posts them as checkboxes).
 STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code",
-               "extras")
+               "extras", "access_code")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
@@ -173,6 +173,7 @@ def _quote_for(params: dict, *, check_rooms: bool = True):
                                    check_out=params["check_out"], adults=params["adults"] or 1,
                                    children=params["children"] or 0, promo_code=params["promo_code"] or None,
                                    extras=extras_param(params.get("extras", "")))
+    services.rate_plan_open_check(quote.rate_plan, params.get("access_code") or "")
     if not check_rooms:  # booking will say SOLD_OUT itself, and the form keeps what was typed
         return hotel, quote
     availability = check_availability(quote.room_type, quote.check_in, quote.check_out)
@@ -195,9 +196,9 @@ def _search_url(params: dict) -> str:
 def book_url(params: dict) -> str:
     from urllib.parse import urlencode
 
-    # The extras only when some are chosen: a stay without them keeps the link it always had.
+    # The extras and the access code only when given: a stay without them keeps the link it always had.
     return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS
-                                                      if k != "extras" or params.get(k)})
+                                                      if k not in ("extras", "access_code") or params.get(k)})
 
 
 def _form_class() -> type[GuestForm]:
@@ -301,6 +302,7 @@ def book(request):
         marketing_consent=bool(d.get("marketing_consent")), consent_source="BOOKING_PAGE",
         extras=tuple(extras_param(params.get("extras", ""))),
         language=get_language(),  # the page's: the guest's emails are written in it
+        access_code=params.get("access_code") or "",
     )
     try:
         booked = _book_once(request, booking, key=d["idempotency_key"], fingerprint_of={**params, **d},

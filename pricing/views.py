@@ -52,6 +52,8 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
         "adults": stay.adults, "children": stay.children,
         "promo_code": quote.promotion.code if quote.promotion else "",
     }
+    if not offer.rate_plan.opens_with(None):  # a member or code-only rate: the book page asks for its code too
+        query["access_code"] = offer.rate_plan.access_code
     pricing = quote.as_dict()
     return {
         "rate_plan": offer.rate_plan,

@@ -27,6 +27,7 @@ from .create import (
     confirmation_number_next,
     quote_payload,
     quote_totals,
+    rate_plan_open_check,
 )
 from .expiry import reservations_expire_pending
 from .ledger import amount_paid_net
@@ -47,7 +48,7 @@ __all__ = [
     "booking_payment_confirm", "booking_payment_pending", "booking_payment_token", "booking_payment_token_read",
     "booking_quote", "booking_quote_rooms", "BookingQuote", "BookingRequest", "card_on_file",
     "confirmation_number_next", "GuestDetails", "MAX_ROOMS", "payment_summary", "PendingPayment", "PriceOverride",
-    "quote_payload", "quote_totals", "reservation_detail_get", "reservation_get", "reservation_lock",
-    "reservation_save",
+    "quote_payload", "quote_totals", "rate_plan_open_check", "reservation_detail_get", "reservation_get",
+    "reservation_lock", "reservation_save",
     "reservations_expire_pending", "RoomQuote", "RoomRequest", "transition",
 ]

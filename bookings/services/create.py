@@ -60,6 +60,7 @@ from .quote import (  # noqa: F401 (booking_quote, quote_totals and RoomRequest 
     child_ages_validate,
     quote_payload,
     quote_totals,
+    rate_plan_open_check,
     room_named,
 )
 from .reading import reservation_lock
@@ -121,6 +122,9 @@ class BookingRequest:
     # The extras the guest takes, [{"code": "BRKF", "quantity": 1}] (pricing/engine/extras.py); with `rooms`,
     # each room takes them unless it names its own.
     extras: tuple[dict, ...] = ()
+    # The member or corporate code the guest typed (RatePlan.visibility): a member or code-only plan is booked
+    # only with it. None: not asked (the desk and channels book any plan of the hotel).
+    access_code: str | None = None
     # The guest's language (a code of settings.LANGUAGES; the booking page passes the page's): their emails'.
     language: str = ""
 
@@ -205,6 +209,8 @@ def booking_create(*, request: BookingRequest, gateway: PaymentGateway, actor=No
     hotel = hotel_get(request.hotel_code)
     _guest_validate(request.guest)
     booking = _booking_quote(hotel, request, actor=actor)
+    if request.access_code is not None:
+        rate_plan_open_check(booking.rooms[0].quote.rate_plan, request.access_code)
     total = booking.total
     currency = booking.currency
     expected = None if request.expected_total is None else _expected(request.expected_total, currency)

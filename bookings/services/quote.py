@@ -7,7 +7,14 @@ booking of that room would be; its total is the sum of the rooms' totals, each r
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from hotelbooking.errors import DomainError, InvalidParty, RestrictionViolated, UnknownRoomType, ValidationFailed
+from hotelbooking.errors import (
+    DomainError,
+    InvalidParty,
+    RestrictionViolated,
+    UnknownRatePlan,
+    UnknownRoomType,
+    ValidationFailed,
+)
 from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, RoomType
 from pricing.engine import Quote, extras_choose, quote_stay
@@ -177,3 +184,10 @@ def quote_payload(quote: Quote) -> dict:
     data["free_until"] = quote.free_until.isoformat() if quote.free_until else None
     data["payment_terms"] = terms_for_quote(quote, booked_on=hotel_today(quote.hotel)).as_dict()
     return data
+
+
+def rate_plan_open_check(rate_plan, access_code: str | None) -> None:
+    """UNKNOWN_RATE_PLAN for a member or code-only plan asked without its access code: to a guest who has not
+    typed the code, the plan does not exist (the search never shows it either)."""
+    if not rate_plan.opens_with(access_code):
+        raise UnknownRatePlan(f"This hotel has no rate plan {rate_plan.code}.")

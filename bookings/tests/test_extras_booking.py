@@ -81,7 +81,7 @@ def test_two_rooms_with_breakfast_through_the_api(partner_client, nyc, next_frid
     assert len(mail.outbox) == 1
     text, html = mail.outbox[0].body, mail.outbox[0].alternatives[0][0]
     assert "Breakfast  147.00" in text and "Total               828.78" in text
-    assert "Booking total: 1535.16 USD" in text
+    assert "Booking total: 1,535.16 USD" in text
     assert "Breakfast</td><td align=\"right\">147.00" in html
 
 

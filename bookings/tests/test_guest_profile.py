@@ -18,7 +18,7 @@ from .booking_setup import GOOD_CARD, seed_request
 
 pytestmark = pytest.mark.django_db
 
-VICTIM = GuestDetails("Vera", "Victim", "vera.victim@example.com", phone="+1 212 555 0100",
+VICTIM = GuestDetails("Vera", "Victim", "vera.victim@example.com", phone="+1 917 555 0100",
                       loyalty_number="GH-VERA-1")
 
 
@@ -48,12 +48,12 @@ def test_booking_with_someone_elses_email_leaves_their_profile_alone(client, nyc
     victim = Guest.objects.get()
     assert theirs.guest_id == victim.pk == mine.guest_id  # one email, one profile
     assert (victim.first_name, victim.last_name, victim.email, victim.phone, victim.loyalty_number) == (
-        "Vera", "Victim", "vera.victim@example.com", "+1 212 555 0100", "GH-VERA-1")
+        "Vera", "Victim", "vera.victim@example.com", "+1 917 555 0100", "GH-VERA-1")
     # The attacker's booking carries what was typed with it, and only it.
     assert (theirs.guest_full_name, theirs.guest_phone, theirs.guest_loyalty_number) == (
         "Mallory Attacker", "+1 666 555 0666", "GH-MALLORY")
     assert (mine.guest_full_name, mine.guest_phone, mine.guest_loyalty_number) == (
-        "Vera Victim", "+1 212 555 0100", "GH-VERA-1")
+        "Vera Victim", "+1 917 555 0100", "GH-VERA-1")
 
 
 def test_the_victims_points_stay_on_her_own_loyalty_number(client, nyc, next_friday,
@@ -99,12 +99,12 @@ def test_the_emails_show_the_reservations_details(nyc, next_friday, django_captu
                                                                phone="+1 666 555 0666"))
     assert len(mail.outbox) == 2
     victims, attackers = mail.outbox
-    for message, name, phone in ((victims, "Vera Victim", "+1 212 555 0100"),
+    for message, name, phone in ((victims, "Vera Victim", "+1 917 555 0100"),
                                  (attackers, "Mallory Attacker", "+1 666 555 0666")):
         html = message.alternatives[0][0]
         assert f"Dear {name}," in message.body and f"Phone: {phone}" in message.body
         assert f"Dear {name}," in html and f"<td>Phone</td><td>{phone}</td>" in html
-    assert "+1 666" not in victims.body and "+1 212" not in attackers.body
+    assert "+1 666" not in victims.body and "+1 917" not in attackers.body
 
 
 def test_the_front_desk_and_the_admin_show_what_was_booked(admin_client, nyc, next_friday):

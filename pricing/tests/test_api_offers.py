@@ -53,7 +53,8 @@ def test_plans_all_adds_every_plan_per_room_type_beside_the_unchanged_answer(dem
     # AAA is BAR less 10 %; DEP, FLEX and HOTEL are BAR's price with other payment terms.
     assert offers == [("AAA", "664.14", "221.38", "PREPAY"), ("BAR", "724.84", "241.61", "PREPAY"),
                       ("DEP", "724.84", "241.61", "DEPOSIT"), ("FLEX", "724.84", "241.61", "CARD_GUARANTEE"),
-                      ("HOTEL", "724.84", "241.61", "PAY_AT_HOTEL")]
+                      ("HOTEL", "724.84", "241.61", "PAY_AT_HOTEL"),
+                      ("BB", "825.64", "275.21", "PREPAY")]     # bed and breakfast: BAR + 30.00 a night
     aaa = king["offers"][0]
     assert aaa["rate_plan"] == {"code": "AAA", "name": "AAA Member Rate", "visibility": "PUBLIC",
                                 "description": "10% off the Best Available Rate for AAA members"}

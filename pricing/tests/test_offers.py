@@ -148,4 +148,5 @@ def test_all_rates_cost_the_same_queries_whatever_the_room_types_nights_and_deri
             offers[(code, nights)] = sum(len(r.offers) for r in response.rooms)
     assert offers == {("SMALL", 1): 2, ("SMALL", 14): 2, ("BIG", 1): 40, ("BIG", 14): 40}
     assert len(set(counts.values())) == 1, counts
-    assert counts[("SMALL", 1)] <= 11, counts
+    # Per base plan its seasons, overrides, child prices and extras; the taxes, fees and deals once.
+    assert counts[("SMALL", 1)] <= 13, counts
