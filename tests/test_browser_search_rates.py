@@ -67,7 +67,7 @@ def test_every_rate_of_each_room_side_by_side_and_a_code_opens_its_own(demo, sho
             assert rooms.nth(i).locator("li.rate").count() >= 3          # five plans in the demo
         king = tab.locator("#room-DELUXE-KING")
         plans = king.locator("li.rate").evaluate_all("els => els.map(e => e.dataset.ratePlan)")
-        assert plans == ["AAA", "BAR", "DEP", "FLEX", "HOTEL"]
+        assert plans == ["AAA", "BAR", "DEP", "FLEX", "HOTEL", "BB"]   # bed and breakfast: BAR + 30.00 a night
         assert king.locator("li.rate").first.locator(".per-night").inner_text().startswith("USD 221.38")
         # The search form folds into a one-line summary: the first offer and its Book button are above the fold.
         first_book = tab.locator("li.rate .button.book").first
