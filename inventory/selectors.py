@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from hotelbooking.errors import HotelNotFound
+
 from .models import Amenity, Hotel, HotelPhoto, InventoryDay, RoomType, RoomTypePhoto
 
 
@@ -127,8 +129,6 @@ def inventory_grid(*, hotel: Hotel, month: date) -> InventoryGrid:
 
 def hotel_get(code: str) -> Hotel:
     """The hotel of a code, any case; HOTEL_NOT_FOUND for an unknown (or unprintable) one."""
-    from hotelbooking.errors import HotelNotFound
-
     code = (code or "").strip()
     hotel = None if not code or "\x00" in code else Hotel.objects.filter(code__iexact=code).first()
     if hotel is None:

@@ -9,7 +9,6 @@ from datetime import date
 from django.conf import settings
 
 from hotelbooking.errors import (
-    HotelNotFound,
     InvalidDates,
     InvalidParty,
     RateNotAvailable,
@@ -17,6 +16,7 @@ from hotelbooking.errors import (
     UnknownRatePlan,
 )
 from inventory.models import Hotel, RoomType
+from inventory.selectors import hotel_get  # noqa: F401 (the search's callers read it from here)
 from inventory.services import Availability, availability_for_room_types
 
 from .engine import Quote, quote_stay, validate_promotion
@@ -35,14 +35,6 @@ class Stay:
     @property
     def nights(self) -> int:
         return (self.check_out - self.check_in).days
-
-
-def hotel_get(code: str) -> Hotel:
-    code = (code or "").strip()
-    hotel = None if not code or "\x00" in code else Hotel.objects.filter(code__iexact=code).first()
-    if hotel is None:
-        raise HotelNotFound(f"No hotel with code {code}.")
-    return hotel
 
 
 def hotel_today(hotel: Hotel) -> date:
