@@ -18,6 +18,12 @@ def _elapsed(later: datetime, earlier: datetime) -> timedelta:
     return later.astimezone(UTC) - earlier.astimezone(UTC)
 
 
+def non_refundable(free_until_at: datetime | None, at: datetime) -> bool:
+    """Whether an offer is shown as non-refundable at `at`: it was never free to cancel, or its free window had
+    closed a day or more before (a stay booked right after the deadline is "free cancellation ended")."""
+    return free_until_at is None or free_until_at <= at - timedelta(days=1)
+
+
 def free_until(snapshot: dict, checkin_at: datetime) -> datetime | None:
     """The last moment a cancellation costs nothing, in check-in's time zone.
 

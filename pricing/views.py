@@ -11,7 +11,7 @@ from hotelbooking.errors import DomainError
 from inventory.selectors import hotel_list, hotel_with_content, room_types_with_content
 
 from .alternatives import SoldOutAdvice, sold_out_advice
-from .cancellation import applicable_tier, penalty_label
+from .cancellation import applicable_tier, non_refundable, penalty_label
 from .forms import SearchForm
 from .models import RatePlan
 from .offers import RateOffer, RatesResponse, search_all_rates
@@ -68,8 +68,7 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
         "policy": quote.policy_snapshot,
         "free_until": quote.free_until,
         "free_cancellation": quote.free_until is not None and quote.free_until > now,
-        # A free window that had closed a day or more before this booking could be made: a non-refundable rate.
-        "non_refundable": quote.free_until is None or quote.free_until <= now - timedelta(days=1),
+        "non_refundable": non_refundable(quote.free_until, now),
         "penalty_now": penalty_label(applicable_tier(quote.policy_snapshot, quote.check_in_at, now)),
         "book_url": f"{BOOK_URL}?{urlencode(query)}",
         "payment_terms": offer.payment_terms,
