@@ -1,4 +1,4 @@
-from .api import urlpatterns as booking_patterns
-from .api_manage import urlpatterns as manage_patterns
+from .api.booking import urlpatterns as booking_patterns
+from .api.manage import urlpatterns as manage_patterns
 
 urlpatterns = booking_patterns + manage_patterns

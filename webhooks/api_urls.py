@@ -1,1 +1,1 @@
-from .api import urlpatterns  # noqa: F401
+from .api.views import urlpatterns  # noqa: F401

@@ -8,7 +8,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from bookings.api_output import BookingDetailOutput, booking_data
+from bookings.api.output import BookingDetailOutput, booking_data
 from bookings.models import OutboxEvent, Reservation
 
 from .catalog import API_VERSION

@@ -7,7 +7,7 @@ WEBHOOKS is SPECTACULAR_SETTINGS["WEBHOOKS"]; the signature and event headers ar
 from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema, extend_schema_field
 from rest_framework import serializers
 
-from bookings.api_output import AMOUNT_HELP, BookingDetailOutput
+from bookings.api.output import AMOUNT_HELP, BookingDetailOutput
 
 from .catalog import API_VERSION, DESCRIPTIONS, EVENT_TYPES
 from .sending import SIGNATURE_HEADER

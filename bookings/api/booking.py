@@ -1,6 +1,7 @@
 """Partner booking API: create a booking, read it back. Thin: parse, call one service, serialize.
 
-The answers' shapes are in api_output.py; the status URL of a booking whose payment is pending in api_pending.py.
+The answers' shapes are in output.py; the status URL of a booking whose payment is pending in pending.py;
+changes and cancellations in manage.py.
 
 Errors are domain errors raised by the services and mapped to HTTP by hotelbooking.api.exception_handler.
 """
@@ -18,26 +19,23 @@ from hotelbooking.errors import CardDataNotAccepted, DomainError, HotelNotFound
 from pricing.api import ExtraInput
 from pricing.search import hotel_get
 
-from . import idempotency, payments, services
-from .api_manage import BookingModifyCancelMethods
-from .api_output import (  # noqa: F401 (also read from here by other modules)
-    AMOUNT_HELP,
+from .. import idempotency, payments, services
+from ..consent import MARKETING_WORDING, MARKETING_WORDING_VERSION
+from ..models import Channel
+from ..payments import Card
+from ..payments.stripe_gateway import stripe_enabled
+from ..services import BookingRequest, GuestDetails
+from .manage import BookingModifyCancelMethods
+from .output import (
     BookingDetailOutput,
     BookingOutput,
-    BookingPaymentOutput,
     PendingBookingOutput,
     booking_data,
     error_doc,
     location_of,
-    pending_booking_data,
 )
-from .api_pending import booking_answer
-from .api_pending import urlpatterns as pending_patterns
-from .consent import MARKETING_WORDING, MARKETING_WORDING_VERSION
-from .models import Channel
-from .payments import Card
-from .payments.stripe_gateway import stripe_enabled
-from .services import BookingRequest, GuestDetails
+from .pending import booking_answer
+from .pending import urlpatterns as pending_patterns
 
 # --- input ----------------------------------------------------------------------------------------------
 
@@ -453,7 +451,7 @@ class BookingCreateApi(APIView):
 
 
 class BookingDetailApi(BookingModifyCancelMethods, APIView):
-    """GET here; PATCH (change) and DELETE (cancel) come from api_manage, which owns those use cases."""
+    """GET here; PATCH (change) and DELETE (cancel) come from manage.py, which owns those use cases."""
 
     permission_classes = [HotelWork]
     hotel_work = {"GET": "view_booking", "PATCH": "modify_booking", "DELETE": "cancel_booking"}

@@ -13,10 +13,10 @@ from rest_framework.views import APIView
 from hotelbooking.api import HotelWork, reach_of
 from hotelbooking.errors import PaymentFailed, ReservationNotFound
 
-from . import payments, services
-from .api_output import BookingOutput, PendingBookingOutput, booking_data, error_doc, location_of, pending_booking_data
-from .models import Reservation, Status
-from .services.confirm import NOT_COMPLETED
+from .. import payments, services
+from ..models import Reservation, Status
+from ..services.confirm import NOT_COMPLETED
+from .output import BookingOutput, PendingBookingOutput, booking_data, error_doc, location_of, pending_booking_data
 
 
 def booking_answer(reservation: Reservation) -> Response:

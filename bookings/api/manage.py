@@ -22,8 +22,8 @@ from rest_framework.views import APIView
 from hotelbooking.api import AmountField, ErrorSerializer, HotelWork, caller_of, reach_of
 from pricing.api import ExtraInput, HotelLocalDateTimeField, PricingOutput
 
-from .cancellations import cancellation_quote, reservation_cancel, room_cancel
-from .modifications import (
+from ..cancellations import cancellation_quote, reservation_cancel, room_cancel
+from ..modifications import (
     BookingModificationResult,
     ModificationRequest,
     booking_modification_quote,
@@ -31,7 +31,7 @@ from .modifications import (
     modification_quote,
     reservation_modify,
 )
-from .payments import default_gateway
+from ..payments import default_gateway
 
 AMOUNT_HELP = "Decimal string in the hotel's currency, e.g. \"207.78\"."
 CN = OpenApiParameter("confirmation_number", OpenApiTypes.STR, OpenApiParameter.PATH,

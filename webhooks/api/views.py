@@ -10,13 +10,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.api_output import error_doc
+from bookings.api.output import error_doc
 from hotelbooking.api import HotelWork, api_key_of
 from hotelbooking.errors import ValidationFailed
 from hotelbooking.permissions import WEBHOOKS
 
-from . import selectors, services
-from .api_io import (
+from .. import selectors, services
+from ..models import WebhookDelivery
+from .io import (
     DeliveryDetailOutput,
     DeliveryOutput,
     EndpointCreateInput,
@@ -27,7 +28,6 @@ from .api_io import (
     delivery_data,
     endpoint_data,
 )
-from .models import WebhookDelivery
 
 TAGS = ["webhooks"]
 _COMMON = {

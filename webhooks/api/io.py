@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from .catalog import EVENT_TYPES
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ..catalog import EVENT_TYPES
+from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 _TYPES_HELP = "Event types to receive: " + ", ".join(EVENT_TYPES)
 

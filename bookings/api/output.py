@@ -1,5 +1,5 @@
 """The partner API's answers about bookings: the booking as read back, and a PENDING one with where its payment
-stands. Shared by booking_create (api.py), the pending payment's status URL (api_pending.py) and booking_retrieve.
+stands. Shared by booking_create (booking.py), the pending payment's status URL (pending.py) and booking_retrieve.
 """
 
 from decimal import Decimal
@@ -19,10 +19,10 @@ from pricing.api import (
     TaxLineOutput,
 )
 
-from . import services
-from .extras import extras_data
-from .models import PaymentAttempt, Reservation, actor_shown
-from .payment_terms import reservation_payment_terms
+from .. import services
+from ..extras import extras_data
+from ..models import PaymentAttempt, Reservation, actor_shown
+from ..payment_terms import reservation_payment_terms
 
 AMOUNT_HELP = 'Decimal string in the hotel\'s currency with its minor unit, e.g. "664.14".'
 _FIRST_ROOM = " For a multi-room booking: the first room's (each room is in `rooms`)."
