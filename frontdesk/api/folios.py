@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from hotelbooking.api import HotelWork, caller_of, hotels_for
 
-from . import selectors, services
-from .api import AUTH_ERRORS, TAGS, _err, _example, _reservation
-from .api_folio_output import BillingPartyOutput, FolioBillOutput, FolioOutput, billing_party_data, folio_data
-from .models import BillingParty
+from .. import selectors, services
+from ..models import BillingParty
+from .common import AUTH_ERRORS, TAGS, _err, _example, _reservation
+from .folio_output import BillingPartyOutput, FolioBillOutput, FolioOutput, billing_party_data, folio_data
 
 KINDS_HELP = ("Kinds of charges: ROOM, TAX, FEE, PENALTY, an incidental (MINIBAR, ROOM_SERVICE, RESTAURANT, SPA, "
               "PARKING, LAUNDRY, TELEPHONE, OTHER), or INCIDENTALS / STAY (room, tax and fee) for several")

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from hotelbooking.api import AmountField
 from hotelbooking.money import round_money
 
-from . import selectors
+from .. import selectors
 
 AMOUNT_HELP = "Decimal string in the hotel's currency, e.g. \"92.50\"."
 
