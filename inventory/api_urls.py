@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .api import HotelListApi
-from .api_content import HotelContentApi
+from .api.content import HotelContentApi
+from .api.hotels import HotelListApi
 
 urlpatterns = [
     path("hotels", HotelListApi.as_view(), name="api-hotels"),

@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 
 from hotelbooking.api import ErrorSerializer
 
-from .api import LocalClockTimeField
-from .models import Amenity, RoomType
-from .selectors import hotel_content, hotel_get
+from ..models import Amenity, RoomType
+from ..selectors import hotel_content, hotel_get
+from .hotels import LocalClockTimeField
 
 
 @extend_schema_field({"type": "string", "format": "uri", "example": "https://hotel.example/media/CACHE/images/x.jpg"})

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from hotelbooking.api import ErrorSerializer
 
-from .selectors import hotel_list
+from ..selectors import hotel_list
 
 
 @extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "15:00"})
