@@ -41,6 +41,10 @@ class ModificationInput(serializers.Serializer):
                   "not given: the booked ages while the number of children is unchanged")
     room_type = serializers.CharField(required=False, max_length=50, help_text="Room type code, e.g. JUNIOR-SUITE")
     rate_plan = serializers.CharField(required=False, max_length=20, help_text="Rate plan code, e.g. BAR")
+    access_code = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="",
+        help_text="New: the member or corporate code that opens a member or code-only rate plan, as at booking. "
+                  "A change to such a plan without it is 400 UNKNOWN_RATE_PLAN; keeping the booked plan needs none.")
     expected_total = serializers.DecimalField(
         required=False, max_digits=12, decimal_places=3,
         help_text="The new total the guest was shown; PRICE_CHANGED (409) if today's differs.")
@@ -66,7 +70,8 @@ class ModificationInput(serializers.Serializer):
                                    children=d.get("children"), child_ages=d.get("child_ages"),
                                    room_type_code=d.get("room_type"),
                                    rate_plan_code=d.get("rate_plan"), expected_total=d.get("expected_total"),
-                                   extras=[dict(e) for e in d["extras"]] if "extras" in d else None)
+                                   extras=[dict(e) for e in d["extras"]] if "extras" in d else None,
+                                   access_code=d.get("access_code", ""))
 
 
 class CancelInput(serializers.Serializer):

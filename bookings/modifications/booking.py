@@ -221,7 +221,7 @@ def _plan_rooms(rooms: list[tuple[int, Reservation]], request: ModificationReque
             f"Booking {lead.confirmation_number} has no confirmed room: only confirmed rooms can be changed.",
             state=lead.status)
     room_request = ModificationRequest(check_in=request.check_in, check_out=request.check_out,
-                                       rate_plan_code=request.rate_plan_code)
+                                       rate_plan_code=request.rate_plan_code, access_code=request.access_code)
     plans = []
     for position, room in confirmed:
         try:

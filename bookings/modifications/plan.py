@@ -29,6 +29,7 @@ from ..extras import extras_booked
 from ..models import Payment, PaymentAttempt, Reservation, Status
 from ..services import (
     quote_payload,
+    rate_plan_open_check,
     reservation_get,
 )
 from ..services.ledger import (
@@ -70,6 +71,9 @@ class ModificationRequest:
     # The extras the stay should have, [{"code", "quantity"}] (all of them: one left out is removed); None keeps
     # the booked ones. A booked extra kept keeps its booked unit price; an added one is at today's.
     extras: list[dict] | None = None
+    # The code a guest typed for a member or code-only rate plan: a change to such a plan without it is
+    # UNKNOWN_RATE_PLAN, as at booking. None (staff, channels) does not check it.
+    access_code: str | None = None
 
     def is_empty(self) -> bool:
         return all(v in (None, "") for v in (self.check_in, self.check_out, self.adults, self.children,
@@ -272,6 +276,8 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
     rate_plan = _rate_plan_for(reservation, request.rate_plan_code)
     room_type_changed = room_type.pk != reservation.room_type_id
     rate_plan_changed = rate_plan.pk != reservation.rate_plan_id
+    if rate_plan_changed and request.access_code is not None:
+        rate_plan_open_check(rate_plan, request.access_code)
     if rate_plan.min_stay and stay.nights < rate_plan.min_stay:
         raise RestrictionViolated(f"The {rate_plan.name} needs a stay of at least {rate_plan.min_stay} nights.",
                                   restriction="MIN_STAY")

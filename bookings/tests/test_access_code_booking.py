@@ -65,3 +65,36 @@ def test_the_book_page_needs_the_code_the_search_link_carries(members_only, next
 def test_the_desk_and_channels_book_any_plan(members_only, next_friday):
     reservation = booking_create(request=seed_request(next_friday), gateway=TestGateway())
     assert reservation.status == "CONFIRMED" and reservation.grand_total == Decimal("664.14")
+
+
+def test_a_change_to_a_member_rate_needs_its_code_too(members_only, partner_client, next_friday):
+    booked = partner_client.post("/api/v1/bookings", seed_body(next_friday, rate_plan="FLEX"), format="json")
+    assert booked.status_code == 201, booked.json()
+    number = booked.json()["confirmation_number"]
+
+    refused = partner_client.patch(f"/api/v1/bookings/{number}", {"rate_plan": "AAA"}, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "UNKNOWN_RATE_PLAN"
+    quote = partner_client.post(f"/api/v1/bookings/{number}/modification-quote", {"rate_plan": "AAA"}, format="json")
+    assert quote.status_code == 400 and quote.json()["error"]["code"] == "UNKNOWN_RATE_PLAN"
+    reservation = Reservation.objects.get(confirmation_number=number)
+    assert reservation.rate_plan.code == "FLEX" and reservation.grand_total == Decimal("724.84")
+
+    priced = partner_client.post(f"/api/v1/bookings/{number}/modification-quote",
+                                 {"rate_plan": "AAA", "access_code": "aaa-2027"}, format="json")
+    assert priced.status_code == 200, priced.json()
+    assert priced.json()["rate_plan"] == "AAA" and priced.json()["pricing_breakdown"]["new_total"] == "664.14"
+    # Keeping the booked plan needs no code, even once the plan has become code-only.
+    RatePlan.objects.filter(hotel=members_only, code="FLEX").update(visibility=RatePlan.Visibility.MEMBER,
+                                                                  access_code="FLEX-1")
+    longer = partner_client.post(f"/api/v1/bookings/{number}/modification-quote",
+                                 {"check_out": (next_friday + timedelta(days=4)).isoformat()}, format="json")
+    assert longer.status_code == 200, longer.json()
+
+
+def test_the_desk_changes_to_any_plan(members_only, next_friday):
+    from bookings.modifications import ModificationRequest, modification_quote
+
+    reservation = booking_create(request=seed_request(next_friday, rate_plan_code="FLEX"), gateway=TestGateway())
+    quote = modification_quote(confirmation_number=reservation.confirmation_number,
+                               request=ModificationRequest(rate_plan_code="AAA"))
+    assert quote.rate_plan_changed and quote.new_total == Decimal("664.14")
