@@ -69,3 +69,40 @@ def _walk_in(tab, base_url, shots, width):
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
 def test_a_clerk_books_a_walk_in_paying_at_the_hotel_in_three_clicks(console, shots, width, height):
     browse({"width": width, "height": height}, lambda tab: _walk_in(tab, console.url, shots, width))
+
+
+def _with_breakfast(tab, base_url, shots, width):
+    from bookings.models import Reservation
+
+    tab.goto(base_url + "/admin/login/?next=/admin/frontdesk/stay/book/")
+    tab.fill("#id_username", "frontdesk")
+    tab.fill("#id_password", "frontdesk")
+    tab.click("input[type=submit]")
+    tab.wait_for_url(re.compile(r"/admin/frontdesk/stay/book/"))
+    tab.locator("#room-offers tr[data-room-type=DELUXE-KING] a.button").click()
+    tab.wait_for_url(re.compile(r"room_type=DELUXE-KING"))
+    before = re.search(r"([\d,]+\.\d\d) USD", tab.locator("#guest").inner_text()).group(1)
+    tab.fill("#id_first_name", "Bree")
+    tab.fill("#id_last_name", "Kfast")
+    tab.fill("#id_email", "bree@example.com")
+    tab.fill("#id_extra_BRKF", "1")
+    tab.click("#update-rooms")
+    tab.wait_for_selector("#extras-total")
+    heading = tab.locator("#guest").inner_text()
+    total = re.search(r"([\d,]+\.\d\d) USD", heading).group(1)
+    assert "with extras" in heading and total != before
+    assert "Breakfast" in tab.locator("#extras-total").inner_text()
+    assert tab.input_value("#id_first_name") == "Bree"  # what was typed is kept
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    tab.locator("#extras").screenshot(path=str(shots / f"desk-booking-{width}-4-extras.png"))
+    tab.screenshot(path=str(shots / f"desk-booking-{width}-4-extras-page.png"), full_page=True)
+    tab.click("#book-button")
+    tab.wait_for_url(re.compile(r"/admin/frontdesk/stay/book/\d+/done/"))
+    assert tab.locator("#booked-total").inner_text() == f"{total} USD"
+    r = Reservation.objects.get(confirmation_number=tab.locator("#confirmation-number").inner_text().strip())
+    assert [e.code for e in r.extras.all()] == ["BRKF"]
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+def test_a_clerk_adds_breakfast_and_books_at_the_total_shown(console, shots, width, height):
+    browse({"width": width, "height": height}, lambda tab: _with_breakfast(tab, console.url, shots, width))

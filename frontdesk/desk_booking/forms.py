@@ -14,8 +14,9 @@ from django import forms
 
 from bookings.forms import BookingForm, StripeBookingForm
 from bookings.models import Channel
+from hotelbooking.money import fmt
 
-from .rooms import extra_indexes, line_field
+from .rooms import extra_field, extra_indexes, extras_asked, line_field
 
 WALK_IN, PHONE, EMAIL = "WALK_IN", "PHONE", "EMAIL"
 BOOKED_HOW = [(WALK_IN, "Walk-in"), (PHONE, "Phone"), (EMAIL, "Email")]
@@ -87,13 +88,22 @@ class DeskFields(forms.Form):
                                         help_text="For the whole stay, before taxes and fees; spread over the nights")
     override_reason = forms.CharField(label="Reason for the override", required=False, max_length=300)
 
-    def __init__(self, *args, may_override: bool = False, guarantees=None, room_choices=(), **kwargs):
+    def __init__(self, *args, may_override: bool = False, guarantees=None, room_choices=(), extras=(), currency="",
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.may_override = may_override
         self.room_choices = list(room_choices)
         self.line_indexes = extra_indexes(self.data if self.is_bound else self.initial)
         for i in self.line_indexes:
             self.fields.update(_line_fields(i, self.room_choices))
+        self.extras_offered, self.currency, self.extra_names = list(extras), currency, []
+        for extra in extras:  # the hotel's extras on sale: a quantity each, for the whole booking (every room)
+            name = extra_field(extra.code)
+            self.fields[name] = forms.IntegerField(
+                label=extra.name, required=False, min_value=0, max_value=extra.max_quantity, initial=0,
+                help_text=f"{extra.get_kind_display()}, {fmt(extra.price, currency)} each",
+                widget=forms.NumberInput(attrs={"min": 0, "max": extra.max_quantity, "class": "vSmallField"}))
+            self.extra_names.append(name)
         if not may_override:
             for name in OVERRIDE_FIELDS:
                 del self.fields[name]
@@ -112,6 +122,13 @@ class DeskFields(forms.Form):
 
     def child_age_list(self) -> list[str]:
         return _ages(self.cleaned_data.get("child_ages", ""))
+
+    def extra_fields(self) -> list:
+        return [self[name] for name in self.extra_names]
+
+    def extras(self) -> list[dict]:
+        """The extras chosen, as the booking service takes them ([{"code": "BRKF", "quantity": 1}])."""
+        return extras_asked({k: v for k, v in self.cleaned_data.items() if k in self.extra_names})
 
     def override_values(self) -> tuple[Decimal | None, Decimal | None, str] | None:
         """(nightly, total, reason) when any override field was filled; None when none was. Without the

@@ -6,6 +6,10 @@ that re-render the form with one line more or less (nothing is booked, everythin
 the page works without JavaScript. The lines are priced together with booking_quote_rooms, the booking service's
 own pricing, and checked together against the rooms left (two lines of one type need two rooms); the booking
 service decides in the end, with its locks held (SOLD_OUT naming the room).
+
+Extras (breakfast, parking...) are posted as extra_<CODE> quantities for the whole booking: each room takes them,
+as the booking service's `extras` says. With any chosen, even one room is priced here, so the total shown (and the
+expected total posted) includes them.
 """
 
 from collections import Counter
@@ -18,6 +22,7 @@ from hotelbooking.errors import DomainError
 from pricing.guarantee import PaymentTerms
 
 LINE_FIELDS = ("room_type", "adults", "children", "child_ages")
+EXTRA_PREFIX = "extra_"
 ADD, REMOVE, UPDATE = "add_room", "remove_room", "update_rooms"
 
 
@@ -44,6 +49,26 @@ def room_requests(data: Mapping) -> list[RoomRequest]:
         rooms.append(RoomRequest(get(line_field("room_type", i)), get(line_field("adults", i)) or "1",
                                  get(line_field("children", i)) or "0", _ages(get(line_field("child_ages", i)))))
     return rooms
+
+
+def extra_field(code: str) -> str:
+    return f"{EXTRA_PREFIX}{code}"
+
+
+def extras_asked(data: Mapping) -> list[dict]:
+    """The extras posted with a quantity of one or more, as the booking service takes them; a quantity that is
+    not a whole number is left to the form's validation (here: not chosen)."""
+    asked = []
+    for key, value in data.items():
+        if not key.startswith(EXTRA_PREFIX):
+            continue
+        try:
+            quantity = int(str(value).strip() or "0")
+        except ValueError:
+            continue
+        if quantity > 0:
+            asked.append({"code": key[len(EXTRA_PREFIX):], "quantity": quantity})
+    return sorted(asked, key=lambda e: e["code"])
 
 
 def lines_edited(data: Mapping, *, default_room_type: str) -> dict:
@@ -82,12 +107,14 @@ class RoomsPriced:
 
 def rooms_priced(*, hotel, params: dict, data: Mapping, offers) -> RoomsPriced:
     rooms = room_requests(data)
-    if len(rooms) < 2:
+    extras = extras_asked(data)
+    if len(rooms) < 2 and not extras:
         return RoomsPriced()
     priced = RoomsPriced(short=shortfall(rooms, offers))
     try:
         priced.booking = booking_quote_rooms(hotel=hotel, rooms=rooms, rate_plan_code=params["rate_plan"],
-                                             check_in=params["check_in"], check_out=params["check_out"])
+                                             check_in=params["check_in"], check_out=params["check_out"],
+                                             extras=extras)
     except DomainError as exc:
         priced.error = exc
     return priced

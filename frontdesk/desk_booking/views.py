@@ -43,6 +43,7 @@ from hotelbooking.money import fmt, round_money
 from hotelbooking.permissions import staff_may
 from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_today
+from pricing.selectors import extras_list
 
 from .. import paylinks
 from . import rooms, selectors
@@ -133,10 +134,13 @@ def _priced(hotel, params, form, offers) -> rooms.RoomsPriced:
 
 
 def _lines(form) -> dict:
-    """The added room lines' fields as they are now, for the page's links and the guest search to keep them."""
+    """The added room lines' fields and the extras chosen as they are now, for the page's links and the guest search to
+    keep them."""
     values = _values(form)
-    return {rooms.line_field(name, i): values.get(rooms.line_field(name, i), "")
-            for i in form.line_indexes for name in rooms.LINE_FIELDS}
+    lines = {rooms.line_field(name, i): values.get(rooms.line_field(name, i), "")
+             for i in form.line_indexes for name in rooms.LINE_FIELDS}
+    lines.update({rooms.extra_field(e["code"]): e["quantity"] for e in rooms.extras_asked(values)})
+    return lines
 
 
 def _card_page_url(params: dict, offer, form=None) -> str:
@@ -156,13 +160,15 @@ def _form_for(request, *, hotel, offer, params, offers, data=None, initial=None)
     form_class = desk_form_class(stripe=stripe_enabled())
     may_override = staff_may(request.user, "override_rate", hotel)
     choices = rooms.room_choices(offers)
+    extras = extras_list(hotel=hotel)
     if data is not None:
         return form_class(data, may_override=may_override, guarantees=guarantees, room_choices=choices,
-                          card_required=data.get("guarantee") == CARD), hosted
+                          extras=extras, currency=hotel.currency, card_required=data.get("guarantee") == CARD), hosted
     if initial is None:
         initial = {**params, "room_type": offer.room_type.code, "guarantee": guarantees[0]}
         initial.update({k: request.GET[k] for i in rooms.extra_indexes(request.GET)
                         for k in (rooms.line_field(name, i) for name in rooms.LINE_FIELDS) if k in request.GET})
+        initial.update({k: v for k, v in request.GET.items() if k.startswith(rooms.EXTRA_PREFIX)})
         guest = selectors.guest_for_desk(user=request.user, guest_id=request.GET.get("guest"))
         if guest is not None:
             initial.update(guest_initial(guest))
@@ -172,7 +178,7 @@ def _form_for(request, *, hotel, offer, params, offers, data=None, initial=None)
     total = priced.booking.total if priced.booking else round_money(offer.quote.total, offer.quote.currency)
     initial = {**initial, "expected_total": total, "idempotency_key": uuid.uuid4().hex}
     return form_class(initial=initial, may_override=may_override, guarantees=guarantees, room_choices=choices,
-                      card_required=initial["guarantee"] == CARD), hosted
+                      extras=extras, currency=hotel.currency, card_required=initial["guarantee"] == CARD), hosted
 
 
 def _element(offer, hosted: bool, priced: rooms.RoomsPriced | None = None):
@@ -291,7 +297,7 @@ def _request_of(form) -> BookingRequest:
         source=SOURCE_OF[d["booked_how"]],
         expected_total=d["expected_total"] if override is None else None,  # an override sets the price itself
         settle_at_hotel=not collect, payment_note=PAYMENT_NOTES.get(d["guarantee"], ""),
-        price_override=None if override is None else PriceOverride(*override),
+        price_override=None if override is None else PriceOverride(*override), extras=tuple(form.extras()),
         # Two lines or more: one multi-room booking (the service refuses a price override for it).
         rooms=tuple(RoomRequest(x.room_type_code, x.adults, x.children, list(x.child_ages)) for x in lines)
         if len(lines) > 1 else ())
@@ -352,7 +358,8 @@ def _rekeyed(form, *, new_total=None):
         data["expected_total"] = str(new_total)
     rekeyed = type(form)(data=data, may_override=form.may_override,
                          guarantees=[c for c, _ in form.fields["guarantee"].choices],
-                         room_choices=form.room_choices, card_required=form.card_required)
+                         room_choices=form.room_choices, extras=form.extras_offered, currency=form.currency,
+                         card_required=form.card_required)
     rekeyed.is_valid()
     return rekeyed
 

@@ -41,6 +41,15 @@ def seed_stay(book, next_friday):
 
 
 @pytest.fixture
+def tonight(nyc):
+    """Tonight at the NYC hotel: (today, tomorrow), hotel-local."""
+    from pricing.search import hotel_today
+
+    today = hotel_today(nyc)
+    return today, today + timedelta(days=1)
+
+
+@pytest.fixture
 def clerk(nyc):
     """A Front desk clerk of the NYC hotel (frontdesk.tests.desk_support)."""
     from frontdesk.permissions import FRONT_DESK_GROUP

@@ -45,12 +45,6 @@ def manager(nyc):
     return _staff("olga", nyc, FRONT_OFFICE_MANAGER_GROUP)
 
 
-@pytest.fixture
-def tonight(nyc):
-    today = hotel_today(nyc)
-    return today, today + timedelta(days=1)
-
-
 def _stay(nyc, check_in, check_out, **extra):
     return {"hotel": "NYC", "check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "adults": "2",
             "children": "0", "child_ages": "", "rate_plan": "BAR", "booked_how": "WALK_IN", **extra}
