@@ -87,6 +87,7 @@ def figure_rows(report) -> list[tuple[str, str, str, str]]:
         ("RevPAR", *(_amount(f.revpar, c) for f in columns)),
         ("Room revenue", *(_amount(f.room_revenue, c) for f in columns)),
         ("Fees", *(_amount(f.fee_total, c) for f in columns)),
+        ("Extras (breakfast, parking...)", *(_amount(f.extra_total, c) for f in columns)),
         ("Retained (penalties, unused nights)", *(_amount(f.retained_total, c) for f in columns)),
         ("Taxes", *(_amount(f.tax_total, c) for f in columns)),
         ("Total revenue", *(_amount(f.total_revenue, c) for f in columns)),

@@ -103,12 +103,12 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
 FIGURE_COLUMNS = [Column("Available", INT), Column("Out of order", INT), Column("Sold", INT),
                   Column("Occupancy %", PERCENT), Column("ADR", MONEY), Column("RevPAR", MONEY),
                   Column("Room revenue", MONEY), Column("Taxes", MONEY), Column("Fees", MONEY),
-                  Column("Retained", MONEY), Column("Total revenue", MONEY)]
+                  Column("Extras", MONEY), Column("Retained", MONEY), Column("Total revenue", MONEY)]
 
 
 def figure_cells(f: Figures) -> list:
     return [f.available, f.out_of_order, f.sold, f.occupancy, f.adr, f.revpar, f.room_revenue, f.tax_total,
-            f.fee_total, f.retained_total, f.total_revenue]
+            f.fee_total, f.extra_total, f.retained_total, f.total_revenue]
 
 
 def performance_tables(report) -> list[Table]:
@@ -120,6 +120,7 @@ def performance_tables(report) -> list[Table]:
     t = report.total
     lines = [["Room revenue", t.room_revenue, "room"]]
     lines += [[name, amount, "fee"] for name, amount in sorted(t.fees.items())]
+    lines += [[name, amount, "extra"] for name, amount in sorted(t.extras.items())]
     lines += [[kind, t.retained.get(kind, 0), "retained"]
               for kind in (NO_SHOW, CANCELLATION, KEPT_AFTER_CHANGE, UNUSED_NIGHTS) if t.retained.get(kind)]
     lines += [["Revenue without taxes", t.revenue, "subtotal"]]

@@ -107,6 +107,7 @@ class Figures:
     room_revenue: Decimal = ZERO
     taxes: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))   # tax line name -> amount
     fees: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))    # fee line name -> amount
+    extras: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))  # extra's name -> amount (breakfast)
     retained: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))  # kind (NO_SHOW, ...) -> amount
     bookings: set = field(default_factory=set)  # reservation ids with a night here
 
@@ -134,13 +135,17 @@ class Figures:
         return sum(self.fees.values(), ZERO)
 
     @property
+    def extra_total(self) -> Decimal:
+        return sum(self.extras.values(), ZERO)
+
+    @property
     def retained_total(self) -> Decimal:
         return sum(self.retained.values(), ZERO)
 
     @property
     def revenue(self) -> Decimal:
-        """The hotel's revenue without taxes: rooms, fees and what was retained."""
-        return self.room_revenue + self.fee_total + self.retained_total
+        """The hotel's revenue without taxes: rooms, fees, extras and what was retained."""
+        return self.room_revenue + self.fee_total + self.extra_total + self.retained_total
 
     @property
     def total_revenue(self) -> Decimal:
@@ -152,7 +157,8 @@ class Figures:
         self.out_of_order += other.out_of_order
         self.sold += other.sold
         self.room_revenue += other.room_revenue
-        for mine, theirs in ((self.taxes, other.taxes), (self.fees, other.fees), (self.retained, other.retained)):
+        for mine, theirs in ((self.taxes, other.taxes), (self.fees, other.fees), (self.extras, other.extras),
+                             (self.retained, other.retained)):
             for name, amount in theirs.items():
                 mine[name] += amount
         self.bookings |= other.bookings
@@ -164,7 +170,7 @@ class Figures:
         if night.rooms:
             self.room_revenue += night.room
             for group, name, amount in night.lines:
-                (self.taxes if group == "taxes" else self.fees)[name] += amount
+                getattr(self, group)[name] += amount
         else:  # paid, not used: revenue, not an occupied room
             self.retained[UNUSED_NIGHTS] += night.total
 
@@ -179,6 +185,9 @@ def summed(figures, currency: str) -> Figures:
     return total
 
 
+LINE_GROUP = {"TAX": "taxes", "FEE": "fees", "EXTRA": "extras"}  # a posting's kind -> its Figures group
+
+
 @dataclass(frozen=True)
 class StayNight:
     """One night of one booking as the folio posts it (all its rooms)."""
@@ -187,7 +196,7 @@ class StayNight:
     date: date
     rooms: int     # rooms occupied: 0 for a night paid but not used (the guest left early)
     room: Decimal  # the room line
-    lines: tuple   # ("taxes" or "fees", line name, amount), the night's share of each booked line
+    lines: tuple   # ("taxes", "fees" or "extras", line name, amount), the night's share of each booked line
 
     @property
     def total(self) -> Decimal:
@@ -238,7 +247,7 @@ def stay_nights(reservations, window: Window, spreading: dict, *, as_booked: boo
             if p.kind == "ROOM":
                 per_night[p.night][0] += p.amount
             else:
-                per_night[p.night][1].append(("taxes" if p.kind == "TAX" else "fees", p.line, p.amount))
+                per_night[p.night][1].append((LINE_GROUP.get(p.kind, "fees"), p.line, p.amount))
         for night, (room, lines) in sorted(per_night.items()):
             rooms = 0 if left is not None and night >= left else (reservation.room_count or 1)
             out.append(StayNight(reservation, night, rooms, room, tuple(lines)))

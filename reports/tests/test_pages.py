@@ -89,13 +89,13 @@ def test_the_performance_tables_as_csv(manager):
         'attachment; filename="performance-nights-usd-NYC-2027-06-01_2027-06-30.csv"'
     nights = rows(response)
     assert nights[0] == ["Night", "Available", "Out of order", "Sold", "Occupancy %", "ADR", "RevPAR", "Room revenue",
-                         "Taxes", "Fees", "Retained", "Total revenue"]
+                         "Taxes", "Fees", "Extras", "Retained", "Total revenue"]
     assert len(nights) == 1 + 30 + 1
     assert nights[7] == ["2027-06-07", "16", "0", "2", "12.50", "134.10", "16.76", "268.20", "35.76", "30.00", "0.00",
-                         "333.96"]
-    assert nights[2] == ["2027-06-02", "16", "0", "0", "0.00", "", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"]
+                         "0.00", "333.96"]
+    assert nights[2] == ["2027-06-02", "16", "0", "0", "0.00", "", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"]
     assert nights[-1] == ["Total", "477", "3", "12", "2.52", "193.31", "4.86", "2319.70", "297.36", "180.00",
-                          "932.62", "3729.68"]
+                          "0.00", "932.62", "3729.68"]
 
 
 def test_the_other_pages_tables_as_csv(manager):

@@ -154,3 +154,31 @@ def test_rates_and_shares_are_rounded_once_in_the_currency():
     assert money_per(D("1000"), 3, "JPY") == D("333") and money_per(D("1000"), 3, "KWD") == D("333.333")
     assert money_per(D("2319.70"), 0, "USD") is None and percent_share(5, 0) is None
     assert percent_share(1, 8) == D("12.50") and percent_share(1, 3) == D("33.33") and percent_share(2, 3) == D("66.67")
+
+
+def test_extras_are_revenue_of_their_own_not_fees(db):
+    """Breakfast for two on a Tuesday and Wednesday DK BAR stay: 2 x 2 x 24.50 = 98.00, its 12% tax in the room tax,
+    the report's Extras line, not Fees; revenue and total revenue add it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bookings.payments import Card, TestGateway
+    from bookings.services import BookingRequest, GuestDetails, booking_create
+
+    from .conftest import at
+
+    with at(d(8, 1), 9):
+        call_command("seed_demo", stdout=StringIO())
+        r = booking_create(request=BookingRequest(
+            hotel_code="NYC", room_type_code="DELUXE-KING", rate_plan_code="BAR", check_in=d(9, 7),
+            check_out=d(9, 9), adults=2, guest=GuestDetails("Bea", "Breakfast", "bea@example.com"),
+            card=Card(TestGateway.SUCCEEDS, 12, 2030, "123"), extras=({"code": "BRKF", "quantity": 1},)),
+            gateway=TestGateway())
+        [report] = performance_report(hotels=Hotel.objects.filter(code="NYC"), window=Window.nights(d(9, 1), d(9, 30)))
+    t = report.total
+    assert r.grand_total == D("563.12")                    # 378.00 + 57.12 tax + 30.00 fee + 98.00 breakfast
+    assert t.room_revenue == D("378.00") and dict(t.fees) == {"Resort fee": D("30.00")}
+    assert dict(t.extras) == {"Breakfast": D("98.00")} and t.extra_total == D("98.00")
+    assert dict(t.taxes) == {"NYC Hotel Room Tax": D("57.12")}  # 12% of 378.00 and of 98.00
+    assert t.revenue == D("506.00") and t.total_revenue == r.grand_total
