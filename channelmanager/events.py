@@ -91,9 +91,16 @@ def rate_override_saved(sender, instance, **kwargs) -> None:
 
 
 def rate_plan_saved(sender, instance, created=False, **kwargs) -> None:
-    """A plan's derivation or on-sale flag changed: every room type's rates, if a channel sells the plan."""
+    """A plan's derivation, minimum stay or on-sale flag changed: every room type's rates and availability (the
+    plan's status and minimum stay travel there), if a channel sells the plan."""
     if created or not RatePlanMapping.objects.filter(rate_plan_id=instance.pk).exists():
         return
+    ids = list(RoomType.objects.filter(hotel_id=instance.hotel_id).values_list("pk", flat=True))
+    ari_changes_record(room_type_ids=ids, dates=None, kinds=list(BOTH))
+
+
+def tax_or_fee_saved(sender, instance, **kwargs) -> None:
+    """A tax or fee changed (or was deleted): the after-tax amounts and tax lists of every room type's rates."""
     ids = list(RoomType.objects.filter(hotel_id=instance.hotel_id).values_list("pk", flat=True))
     ari_changes_record(room_type_ids=ids, dates=None, kinds=[AriKind.RATES])
 
