@@ -128,8 +128,9 @@ class ReadOnlyAdmin(HotelScoped, admin.ModelAdmin):
 
 @admin.register(AriMessage)
 class AriMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "message_type", "channel", "room_type", "nights", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "channel"]
+    list_display = ["created_at", "message_type", "channel", "room_type", "nights", "status", "attempts", "sent_at",
+                    "reason"]
+    list_filter = ["status", "kind", "channel", "reason"]
     search_fields = ["echo_token", "channel__code", "room_type__code"]
     inlines = [DeliveryAttemptInline]
     date_hierarchy = "created_at"

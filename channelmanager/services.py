@@ -23,7 +23,7 @@ from http.client import HTTPException
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -384,9 +384,13 @@ def ari_full_resyncs_due(*, now=None) -> list[AriMessage]:
                    .update(ari_full_resync_at=now))
         if not claimed:
             continue
-        with transaction.atomic():
-            channel_full_resync(channel=channel, schedule=False)
-        messages += ari_flush(channel_ids=[channel.pk], reason="daily full resync")
+        try:
+            with transaction.atomic():
+                channel_full_resync(channel=channel, schedule=False)
+            messages += ari_flush(channel_ids=[channel.pk], reason="daily full resync")
+        except DatabaseError:  # give the claim back: the next beat tries again, not tomorrow's
+            Channel.objects.filter(pk=channel.pk).update(ari_full_resync_at=channel.ari_full_resync_at)
+            raise
     return messages
 
 

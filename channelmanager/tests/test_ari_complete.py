@@ -197,6 +197,18 @@ def test_a_before_tax_channel_gets_what_it_got_and_fees_on_top_when_it_asks(chan
     assert [f.get("Type") for f in rate.iterfind("ota:Fees/ota:Fee", NS)] == ["Exclusive"]
 
 
+def test_at_a_hotel_whose_prices_include_tax_before_tax_is_the_price_less_the_tax_inside(channel, nyc, next_friday):
+    from inventory.models import Hotel
+
+    Hotel.objects.filter(pk=nyc.pk).update(prices_include_tax=True)
+    rates = _push_rates(channel, rate_amounts=Channel.RateAmounts.BOTH, rate_tax_details=True)
+
+    amount = rates[("DLXK", "BAR-OTA", next_friday)].find("ota:BaseByGuestAmts/ota:BaseByGuestAmt", NS)
+    # 189.00 holds 12% tax: 168.75 + 20.25; the guest pays it and the 15.00 resort fee.
+    assert (amount.get("AmountBeforeTax"), amount.get("AmountAfterTax")) == ("168.75", "204.00")
+    assert amount.find("ota:Taxes/ota:Tax", NS).get("Amount") == "20.25"
+
+
 # --- rates: occupancy -------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -280,12 +292,20 @@ def test_every_channel_gets_its_whole_window_once_a_day(channel, nyc):
     assert off.ari_full_resync_at is None and not off.ari_messages.exists()
 
 
-def test_the_beat_runs_the_daily_push_hourly():
-    entry = settings.CELERY_BEAT_SCHEDULE["channel-ari-daily-full-resync"]
-    assert entry["task"] == "channelmanager.tasks.full_resync_due"
-    from channelmanager.tasks import full_resync_due
+def test_the_beat_runs_the_daily_push_hourly_and_hands_each_message_to_the_sender(channel):
+    from unittest import mock
 
-    assert full_resync_due.name == entry["task"]
+    from channelmanager.tasks import full_resync_due, send_ari_message
+
+    entry = settings.CELERY_BEAT_SCHEDULE["channel-ari-daily-full-resync"]
+    assert entry["task"] == full_resync_due.name == "channelmanager.tasks.full_resync_due"
+    assert entry["schedule"].minute == {20} and len(entry["schedule"].hour) == 24
+
+    with mock.patch.object(send_ari_message, "delay") as send:
+        assert full_resync_due.apply().get() == 4
+        assert full_resync_due.apply().get() == 0
+    assert sorted(c.args[0] for c in send.call_args_list) == sorted(
+        AriMessage.objects.filter(reason="daily full resync").values_list("pk", flat=True))
 
 
 # --- what was last sent, and what failed ------------------------------------------------------------------
