@@ -5,7 +5,8 @@ message per room type and channel:
 1. `ari_changes_record` upserts (channel, room type, night, kind) rows in the caller's transaction and, after
    commit, schedules one flush per channel a few seconds later (`ari_flush_schedule`).
 2. `ari_flush` drains the rows and merges them into AriMessages over contiguous date ranges.
-3. `ari_message_send` builds the XML from the state at that moment and POSTs it; every attempt is logged.
+3. `ari_message_send` builds the XML from the state at that moment (channelmanager/ari_messages.py) and POSTs
+   it; every attempt is logged, and what each night was told is kept (ChannelNight).
    The Celery task retries a failed one with exponential backoff (`ari_retry_delay`).
 """
 
@@ -42,7 +43,8 @@ from hotelbooking.errors import (
 from inventory.models import HotelAPIKey
 from pricing.search import hotel_today
 
-from . import ari, ari_figures, ota_xml
+from . import ari, ota_xml
+from .ari_messages import message_content
 from .models import (
     AriKind,
     AriMessage,
@@ -214,49 +216,6 @@ def http_post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int
         return exc.code, exc.read(65536)
 
 
-def message_dates(message: AriMessage) -> list[date]:
-    out = []
-    for start, end in message.ranges:
-        a, b = date.fromisoformat(start), date.fromisoformat(end)
-        out += [a + timedelta(days=i) for i in range((b - a).days + 1)]
-    return out
-
-
-@dataclass(frozen=True)
-class AriContent:
-    """A message's XML, built from the state read once (`build` takes the credentials: real, or masked for the
-    log), and what it says of each night, for the admin's record (ChannelNight)."""
-
-    build: Callable[[ari.Credentials], bytes]
-    nights: dict[date, str]
-
-
-def ari_content(message: AriMessage, *, mapping: RoomTypeMapping) -> AriContent | None:
-    """What the message says now, or None when there is nothing to say (no rate loaded)."""
-    channel = message.channel
-    timestamp = timezone.now()
-    dates = message_dates(message)
-
-    def common(credentials: ari.Credentials) -> dict:
-        return dict(hotel_code=channel.hotel_code, inv_type_code=mapping.channel_room_code,
-                    echo_token=message.echo_token, timestamp=timestamp, credentials=credentials)
-
-    if message.kind == AriKind.AVAILABILITY:
-        plans = ari_figures.avail_by_plan(channel=channel, room_type=message.room_type, dates=dates)
-        longest = settings.BOOKING_MAX_NIGHTS
-        return AriContent(lambda c: ari.avail_notif(plans=plans, arrival_based=not channel.hotel.counts_every_night,
-                                                    max_nights=longest, **common(c)),
-                          ari_figures.avail_summary(plans, max_nights=longest))
-    rates = {code: days for code, days in ari_figures.rate_days(channel=channel, room_type=message.room_type,
-                                                                 dates=dates).items() if days}
-    if not rates:
-        return None
-    return AriContent(lambda c: ari.rate_amount_notif(currency=channel.hotel.currency, plans=rates,
-                                                      amounts=channel.rate_amounts,
-                                                      tax_details=channel.rate_tax_details, **common(c)),
-                      ari_figures.rate_summary(rates, amounts=channel.rate_amounts))
-
-
 def ari_message_send(*, message_id: int, transport: Transport | None = None) -> DeliveryAttempt | None:
     """One delivery attempt, logged. No HTTP happens inside a transaction. None when nothing was attempted
     (already sent or given up, channel switched off, room type unmapped, nothing to send)."""
@@ -271,7 +230,7 @@ def ari_message_send(*, message_id: int, transport: Transport | None = None) -> 
             status=AriMessage.Status.SKIPPED,
             last_error="The channel is inactive, has no endpoint, or no longer maps this room type.")
         return None
-    content = ari_content(message, mapping=mapping)
+    content = message_content(message, mapping=mapping)
     if content is None:
         AriMessage.objects.filter(pk=message.pk).update(status=AriMessage.Status.SKIPPED,
                                                         last_error="No rate is loaded for these nights.")
