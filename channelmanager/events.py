@@ -99,9 +99,11 @@ def rate_plan_saved(sender, instance, created=False, **kwargs) -> None:
     ari_changes_record(room_type_ids=ids, dates=None, kinds=list(BOTH))
 
 
-def tax_or_fee_saved(sender, instance, **kwargs) -> None:
-    """A tax or fee changed (or was deleted): the after-tax amounts and tax lists of every room type's rates."""
-    ids = list(RoomType.objects.filter(hotel_id=instance.hotel_id).values_list("pk", flat=True))
+def price_terms_saved(sender, instance, **kwargs) -> None:
+    """A tax, fee or child age band changed (or was deleted): every room type's rates (after-tax amounts, tax
+    and fee lists, child amounts) over the window."""
+    hotel_id = instance.hotel_id if hasattr(instance, "hotel_id") else instance.rate_plan.hotel_id
+    ids = list(RoomType.objects.filter(hotel_id=hotel_id).values_list("pk", flat=True))
     ari_changes_record(room_type_ids=ids, dates=None, kinds=[AriKind.RATES])
 
 

@@ -209,6 +209,25 @@ def test_at_a_hotel_whose_prices_include_tax_before_tax_is_the_price_less_the_ta
     assert amount.find("ota:Taxes/ota:Tax", NS).get("Amount") == "20.25"
 
 
+def test_a_tax_change_pushes_the_new_after_tax_amounts(channel, nyc, next_friday):
+    from pricing.models import Tax
+
+    _push_rates(channel, rate_amounts=Channel.RateAmounts.AFTER_TAX)
+    tax = Tax.objects.get(hotel=nyc, name="NYC Hotel Room Tax")
+    tax.value = D("14.75")
+    tax.save()
+    transport = RecordingTransport()
+
+    messages = ari_drain(transport=transport)
+
+    assert sorted((m.room_type.code, m.kind, m.nights) for m in messages) == [
+        ("DELUXE-KING", "RATES", channel.ari_days), ("STANDARD-QUEEN", "RATES", channel.ari_days)]
+    rates = {}
+    for root in transport.roots():
+        rates |= rates_of(root)
+    assert amounts(rates[("DLXK", "BAR-OTA", next_friday)]) == {None: "231.88"}   # 189.00 + 27.88 + 15.00
+
+
 # --- rates: occupancy -------------------------------------------------------------------------------------
 
 @pytest.fixture
