@@ -34,7 +34,8 @@ class ChannelForm(forms.ModelForm):
     class Meta:
         model = Channel
         fields = ["hotel", "code", "name", "property_code", "endpoint_url", "username", "password", "token",
-                  "is_active", "ari_days", "rate_amounts", "rate_tax_details", "rate_occupancy_prices"]
+                  "is_active", "ari_days", "avail_limit_per_room_type", "rate_amounts", "rate_tax_details",
+                  "rate_occupancy_prices"]
 
     def clean_password(self):
         return self.cleaned_data["password"] or (self.instance.password if self.instance.pk else "")

@@ -56,8 +56,11 @@ class AvailDay:
     max_advance_days: int | None = None
 
     def figures(self) -> tuple:
-        return (self.booking_limit, self.stop_sell, self.closed_to_arrival, self.closed_to_departure,
-                self.min_stay or 1, self.max_stay, self.min_advance_days or 0, self.max_advance_days)
+        return (self.booking_limit, *self.restrictions())
+
+    def restrictions(self) -> tuple:
+        return (self.stop_sell, self.closed_to_arrival, self.closed_to_departure, self.min_stay or 1, self.max_stay,
+                self.min_advance_days or 0, self.max_advance_days)
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def to_bytes(root: ET.Element) -> bytes:
 
 def avail_notif(*, hotel_code: str, inv_type_code: str, plans: dict[str | None, list[AvailDay]], echo_token: str,
                 timestamp: datetime, credentials: Credentials, arrival_based: bool = True,
-                max_nights: int | None = None) -> bytes:
+                max_nights: int | None = None, limit_per_room_type: bool = False) -> bytes:
     """OTA_HotelAvailNotifRQ: per rate plan (`plans`, keyed by the channel's RatePlanCode; None: the room type
     alone, for a channel with no plan mapped) and run of nights with the same figures, the complete state.
 
@@ -160,17 +163,29 @@ def avail_notif(*, hotel_code: str, inv_type_code: str, plans: dict[str | None, 
     of its own because the schema allows one RestrictionStatus per AvailStatusMessage. Open restrictions are
     sent explicitly, so lifting one at the hotel lifts it at the channel: minimum stay 1, maximum stay
     `max_nights` (the longest stay bookable at all), lead time from 0 to NO_MAX_LEAD_DAYS days.
+
+    `limit_per_room_type`: the rooms left go first, once per run for the room type (BookingLimit with no
+    RatePlanCode: one pool for every plan, as channels that keep availability per room type read it), and the
+    plans' messages carry their status and restrictions only.
     """
     root = _root("OTA_HotelAvailNotifRQ", echo_token=echo_token, timestamp=timestamp, credentials=credentials)
     messages = ET.SubElement(root, q("AvailStatusMessages"), {"HotelCode": hotel_code})
+    pooled = limit_per_room_type and any(plans)
+    if pooled:
+        for start, end, group in runs(next(iter(plans.values())), key=lambda d: d.booking_limit):
+            limit = ET.SubElement(messages, q("AvailStatusMessage"), {
+                "BookingLimit": str(max(0, group[0].booking_limit)), "BookingLimitMessageType": "SetLimit"})
+            ET.SubElement(limit, q("StatusApplicationControl"), {
+                "Start": start.isoformat(), "End": end.isoformat(), "InvTypeCode": inv_type_code})
     for rate_code, days in plans.items():
-        for start, end, group in runs(days, key=AvailDay.figures):
+        for start, end, group in runs(days, key=AvailDay.restrictions if pooled else AvailDay.figures):
             day = group[0]
             control = {"Start": start.isoformat(), "End": end.isoformat(), "InvTypeCode": inv_type_code}
             if rate_code:
                 control["RatePlanCode"] = rate_code
-            master = ET.SubElement(messages, q("AvailStatusMessage"), {
-                "BookingLimit": str(max(0, day.booking_limit)), "BookingLimitMessageType": "SetLimit"})
+            limit = {} if pooled else {"BookingLimit": str(max(0, day.booking_limit)),
+                                       "BookingLimitMessageType": "SetLimit"}
+            master = ET.SubElement(messages, q("AvailStatusMessage"), limit)
             ET.SubElement(master, q("StatusApplicationControl"), control)
             stays = ET.SubElement(master, q("LengthsOfStay"),
                                   {"ArrivalDateBased": "true" if arrival_based else "false"})

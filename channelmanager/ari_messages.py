@@ -46,7 +46,9 @@ def message_content(message: AriMessage, *, mapping: RoomTypeMapping) -> AriCont
         plans = ari_figures.avail_by_plan(channel=channel, room_type=message.room_type, dates=dates)
         longest = settings.BOOKING_MAX_NIGHTS
         return AriContent(lambda c: ari.avail_notif(plans=plans, arrival_based=not channel.hotel.counts_every_night,
-                                                    max_nights=longest, **common(c)),
+                                                    max_nights=longest,
+                                                    limit_per_room_type=channel.avail_limit_per_room_type,
+                                                    **common(c)),
                           ari_figures.avail_summary(plans, max_nights=longest))
     rates = {code: days for code, days in ari_figures.rate_days(channel=channel, room_type=message.room_type,
                                                                  dates=dates).items() if days}

@@ -57,6 +57,9 @@ class Channel(models.Model):
     rate_occupancy_prices = models.BooleanField(
         default=False, help_text="Rate messages carry a price per number of adults (1 to 4, up to the room's "
                                  "maximum) and the extra adult and child amounts (AdditionalGuestAmounts)")
+    avail_limit_per_room_type = models.BooleanField(
+        default=False, help_text="Rooms left go out once per room type (BookingLimit with no RatePlanCode, one pool "
+                                 "for every plan) rather than with each rate plan's status and restrictions")
     ari_full_resync_at = models.DateTimeField(null=True, blank=True, editable=False,
                                               help_text="The last daily full push of the window began then")
     ari_flush_scheduled_at = models.DateTimeField(null=True, blank=True, editable=False,

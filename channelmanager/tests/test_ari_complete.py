@@ -138,6 +138,33 @@ def test_a_channel_with_no_rate_plan_mapped_gets_the_room_type_alone(nyc, next_f
     assert got[("DLXK", None, next_friday)]["limit"] == 4
 
 
+def test_rooms_left_can_go_once_per_room_type_for_a_channel_pooling_its_plans(channel, nyc, next_friday):
+    Channel.objects.filter(pk=channel.pk).update(avail_limit_per_room_type=True)
+    book(next_friday, nights=1)                                   # Friday: 4 left
+    saturday = next_friday + timedelta(days=1)
+    day = _deluxe_night(nyc, saturday)                            # Saturday: 5 left, queued by an edit
+    day.min_stay = 1
+    day.save()
+    deliver_all_events()
+    transport = RecordingTransport()
+
+    ari_drain(transport=transport)
+
+    messages = _avail_root(transport).findall("ota:AvailStatusMessages/ota:AvailStatusMessage", NS)
+    controls = [m.find("ota:StatusApplicationControl", NS).attrib for m in messages]
+    assert [(m.get("BookingLimit"), c) for m, c in zip(messages[:2], controls, strict=False)] == [
+        ("4", {"Start": str(next_friday), "End": str(next_friday), "InvTypeCode": "DLXK"}),
+        ("5", {"Start": str(saturday), "End": str(saturday), "InvTypeCode": "DLXK"})]
+    assert all(m.find("ota:RestrictionStatus", NS) is None for m in messages[:2])
+    # Each plan: one run over both nights (the rooms left no longer split it), status and every restriction,
+    # no BookingLimit.
+    assert all(m.get("BookingLimit") is None for m in messages[2:])
+    assert [(c["RatePlanCode"], c["Start"], c["End"], m.find("ota:RestrictionStatus", NS).get("Restriction"))
+            for m, c in zip(messages[2:], controls[2:], strict=True)] == [
+        (plan, str(next_friday), str(saturday), restriction)
+        for plan in ("AAA-OTA", "BAR-OTA") for restriction in (None, "Arrival", "Departure")]
+
+
 # --- rates: before and after tax, taxes and fees ----------------------------------------------------------
 
 def _friday_to_monday(rates, plan, friday, attribute="AmountAfterTax"):
