@@ -9,6 +9,7 @@ from .models import (
     AriMessage,
     Channel,
     ChannelKey,
+    ChannelNight,
     ChannelReservation,
     DeliveryAttempt,
     IcalFeed,
@@ -33,7 +34,8 @@ class ChannelForm(forms.ModelForm):
     class Meta:
         model = Channel
         fields = ["hotel", "code", "name", "property_code", "endpoint_url", "username", "password", "token",
-                  "is_active", "ari_days"]
+                  "is_active", "ari_days", "avail_limit_per_room_type", "rate_amounts", "rate_tax_details",
+                  "rate_occupancy_prices"]
 
     def clean_password(self):
         return self.cleaned_data["password"] or (self.instance.password if self.instance.pk else "")
@@ -127,8 +129,9 @@ class ReadOnlyAdmin(HotelScoped, admin.ModelAdmin):
 
 @admin.register(AriMessage)
 class AriMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "message_type", "channel", "room_type", "nights", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "channel"]
+    list_display = ["created_at", "message_type", "channel", "room_type", "nights", "status", "attempts", "sent_at",
+                    "reason"]
+    list_filter = ["status", "kind", "channel", "reason"]
     search_fields = ["echo_token", "channel__code", "room_type__code"]
     inlines = [DeliveryAttemptInline]
     date_hierarchy = "created_at"
@@ -147,6 +150,25 @@ class DeliveryAttemptAdmin(ReadOnlyAdmin):
     @admin.display(description="Error")
     def short_error(self, obj):
         return (obj.error or "")[:80]
+
+
+@admin.register(ChannelNight)
+class ChannelNightAdmin(ReadOnlyAdmin):
+    """What each channel was last told per room type and night, and what failed: filter "Last attempt failed"
+    for the nights a channel may be showing stale figures for."""
+
+    list_display = ["date", "channel", "room_type", "kind", "state", "sent", "sent_at", "failed_at", "short_error"]
+    list_filter = ["state", "kind", "channel", "room_type"]
+    list_select_related = ["channel__hotel", "room_type"]
+    search_fields = ["sent", "failed", "error"]
+    date_hierarchy = "date"
+    fields = ["channel", "room_type", "date", "kind", "state", "sent_at", "sent", "sent_message", "failed_at",
+              "failed", "error", "failed_message"]
+    readonly_fields = fields
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.error or "")[:80] if obj.state == ChannelNight.State.FAILED else ""
 
 
 @admin.register(PendingAriChange)

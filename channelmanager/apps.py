@@ -11,7 +11,7 @@ class ChannelmanagerConfig(AppConfig):
 
         from bookings import events as booking_events
         from inventory.models import InventoryDay
-        from pricing.models import Rate, RateOverride, RatePlan
+        from pricing.models import ChildAgeBand, Fee, Rate, RateOverride, RatePlan, Tax
 
         from . import events
 
@@ -28,5 +28,9 @@ class ChannelmanagerConfig(AppConfig):
         post_delete.connect(events.rate_deleted, sender=RateOverride,
                             dispatch_uid="channelmanager.rate_override_deleted")
         post_save.connect(events.rate_plan_saved, sender=RatePlan, dispatch_uid="channelmanager.rate_plan_saved")
+        for model in (Tax, Fee, ChildAgeBand):
+            name = model.__name__.lower()
+            post_save.connect(events.price_terms_saved, sender=model, dispatch_uid=f"channelmanager.{name}_saved")
+            post_delete.connect(events.price_terms_saved, sender=model, dispatch_uid=f"channelmanager.{name}_deleted")
         post_save.connect(events.inventory_day_saved, sender=InventoryDay,
                           dispatch_uid="channelmanager.inventory_day_saved")

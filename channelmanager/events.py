@@ -91,10 +91,19 @@ def rate_override_saved(sender, instance, **kwargs) -> None:
 
 
 def rate_plan_saved(sender, instance, created=False, **kwargs) -> None:
-    """A plan's derivation or on-sale flag changed: every room type's rates, if a channel sells the plan."""
+    """A plan's derivation, minimum stay or on-sale flag changed: every room type's rates and availability (the
+    plan's status and minimum stay travel there), if a channel sells the plan."""
     if created or not RatePlanMapping.objects.filter(rate_plan_id=instance.pk).exists():
         return
     ids = list(RoomType.objects.filter(hotel_id=instance.hotel_id).values_list("pk", flat=True))
+    ari_changes_record(room_type_ids=ids, dates=None, kinds=list(BOTH))
+
+
+def price_terms_saved(sender, instance, **kwargs) -> None:
+    """A tax, fee or child age band changed (or was deleted): every room type's rates (after-tax amounts, tax
+    and fee lists, child amounts) over the window."""
+    hotel_id = instance.hotel_id if hasattr(instance, "hotel_id") else instance.rate_plan.hotel_id
+    ids = list(RoomType.objects.filter(hotel_id=hotel_id).values_list("pk", flat=True))
     ari_changes_record(room_type_ids=ids, dates=None, kinds=[AriKind.RATES])
 
 

@@ -40,6 +40,28 @@ class Channel(models.Model):
                                        "when none is set)")
     is_active = models.BooleanField(default=True)
     ari_days = models.PositiveSmallIntegerField(default=365, help_text="How many days ahead ARI is pushed")
+
+    # What rate messages carry (channelmanager/ari_figures.py): the channel's contract, set per channel.
+    class RateAmounts(models.TextChoices):
+        BEFORE_TAX = "BEFORE_TAX", "Before tax (AmountBeforeTax)"
+        AFTER_TAX = "AFTER_TAX", "After tax and nightly fees (AmountAfterTax)"
+        BOTH = "BOTH", "Both amounts"
+
+    rate_amounts = models.CharField(
+        max_length=10, choices=RateAmounts.choices, default=RateAmounts.BEFORE_TAX,
+        help_text="Which nightly amounts rate messages carry. After tax = the room, its taxes and the fees charged "
+                  "per night, as the guest pays them")
+    rate_tax_details = models.BooleanField(
+        default=False, help_text="Rate messages also list each tax (BaseByGuestAmt/Taxes) and fee (Rate/Fees), "
+                                 "per-stay ones included")
+    rate_occupancy_prices = models.BooleanField(
+        default=False, help_text="Rate messages carry a price per number of adults (1 to 4, up to the room's "
+                                 "maximum) and the extra adult and child amounts (AdditionalGuestAmounts)")
+    avail_limit_per_room_type = models.BooleanField(
+        default=False, help_text="Rooms left go out once per room type (BookingLimit with no RatePlanCode, one pool "
+                                 "for every plan) rather than with each rate plan's status and restrictions")
+    ari_full_resync_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                              help_text="The last daily full push of the window began then")
     ari_flush_scheduled_at = models.DateTimeField(null=True, blank=True, editable=False,
                                                   help_text="A flush of queued changes is scheduled since then")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -264,3 +286,40 @@ class ChannelKey(models.Model):
     def __str__(self):
         return f"{self.api_key.prefix} for {self.channel}"
 
+
+
+class ChannelNight(models.Model):
+    """What a channel was last told of one room type on one night, and the last delivery that failed.
+
+    Kept up by every delivery attempt (services._nights_record), one row per (channel, room type, night, kind):
+    what the admin shows when a channel says it shows other figures than ours.
+    """
+
+    class State(models.TextChoices):
+        SENT = "SENT", "Sent"
+        FAILED = "FAILED", "Last attempt failed"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="nights")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    kind = models.CharField(max_length=5, choices=AriKind.choices)
+    state = models.CharField(max_length=6, choices=State.choices)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the channel last accepted this night")
+    sent = models.TextField(blank=True, help_text="What it accepted, per rate plan")
+    sent_message = models.ForeignKey(AriMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="When a delivery of this night last failed")
+    failed = models.TextField(blank=True, help_text="What that delivery tried to send")
+    error = models.TextField(blank=True)
+    failed_message = models.ForeignKey(AriMessage, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+
+    class Meta:
+        ordering = ["channel", "room_type", "date", "kind"]
+        verbose_name = "ARI night sent"
+        verbose_name_plural = "ARI nights sent"
+        constraints = [models.UniqueConstraint(fields=["channel", "room_type", "date", "kind"],
+                                               name="uniq_channel_night")]
+        indexes = [models.Index(fields=["state", "channel"])]
+
+    def __str__(self):
+        return f"{self.channel.code} {self.room_type.code} {self.date} {self.kind}: {self.state}"

@@ -1,18 +1,17 @@
-"""Reads for the channel manager: the ARI state to push, the channel an inbound message is for, booked nights."""
+"""Reads for the channel manager: the channel an inbound message is for, booked nights, the ARI window.
 
-from collections.abc import Iterable
+The figures the ARI push sends are read in channelmanager/ari_figures.py.
+"""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import F, Prefetch, Q
 
-from hotelbooking.errors import ChannelNotFound, RateNotAvailable
+from hotelbooking.errors import ChannelNotFound
 from inventory.models import Hotel, InventoryDay, RoomType
-from pricing.engine import night_price
 from pricing.search import hotel_today
-from pricing.selectors import pricing_context_load
 
-from .ari import AvailDay, RateDay
 from .models import Channel, ChannelKey, RatePlanMapping, RoomTypeMapping
 
 
@@ -23,54 +22,6 @@ def channels_with_mappings(*, hotel_id: int) -> list[Channel]:
                 .prefetch_related(Prefetch("room_mappings", queryset=RoomTypeMapping.objects.all()),
                                   Prefetch("rate_mappings", queryset=RatePlanMapping.objects.select_related(
                                       "rate_plan__parent", "rate_plan__cancellation_policy"))))
-
-
-def avail_days(*, room_type: RoomType, dates: Iterable[date]) -> list[AvailDay]:
-    """Rooms left to sell and restrictions per night; a night with no inventory open is sold out and closed."""
-    dates = sorted(set(dates))
-    if not dates:
-        return []
-    rows = {d.date: d for d in InventoryDay.objects.filter(room_type=room_type, date__in=dates)}
-    out = []
-    for night in dates:
-        day = rows.get(night)
-        if day is None:
-            out.append(AvailDay(night, 0, stop_sell=True))
-            continue
-        out.append(AvailDay(night, day.free, stop_sell=day.stop_sell, closed_to_arrival=day.closed_to_arrival,
-                            closed_to_departure=day.closed_to_departure, min_stay=day.min_stay,
-                            max_stay=day.max_stay, min_advance_days=day.min_advance_days,
-                            max_advance_days=day.max_advance_days))
-    return out
-
-
-def rate_days(*, channel: Channel, room_type: RoomType, dates: Iterable[date]) -> dict[str, list[RateDay]]:
-    """The nightly rate, per room before tax, of every mapped active rate plan: {channel rate code: days}.
-
-    Derived plans are priced from their base plan exactly as a booking would be. A night with no rate loaded
-    is left out (the channel keeps what it had) rather than sent as zero.
-    """
-    dates = sorted(set(dates))
-    if not dates:
-        return {}
-    hotel = channel.hotel
-    out: dict[str, list[RateDay]] = {}
-    for mapping in channel.rate_mappings.all():
-        plan = mapping.rate_plan
-        if not plan.is_active:
-            continue
-        ctx = pricing_context_load(hotel=hotel, rate_plan=plan, room_type_ids=[room_type.id], check_in=dates[0],
-                                   check_out=dates[-1] + timedelta(days=1))
-        days = []
-        for night in dates:
-            try:
-                # The base price, whoever stays: the messages carry one amount, not occupancy prices.
-                price = night_price(ctx, room_type, night)
-            except RateNotAvailable:
-                continue
-            days.append(RateDay(night, price.rate - price.rate_plan_discount))
-        out[mapping.channel_rate_code] = days
-    return out
 
 
 def channel_for_inbound(*, code: str, hotels, property_code: str = "") -> Channel:

@@ -5,7 +5,8 @@ message per room type and channel:
 1. `ari_changes_record` upserts (channel, room type, night, kind) rows in the caller's transaction and, after
    commit, schedules one flush per channel a few seconds later (`ari_flush_schedule`).
 2. `ari_flush` drains the rows and merges them into AriMessages over contiguous date ranges.
-3. `ari_message_send` builds the XML from the state at that moment and POSTs it; every attempt is logged.
+3. `ari_message_send` builds the XML from the state at that moment (channelmanager/ari_messages.py) and POSTs
+   it; every attempt is logged, and what each night was told is kept (ChannelNight).
    The Celery task retries a failed one with exponential backoff (`ari_retry_delay`).
 """
 
@@ -23,7 +24,7 @@ from http.client import HTTPException
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -43,17 +44,19 @@ from inventory.models import HotelAPIKey
 from pricing.search import hotel_today
 
 from . import ari, ota_xml
+from .ari_messages import message_content
 from .models import (
     AriKind,
     AriMessage,
     Channel,
     ChannelKey,
+    ChannelNight,
     ChannelReservation,
     DeliveryAttempt,
     PendingAriChange,
     RoomTypeMapping,
 )
-from .selectors import avail_days, rate_days, rate_plan_for_code, room_type_for_code
+from .selectors import rate_plan_for_code, room_type_for_code
 
 logger = logging.getLogger(__name__)
 
@@ -213,34 +216,6 @@ def http_post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int
         return exc.code, exc.read(65536)
 
 
-def message_dates(message: AriMessage) -> list[date]:
-    out = []
-    for start, end in message.ranges:
-        a, b = date.fromisoformat(start), date.fromisoformat(end)
-        out += [a + timedelta(days=i) for i in range((b - a).days + 1)]
-    return out
-
-
-def ari_payload(message: AriMessage, *, mapping: RoomTypeMapping, masked: bool = False) -> bytes | None:
-    """The message's XML from the current state, or None when there is nothing to say (no rate loaded)."""
-    channel = message.channel
-    credentials = ari.Credentials(channel.username, channel.secret)
-    if masked:
-        credentials = credentials.masked()
-    common = dict(hotel_code=channel.hotel_code, inv_type_code=mapping.channel_room_code,
-                  echo_token=message.echo_token, timestamp=timezone.now(), credentials=credentials)
-    dates = message_dates(message)
-    if message.kind == AriKind.AVAILABILITY:
-        return ari.avail_notif(days=avail_days(room_type=message.room_type, dates=dates),
-                               arrival_based=not channel.hotel.counts_every_night,
-                               max_nights=settings.BOOKING_MAX_NIGHTS, **common)
-    plans = {code: days for code, days in rate_days(channel=channel, room_type=message.room_type,
-                                                     dates=dates).items() if days}
-    if not plans:
-        return None
-    return ari.rate_amount_notif(currency=channel.hotel.currency, plans=plans, **common)
-
-
 def ari_message_send(*, message_id: int, transport: Transport | None = None) -> DeliveryAttempt | None:
     """One delivery attempt, logged. No HTTP happens inside a transaction. None when nothing was attempted
     (already sent or given up, channel switched off, room type unmapped, nothing to send)."""
@@ -255,12 +230,13 @@ def ari_message_send(*, message_id: int, transport: Transport | None = None) -> 
             status=AriMessage.Status.SKIPPED,
             last_error="The channel is inactive, has no endpoint, or no longer maps this room type.")
         return None
-    body = ari_payload(message, mapping=mapping)
-    if body is None:
+    content = message_content(message, mapping=mapping)
+    if content is None:
         AriMessage.objects.filter(pk=message.pk).update(status=AriMessage.Status.SKIPPED,
                                                         last_error="No rate is loaded for these nights.")
         return None
-    logged = ari_payload(message, mapping=mapping, masked=True)
+    credentials = ari.Credentials(channel.username, channel.secret)
+    body, logged = content.build(credentials), content.build(credentials.masked())
     headers = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml, text/xml",
                "User-Agent": "hotelbooking-channel-manager/1.0"}
     if channel.token:
@@ -278,12 +254,12 @@ def ari_message_send(*, message_id: int, transport: Transport | None = None) -> 
     except (OSError, HTTPException) as exc:  # refused, timed out, DNS, TLS, a broken answer
         error = f"{type(exc).__name__}: {exc}"
     return _attempt_log(message.pk, endpoint_url=channel.endpoint_url, payload=logged, status=status,
-                        response=response, error=error, started=started)
+                        response=response, error=error, started=started, nights=content.nights)
 
 
 @transaction.atomic
 def _attempt_log(message_id: int, *, endpoint_url: str, payload: bytes, status: int | None, response: bytes,
-                 error: str, started) -> DeliveryAttempt:
+                 error: str, started, nights: dict[date, str] | None = None) -> DeliveryAttempt:
     message = AriMessage.objects.select_for_update().get(pk=message_id)
     number = message.attempts + 1
     succeeded = not error
@@ -300,9 +276,28 @@ def _attempt_log(message_id: int, *, endpoint_url: str, payload: bytes, status: 
         message.status = AriMessage.Status.RETRYING if retry_in is not None else AriMessage.Status.FAILED
         message.last_error = error[:5000]
     message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    _nights_record(message, nights or {}, succeeded=succeeded, at=attempt.finished_at, error=error)
     if not succeeded:
         logger.warning("ARI %s to %s failed (attempt %s): %s", message.message_type, endpoint_url, number, error)
     return attempt
+
+
+def _nights_record(message: AriMessage, nights: dict[date, str], *, succeeded: bool, at, error: str) -> None:
+    """Keep ChannelNight up to date: a success replaces what the channel was told of each night; a failure
+    records what was tried and why, and leaves what the channel last accepted."""
+    if not nights:
+        return
+    key = dict(channel_id=message.channel_id, room_type_id=message.room_type_id, kind=message.kind)
+    if succeeded:
+        rows = [ChannelNight(**key, date=night, state=ChannelNight.State.SENT, sent_at=at, sent=text,
+                             sent_message_id=message.pk) for night, text in nights.items()]
+        fields = ["state", "sent_at", "sent", "sent_message"]
+    else:
+        rows = [ChannelNight(**key, date=night, state=ChannelNight.State.FAILED, failed_at=at, failed=text,
+                             error=error[:2000], failed_message_id=message.pk) for night, text in nights.items()]
+        fields = ["state", "failed_at", "failed", "error", "failed_message"]
+    ChannelNight.objects.bulk_create(rows, update_conflicts=True, batch_size=500, update_fields=fields,
+                                     unique_fields=["channel", "room_type", "date", "kind"])
 
 
 def ari_drain(*, channel_ids: Iterable[int] | None = None, transport: Transport | None = None,
@@ -324,6 +319,38 @@ def channel_full_resync(*, channel: Channel, days: int | None = None, schedule: 
     else:
         dates = None
     return ari_changes_record(room_type_ids=room_type_ids, dates=dates, channel_ids=[channel.pk], schedule=schedule)
+
+
+def full_resync_hours() -> int:
+    """How often each channel gets its whole window again, besides the coalesced changes."""
+    return int(_setting("CHANNEL_ARI_FULL_RESYNC_HOURS", 24))
+
+
+def ari_full_resyncs_due(*, now=None) -> list[AriMessage]:
+    """The daily full push: every active channel with an endpoint whose last one began `full_resync_hours` ago
+    (or never) gets its window (`ari_days`, 365 by default) queued and flushed now, as messages of reason
+    "daily full resync". A channel is claimed with a conditional UPDATE, so two beats never both push it; what
+    changes queued for it meanwhile goes out in the same messages. Returns the messages, to be sent."""
+    now = now or timezone.now()
+    due_before = now - timedelta(hours=full_resync_hours()) + timedelta(minutes=5)  # a beat a little early
+    candidates = (Channel.objects.filter(is_active=True).exclude(endpoint_url="")
+                  .filter(Q(ari_full_resync_at__isnull=True) | Q(ari_full_resync_at__lt=due_before))
+                  .select_related("hotel").order_by("pk"))
+    messages: list[AriMessage] = []
+    for channel in candidates:
+        claimed = (Channel.objects.filter(pk=channel.pk)
+                   .filter(Q(ari_full_resync_at__isnull=True) | Q(ari_full_resync_at__lt=due_before))
+                   .update(ari_full_resync_at=now))
+        if not claimed:
+            continue
+        try:
+            with transaction.atomic():
+                channel_full_resync(channel=channel, schedule=False)
+            messages += ari_flush(channel_ids=[channel.pk], reason="daily full resync")
+        except DatabaseError:  # give the claim back: the next beat tries again, not tomorrow's
+            Channel.objects.filter(pk=channel.pk).update(ari_full_resync_at=channel.ari_full_resync_at)
+            raise
+    return messages
 
 
 # --- inbound reservations --------------------------------------------------------------------------------

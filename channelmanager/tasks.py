@@ -39,3 +39,12 @@ def send_ari_message(self, message_id: int) -> str:
 def flush_all_ari() -> int:
     """Safety net for beat: drain whatever a lost flush left queued."""
     return flush_ari(None)
+
+
+@shared_task
+def full_resync_due() -> int:
+    """Beat, hourly: each channel's daily full push of its window (services.ari_full_resyncs_due)."""
+    messages = services.ari_full_resyncs_due()
+    for message in messages:
+        send_ari_message.delay(message.pk)
+    return len(messages)

@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
     "night-audit": {"task": "frontdesk.tasks.run_due_night_audits", "schedule": crontab(minute="*/15")},
     "purge-idempotency-keys": {"task": "bookings.tasks.purge_idempotency_records", "schedule": crontab(minute=0)},
     "flush-channel-ari": {"task": "channelmanager.tasks.flush_all_ari", "schedule": 60.0},
+    "channel-ari-daily-full-resync": {"task": "channelmanager.tasks.full_resync_due", "schedule": crontab(minute=20)},
     # Five minutes after each night-audit tick: the manager report of every day audited since.
     "manager-reports": {"task": "reports.tasks.send_manager_reports", "schedule": crontab(minute="5-59/15")},
     "partner-webhook-retries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0},

@@ -20,7 +20,7 @@ def test_the_channel_form_never_shows_the_secrets_and_keeps_them_when_left_blank
 
     data = {"hotel": channel.hotel_id, "code": "BOOKING_COM", "name": "Booking.com", "property_code": "",
             "endpoint_url": "https://ota.example/ari", "username": "gh-nyc", "password": "", "token": "",
-            "is_active": "on", "ari_days": "90"}
+            "is_active": "on", "ari_days": "90", "rate_amounts": "AFTER_TAX"}
     for prefix in ("room_mappings", "rate_mappings", "ical_feeds"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     # Existing inline rows must be posted back to be kept.
@@ -40,6 +40,8 @@ def test_the_channel_form_never_shows_the_secrets_and_keeps_them_when_left_blank
     assert response.status_code == 302, response.content[:3000]
     channel.refresh_from_db()
     assert (channel.password, channel.endpoint_url, channel.ari_days) == ("s3cret-pass", "https://ota.example/ari", 90)
+    assert (channel.rate_amounts, channel.rate_tax_details, channel.rate_occupancy_prices) == (
+        "AFTER_TAX", False, False)
     listing = admin_client.get(reverse("admin:channelmanager_channel_changelist"))
     assert listing.status_code == 200 and b"s3cret-pass" not in listing.content
 

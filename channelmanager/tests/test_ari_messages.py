@@ -36,11 +36,11 @@ def test_a_booking_pushes_one_availability_message_with_the_rooms_left(channel, 
     requestor = root.find("ota:POS/ota:Source/ota:RequestorID", NS)
     assert (requestor.get("ID"), requestor.get("MessagePassword")) == ("gh-nyc", "s3cret-pass")
     assert root.find("ota:AvailStatusMessages", NS).get("HotelCode") == "NYC"
-    # Three nights with the same figures travel as one range: master status, arrival, departure.
+    # Three nights with the same figures travel as one range per rate plan: status, arrival, departure.
     controls = root.findall(".//ota:StatusApplicationControl", NS)
-    assert {(c.get("Start"), c.get("End"), c.get("InvTypeCode")) for c in controls} == {
-        (str(next_friday), str(next_friday + timedelta(days=2)), "DLXK")}
-    assert len(controls) == 3
+    assert sorted((c.get("Start"), c.get("End"), c.get("InvTypeCode"), c.get("RatePlanCode")) for c in controls) == [
+        (str(next_friday), str(next_friday + timedelta(days=2)), "DLXK", plan)
+        for plan in ("AAA-OTA",) * 3 + ("BAR-OTA",) * 3]
     nights = expand(root)
     assert sorted(nights) == [("DLXK", next_friday + timedelta(days=i)) for i in range(3)]
     assert nights[("DLXK", next_friday)] == {"limit": 4, "min_stay": 1, "status": "Open", "Arrival": "Open",

@@ -23,8 +23,8 @@ from .occupancy import Party, Supplement, line_supplement, parties_of
 from .taxes import ChargeLine, tax_lines_for
 
 __all__ = ["ChargeLine", "choices_of", "ExtraChoice", "ExtraLine", "NightPrice", "Party", "PricingContext",
-           "Quote", "extras_choose", "night_price", "nightly_totals_of", "party_fits", "quote_stay",
-           "validate_promotion"]
+           "Quote", "extras_choose", "included_adults", "night_price", "nightly_totals_of", "party_fits",
+           "quote_stay", "validate_promotion"]
 
 
 @dataclass
@@ -161,6 +161,13 @@ def _nightly(n: NightPrice, m) -> dict:
 def _season(ctx: PricingContext, room_type: RoomType, night: date) -> Rate | None:
     """The base plan's season winning on the night (seasons come newest start first)."""
     return next((s for s in ctx.seasons.get(room_type.id, ()) if s.start_date <= night <= s.end_date), None)
+
+
+def included_adults(ctx: PricingContext, room_type: RoomType, night: date) -> int | None:
+    """How many adults the night's price includes (the winning season's base occupancy); None: the price is for
+    the room whoever stays."""
+    season = _season(ctx, room_type, night)
+    return season.base_occupancy if season is not None else None
 
 
 def _base_rate(ctx: PricingContext, room_type: RoomType, night: date, season: Rate | None) -> Decimal:
