@@ -1,17 +1,20 @@
-"""What an invoice says, from a folio's lines and payments. Pure: no queries, no rounding but the ledger's own.
+"""What an invoice says, from a folio's lines and payments. Pure: no queries; no rounding but the ledger's own
+and the extras' part of a night's tax.
 
 A room night's line carries the percentage taxes posted for the same night on the same folio (net = the room
-charge, tax per rate, gross = both); every other charge (fees, incidentals, a flat city tax, penalties,
-corrections) is a line of its own with no tax on it. The summary has one row per rate with the net base it
-taxes, and one (rate None) for the lines that carry no percentage tax. Gross totals add up to the folio's
-charges to the cent, so what is invoiced reconciles with the folio.
+charge, tax per rate, gross = both). A taxable extra of that night (breakfast: the night's TAX line holds its tax
+too) carries its own part, its net at the rate rounded half-up, and the room line the rest: each line's tax is
+its own, and the summary's base for the rate counts the extra. Every other charge (fees, incidentals, a flat
+city tax, penalties, corrections) is a line of its own with no tax on it. The summary has one row per rate with
+the net base it taxes, and one (rate None) for the lines that carry no percentage tax. Gross totals add up to
+the folio's charges to the cent, so what is invoiced reconciles with the folio.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from hotelbooking.money import ZERO
+from hotelbooking.money import ZERO, round_money
 
 
 @dataclass
@@ -105,9 +108,11 @@ def line_rate(line, known_rates: dict[str, Decimal]) -> Decimal | None:
     return known_rates.get(tax_name(line.description))
 
 
-def compose(folio_lines: list, payments: list[PaymentRow], known_rates: dict[str, Decimal]) -> Composition:
+def compose(folio_lines: list, payments: list[PaymentRow], known_rates: dict[str, Decimal],
+            taxed_extras: frozenset[int] = frozenset()) -> Composition:
     """The invoice of these folio lines (in bill order) and payments. `known_rates` maps a percentage tax's name
-    to its rate, for postings made before lines recorded their rate."""
+    to its rate, for postings made before lines recorded their rate; `taxed_extras` are the ids of the EXTRA
+    lines whose percentage tax the night's TAX lines hold."""
     rated = {fl.pk: line_rate(fl, known_rates) for fl in folio_lines}
     lines: list[Line] = []
     room_of_night: dict[date, Line] = {}
@@ -116,20 +121,30 @@ def compose(folio_lines: list, payments: list[PaymentRow], known_rates: dict[str
             line = Line(fl.business_date, fl.kind, fl.description, fl.amount, folio_line_ids=[fl.pk])
             room_of_night.setdefault(fl.business_date, line)
             lines.append(line)
+    extras_of_night: dict[date, list[Line]] = {}
     for fl in folio_lines:
-        if fl.kind == "ROOM":
+        if fl.kind == "ROOM" or rated[fl.pk] is not None:
             continue
+        line = Line(fl.business_date, fl.kind, fl.description, fl.amount, folio_line_ids=[fl.pk])
+        lines.append(line)
+        if fl.pk in taxed_extras:
+            extras_of_night.setdefault(fl.business_date, []).append(line)
+    for fl in folio_lines:
         rate = rated[fl.pk]
-        if rate is not None:
-            tax = LineTax(tax_name(fl.description), rate, fl.amount)
-            host = room_of_night.get(fl.business_date)
-            if host is None:  # a night's tax without its room charge on this folio: shown alone
-                host = Line(fl.business_date, fl.kind, fl.description, ZERO)
-                lines.append(host)
-            host.taxes.append(tax)
-            host.folio_line_ids.append(fl.pk)
-        else:
-            lines.append(Line(fl.business_date, fl.kind, fl.description, fl.amount, folio_line_ids=[fl.pk]))
+        if fl.kind == "ROOM" or rate is None:
+            continue
+        host = room_of_night.get(fl.business_date)
+        if host is None:  # a night's tax without its room charge on this folio: shown alone
+            host = Line(fl.business_date, fl.kind, fl.description, ZERO)
+            lines.append(host)
+        name = tax_name(fl.description)
+        parts = [(x, round_money(x.net * rate / 100, fl.currency)) for x in extras_of_night.get(fl.business_date, [])]
+        if fl.amount <= 0 or not parts or sum(p for _, p in parts) > fl.amount:
+            parts = []  # a credit, or a tax too small to hold the extras' part: all of it on the room line
+        for extra, part in parts:
+            extra.taxes.append(LineTax(name, rate, part))
+        host.taxes.append(LineTax(name, rate, fl.amount - sum((p for _, p in parts), ZERO)))
+        host.folio_line_ids.append(fl.pk)
     order = {pk: i for i, pk in enumerate(fl.pk for fl in folio_lines)}
     lines.sort(key=lambda x: (x.date, x.kind not in ("ROOM", "TAX", "FEE", "EXTRA"), order[x.folio_line_ids[0]]))
     return Composition(lines=lines, tax_rows=tax_summary(lines), payments=payments)

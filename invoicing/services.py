@@ -28,7 +28,7 @@ from . import delivery
 from .composition import Composition, PaymentRow, compose, negated
 from .models import Invoice, InvoiceLine, InvoiceSettings, InvoiceTax
 from .numbering import number_take, series_for
-from .selectors import known_rates
+from .selectors import known_rates, taxed_extras
 
 # Before arrival a prepaid guest may ask for the invoice: the booked stay is posted first (idempotently, by the
 # front desk's posting keys), so the invoice shows the nights paid for and the night audit posts nothing twice.
@@ -113,7 +113,8 @@ def invoice_issue(*, reservation_id: int, folio_number: int = Folio.GUEST_NUMBER
         lines = sorted(FolioLine.objects.filter(folio=folio), key=bill_order)
         if not lines:
             raise FolioEmpty(f"Folio {folio.number} of {reservation.confirmation_number} has no charges.")
-        composition = compose(lines, _payments(folio, reservation), known_rates(reservation.hotel_id))
+        composition = compose(lines, _payments(folio, reservation), known_rates(reservation.hotel_id),
+                              taxed_extras(lines, reservation))
         invoice = _write(reservation, folio, composition, actor=actor, bill_to=_bill_to(folio, reservation))
         Folio.objects.filter(pk=folio.pk).update(closed_at=invoice.issued_at)
         delivery.send_after_commit(invoice)
