@@ -61,6 +61,12 @@ def money_per(amount, count, currency: str) -> Decimal | None:
     return round_money(Decimal(amount) / Decimal(count), currency)
 
 
+def rate_text(rate) -> str:
+    """A rate in percent without trailing zeros: 12.0000 -> "12", 8.8750 -> "8.875"."""
+    text = f"{Decimal(str(rate)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def percent_share(part, whole, places: int = 2) -> Decimal | None:
     """`part` as a percentage of `whole` (occupancy), half-up to `places` decimals; None when `whole` is 0."""
     if not whole:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from hotelbooking.money import ZERO, round_money
+from hotelbooking.money import ZERO, rate_text, round_money  # noqa: F401 (rate_text: read from here too)
 
 
 @dataclass
@@ -85,12 +85,6 @@ class Composition:
     @property
     def balance(self) -> Decimal:
         return self.gross_total - self.paid_total
-
-
-def rate_text(rate) -> str:
-    """A rate in percent without trailing zeros: 12.0000 -> "12", 8.8750 -> "8.875"."""
-    text = f"{Decimal(rate):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def tax_name(description: str) -> str:

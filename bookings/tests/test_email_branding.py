@@ -64,3 +64,17 @@ def test_a_hotel_without_logo_or_colour_sends_a_plain_email_with_its_address(nyc
     markup = message.alternatives[0][0]
     assert "<img" not in markup and "background:" not in markup
     assert "Grand Hotel NYC</strong><br>123 Main St, New York, NY 10001" in markup
+
+
+def test_where_prices_include_tax_both_parts_say_how_much_tax_the_price_holds(nyc, django_capture_on_commit_callbacks):
+    nyc.prices_include_tax = True
+    nyc.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = book(FRIDAY)
+    (message,) = mail.outbox
+    text, words = message.body, _text_of(message.alternatives[0][0])
+    [tax] = [t for t in r.charge_lines["taxes"] if t.get("included")]
+    # The seed's AAA stay, 12% inside each night's price: 170.10 + 197.10 + 179.10 = 546.30 holds 58.53.
+    assert tax["amount"] == "58.53" and r.taxes == 0
+    assert "Includes NYC Hotel Room Tax (12%)  58.53" in text
+    assert "Includes NYC Hotel Room Tax (12%) 58.53" in words

@@ -3,7 +3,10 @@
     {{ price.total|money:price.currency }}        1,228.84 USD / 1.228,84 $
     {{ n.rate|figure:price.currency }}             1,228.84 / 1.228,84 (a column headed with the currency)
     {% indicative price.total price.currency %}    ≈ 1.134,20 € (indicative; you pay 1,228.84 USD), or nothing
+    {{ tax.rate|rate }}                            12, 8.875 (a percentage without trailing zeros)
 """
+
+from decimal import InvalidOperation
 
 from django import template
 from django.utils.html import format_html
@@ -12,8 +15,20 @@ from django.utils.translation import gettext
 from currency.choice import display_currency
 from currency.formatting import figure_text, money_text
 from currency.rates import convert, latest_rate
+from hotelbooking.money import rate_text
 
 register = template.Library()
+
+
+@register.filter
+def rate(value):
+    """A percentage as stored ("12.000", Decimal("8.8750")) without trailing zeros: 12, 8.875."""
+    if value in (None, ""):
+        return ""
+    try:
+        return rate_text(value)
+    except InvalidOperation:
+        return value
 
 
 @register.filter
