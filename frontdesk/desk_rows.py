@@ -1,7 +1,8 @@
 """What a desk row shows beside the booking itself: rooms, balance and paid status, loyalty and VIP.
 
-`desk_rows_annotate` adds them to a list of reservations in five queries whatever the list's length (rooms,
-folio extras, routes to others' folios, payments, guest stats), for today's desk and the search results alike.
+`desk_rows_annotate` adds them to a list of reservations in six queries whatever the list's length (rooms,
+folio extras, routes to others' folios, booked lines moved there by hand, payments, guest stats), for today's
+desk and the search results alike.
 """
 
 from collections import defaultdict
@@ -54,9 +55,18 @@ def desk_rows_annotate(rows: list[Reservation]) -> list[Reservation]:
                   .values("reservation_id").annotate(total=Sum("amount")).values_list("reservation_id", "total"))
     # What a company's or channel's folio takes of the booked stay is not the guest's to pay.
     billed_away, by_id = defaultdict(lambda: ZERO), {r.pk: r for r in rows}
+    routed = defaultdict(set)
     for reservation_id, kind in FolioRoute.objects.filter(reservation__in=ids, folio__kind__in=_OTHERS_FOLIOS) \
             .filter(kind__in=_BOOKED_KINDS).values_list("reservation_id", "kind"):
         billed_away[reservation_id] += _booked_part(by_id[reservation_id], kind)
+        routed[reservation_id].add(kind)
+    # A booked night's line moved by hand to a company's or channel's folio (its kind not routed there).
+    for reservation_id, kind, total in FolioLine.objects.filter(
+            reservation__in=ids, kind__in=_BOOKED_KINDS, folio__kind__in=_OTHERS_FOLIOS) \
+            .values("reservation_id", "kind").annotate(total=Sum("amount")).values_list("reservation_id", "kind",
+                                                                                        "total"):
+        if kind not in routed[reservation_id]:
+            billed_away[reservation_id] += total
     paid = defaultdict(lambda: ZERO)
     for reservation_id, kind, total in Payment.objects.filter(reservation__in=ids, result=Payment.Result.SUCCEEDED) \
             .values("reservation_id", "kind").annotate(total=Sum("amount")).values_list("reservation_id", "kind",

@@ -333,3 +333,21 @@ def test_a_charge_posted_through_the_api_lands_on_its_routed_folio_and_says_so(f
                                                                  "currency": "USD"}, format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["charge"]["folio"], response.json()["balance"]) == (2, "0.00")
+
+
+def test_a_night_moved_by_hand_to_the_company_leaves_the_desk_row_owing_the_rest(frontdesk_client, stay,
+                                                                                  next_friday):
+    from frontdesk.desk_rows import desk_rows_annotate
+
+    with at(next_friday, 9):
+        _open_acme(frontdesk_client, stay, route=[])
+    _check_in(stay, next_friday)
+    with at(next_friday + timedelta(days=1), 12):
+        stay_nights_post(reservation_id=stay.pk, through=next_friday)
+        friday = FolioLine.objects.get(reservation=stay, kind="ROOM", business_date=next_friday)
+        assert friday.amount == Decimal("170.10")
+        moved = frontdesk_client.post(_url(stay, "folio-moves"), {
+            "lines": [friday.pk], "folio": 2, "reason": "ACME pays the first night"}, format="json")
+        assert moved.status_code == 201, moved.json()
+    [row] = desk_rows_annotate([type(stay).objects.get(pk=stay.pk)])
+    assert row.balance == Decimal("494.04") and row.paid_status == "Unpaid"  # 664.14 less the night ACME pays
