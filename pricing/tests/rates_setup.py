@@ -49,7 +49,7 @@ def rates_hotel(*, code="RATES", rooms_per_type=2, room_types=("DELUXE-KING",), 
         rt = room_type_with_rates(hotel, bar, code=rt_code, weekday=weekday, saturday=saturday, sunday=sunday,
                                   sort_order=i)
         for n in range(rooms_per_type):
-            RoomFactory(room_type=rt, hotel=hotel, number=f"{code}-{rt_code}-{n}")
+            RoomFactory(room_type=rt, hotel=hotel, number=f"{i + 1}{n + 1:02d}")  # Room.number holds 10 characters
     inventory_open(hotel=hotel, start=TODAY - timedelta(days=1), end=TODAY + timedelta(days=60))
     return hotel, made
 
