@@ -54,7 +54,7 @@ lint: $(STAMP)
 serve: $(STAMP) static
 	STATIC_ROOT=$(abspath $(STATIC_ROOT)) exec $(VENV)/bin/gunicorn hotelbooking.wsgi:application \
 		--bind "$${BIND:-127.0.0.1:8000}" --workers "$${WEB_CONCURRENCY:-$$((2 * $$(nproc) + 1))}" \
-		--max-requests 2000 --max-requests-jitter 200 --graceful-timeout 30 --timeout 60 \
+		--graceful-timeout 30 --timeout 60 \
 		--worker-tmp-dir /dev/shm --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" --no-control-socket
 
 worker: $(STAMP)
