@@ -89,6 +89,7 @@ MIDDLEWARE = [
     # cookie, else the browser's Accept-Language; the API always answers in English (hotelbooking.locale).
     "hotelbooking.locale.GuestLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hotelbooking.replica.ReplicaReadsMiddleware",  # the pages of REPLICA_READ_VIEWS may read from the replica
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +131,28 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+
+# A PostgreSQL streaming replica for searches, calendars and reports (hotelbooking.replica): skipped while it is
+# down or lags more than REPLICA_MAX_LAG_SECONDS. Off in the test suite unless a test turns REPLICA_READS on.
+if env("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL (its primary).")
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # in tests: the replica's copy of the test database
+    DATABASE_ROUTERS = ["hotelbooking.replica.ReplicaRouter"]
+REPLICA_READS = env.bool("REPLICA_READS", default="PYTEST_VERSION" not in os.environ)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=2.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# The pages (URL names, with * wildcards) whose GET may read from the replica; nothing else does.
+REPLICA_READ_VIEWS = env.list("REPLICA_READ_VIEWS", default=[
+    "pricing:home", "pricing:search", "api-hotel-availability",  # the availability search, page and API
+    "admin:ratecalendar_calendar", "channel-ical-feed",  # the rates calendar, the iCal feeds
+    "admin:reports_*",  # reports
+])
 
 # Throttles and guess counters live here: use Redis (CACHE_URL=redis://...) when several processes serve.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
