@@ -7,7 +7,9 @@ The answer is 200 when every check is ok and 503 otherwise, with a JSON body nam
     {"status": "ok", "checks": {"database": {"status": "ok", "ms": 1.2}, "cache": {...}, "broker": {...}}}
 
 A process with eager Celery (no CELERY_BROKER_URL) has no broker to reach: its broker check is ok,
-"not configured". No authentication, and nothing secret in the answer (errors name the exception's class).
+"not configured". The replica check (DATABASE_REPLICA_URL) only informs: a replica down or lagging is skipped
+(hotelbooking.replica), so it is ok either way, with what it does in "detail". No authentication, and nothing
+secret in the answer (errors name the exception's class).
 
 It is a middleware, placed first, rather than a URL: a probe is answered before the https redirect, the host
 check (ALLOWED_HOSTS; a kubelet or load balancer asks by IP address), sessions and the rest, which the health
@@ -66,7 +68,21 @@ def broker_check() -> dict:
     return {}
 
 
-CHECKS = {"database": database_check, "cache": cache_check, "broker": broker_check}
+def replica_check() -> dict:
+    """Informational: a replica that is down or lagging is skipped (reads go to the primary), so it never fails."""
+    from hotelbooking import replica
+
+    if not replica.configured():
+        return {"detail": "not configured"}
+    try:
+        usable = replica.replica_usable(recheck=True)
+    finally:
+        connections.close_all()
+    summary = replica.state.reason.split(" (")[0]  # "lag 0.0 s", "down", "lags 3.2 s behind the primary"
+    return {"detail": f"reading from it, {summary}" if usable else f"skipped: {summary}"}
+
+
+CHECKS = {"database": database_check, "cache": cache_check, "broker": broker_check, "replica": replica_check}
 
 
 def _run(check) -> dict:

@@ -33,8 +33,9 @@ def test_healthz_answers_200_with_each_check(client, no_broker):
     body = response.json()
     assert body["status"] == "ok"
     assert {name: check["status"] for name, check in body["checks"].items()} == {
-        "database": "ok", "cache": "ok", "broker": "ok"}
+        "database": "ok", "cache": "ok", "broker": "ok", "replica": "ok"}
     assert body["checks"]["broker"]["detail"] == "not configured"
+    assert body["checks"]["replica"]["detail"] == "not configured"
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from django.conf import settings as django_settings
@@ -135,6 +136,8 @@ def test_a_search_is_served_by_the_replica(replica, nyc, next_friday, client):
     assert {room["code"] for room in response.json()["room_types"]} == {"DELUXE-KING", "STANDARD-QUEEN",
                                                                         "JUNIOR-SUITE"}
     assert searched, "the search read the replica"
+    health = client.get("/healthz").json()["checks"]["replica"]
+    assert health["status"] == "ok" and health["detail"].startswith("reading from it, lag ")
     assert primary == [], "nothing of the search was read from the primary"
 
 
@@ -206,6 +209,8 @@ def test_a_stopped_replica_falls_back_to_the_primary_even_mid_request(replica, n
         assert len(response.json()["room_types"]) == 3
         assert primary, "answered again from the primary"
         assert any("down" in record.getMessage() for record in caplog.records)
+        assert client.get("/healthz").json()["checks"]["replica"] == {
+            "status": "ok", "detail": "skipped: down", "ms": ANY}  # web still serves: from the primary
 
         settings.REPLICA_CHECK_SECONDS = 0
         response, primary, _ = search(client, next_friday)  # and the next page goes straight to the primary
