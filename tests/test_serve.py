@@ -148,3 +148,15 @@ def test_make_serve_reports_database_and_broker_down(site):
     assert checks["database"]["status"] == "error"
     assert checks["broker"]["status"] == "error"
     assert checks["cache"]["status"] == "ok"
+
+
+def test_every_static_file_a_template_names_is_collected(site):
+    """In production a {% static %} name missing from the manifest is a 500: each one a template names is there."""
+    tmp, _, _ = site
+    collected = json.loads((tmp / "static" / "staticfiles.json").read_text())["paths"]
+    templates = [p for p in ROOT.rglob("*.html")
+                 if not {".venv", "node_modules", "staticfiles", "mutants"} & set(p.relative_to(ROOT).parts)]
+    named = {m[1] for p in templates for m in re.finditer(r"""\{% static ['"]([^'"]+)['"]""", p.read_text())}
+
+    assert len(named) > 10
+    assert sorted(named - set(collected)) == []
