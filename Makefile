@@ -29,7 +29,6 @@ STATIC_MANIFEST_FILE := $(STATIC_ROOT)/staticfiles.json
 
 $(STATIC_MANIFEST_FILE): $(STAMP) $(STATIC_SOURCES)
 	STATIC_ROOT=$(abspath $(STATIC_ROOT)) $(PY) manage.py collectstatic --noinput -v 0
-	touch $(STATIC_MANIFEST_FILE)
 
 static: $(STATIC_MANIFEST_FILE)
 

@@ -369,7 +369,6 @@ SPECTACULAR_SETTINGS = {
 
 # /healthz (hotelbooking.health): how long each check (database, cache, broker) may take before it fails.
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Logs go to stderr. LOG_FORMAT=json: one JSON object per record (python-json-logger), for a log shipper.
 # Every request is one line on hotelbooking.requests (hotelbooking.request_log); REQUEST_LOG=0 silences it.
