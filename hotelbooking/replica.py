@@ -33,7 +33,9 @@ PIN_COOKIE = "hb_primary"
 PRIMARY_ONLY_APPS = {"auth", "sessions", "admin", "contenttypes", "axes", "auditlog", "rest_framework_api_key"}
 PRIMARY_ONLY_MODELS = {"inventory.hotelapikey"}
 
-# pg_is_in_recovery() is false on a server that is no replica (e.g. promoted): its data is current.
+# pg_is_in_recovery() is false on a server that is no replica (e.g. promoted): its data is current. Behind, the
+# lag is the age of the last transaction replayed: after a quiet spell on the primary the first new write makes a
+# caught-up replica look late for a moment, and it is skipped for one check (safe: the primary answers).
 LAG_SQL = """
 SELECT pg_is_in_recovery(),
        pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
