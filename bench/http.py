@@ -121,21 +121,24 @@ def start_server(database_url: str, broker: str, workers: int, log_path: Path):
     process = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.installed", "serve"], cwd=ROOT,
                                env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
                                start_new_session=True)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(process, url: str, log_path: Path) -> None:
     import requests
 
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"make serve exited {process.returncode}; see {log_path}")
         try:
-            health = requests.get(url + "/healthz", timeout=5)
-        except requests.ConnectionError:
+            health = requests.get(url + "/healthz", timeout=10)
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers still booting
             time.sleep(0.5)
             continue
         if health.status_code != 200:
             sys.exit(f"/healthz answered {health.status_code}: {health.text}")
-        return process, url
+        return
     sys.exit(f"make serve did not answer within 180 s; see {log_path}")
 
 
@@ -206,6 +209,7 @@ def main() -> None:
         tpcb = pgbench(server_url, dbname, int(args.seconds))
         print(f"make serve ({args.workers} workers)...", flush=True)
         server, url = start_server(database_url, args.broker, args.workers, log_dir / "serve.log")
+        wait_until_up(server, url, log_dir / "serve.log")  # stopped in `finally` whatever happens
         today = datetime.now(UTC).date()
         first = today + timedelta(days=2)  # past "today" in every time zone
         first_epoch = str(int(datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()))

@@ -54,8 +54,8 @@ class Server:
             if self.process.poll() is not None:
                 pytest.fail(f"make serve exited {self.process.returncode}:\n{self.log.read_text()}")
             try:
-                return requests.get(self.url + "/healthz", timeout=5)
-            except requests.ConnectionError:
+                return requests.get(self.url + "/healthz", timeout=10)
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers still booting
                 time.sleep(0.3)
         pytest.fail(f"make serve did not answer within {timeout}s:\n{self.log.read_text()}")
 
