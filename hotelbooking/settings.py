@@ -4,7 +4,10 @@ Nothing set: SQLite (IMMEDIATE transactions) and eager Celery, so a fresh machin
 DATABASE_URL / CELERY_BROKER_URL switch to PostgreSQL and a real broker.
 """
 
+import os
+import re
 import secrets
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,13 +79,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hotelbooking.request_log.RequestLogMiddleware",  # first: one line per request, timing all the rest
+    "hotelbooking.health.HealthCheckMiddleware",  # /healthz, before the https redirect and the host check
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, as Django's docs and WhiteNoise's ask: here
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (as Django asks): the guest's language from the set_language
     # cookie, else the browser's Accept-Language; the API always answers in English (hotelbooking.locale).
     "hotelbooking.locale.GuestLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hotelbooking.replica.ReplicaReadsMiddleware",  # the pages of REPLICA_READ_VIEWS may read from the replica
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -125,6 +132,28 @@ else:
         }
     }
 
+# A PostgreSQL streaming replica for searches, calendars and reports (hotelbooking.replica): skipped while it is
+# down or lags more than REPLICA_MAX_LAG_SECONDS. Off in the test suite unless a test turns REPLICA_READS on.
+if env("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL (its primary).")
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # in tests: the replica's copy of the test database
+    DATABASE_ROUTERS = ["hotelbooking.replica.ReplicaRouter"]
+REPLICA_READS = env.bool("REPLICA_READS", default="PYTEST_VERSION" not in os.environ)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=2.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# The pages (URL names, with * wildcards) whose GET may read from the replica; nothing else does.
+REPLICA_READ_VIEWS = env.list("REPLICA_READ_VIEWS", default=[
+    "pricing:home", "pricing:search", "api-hotel-availability",  # the availability search, page and API
+    "admin:ratecalendar_calendar", "channel-ical-feed",  # the rates calendar, the iCal feeds
+    "admin:reports_*",  # reports
+])
+
 # Throttles and guess counters live here: use Redis (CACHE_URL=redis://...) when several processes serve.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -142,7 +171,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Production (DEBUG off) serves what `manage.py collectstatic` (make install, make serve) wrote to STATIC_ROOT:
+# compressed (gzip, brotli) with content-hashed names, cached for a year by WhiteNoise. Development and the test
+# suite (pytest sets PYTEST_VERSION) need no collectstatic: plain names, found in the apps' static folders.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG and "PYTEST_VERSION" not in os.environ)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if not STATIC_MANIFEST:  # nothing is read from STATIC_ROOT then, so its absence is no news (pytest: pyproject)
+    warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"), category=UserWarning)
 # Uploads (hotel logos, photos and their renditions). runserver serves them under DEBUG; in production the web
 # server (or a storage such as S3 through django-storages) serves MEDIA_ROOT at MEDIA_URL.
 MEDIA_URL = env("MEDIA_URL", default="/media/")
@@ -327,9 +368,25 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# /healthz (hotelbooking.health): how long each check (database, cache, broker) may take before it fails.
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
+
+# Logs go to stderr. LOG_FORMAT=json: one JSON object per record (python-json-logger), for a log shipper.
+# Every request is one line on hotelbooking.requests (hotelbooking.request_log); REQUEST_LOG=0 silences it.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: give text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s", "rename_fields": {"asctime": "time"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "hotelbooking.requests": {"level": "INFO" if env.bool("REQUEST_LOG", default=True) else "WARNING"},
+    },
 }
