@@ -17,9 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import get_language, gettext
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from currency.formatting import money_text
 from hotelbooking.errors import (
     CardDataNotAccepted,
     DomainError,
@@ -44,6 +46,7 @@ from pricing.search import hotel_get, hotel_today
 from pricing.selectors import extras_list
 
 from . import idempotency, payments, services
+from .book_rooms import PARTY_FORM, booking_terms, is_multi_room, party_form_apply, room_requests, rooms_form
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
 from .lookup import LookupThrottle, reservation_by_guest
 from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
@@ -51,15 +54,18 @@ from .models import Channel, Reservation, Status
 from .payment_terms import reservation_payment_terms
 from .payments import Card
 from .payments.stripe_gateway import stripe_enabled
-from .services import BookingRequest, GuestDetails
+from .services import BookingQuote, BookingRequest, GuestDetails, RoomQuote, RoomRequest
 from .stripe_pages import STRIPE_JS, allow_stripe, payment_element
 
 SESSION_KEY = "booked_confirmation_numbers"
 # A payment that failed on the 3-D Secure or confirming page: said on the book page the guest is sent back to.
 PAYMENT_FAILED_KEY = "booking_payment_failed"
 # `extras` carries the chosen extras as "BRKF:1,PARK:2" (the extras form on the page posts them as checkboxes).
+# `rooms` and `party` carry a multi-room booking (bookings/book_rooms.py).
 STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code",
-               "extras", "access_code")
+               "extras", "access_code", "rooms", "party")
+# Given only when set: a stay without them keeps the link it always had.
+OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
@@ -89,6 +95,12 @@ def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate
         "extras": [{"name": n, "amount": m(a), "included": inc} for n, a, inc in extra_lines],
         "total": m(total),
     }
+
+
+# How an extra is priced, as the end of "24.50 USD per person per night" in the page's language.
+EXTRA_KIND_WORDS = {"PER_STAY": gettext_lazy("per stay"), "PER_NIGHT": gettext_lazy("per night"),
+                    "PER_PERSON": gettext_lazy("per person, once per stay"),
+                    "PER_PERSON_PER_NIGHT": gettext_lazy("per person per night")}
 
 
 def _extra_label(name: str, kind: str, quantity: int, units: int | None = None) -> str:
@@ -163,26 +175,46 @@ def _stay_params(request) -> dict:
     params = {name: request.GET.get(name, "").strip() for name in STAY_PARAMS}
     if request.GET.get("extras_form"):  # the extras form was sent: its boxes say what is chosen
         params["extras"] = extras_form_value(request.GET)
+    if request.GET.get(PARTY_FORM):  # the rooms form was sent: its rows are the rooms
+        params = party_form_apply(params, request.GET)
     return params
 
 
-def _quote_for(params: dict, *, check_rooms: bool = True):
+def _quote_for(params: dict, *, check_rooms: bool = True) -> tuple:
+    """The hotel and the booking priced as the booking service would price it now: one room type, one room or
+    several (`rooms`, `party`), each room with its own party."""
     hotel = hotel_get(params["hotel"])
-    quote = services.booking_quote(hotel=hotel, room_type_code=params["room_type"],
-                                   rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
-                                   check_out=params["check_out"], adults=params["adults"] or 1,
-                                   children=params["children"] or 0, promo_code=params["promo_code"] or None,
-                                   extras=extras_param(params.get("extras", "")))
+    extras = extras_param(params.get("extras", ""))
+    if is_multi_room(params):
+        booking = services.booking_quote_rooms(
+            hotel=hotel, rooms=room_requests(params), rate_plan_code=params["rate_plan"] or None,
+            check_in=params["check_in"], check_out=params["check_out"], promo_code=params["promo_code"] or None,
+            extras=extras)
+    else:
+        quote = services.booking_quote(hotel=hotel, room_type_code=params["room_type"],
+                                       rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
+                                       check_out=params["check_out"], adults=params["adults"] or 1,
+                                       children=params["children"] or 0, promo_code=params["promo_code"] or None,
+                                       extras=extras)
+        booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=[],
+                                                terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
+    quote = booking.rooms[0].quote
     services.rate_plan_open_check(quote.rate_plan, params.get("access_code") or "")
     if not check_rooms:  # booking will say SOLD_OUT itself, and the form keeps what was typed
-        return hotel, quote
+        return hotel, booking
     availability = check_availability(quote.room_type, quote.check_in, quote.check_out)
     if availability.restriction and availability.restriction != "STOP_SELL":
         raise RestrictionViolated(availability.message, restriction=availability.restriction)
     if not availability.bookable:
-        raise SoldOut(f"Sorry, {quote.room_type.name} is sold out on {availability.constraining_date:%B %-d, %Y}. "
-                      "Please choose different dates or room type.", date=str(availability.constraining_date))
-    return hotel, quote
+        day = date_format(availability.constraining_date, gettext("F j, Y"))
+        raise SoldOut(gettext("Sorry, %(room)s is sold out on %(day)s. Please choose different dates or room type.")
+                      % {"room": quote.room_type.name, "day": day}, date=str(availability.constraining_date))
+    if availability.available < len(booking.rooms):
+        raise SoldOut(ngettext("Sorry, only %(left)s %(room)s is free for these dates.",
+                               "Sorry, only %(left)s rooms of the %(room)s are free for these dates.",
+                               availability.available) % {"left": availability.available, "room": quote.room_type.name},
+                      date=str(availability.constraining_date), field="rooms")
+    return hotel, booking
 
 
 def _search_url(params: dict) -> str:
@@ -190,6 +222,8 @@ def _search_url(params: dict) -> str:
 
     query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "rate_plan",
                                     "promo_code") if params.get(k)}
+    if is_multi_room(params) and (params.get("rooms") or "").isdigit():
+        query["rooms"] = params["rooms"]
     return "/?" + urlencode(query) if query else "/"
 
 
@@ -198,31 +232,38 @@ def book_url(params: dict) -> str:
 
     # The extras and the access code only when given: a stay without them keeps the link it always had.
     return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS
-                                                      if k not in ("extras", "access_code") or params.get(k)})
+                                                      if k not in OPTIONAL_PARAMS or params.get(k)})
 
 
 def _form_class() -> type[GuestForm]:
     return StripeBookingForm if stripe_enabled() else BookingForm
 
 
-def _card_required(hotel, quote: Quote) -> bool:
-    return terms_for_quote(quote, booked_on=hotel_today(hotel)).card_required
+def _card_required(booking: BookingQuote) -> bool:
+    return booking.card_required
 
 
-def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_error=None, status=200,
-                 payment_failed=None):
-    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error, "form": form,
-               "payment_failed": payment_failed}
+def _render_book(request, *, params, hotel=None, booking: BookingQuote | None = None, form=None, stay_error=None,
+                 stay_error_code="", status=200, payment_failed=None):
+    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error,
+               "stay_error_code": stay_error_code, "form": form,
+               "payment_failed": payment_failed, "rooms_form": _rooms_form(params, booking)}
     element = None
-    if quote is not None:
+    if booking is not None:
+        quote = booking.rooms[0].quote
+        terms = booking_terms(booking)
         room_types_with_content([quote.room_type])   # its photos, facts and amenities, loaded in place
         hotel_with_content(hotel)
-        element = payment_element(terms_for_quote(quote, booked_on=hotel_today(hotel)))
+        element = payment_element(terms)
         context.update({
-            "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),
+            "hotel": hotel, "quote": quote, "booking": booking, "multi_room": len(booking.rooms) > 1,
+            "price": _quote_breakdown(quote),
+            "room_prices": [{"index": r.index, "quote": r.quote, "price": _quote_breakdown(r.quote)}
+                            for r in booking.rooms] if len(booking.rooms) > 1 else [],
+            "total": _money(booking.total, booking.currency), "currency": booking.currency,
             "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
-            "payment_terms": terms_for_quote(quote, booked_on=hotel_today(hotel)),
-            "stripe": element, "stripe_js": STRIPE_JS, "extras_offered": _extras_offered(quote, params),
+            "payment_terms": terms,
+            "stripe": element, "stripe_js": STRIPE_JS, "extras_offered": _extras_offered(booking, params),
             "extras_hidden": {k: v for k, v in params.items() if k != "extras" and v},
         })
     response = render(request, "bookings/book.html", context, status=status)
@@ -235,24 +276,42 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
     return response
 
 
-def _extras_offered(quote: Quote, params: dict) -> list[dict]:
-    """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones."""
+def _rooms_form(params: dict, booking: BookingQuote | None) -> dict | None:
+    """The "Rooms and guests" form, sized to the room type (also shown when the party asked was refused)."""
+    if booking is not None:
+        room_type = booking.rooms[0].quote.room_type
+    else:
+        from inventory.models import RoomType
+
+        room_type = RoomType.objects.filter(hotel__code__iexact=params.get("hotel") or "",
+                                            code__iexact=params.get("room_type") or "").first()
+        if room_type is None:
+            return None
+    return rooms_form(params, max_occupancy=room_type.max_occupancy)
+
+
+def _extras_offered(booking: BookingQuote, params: dict) -> list[dict]:
+    """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones. Every
+    room takes the extras chosen; the amount shown is what they cost for all the rooms."""
+    quote = booking.rooms[0].quote
     chosen = {e.code: e for e in quote.extra_lines}
     offered = []
     for extra in extras_list(hotel=quote.hotel):
         line = chosen.get(extra.code)
+        amount = sum((e.amount for r in booking.rooms for e in r.quote.extra_lines if e.code == extra.code), ZERO)
         offered.append({"code": extra.code, "name": extra.name, "description": extra.description,
-                        "price": _money(extra.price, quote.currency), "kind": extra.get_kind_display().lower(),
+                        "price": _money(extra.price, quote.currency),
+                        "kind": EXTRA_KIND_WORDS.get(extra.kind, extra.get_kind_display()),
                         "max_quantity": extra.max_quantity, "quantities": range(1, extra.max_quantity + 1),
                         "chosen": line is not None, "quantity": line.quantity if line else 1,
                         "included": bool(line and line.included),
-                        "amount": _money(line.amount, quote.currency) if line else None})
+                        "amount": _money(amount, quote.currency) if line else None})
     return offered
 
 
-def _fresh_form(hotel, quote: Quote) -> GuestForm:
-    initial = {"expected_total": round_money(quote.total, quote.currency), "idempotency_key": uuid.uuid4().hex}
-    return _form_class()(initial=initial, card_required=_card_required(hotel, quote))
+def _fresh_form(booking: BookingQuote) -> GuestForm:
+    initial = {"expected_total": booking.total, "idempotency_key": uuid.uuid4().hex}
+    return _form_class()(initial=initial, card_required=_card_required(booking))
 
 
 def _carries_card_data(post) -> bool:
@@ -266,34 +325,37 @@ def book(request):
     payment page when the payment needs 3-D Secure or its answer is awaited."""
     params = _stay_params(request)
     try:
-        hotel, quote = _quote_for(params, check_rooms=request.method != "POST")
+        hotel, quoted = _quote_for(params, check_rooms=request.method != "POST")
     except DomainError as error:
-        return _render_book(request, params=params, stay_error=error.message,
+        return _render_book(request, params=params, stay_error=error.message, stay_error_code=error.code,
                             status=404 if isinstance(error, HotelNotFound) else 200)
     if request.method != "POST":
         # Back from a payment page whose payment failed: the form says why (PAYMENT_FAILED) above the fields.
         failed = request.session.pop(PAYMENT_FAILED_KEY, None)
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_fresh_form(hotel, quote),
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=_fresh_form(quoted),
                             payment_failed=failed)
 
-    form_class, card_required = _form_class(), _card_required(hotel, quote)
+    form_class, card_required = _form_class(), _card_required(quoted)
     if form_class.uses_stripe and _carries_card_data(request.POST):
         # Card numbers must never reach us with Stripe on: refused before anything is sent anywhere, and what was
         # posted for them is not shown again (the Stripe form has no such fields).
-        form = _rekeyed(form_class(request.POST, card_required=card_required), quote)
+        form = _rekeyed(form_class(request.POST, card_required=card_required), quoted)
         form.add_error(None, CardDataNotAccepted().message)
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=form, status=400)
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=form, status=400)
     form = form_class(request.POST, card_required=card_required)
     if not form.is_valid():
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_rekeyed(form, quote))
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=_rekeyed(form, quoted))
     d = form.cleaned_data
     card = None if d.get("payment_method") or not d.get("card_number") else Card(
         number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
         holder=d["holder_name"])
+    quote = quoted.rooms[0].quote
+    rooms = tuple(RoomRequest(room_type_code=r.quote.room_type.code, adults=r.quote.adults,
+                              children=r.quote.children) for r in quoted.rooms) if len(quoted.rooms) > 1 else ()
     booking = BookingRequest(
         hotel_code=hotel.code, room_type_code=quote.room_type.code, rate_plan_code=quote.rate_plan.code,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
-        promo_code=params["promo_code"] or None,
+        rooms=rooms, promo_code=params["promo_code"] or None,
         guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
         card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],
@@ -309,17 +371,13 @@ def book(request):
                             params=params)
     except DomainError as error:
         if isinstance(error, PriceChanged):
-            quote = services.booking_quote(hotel=hotel, room_type_code=quote.room_type.code,
-                                           rate_plan_code=quote.rate_plan.code, check_in=quote.check_in,
-                                           check_out=quote.check_out, adults=quote.adults,
-                                           children=quote.children, promo_code=params["promo_code"] or None,
-                                           extras=extras_param(params.get("extras", "")))
-            error = PriceChanged(f"The price has changed since you saw it: the total is now "
-                                 f"{_money(quote.total, quote.currency)} {quote.currency}. Please review it and "
-                                 "book again.")
-        form = _rekeyed(form, quote, new_total=isinstance(error, PriceChanged))
+            hotel, quoted = _quote_for(params, check_rooms=False)
+            error = PriceChanged(gettext("The price has changed since you saw it: the total is now %(total)s. "
+                                         "Please review it and book again.")
+                                 % {"total": money_text(quoted.total, quoted.currency)})
+        form = _rekeyed(form, quoted, new_total=isinstance(error, PriceChanged))
         form.add_domain_error(error)
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=form)
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=form)
     if "payment_token" in booked:  # 3-D Secure, or the answer awaited: the payment page says which
         return redirect(reverse("booking-pay", args=[booked["payment_token"]]))
     remember_confirmation(request, booked["confirmation_number"])
@@ -332,13 +390,13 @@ def remember_confirmation(request, number: str) -> None:
     request.session[SESSION_KEY] = numbers + [number]
 
 
-def _rekeyed(form: GuestForm, quote: Quote, *, new_total: bool = False) -> GuestForm:
+def _rekeyed(form: GuestForm, booking: BookingQuote, *, new_total: bool = False) -> GuestForm:
     """The same form with what was typed, a new idempotency key (the next submit is a new attempt) and,
     after a price change, the new total as the one the guest has now seen."""
     data = form.data.copy()
     data["idempotency_key"] = uuid.uuid4().hex
     if new_total:
-        data["expected_total"] = str(round_money(quote.total, quote.currency))
+        data["expected_total"] = str(booking.total)
     rekeyed = type(form)(data=data, card_required=form.card_required)
     rekeyed.is_valid()
     return rekeyed

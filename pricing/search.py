@@ -85,6 +85,21 @@ def stay_validate(*, hotel: Hotel, check_in, check_out, adults, children=None) -
     return Stay(ci, co, a, c)
 
 
+# One booking holds at most this many rooms (the guest pages, the API and the desk alike).
+MAX_ROOMS = 9
+
+
+def room_count_validate(value) -> int:
+    """How many rooms a guest asks for: 1 to MAX_ROOMS (INVALID_PARTY otherwise; blank is 1)."""
+    try:
+        rooms = int(str(1 if value in (None, "") else value).strip())
+    except ValueError:
+        raise InvalidParty("room_count must be a whole number.", field="room_count") from None
+    if not 1 <= rooms <= MAX_ROOMS:
+        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="room_count")
+    return rooms
+
+
 def child_ages_validate(children: int, ages: list) -> list[int]:
     """The children's ages: none, or one per child, each 0 to 17 (INVALID_PARTY otherwise)."""
     ages = list(ages or [])

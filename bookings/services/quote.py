@@ -19,10 +19,8 @@ from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, RoomType
 from pricing.engine import Quote, extras_choose, quote_stay
 from pricing.guarantee import PaymentTerms, terms_for_quote
-from pricing.search import child_ages_validate, hotel_today, stay_validate
+from pricing.search import MAX_ROOMS, child_ages_validate, hotel_today, room_count_validate, stay_validate
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
-
-MAX_ROOMS = 9
 
 
 @dataclass(frozen=True)
@@ -154,16 +152,6 @@ def room_named(exc: DomainError, index: int, of: int) -> DomainError:
         exc.message = f"Room {index}: {exc.message}"
         exc.args = (exc.message,)
     return exc
-
-
-def room_count_validate(value) -> int:
-    try:
-        rooms = int(str(1 if value in (None, "") else value).strip())
-    except ValueError:
-        raise InvalidParty("room_count must be a whole number.", field="room_count") from None
-    if not 1 <= rooms <= MAX_ROOMS:
-        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="room_count")
-    return rooms
 
 
 def quote_totals(quote: Quote) -> dict:
