@@ -60,13 +60,18 @@ def party_form_apply(params: dict, query) -> dict:
     return {**params, "rooms": count, "party": ",".join(f"{a}-{c}" for a, c in pairs)}
 
 
+def terms_summed(terms: list[PaymentTerms]) -> PaymentTerms | None:
+    """A booking's payment terms from its rooms': one rate plan, so one guarantee and one balance date; the
+    amounts are the rooms' sums (each already rounded)."""
+    if len(terms) <= 1:
+        return terms[0] if terms else None
+    first, rest = terms[0], terms[1:]
+    return replace(first, due_now=sum((t.due_now for t in rest), first.due_now),
+                   due_later=sum((t.due_later for t in rest), first.due_later))
+
+
 def booking_terms(booking: BookingQuote) -> PaymentTerms:
-    """The booking's payment terms: one rate plan, so one guarantee and one balance date, and the rooms' sums."""
-    first = booking.rooms[0].terms
-    if len(booking.rooms) == 1:
-        return first
-    return replace(first, due_now=sum((r.terms.due_now for r in booking.rooms), first.due_now * 0),
-                   due_later=sum((r.terms.due_later for r in booking.rooms), first.due_later * 0))
+    return terms_summed([r.terms for r in booking.rooms])
 
 
 def rooms_form(params: dict, *, max_occupancy: int, max_rooms: int = MAX_ROOMS) -> dict:

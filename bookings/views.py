@@ -46,7 +46,15 @@ from pricing.search import hotel_get, hotel_today
 from pricing.selectors import extras_list
 
 from . import idempotency, payments, services
-from .book_rooms import PARTY_FORM, booking_terms, is_multi_room, party_form_apply, room_requests, rooms_form
+from .book_rooms import (
+    PARTY_FORM,
+    booking_terms,
+    is_multi_room,
+    party_form_apply,
+    room_requests,
+    rooms_form,
+    terms_summed,
+)
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
 from .lookup import LookupThrottle, reservation_by_guest
 from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
@@ -497,12 +505,19 @@ def confirmation(request, confirmation_number: str):
         return render(request, "bookings/confirmation_lookup.html",
                       {"number": number, "form": ConfirmationLookupForm(), "error": None}, status=404)
     paid = services.payment_summary(reservation)
+    rooms = reservation.booking_rooms() if reservation.companions.exists() else [reservation]
+    c = reservation.currency
+    if len(rooms) > 1:  # one charge, allocated per room: the booking paid the rooms' sum
+        paid["amount"] = sum((services.payment_summary(r)["amount"] or ZERO for r in rooms), ZERO)
     response = render(request, "bookings/confirmation.html", {
         "r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,
         "price": _reservation_breakdown(reservation),
+        "booking_rooms": [{"r": room, "price": _reservation_breakdown(room)} for room in rooms] if len(rooms) > 1
+        else [],
+        "booking_total": _money(sum((room.grand_total for room in rooms), ZERO), c),
         "terms": _terms(reservation.cancellation_policy or {}, reservation.free_until, reservation.hotel),
-        "paid": {**paid, "amount": _money(paid["amount"] or ZERO, reservation.currency)},
-        "payment_terms": reservation_payment_terms(reservation),
+        "paid": {**paid, "amount": _money(paid["amount"] or ZERO, c)},
+        "payment_terms": terms_summed([t for t in map(reservation_payment_terms, rooms) if t is not None]),
     })
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
