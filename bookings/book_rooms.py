@@ -54,7 +54,7 @@ def party_form_apply(params: dict, query) -> dict:
     adults, children = query.getlist("room_adults"), query.getlist("room_children")
     pairs = [(a.strip()[:3], (c.strip()[:3] or "0")) for a, c in zip(adults, children, strict=False)][:MAX_ROOMS + 1]
     count = (query.get("rooms") or "").strip()[:2] or str(len(pairs) or 1)
-    if count == "1" and len(pairs) <= 1:
+    if count == "1":
         first = pairs[0] if pairs else (params.get("adults", ""), params.get("children", ""))
         return {**params, "rooms": "", "party": "", "adults": first[0], "children": first[1]}
     return {**params, "rooms": count, "party": ",".join(f"{a}-{c}" for a, c in pairs)}
@@ -74,7 +74,7 @@ def booking_terms(booking: BookingQuote) -> PaymentTerms:
     return terms_summed([r.terms for r in booking.rooms])
 
 
-def rooms_form(params: dict, *, max_occupancy: int, max_rooms: int = MAX_ROOMS) -> dict:
+def rooms_form(params: dict, *, max_adults: int, max_children: int, max_rooms: int = MAX_ROOMS) -> dict:
     """What the page's "Rooms and guests" form shows: a row per room with its party, selects to the room's size."""
     count = rooms_asked(params)
     count = count if 1 <= count <= max_rooms else 1
@@ -83,7 +83,7 @@ def rooms_form(params: dict, *, max_occupancy: int, max_rooms: int = MAX_ROOMS) 
     return {
         "count": count, "counts": range(1, max_rooms + 1),
         "rows": [{"index": i, "adults": str(a), "children": str(c)} for i, (a, c) in enumerate(rows, start=1)],
-        "adult_choices": [str(n) for n in range(1, max(max_occupancy, 1) + 1)],
-        "child_choices": [str(n) for n in range(0, max(max_occupancy, 1))],
+        "adult_choices": [str(n) for n in range(1, max(max_adults, 1) + 1)],
+        "child_choices": [str(n) for n in range(0, max(max_children, 0) + 1)],
         "hidden": {k: v for k, v in params.items() if k not in ("rooms", "party") and v},
     }

@@ -295,7 +295,7 @@ def _rooms_form(params: dict, booking: BookingQuote | None) -> dict | None:
                                             code__iexact=params.get("room_type") or "").first()
         if room_type is None:
             return None
-    return rooms_form(params, max_occupancy=room_type.max_occupancy)
+    return rooms_form(params, max_adults=room_type.max_adults, max_children=room_type.max_children)
 
 
 def _extras_offered(booking: BookingQuote, params: dict) -> list[dict]:
