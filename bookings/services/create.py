@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hotelbooking.errors import (
     BookingNotCompleted,
@@ -150,7 +151,7 @@ def _guest_validate(details: GuestDetails) -> None:
     try:
         validate_email(details.email.strip())
     except ValidationError:
-        raise ValidationFailed("Please give a valid email address.", field="guest.email") from None
+        raise ValidationFailed(gettext("Please give a valid email address."), field="guest.email") from None
 
 
 def _guest_get_or_create(details: GuestDetails) -> Guest:
