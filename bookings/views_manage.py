@@ -21,6 +21,7 @@ from hotelbooking.errors import DomainError, PriceChanged
 from hotelbooking.money import ZERO, round_money
 from pricing.selectors import extras_list
 
+from .book_rooms import terms_summed
 from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .consent import MARKETING_WORDING, MarketingConsent, consent_current, consent_record
 from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
@@ -59,7 +60,8 @@ def _booking_context(reservation: Reservation) -> dict:
         "booking_total": round_money(sum((r.grand_total for r in rooms), ZERO), c) if rooms else None,
         "paid": round_money(sum((amount_paid(r) for r in rooms), ZERO), c) if rooms else amount_paid(reservation),
         "terms": terms,
-        "payment_terms": reservation_payment_terms(reservation) if reservation.status in LIVE else None,
+        "payment_terms": terms_summed([t for t in map(reservation_payment_terms, rooms or [reservation])
+                                       if t is not None]) if reservation.status in LIVE else None,
         "free_until": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
         # Several rooms are changed at the hotel (the API and the desk change them together); cancelled here.
         "can_change": reservation.status == Status.CONFIRMED and not rooms,

@@ -101,6 +101,7 @@ def test_two_rooms_with_their_own_party_and_breakfast_are_priced_room_by_room_an
     manage = _text(client.get("/manage/booking/"))
     assert "Room 1 Deluxe King Room, 2 adults" in manage and "Room 2 Deluxe King Room, 1 adult, 1 child" in manage
     assert "Total for 2 rooms 1,657.56 USD" in manage and "Paid 1,657.56" in manage
+    assert "Charged now: 1,657.56 USD" in manage
     assert "Cancel every room" in manage and "Change dates" not in manage
 
     cancel = client.get("/manage/booking/cancel/")
