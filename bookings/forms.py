@@ -56,7 +56,6 @@ class GuestForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=100,
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.EmailField(label=_("Email"), max_length=254,
-                             error_messages={"invalid": _("Please give a valid email address.")},
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(max_length=40, required=False, label=_("Phone (optional)"),
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))

@@ -9,16 +9,13 @@ or to someone who gives the guest's last name with the number; guessing is slowe
 
 import time
 import uuid
-from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from currency.formatting import money_text
@@ -37,10 +34,9 @@ from hotelbooking.errors import (
     UnknownRatePlan,
     UnknownRoomType,
 )
-from hotelbooking.money import ZERO, round_money
+from hotelbooking.money import ZERO
 from inventory.selectors import hotel_with_content, room_types_with_content
 from inventory.services import check_availability
-from pricing.engine import Quote
 from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_get, hotel_today
 from pricing.selectors import extras_list
@@ -58,7 +54,16 @@ from .book_rooms import (
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
 from .lookup import LookupThrottle, reservation_by_guest
 from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
-from .models import Channel, Reservation, Status
+from .models import Channel, Status
+from .page_prices import (
+    EXTRA_KIND_WORDS,
+    cancellation_terms_shown,
+    extras_form_value,
+    extras_param,
+    money_str,
+    quote_breakdown,
+    reservation_breakdown,
+)
 from .payment_terms import reservation_payment_terms
 from .payments import Card
 from .payments.stripe_gateway import stripe_enabled
@@ -77,104 +82,6 @@ OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
-
-
-# --- what the pages show --------------------------------------------------------------------------------
-
-def _money(amount, currency: str) -> str:
-    return str(round_money(amount, currency))
-
-
-def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate_plan_discount,
-               promotion_discount, room_total, tax_lines: list[tuple], fee_lines: list[tuple], total,
-               extra_lines: list[tuple] = ()) -> dict:
-    m = lambda amount: _money(amount, currency)  # noqa: E731
-    discounts = []
-    if rate_plan_discount:
-        discounts.append((gettext("Rate discount"), m(-abs(Decimal(rate_plan_discount)))))
-    if promotion_discount:
-        discounts.append((gettext("Promotion"), m(-abs(Decimal(promotion_discount)))))
-    return {
-        "currency": currency, "rooms": rooms,
-        "nights": [{"date": d, "rate": m(rate)} for d, rate in nights],
-        "subtotal": m(subtotal), "discounts": discounts, "room_total": m(room_total),
-        "taxes": [{"name": n, "amount": m(a)} for n, a in tax_lines],
-        "fees": [{"name": n, "amount": m(a)} for n, a in fee_lines],
-        "extras": [{"name": n, "amount": m(a), "included": inc} for n, a, inc in extra_lines],
-        "total": m(total),
-    }
-
-
-# How an extra is priced, as the end of "24.50 USD per person per night" in the page's language.
-EXTRA_KIND_WORDS = {"PER_STAY": gettext_lazy("per stay"), "PER_NIGHT": gettext_lazy("per night"),
-                    "PER_PERSON": gettext_lazy("per person, once per stay"),
-                    "PER_PERSON_PER_NIGHT": gettext_lazy("per person per night")}
-
-
-def _extra_label(name: str, kind: str, quantity: int, units: int | None = None) -> str:
-    """"Parking x 2", "Breakfast (4 guest-nights)": what the guest took, in words."""
-    label = f"{name} \u00d7 {quantity}" if quantity > 1 else name
-    if units and kind in ("PER_PERSON", "PER_PERSON_PER_NIGHT"):
-        what = gettext("guest-nights") if kind == "PER_PERSON_PER_NIGHT" else gettext("guests")
-        label += f" ({units} {what})"
-    return label
-
-
-def extras_param(value: str) -> list[dict]:
-    """The `extras` stay parameter ("BRKF:1,PARK:2") as the booking service takes it; junk is left out."""
-    chosen = []
-    for part in (value or "").split(","):
-        code, _, quantity = part.strip().partition(":")
-        if code.strip():
-            chosen.append({"code": code.strip()[:20], "quantity": quantity.strip() or 1})
-    return chosen
-
-
-def extras_form_value(query) -> str:
-    """The extras form's checkboxes (`extra`) and quantities (`qty_<code>`) as the `extras` parameter."""
-    picked = []
-    for code in query.getlist("extra"):
-        code = code.strip()[:20]
-        quantity = query.get(f"qty_{code}", "1").strip() or "1"
-        if code and quantity.isdigit() and int(quantity) > 0:
-            picked.append(f"{code}:{int(quantity)}")
-    return ",".join(picked)
-
-
-def _included(name: str, included: bool) -> str:
-    # A tax inside the prices (a hotel whose prices include tax) is shown, not added to the total again.
-    return gettext("%(tax)s (included)") % {"tax": name} if included else name
-
-
-def _quote_breakdown(quote: Quote) -> dict:
-    return _breakdown(currency=quote.currency, nights=[(n.date, n.rate) for n in quote.nights], rooms=quote.rooms,
-                      subtotal=quote.subtotal, rate_plan_discount=quote.rate_plan_discount,
-                      promotion_discount=quote.promotion_discount, room_total=quote.room_total,
-                      tax_lines=[(_included(t.name, t.included), t.amount) for t in quote.tax_lines],
-                      fee_lines=[(f.name, f.amount) for f in quote.fee_lines], total=quote.total,
-                      extra_lines=[(_included(_extra_label(e.name, e.kind, e.quantity, e.units), e.included),
-                                    e.amount, e.included) for e in quote.extra_lines])
-
-
-def _reservation_breakdown(r: Reservation) -> dict:
-    lines = r.charge_lines or {}
-    return _breakdown(currency=r.currency, nights=[(n.date, n.rate) for n in r.nights.all()], rooms=r.room_count,
-                      subtotal=r.subtotal, rate_plan_discount=r.rate_plan_discount,
-                      promotion_discount=r.promotion_discount, room_total=r.room_total,
-                      tax_lines=[(_included(t["name"], t.get("included")), Decimal(t["amount"]))
-                                 for t in lines.get("taxes", [])],
-                      fee_lines=[(f["name"], Decimal(f["amount"])) for f in lines.get("fees", [])],
-                      total=r.grand_total,
-                      extra_lines=[(_included(_extra_label(e.name, e.kind, e.quantity), e.included), e.amount,
-                                    e.included) for e in r.extras.all()])
-
-
-def _terms(policy: dict, free_until: datetime | None, hotel) -> dict:
-    # Hotel wall-clock time, naive on purpose: the template's date filter would move an aware time into UTC.
-    local = timezone.make_naive(free_until, hotel.tz) if free_until else None
-    return {"name": policy.get("name", ""), "description": policy.get("description", ""),
-            "free_until": local, "free_now": free_until is not None and free_until > timezone.now(),
-            "timezone": hotel.timezone}
 
 
 # --- /book/ ---------------------------------------------------------------------------------------------
@@ -265,11 +172,12 @@ def _render_book(request, *, params, hotel=None, booking: BookingQuote | None = 
         element = payment_element(terms)
         context.update({
             "hotel": hotel, "quote": quote, "booking": booking, "multi_room": len(booking.rooms) > 1,
-            "price": _quote_breakdown(quote),
-            "room_prices": [{"index": r.index, "quote": r.quote, "price": _quote_breakdown(r.quote)}
+            "price": quote_breakdown(quote),
+            "room_prices": [{"index": r.index, "quote": r.quote, "price": quote_breakdown(r.quote)}
                             for r in booking.rooms] if len(booking.rooms) > 1 else [],
-            "total": _money(booking.total, booking.currency), "currency": booking.currency,
-            "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
+            "total": money_str(booking.total, booking.currency), "currency": booking.currency,
+            "nights_count": len(quote.nights),
+            "terms": cancellation_terms_shown(quote.policy_snapshot, quote.free_until, hotel),
             "payment_terms": terms,
             "stripe": element, "stripe_js": STRIPE_JS, "extras_offered": _extras_offered(booking, params),
             "extras_hidden": {k: v for k, v in params.items() if k != "extras" and v},
@@ -308,12 +216,12 @@ def _extras_offered(booking: BookingQuote, params: dict) -> list[dict]:
         line = chosen.get(extra.code)
         amount = sum((e.amount for r in booking.rooms for e in r.quote.extra_lines if e.code == extra.code), ZERO)
         offered.append({"code": extra.code, "name": extra.name, "description": extra.description,
-                        "price": _money(extra.price, quote.currency),
+                        "price": money_str(extra.price, quote.currency),
                         "kind": EXTRA_KIND_WORDS.get(extra.kind, extra.get_kind_display()),
                         "max_quantity": extra.max_quantity, "quantities": range(1, extra.max_quantity + 1),
                         "chosen": line is not None, "quantity": line.quantity if line else 1,
                         "included": bool(line and line.included),
-                        "amount": _money(amount, quote.currency) if line else None})
+                        "amount": money_str(amount, quote.currency) if line else None})
     return offered
 
 
@@ -511,12 +419,13 @@ def confirmation(request, confirmation_number: str):
         paid["amount"] = sum((services.payment_summary(r)["amount"] or ZERO for r in rooms), ZERO)
     response = render(request, "bookings/confirmation.html", {
         "r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,
-        "price": _reservation_breakdown(reservation),
-        "booking_rooms": [{"r": room, "price": _reservation_breakdown(room)} for room in rooms] if len(rooms) > 1
+        "price": reservation_breakdown(reservation),
+        "booking_rooms": [{"r": room, "price": reservation_breakdown(room)} for room in rooms] if len(rooms) > 1
         else [],
-        "booking_total": _money(sum((room.grand_total for room in rooms), ZERO), c),
-        "terms": _terms(reservation.cancellation_policy or {}, reservation.free_until, reservation.hotel),
-        "paid": {**paid, "amount": _money(paid["amount"] or ZERO, c)},
+        "booking_total": money_str(sum((room.grand_total for room in rooms), ZERO), c),
+        "terms": cancellation_terms_shown(reservation.cancellation_policy or {}, reservation.free_until,
+                                          reservation.hotel),
+        "paid": {**paid, "amount": money_str(paid["amount"] or ZERO, c)},
         "payment_terms": terms_summed([t for t in map(reservation_payment_terms, rooms) if t is not None]),
     })
     add_never_cache_headers(response)

@@ -28,10 +28,11 @@ from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
 from .manage_links import LinkInvalid, reservation_by_link
 from .models import Reservation, Status
 from .modifications import ModificationRequest, modification_plan, reservation_modify
+from .page_prices import EXTRA_KIND_WORDS, extras_form_value, extras_param
 from .payment_terms import reservation_payment_terms
 from .payments import default_gateway
 from .services import amount_paid
-from .views import EXTRA_KIND_WORDS, extras_form_value, extras_param, link_refused, remember_confirmation
+from .views import link_refused, remember_confirmation
 
 SESSION_KEY = "manage_reservation_id"
 LIVE = (Status.PENDING, Status.CONFIRMED, Status.CHECKED_IN)  # what is charged when still matters

@@ -33,7 +33,7 @@ WORDS = {
         "book": ["Complete su reserva", "Datos del huésped", "Nombre", "Apellido", "Correo electrónico",
                  "Habitaciones y huéspedes", "viernes, 5 de marzo de 2027 a partir de las 15:00",
                  f"Pagar 664,14{NBSP}US$ y reservar", "Cancelación", "Total de la habitación"],
-        "errors": ["Este campo es requerido.", "Indique una dirección de correo electrónico válida."],
+        "errors": ["Este campo es requerido.", "Introduzca una dirección de correo electrónico válida."],
         "confirmation": ["Gracias, Juan. Su reserva está confirmada", "Número de confirmación", "2 adultos",
                          f"664,14{NBSP}US$"],
         "lookup": ["Gestionar mi reserva", "Introduzca el número de confirmación de su correo", "Buscar mi reserva"],
@@ -51,7 +51,7 @@ WORDS = {
         "book": ["Schließen Sie Ihre Buchung ab", "Angaben zum Gast", "Vorname", "Nachname", "E-Mail",
                  "Zimmer und Gäste", "Freitag, 5. März 2027 ab 15:00 Uhr", f"664,14{NBSP}$ bezahlen und buchen",
                  "Stornierung", "Zimmerpreis gesamt"],
-        "errors": ["Dieses Feld ist zwingend erforderlich.", "Bitte geben Sie eine gültige E-Mail-Adresse an."],
+        "errors": ["Dieses Feld ist zwingend erforderlich.", "Gib eine gültige E-Mail Adresse an."],  # Django's words
         "confirmation": ["Vielen Dank, Juan. Ihre Buchung ist bestätigt", "Bestätigungsnummer", "2 Erwachsene",
                          f"664,14{NBSP}$"],
         "lookup": ["Meine Buchung verwalten", "Geben Sie die Bestätigungsnummer aus Ihrer E-Mail",
