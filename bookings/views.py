@@ -128,7 +128,7 @@ def _quote_for(params: dict, *, check_rooms: bool = True) -> tuple:
         raise SoldOut(ngettext("Sorry, only %(left)s %(room)s is free for these dates.",
                                "Sorry, only %(left)s rooms of the %(room)s are free for these dates.",
                                availability.available) % {"left": availability.available, "room": quote.room_type.name},
-                      date=str(availability.constraining_date), field="rooms")
+                      date=str(availability.constraining_date))
     return hotel, booking
 
 
