@@ -1,5 +1,5 @@
-"""A Spanish and a German guest go through every guest page in their language, with the test client: the search
-form and its results, the book page (and a form sent back with errors), the confirmation, Manage my booking and
+"""A Spanish and a German guest go through every guest page in their language, with the test client: the hotel
+page, the search form and its results, the book page (and a form sent back with errors), the confirmation, Manage my booking and
 its cancel page. Each page is asserted in real words of that language and with amounts written the locale's way.
 The clock is pinned: Monday March 1, 2027; the seed's stay is Friday March 5 to Monday March 8 on AAA (664.14).
 """
@@ -43,6 +43,8 @@ WORDS = {
                    "Cancelar mi reserva", "Mantener mi reserva"],
         "cancelled": ["está cancelada. Penalización: 0,00", "Reembolso: 664,14"],
         "wrong_dates": "La salida debe ser posterior a la llegada.",
+        "hotel": ["Ver precios y reservar", "Dirección", "Ver en el mapa", "Normas de la casa", "Habitaciones",
+                  "a partir de las 15:00", "1 cama king", "Vistas a la ciudad"],
     },
     "de": {
         "search": ["Verfügbare Zimmer", "3 Nächte", "2 Erwachsene", "pro Nacht", "Kostenlose Stornierung bis",
@@ -62,6 +64,8 @@ WORDS = {
                    "Meine Buchung stornieren", "Meine Buchung behalten"],
         "cancelled": ["ist storniert. Stornogebühr: 0,00", "Erstattung: 664,14"],
         "wrong_dates": "Die Abreise muss nach der Anreise liegen.",
+        "hotel": ["Preise ansehen und buchen", "Adresse", "Auf der Karte zeigen", "Hausordnung", "Zimmer",
+                  "ab 15:00 Uhr", "1 Kingsize-Bett", "Stadtblick"],
     },
 }
 # English words that must not be left on those pages.
@@ -97,6 +101,9 @@ def test_a_guest_books_and_manages_through_the_pages_in_their_language(pinned, n
                                                                       django_capture_on_commit_callbacks):
     words = WORDS[language]
     guest = Client(HTTP_ACCEPT_LANGUAGE=f"{language},en;q=0.5")
+
+    hotel = guest.get("/hotels/NYC/")
+    _has(hotel, words["hotel"])
 
     wrong = guest.get("/?" + urlencode({**SEARCH, "check_out": "2027-03-04"}))
     assert words["wrong_dates"] in _text(wrong)
