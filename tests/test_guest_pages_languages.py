@@ -1,8 +1,8 @@
 """A Spanish and a German guest go through every guest page in their language, with the test client: the hotel
-page, the search form and its results, the book page (and a form sent back with errors), the confirmation, Manage my booking and
-its cancel page. Each page is asserted in real words of that language and with amounts written the locale's way.
-The clock is pinned: Monday March 1, 2027; the seed's stay is Friday March 5 to Monday March 8 on AAA (664.14).
-"""
+page, the search form and its results, the book page (and a form sent back with errors), the confirmation, Manage
+my booking and its cancel page. Each page is asserted in real words of that language and with amounts written the
+locale's way; a French guest books two rooms. The clock is pinned: Monday March 1, 2027; the seed's stay is Friday
+March 5 to Monday March 8 on AAA (664.14)."""
 
 import re
 from datetime import UTC, datetime
@@ -159,3 +159,25 @@ def test_the_partner_api_keeps_its_english_messages_for_the_errors_now_translate
                               HTTP_ACCEPT_LANGUAGE="de").json()
     assert body["error"]["code"] == "INVALID_DATES"
     assert body["error"]["message"] == "Check-out must be after check-in."
+
+
+def test_a_french_guest_sees_the_search_book_and_manage_pages_in_french(pinned, nyc,
+                                                                       django_capture_on_commit_callbacks):
+    guest = Client(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+    search = guest.get("/?" + urlencode({**SEARCH, "rooms": 2}))
+    _has(search, ["Chambres disponibles", "3 nuits", "2 chambres", "par nuit", f"664,14{NBSP}$US",
+                  f"1\u202f328,28{NBSP}$US pour 2 chambres", "Annulation gratuite jusqu'au"])
+    book_url = unescape(re.search(r'id="rate-DELUXE-KING-AAA".*?href="(/book/\?[^"]+)"', search.content.decode(),
+                                  re.S).group(1))
+    book = guest.get(book_url)
+    _has(book, ["Finalisez votre réservation", "Chambres et personnes", "Chambre 2 · 2 adultes",
+                f"Total pour 2 chambres : 1\u202f328,28{NBSP}$US", f"Payer 1\u202f328,28{NBSP}$US et réserver"])
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = guest.post(book_url, {**GUEST, "expected_total": book.context["form"]["expected_total"].value(),
+                                       "idempotency_key": "fr-1"})
+    assert booked.status_code == 302
+    _has(guest.get(booked["Location"]), ["Numéro de confirmation", "2 chambres", "Chambre 1", "Chambre 2"])
+    lead = Reservation.objects.get(lead__isnull=True)
+    guest.post("/manage/", {"confirmation_number": lead.confirmation_number, "last_name": "García"})
+    _has(guest.get("/manage/booking/"), ["Votre réservation", "Confirmée", "Annuler toutes les chambres",
+                                         f"Total pour 2 chambres 1\u202f328,28{NBSP}$US"])
