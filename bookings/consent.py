@@ -7,13 +7,15 @@ exports it and erases its free text.
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The wording shown next to the (unticked) checkbox. Change the words: give them a new version.
 MARKETING_EMAIL = "MARKETING_EMAIL"
 MARKETING_WORDING_VERSION = "2026-12-01"
-MARKETING_WORDING = ("Send me occasional emails with offers and news from the hotel. I can withdraw this at any "
-                     "time from Manage my booking or any email.")
-WITHDRAWN_WORDING = "I no longer want emails with offers and news from the hotel."
+# Shown in the guest's language and recorded in the words they were shown (the language active when recorded).
+MARKETING_WORDING = _("Send me occasional emails with offers and news from the hotel. I can withdraw this at any "
+                      "time from Manage my booking or any email.")
+WITHDRAWN_WORDING = _("I no longer want emails with offers and news from the hotel.")
 
 
 class MarketingConsent(models.Model):
@@ -51,7 +53,7 @@ def consent_record(*, guest, granted: bool, source: str, reservation=None, actor
     """A consent given or withdrawn now, with the wording the guest was shown for it."""
     return MarketingConsent.objects.create(
         guest=guest, reservation=reservation, kind=kind, granted=granted, source=source, actor=actor[:100],
-        wording=MARKETING_WORDING if granted else WITHDRAWN_WORDING, wording_version=MARKETING_WORDING_VERSION)
+        wording=str(MARKETING_WORDING if granted else WITHDRAWN_WORDING), wording_version=MARKETING_WORDING_VERSION)
 
 
 def consent_current(guest, kind: str = MARKETING_EMAIL) -> bool:

@@ -6,12 +6,13 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from bookings.consent import MARKETING_WORDING
 from hotelbooking.errors import DomainError, PaymentFailed, ValidationFailed
 
-_card_number = RegexValidator(r"^[0-9][0-9 -]{10,24}[0-9]$", "Enter the card number as digits.")
-_cvc = RegexValidator(r"^[0-9]{3,4}$", "The security code is the 3 or 4 digits on the back of the card.")
+_card_number = RegexValidator(r"^[0-9][0-9 -]{10,24}[0-9]$", _("Enter the card number as digits."))
+_cvc = RegexValidator(r"^[0-9]{3,4}$", _("The security code is the 3 or 4 digits on the back of the card."))
 
 
 class NeverEchoedInput(forms.TextInput):
@@ -36,29 +37,32 @@ def _years() -> list[tuple[int, str]]:
 # a post carrying any of them is refused (CARD_DATA_NOT_ACCEPTED) before anything is sent anywhere.
 CARD_FIELDS = ("card_number", "exp_month", "exp_year", "cvc", "holder_name")
 
-_payment_method = RegexValidator(r"^pm_[A-Za-z0-9_]{1,250}$", "Please enter your card details again.")
+_payment_method = RegexValidator(r"^pm_[A-Za-z0-9_]{1,250}$", _("Please enter your card details again."))
 
 # Stripe's test PaymentMethods the built-in test gateway knows, for the demo's 3-D Secure path.
 TEST_PAYMENT_METHODS = [
-    ("", "None (use the card above)"),
-    ("pm_card_visa", "Visa 4242: succeeds"),
-    ("pm_card_authenticationRequired", "Visa 3184: asks for 3-D Secure"),
-    ("pm_card_chargeDeclined", "Visa 0002: declined"),
+    ("", _("None (use the card above)")),
+    ("pm_card_visa", _("Visa 4242: succeeds")),
+    ("pm_card_authenticationRequired", _("Visa 3184: asks for 3-D Secure")),
+    ("pm_card_chargeDeclined", _("Visa 0002: declined")),
 ]
 
 
 class GuestForm(forms.Form):
     """The guest's details and the hidden fields every booking form has; the payment part is in the subclasses."""
 
-    first_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(max_length=40, required=False, label="Phone (optional)",
+    first_name = forms.CharField(label=_("First name"), max_length=100,
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=100,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(max_length=40, required=False, label=_("Phone (optional)"),
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
-    loyalty_number = forms.CharField(max_length=30, required=False, label="Loyalty number (optional)")
-    special_requests = forms.CharField(max_length=2000, required=False, label="Special requests (optional)",
+    loyalty_number = forms.CharField(max_length=30, required=False, label=_("Loyalty number (optional)"))
+    special_requests = forms.CharField(max_length=2000, required=False, label=_("Special requests (optional)"),
                                        widget=forms.Textarea(attrs={"rows": 3}))
-    billing_address = forms.CharField(max_length=500, required=False, label="Address for your invoice (optional)",
+    billing_address = forms.CharField(max_length=500, required=False, label=_("Address for your invoice (optional)"),
                                       widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}))
     # Unticked unless the guest ticks it; the words are recorded with the consent (bookings/consent.py).
     marketing_consent = forms.BooleanField(required=False, label=MARKETING_WORDING)
@@ -85,7 +89,7 @@ class GuestForm(forms.Form):
             field = str(error.details.get("field", "")).removeprefix("guest.")
         if field in self.fields:
             self.add_error(field, error.message if not isinstance(error, PaymentFailed)
-                           else "Please check the card or use another one.")
+                           else _("Please check the card or use another one."))
         elif not isinstance(error, PaymentFailed):
             self.add_error(None, error.message)
 
@@ -95,18 +99,18 @@ class BookingForm(GuestForm):
     methods (the 3-D Secure path works offline)."""
 
     card_number = forms.CharField(
-        max_length=26, validators=[_card_number], required=False,
+        label=_("Card number"), max_length=26, validators=[_card_number], required=False,
         widget=NeverEchoedInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
-    exp_month = forms.TypedChoiceField(label="Expiry month", coerce=int, required=False, empty_value=None,
+    exp_month = forms.TypedChoiceField(label=_("Expiry month"), coerce=int, required=False, empty_value=None,
                                        choices=[(m, f"{m:02d}") for m in range(1, 13)],
                                        widget=forms.Select(attrs={"autocomplete": "cc-exp-month"}))
-    exp_year = forms.TypedChoiceField(label="Expiry year", coerce=int, choices=[], required=False,
+    exp_year = forms.TypedChoiceField(label=_("Expiry year"), coerce=int, choices=[], required=False,
                                       empty_value=None, widget=forms.Select(attrs={"autocomplete": "cc-exp-year"}))
-    cvc = forms.CharField(label="Security code (CVC)", max_length=4, validators=[_cvc], required=False,
+    cvc = forms.CharField(label=_("Security code (CVC)"), max_length=4, validators=[_cvc], required=False,
                           widget=NeverEchoedInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}))
-    holder_name = forms.CharField(label="Name on card", max_length=100, required=False,
+    holder_name = forms.CharField(label=_("Name on card"), max_length=100, required=False,
                                   widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
-    payment_method = forms.ChoiceField(label="Or a test payment method (demo)", required=False,
+    payment_method = forms.ChoiceField(label=_("Or a test payment method (demo)"), required=False,
                                        choices=TEST_PAYMENT_METHODS)
 
     def __init__(self, *args, **kwargs):
@@ -128,7 +132,7 @@ class StripeBookingForm(GuestForm):
 
     # Never written back: every submit makes a new PaymentMethod from what is in the card fields then.
     payment_method = forms.CharField(widget=NeverEchoedHidden, max_length=255, validators=[_payment_method],
-                                     error_messages={"required": "Please enter your card details."})
+                                     error_messages={"required": _("Please enter your card details.")})
 
     uses_stripe = True
 

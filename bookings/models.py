@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from inventory.models import Hotel, HotelAPIKey, RoomType
@@ -42,13 +43,13 @@ class Guest(models.Model):
 
 
 class Status(models.TextChoices):
-    PENDING = "PENDING", "Pending"
-    CONFIRMED = "CONFIRMED", "Confirmed"
-    CHECKED_IN = "CHECKED_IN", "Checked in"
-    CHECKED_OUT = "CHECKED_OUT", "Checked out"
-    CANCELLED = "CANCELLED", "Cancelled"
-    NO_SHOW = "NO_SHOW", "No-show"
-    EXPIRED = "EXPIRED", "Expired"
+    PENDING = "PENDING", _("Pending")
+    CONFIRMED = "CONFIRMED", _("Confirmed")
+    CHECKED_IN = "CHECKED_IN", _("Checked in")
+    CHECKED_OUT = "CHECKED_OUT", _("Checked out")
+    CANCELLED = "CANCELLED", _("Cancelled")
+    NO_SHOW = "NO_SHOW", _("No-show")
+    EXPIRED = "EXPIRED", _("Expired")
 
 
 class Channel(models.TextChoices):

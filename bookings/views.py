@@ -9,17 +9,16 @@ or to someone who gives the guest's last name with the number; guessing is slowe
 
 import time
 import uuid
-from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import get_language, gettext
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from currency.formatting import money_text
 from hotelbooking.errors import (
     CardDataNotAccepted,
     DomainError,
@@ -35,126 +34,54 @@ from hotelbooking.errors import (
     UnknownRatePlan,
     UnknownRoomType,
 )
-from hotelbooking.money import ZERO, round_money
+from hotelbooking.money import ZERO
 from inventory.selectors import hotel_with_content, room_types_with_content
 from inventory.services import check_availability
-from pricing.engine import Quote
 from pricing.guarantee import terms_for_quote
 from pricing.search import hotel_get, hotel_today
 from pricing.selectors import extras_list
 
 from . import idempotency, payments, services
+from .book_rooms import (
+    PARTY_FORM,
+    booking_terms,
+    is_multi_room,
+    party_form_apply,
+    room_requests,
+    rooms_form,
+    terms_summed,
+)
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
 from .lookup import LookupThrottle, reservation_by_guest
 from .manage_links import LinkExpired, LinkInvalid, reservation_by_link
-from .models import Channel, Reservation, Status
+from .models import Channel, Status
+from .page_prices import (
+    EXTRA_KIND_WORDS,
+    cancellation_terms_shown,
+    extras_form_value,
+    extras_param,
+    money_str,
+    quote_breakdown,
+    reservation_breakdown,
+)
 from .payment_terms import reservation_payment_terms
 from .payments import Card
 from .payments.stripe_gateway import stripe_enabled
-from .services import BookingRequest, GuestDetails
+from .services import BookingQuote, BookingRequest, GuestDetails, RoomQuote, RoomRequest
 from .stripe_pages import STRIPE_JS, allow_stripe, payment_element
 
 SESSION_KEY = "booked_confirmation_numbers"
 # A payment that failed on the 3-D Secure or confirming page: said on the book page the guest is sent back to.
 PAYMENT_FAILED_KEY = "booking_payment_failed"
 # `extras` carries the chosen extras as "BRKF:1,PARK:2" (the extras form on the page posts them as checkboxes).
+# `rooms` and `party` carry a multi-room booking (bookings/book_rooms.py).
 STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code",
-               "extras", "access_code")
+               "extras", "access_code", "rooms", "party")
+# Given only when set: a stay without them keeps the link it always had.
+OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
-
-
-# --- what the pages show --------------------------------------------------------------------------------
-
-def _money(amount, currency: str) -> str:
-    return str(round_money(amount, currency))
-
-
-def _breakdown(*, currency: str, nights: list[tuple], rooms: int, subtotal, rate_plan_discount,
-               promotion_discount, room_total, tax_lines: list[tuple], fee_lines: list[tuple], total,
-               extra_lines: list[tuple] = ()) -> dict:
-    m = lambda amount: _money(amount, currency)  # noqa: E731
-    discounts = []
-    if rate_plan_discount:
-        discounts.append((gettext("Rate discount"), m(-abs(Decimal(rate_plan_discount)))))
-    if promotion_discount:
-        discounts.append((gettext("Promotion"), m(-abs(Decimal(promotion_discount)))))
-    return {
-        "currency": currency, "rooms": rooms,
-        "nights": [{"date": d, "rate": m(rate)} for d, rate in nights],
-        "subtotal": m(subtotal), "discounts": discounts, "room_total": m(room_total),
-        "taxes": [{"name": n, "amount": m(a)} for n, a in tax_lines],
-        "fees": [{"name": n, "amount": m(a)} for n, a in fee_lines],
-        "extras": [{"name": n, "amount": m(a), "included": inc} for n, a, inc in extra_lines],
-        "total": m(total),
-    }
-
-
-def _extra_label(name: str, kind: str, quantity: int, units: int | None = None) -> str:
-    """"Parking x 2", "Breakfast (4 guest-nights)": what the guest took, in words."""
-    label = f"{name} \u00d7 {quantity}" if quantity > 1 else name
-    if units and kind in ("PER_PERSON", "PER_PERSON_PER_NIGHT"):
-        what = gettext("guest-nights") if kind == "PER_PERSON_PER_NIGHT" else gettext("guests")
-        label += f" ({units} {what})"
-    return label
-
-
-def extras_param(value: str) -> list[dict]:
-    """The `extras` stay parameter ("BRKF:1,PARK:2") as the booking service takes it; junk is left out."""
-    chosen = []
-    for part in (value or "").split(","):
-        code, _, quantity = part.strip().partition(":")
-        if code.strip():
-            chosen.append({"code": code.strip()[:20], "quantity": quantity.strip() or 1})
-    return chosen
-
-
-def extras_form_value(query) -> str:
-    """The extras form's checkboxes (`extra`) and quantities (`qty_<code>`) as the `extras` parameter."""
-    picked = []
-    for code in query.getlist("extra"):
-        code = code.strip()[:20]
-        quantity = query.get(f"qty_{code}", "1").strip() or "1"
-        if code and quantity.isdigit() and int(quantity) > 0:
-            picked.append(f"{code}:{int(quantity)}")
-    return ",".join(picked)
-
-
-def _included(name: str, included: bool) -> str:
-    # A tax inside the prices (a hotel whose prices include tax) is shown, not added to the total again.
-    return gettext("%(tax)s (included)") % {"tax": name} if included else name
-
-
-def _quote_breakdown(quote: Quote) -> dict:
-    return _breakdown(currency=quote.currency, nights=[(n.date, n.rate) for n in quote.nights], rooms=quote.rooms,
-                      subtotal=quote.subtotal, rate_plan_discount=quote.rate_plan_discount,
-                      promotion_discount=quote.promotion_discount, room_total=quote.room_total,
-                      tax_lines=[(_included(t.name, t.included), t.amount) for t in quote.tax_lines],
-                      fee_lines=[(f.name, f.amount) for f in quote.fee_lines], total=quote.total,
-                      extra_lines=[(_included(_extra_label(e.name, e.kind, e.quantity, e.units), e.included),
-                                    e.amount, e.included) for e in quote.extra_lines])
-
-
-def _reservation_breakdown(r: Reservation) -> dict:
-    lines = r.charge_lines or {}
-    return _breakdown(currency=r.currency, nights=[(n.date, n.rate) for n in r.nights.all()], rooms=r.room_count,
-                      subtotal=r.subtotal, rate_plan_discount=r.rate_plan_discount,
-                      promotion_discount=r.promotion_discount, room_total=r.room_total,
-                      tax_lines=[(_included(t["name"], t.get("included")), Decimal(t["amount"]))
-                                 for t in lines.get("taxes", [])],
-                      fee_lines=[(f["name"], Decimal(f["amount"])) for f in lines.get("fees", [])],
-                      total=r.grand_total,
-                      extra_lines=[(_included(_extra_label(e.name, e.kind, e.quantity), e.included), e.amount,
-                                    e.included) for e in r.extras.all()])
-
-
-def _terms(policy: dict, free_until: datetime | None, hotel) -> dict:
-    # Hotel wall-clock time, naive on purpose: the template's date filter would move an aware time into UTC.
-    local = timezone.make_naive(free_until, hotel.tz) if free_until else None
-    return {"name": policy.get("name", ""), "description": policy.get("description", ""),
-            "free_until": local, "free_now": free_until is not None and free_until > timezone.now(),
-            "timezone": hotel.timezone}
 
 
 # --- /book/ ---------------------------------------------------------------------------------------------
@@ -163,26 +90,46 @@ def _stay_params(request) -> dict:
     params = {name: request.GET.get(name, "").strip() for name in STAY_PARAMS}
     if request.GET.get("extras_form"):  # the extras form was sent: its boxes say what is chosen
         params["extras"] = extras_form_value(request.GET)
+    if request.GET.get(PARTY_FORM):  # the rooms form was sent: its rows are the rooms
+        params = party_form_apply(params, request.GET)
     return params
 
 
-def _quote_for(params: dict, *, check_rooms: bool = True):
+def _quote_for(params: dict, *, check_rooms: bool = True) -> tuple:
+    """The hotel and the booking priced as the booking service would price it now: one room type, one room or
+    several (`rooms`, `party`), each room with its own party."""
     hotel = hotel_get(params["hotel"])
-    quote = services.booking_quote(hotel=hotel, room_type_code=params["room_type"],
-                                   rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
-                                   check_out=params["check_out"], adults=params["adults"] or 1,
-                                   children=params["children"] or 0, promo_code=params["promo_code"] or None,
-                                   extras=extras_param(params.get("extras", "")))
+    extras = extras_param(params.get("extras", ""))
+    if is_multi_room(params):
+        booking = services.booking_quote_rooms(
+            hotel=hotel, rooms=room_requests(params), rate_plan_code=params["rate_plan"] or None,
+            check_in=params["check_in"], check_out=params["check_out"], promo_code=params["promo_code"] or None,
+            extras=extras)
+    else:
+        quote = services.booking_quote(hotel=hotel, room_type_code=params["room_type"],
+                                       rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
+                                       check_out=params["check_out"], adults=params["adults"] or 1,
+                                       children=params["children"] or 0, promo_code=params["promo_code"] or None,
+                                       extras=extras)
+        booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=[],
+                                                terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
+    quote = booking.rooms[0].quote
     services.rate_plan_open_check(quote.rate_plan, params.get("access_code") or "")
     if not check_rooms:  # booking will say SOLD_OUT itself, and the form keeps what was typed
-        return hotel, quote
+        return hotel, booking
     availability = check_availability(quote.room_type, quote.check_in, quote.check_out)
     if availability.restriction and availability.restriction != "STOP_SELL":
         raise RestrictionViolated(availability.message, restriction=availability.restriction)
     if not availability.bookable:
-        raise SoldOut(f"Sorry, {quote.room_type.name} is sold out on {availability.constraining_date:%B %-d, %Y}. "
-                      "Please choose different dates or room type.", date=str(availability.constraining_date))
-    return hotel, quote
+        day = date_format(availability.constraining_date, gettext("F j, Y"))
+        raise SoldOut(gettext("Sorry, %(room)s is sold out on %(day)s. Please choose different dates or room type.")
+                      % {"room": quote.room_type.name, "day": day}, date=str(availability.constraining_date))
+    if availability.available < len(booking.rooms):
+        raise SoldOut(ngettext("Sorry, only %(left)s %(room)s is free for these dates.",
+                               "Sorry, only %(left)s rooms of the %(room)s are free for these dates.",
+                               availability.available) % {"left": availability.available, "room": quote.room_type.name},
+                      date=str(availability.constraining_date))
+    return hotel, booking
 
 
 def _search_url(params: dict) -> str:
@@ -190,6 +137,8 @@ def _search_url(params: dict) -> str:
 
     query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "rate_plan",
                                     "promo_code") if params.get(k)}
+    if is_multi_room(params) and (params.get("rooms") or "").isdigit():
+        query["rooms"] = params["rooms"]
     return "/?" + urlencode(query) if query else "/"
 
 
@@ -198,31 +147,39 @@ def book_url(params: dict) -> str:
 
     # The extras and the access code only when given: a stay without them keeps the link it always had.
     return reverse("booking-book") + "?" + urlencode({k: params.get(k, "") for k in STAY_PARAMS
-                                                      if k not in ("extras", "access_code") or params.get(k)})
+                                                      if k not in OPTIONAL_PARAMS or params.get(k)})
 
 
 def _form_class() -> type[GuestForm]:
     return StripeBookingForm if stripe_enabled() else BookingForm
 
 
-def _card_required(hotel, quote: Quote) -> bool:
-    return terms_for_quote(quote, booked_on=hotel_today(hotel)).card_required
+def _card_required(booking: BookingQuote) -> bool:
+    return booking.card_required
 
 
-def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_error=None, status=200,
-                 payment_failed=None):
-    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error, "form": form,
-               "payment_failed": payment_failed}
+def _render_book(request, *, params, hotel=None, booking: BookingQuote | None = None, form=None, stay_error=None,
+                 stay_error_code="", status=200, payment_failed=None):
+    context = {"params": params, "search_url": _search_url(params), "stay_error": stay_error,
+               "stay_error_code": stay_error_code, "form": form,
+               "payment_failed": payment_failed, "rooms_form": _rooms_form(params, booking)}
     element = None
-    if quote is not None:
+    if booking is not None:
+        quote = booking.rooms[0].quote
+        terms = booking_terms(booking)
         room_types_with_content([quote.room_type])   # its photos, facts and amenities, loaded in place
         hotel_with_content(hotel)
-        element = payment_element(terms_for_quote(quote, booked_on=hotel_today(hotel)))
+        element = payment_element(terms)
         context.update({
-            "hotel": hotel, "quote": quote, "price": _quote_breakdown(quote),
-            "nights_count": len(quote.nights), "terms": _terms(quote.policy_snapshot, quote.free_until, hotel),
-            "payment_terms": terms_for_quote(quote, booked_on=hotel_today(hotel)),
-            "stripe": element, "stripe_js": STRIPE_JS, "extras_offered": _extras_offered(quote, params),
+            "hotel": hotel, "quote": quote, "booking": booking, "multi_room": len(booking.rooms) > 1,
+            "price": quote_breakdown(quote),
+            "room_prices": [{"index": r.index, "quote": r.quote, "price": quote_breakdown(r.quote)}
+                            for r in booking.rooms] if len(booking.rooms) > 1 else [],
+            "total": money_str(booking.total, booking.currency), "currency": booking.currency,
+            "nights_count": len(quote.nights),
+            "terms": cancellation_terms_shown(quote.policy_snapshot, quote.free_until, hotel),
+            "payment_terms": terms,
+            "stripe": element, "stripe_js": STRIPE_JS, "extras_offered": _extras_offered(booking, params),
             "extras_hidden": {k: v for k, v in params.items() if k != "extras" and v},
         })
     response = render(request, "bookings/book.html", context, status=status)
@@ -235,24 +192,42 @@ def _render_book(request, *, params, hotel=None, quote=None, form=None, stay_err
     return response
 
 
-def _extras_offered(quote: Quote, params: dict) -> list[dict]:
-    """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones."""
+def _rooms_form(params: dict, booking: BookingQuote | None) -> dict | None:
+    """The "Rooms and guests" form, sized to the room type (also shown when the party asked was refused)."""
+    if booking is not None:
+        room_type = booking.rooms[0].quote.room_type
+    else:
+        from inventory.models import RoomType
+
+        room_type = RoomType.objects.filter(hotel__code__iexact=params.get("hotel") or "",
+                                            code__iexact=params.get("room_type") or "").first()
+        if room_type is None:
+            return None
+    return rooms_form(params, max_adults=room_type.max_adults, max_children=room_type.max_children)
+
+
+def _extras_offered(booking: BookingQuote, params: dict) -> list[dict]:
+    """The hotel's extras on sale, for the page's checkboxes: chosen or not, and the plan's included ones. Every
+    room takes the extras chosen; the amount shown is what they cost for all the rooms."""
+    quote = booking.rooms[0].quote
     chosen = {e.code: e for e in quote.extra_lines}
     offered = []
     for extra in extras_list(hotel=quote.hotel):
         line = chosen.get(extra.code)
+        amount = sum((e.amount for r in booking.rooms for e in r.quote.extra_lines if e.code == extra.code), ZERO)
         offered.append({"code": extra.code, "name": extra.name, "description": extra.description,
-                        "price": _money(extra.price, quote.currency), "kind": extra.get_kind_display().lower(),
+                        "price": money_str(extra.price, quote.currency),
+                        "kind": EXTRA_KIND_WORDS.get(extra.kind, extra.get_kind_display()),
                         "max_quantity": extra.max_quantity, "quantities": range(1, extra.max_quantity + 1),
                         "chosen": line is not None, "quantity": line.quantity if line else 1,
                         "included": bool(line and line.included),
-                        "amount": _money(line.amount, quote.currency) if line else None})
+                        "amount": money_str(amount, quote.currency) if line else None})
     return offered
 
 
-def _fresh_form(hotel, quote: Quote) -> GuestForm:
-    initial = {"expected_total": round_money(quote.total, quote.currency), "idempotency_key": uuid.uuid4().hex}
-    return _form_class()(initial=initial, card_required=_card_required(hotel, quote))
+def _fresh_form(booking: BookingQuote) -> GuestForm:
+    initial = {"expected_total": booking.total, "idempotency_key": uuid.uuid4().hex}
+    return _form_class()(initial=initial, card_required=_card_required(booking))
 
 
 def _carries_card_data(post) -> bool:
@@ -266,34 +241,37 @@ def book(request):
     payment page when the payment needs 3-D Secure or its answer is awaited."""
     params = _stay_params(request)
     try:
-        hotel, quote = _quote_for(params, check_rooms=request.method != "POST")
+        hotel, quoted = _quote_for(params, check_rooms=request.method != "POST")
     except DomainError as error:
-        return _render_book(request, params=params, stay_error=error.message,
+        return _render_book(request, params=params, stay_error=error.message, stay_error_code=error.code,
                             status=404 if isinstance(error, HotelNotFound) else 200)
     if request.method != "POST":
         # Back from a payment page whose payment failed: the form says why (PAYMENT_FAILED) above the fields.
         failed = request.session.pop(PAYMENT_FAILED_KEY, None)
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_fresh_form(hotel, quote),
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=_fresh_form(quoted),
                             payment_failed=failed)
 
-    form_class, card_required = _form_class(), _card_required(hotel, quote)
+    form_class, card_required = _form_class(), _card_required(quoted)
     if form_class.uses_stripe and _carries_card_data(request.POST):
         # Card numbers must never reach us with Stripe on: refused before anything is sent anywhere, and what was
         # posted for them is not shown again (the Stripe form has no such fields).
-        form = _rekeyed(form_class(request.POST, card_required=card_required), quote)
+        form = _rekeyed(form_class(request.POST, card_required=card_required), quoted)
         form.add_error(None, CardDataNotAccepted().message)
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=form, status=400)
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=form, status=400)
     form = form_class(request.POST, card_required=card_required)
     if not form.is_valid():
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=_rekeyed(form, quote))
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=_rekeyed(form, quoted))
     d = form.cleaned_data
     card = None if d.get("payment_method") or not d.get("card_number") else Card(
         number=d["card_number"], exp_month=d["exp_month"], exp_year=d["exp_year"], cvc=d["cvc"],
         holder=d["holder_name"])
+    quote = quoted.rooms[0].quote
+    rooms = tuple(RoomRequest(room_type_code=r.quote.room_type.code, adults=r.quote.adults,
+                              children=r.quote.children) for r in quoted.rooms) if len(quoted.rooms) > 1 else ()
     booking = BookingRequest(
         hotel_code=hotel.code, room_type_code=quote.room_type.code, rate_plan_code=quote.rate_plan.code,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
-        promo_code=params["promo_code"] or None,
+        rooms=rooms, promo_code=params["promo_code"] or None,
         guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
         card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],
@@ -309,17 +287,13 @@ def book(request):
                             params=params)
     except DomainError as error:
         if isinstance(error, PriceChanged):
-            quote = services.booking_quote(hotel=hotel, room_type_code=quote.room_type.code,
-                                           rate_plan_code=quote.rate_plan.code, check_in=quote.check_in,
-                                           check_out=quote.check_out, adults=quote.adults,
-                                           children=quote.children, promo_code=params["promo_code"] or None,
-                                           extras=extras_param(params.get("extras", "")))
-            error = PriceChanged(f"The price has changed since you saw it: the total is now "
-                                 f"{_money(quote.total, quote.currency)} {quote.currency}. Please review it and "
-                                 "book again.")
-        form = _rekeyed(form, quote, new_total=isinstance(error, PriceChanged))
+            hotel, quoted = _quote_for(params, check_rooms=False)
+            error = PriceChanged(gettext("The price has changed since you saw it: the total is now %(total)s. "
+                                         "Please review it and book again.")
+                                 % {"total": money_text(quoted.total, quoted.currency)})
+        form = _rekeyed(form, quoted, new_total=isinstance(error, PriceChanged))
         form.add_domain_error(error)
-        return _render_book(request, params=params, hotel=hotel, quote=quote, form=form)
+        return _render_book(request, params=params, hotel=hotel, booking=quoted, form=form)
     if "payment_token" in booked:  # 3-D Secure, or the answer awaited: the payment page says which
         return redirect(reverse("booking-pay", args=[booked["payment_token"]]))
     remember_confirmation(request, booked["confirmation_number"])
@@ -332,13 +306,13 @@ def remember_confirmation(request, number: str) -> None:
     request.session[SESSION_KEY] = numbers + [number]
 
 
-def _rekeyed(form: GuestForm, quote: Quote, *, new_total: bool = False) -> GuestForm:
+def _rekeyed(form: GuestForm, booking: BookingQuote, *, new_total: bool = False) -> GuestForm:
     """The same form with what was typed, a new idempotency key (the next submit is a new attempt) and,
     after a price change, the new total as the one the guest has now seen."""
     data = form.data.copy()
     data["idempotency_key"] = uuid.uuid4().hex
     if new_total:
-        data["expected_total"] = str(round_money(quote.total, quote.currency))
+        data["expected_total"] = str(booking.total)
     rekeyed = type(form)(data=data, card_required=form.card_required)
     rekeyed.is_valid()
     return rekeyed
@@ -439,12 +413,20 @@ def confirmation(request, confirmation_number: str):
         return render(request, "bookings/confirmation_lookup.html",
                       {"number": number, "form": ConfirmationLookupForm(), "error": None}, status=404)
     paid = services.payment_summary(reservation)
+    rooms = reservation.booking_rooms() if reservation.companions.exists() else [reservation]
+    c = reservation.currency
+    if len(rooms) > 1:  # one charge, allocated per room: the booking paid the rooms' sum
+        paid["amount"] = sum((services.payment_summary(r)["amount"] or ZERO for r in rooms), ZERO)
     response = render(request, "bookings/confirmation.html", {
         "r": reservation, "hotel": reservation.hotel, "guest": reservation.guest,
-        "price": _reservation_breakdown(reservation),
-        "terms": _terms(reservation.cancellation_policy or {}, reservation.free_until, reservation.hotel),
-        "paid": {**paid, "amount": _money(paid["amount"] or ZERO, reservation.currency)},
-        "payment_terms": reservation_payment_terms(reservation),
+        "price": reservation_breakdown(reservation),
+        "booking_rooms": [{"r": room, "price": reservation_breakdown(room)} for room in rooms] if len(rooms) > 1
+        else [],
+        "booking_total": money_str(sum((room.grand_total for room in rooms), ZERO), c),
+        "terms": cancellation_terms_shown(reservation.cancellation_policy or {}, reservation.free_until,
+                                          reservation.hotel),
+        "paid": {**paid, "amount": money_str(paid["amount"] or ZERO, c)},
+        "payment_terms": terms_summed([t for t in map(reservation_payment_terms, rooms) if t is not None]),
     })
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

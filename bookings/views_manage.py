@@ -13,21 +13,26 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from currency.formatting import money_text
 from hotelbooking.errors import DomainError, PriceChanged
+from hotelbooking.money import ZERO, round_money
 from pricing.selectors import extras_list
 
+from .book_rooms import terms_summed
 from .cancellations import booking_cancellation_terms, ensure_cancellable, reservation_cancel
 from .consent import MARKETING_WORDING, MarketingConsent, consent_current, consent_record
 from .forms_manage import BookingLookupForm, CancelForm, ChangeStayForm
 from .manage_links import LinkInvalid, reservation_by_link
 from .models import Reservation, Status
 from .modifications import ModificationRequest, modification_plan, reservation_modify
+from .page_prices import EXTRA_KIND_WORDS, extras_form_value, extras_param
 from .payment_terms import reservation_payment_terms
 from .payments import default_gateway
 from .services import amount_paid
-from .views import extras_form_value, extras_param, link_refused, remember_confirmation
+from .views import link_refused, remember_confirmation
 
 SESSION_KEY = "manage_reservation_id"
 LIVE = (Status.PENDING, Status.CONFIRMED, Status.CHECKED_IN)  # what is charged when still matters
@@ -44,15 +49,24 @@ def _session_reservation(request) -> Reservation | None:
 def _booking_context(reservation: Reservation) -> dict:
     hotel = reservation.hotel
     terms = None
-    if reservation.status in (Status.PENDING, Status.CONFIRMED):
+    # A booking of several rooms (opened by its number: the lead) shows every room, its sums and one cancel.
+    rooms = reservation.booking_rooms() if not reservation.lead_id and reservation.companions.exists() else []
+    if reservation.status in (Status.PENDING, Status.CONFIRMED) or any(r.status in (Status.PENDING, Status.CONFIRMED)
+                                                                       for r in rooms):
         terms = booking_cancellation_terms(reservation)
+    c = reservation.currency
     return {
         "r": reservation, "hotel": hotel, "nights": list(reservation.nights.all()),
-        "paid": amount_paid(reservation), "terms": terms,
-        "payment_terms": reservation_payment_terms(reservation) if reservation.status in LIVE else None,
+        "booking_rooms": rooms,
+        "booking_total": round_money(sum((r.grand_total for r in rooms), ZERO), c) if rooms else None,
+        "paid": round_money(sum((amount_paid(r) for r in rooms), ZERO), c) if rooms else amount_paid(reservation),
+        "terms": terms,
+        "payment_terms": terms_summed([t for t in map(reservation_payment_terms, rooms or [reservation])
+                                       if t is not None]) if reservation.status in LIVE else None,
         "free_until": timezone.localtime(reservation.free_until, hotel.tz) if reservation.free_until else None,
-        "can_change": reservation.status == Status.CONFIRMED,
-        "can_cancel": reservation.status in (Status.PENDING, Status.CONFIRMED),
+        # Several rooms are changed at the hotel (the API and the desk change them together); cancelled here.
+        "can_change": reservation.status == Status.CONFIRMED and not rooms,
+        "can_cancel": terms is not None,
         "marketing_consent": consent_current(reservation.guest), "marketing_wording": MARKETING_WORDING,
     }
 
@@ -95,8 +109,8 @@ def manage_change(request):
         return redirect("manage-lookup")
     context = _booking_context(reservation)
     if not context["can_change"]:
-        messages.error(request, f"This booking is {reservation.get_status_display().lower()} and can no longer "
-                                "be changed online.")
+        messages.error(request, gettext("This booking can no longer be changed online (%(status)s).")
+                       % {"status": reservation.get_status_display()})
         return redirect("manage-booking")
     initial = {"check_in": reservation.check_in, "check_out": reservation.check_out,
                "adults": reservation.adults, "children": reservation.children}
@@ -158,7 +172,8 @@ def _extras_choices(reservation: Reservation, asked: list[dict] | None) -> list[
         included = bool(mine and mine.included)
         quantity = wanted.get(extra.code.upper(), 0)
         choices.append({"code": extra.code, "name": extra.name, "included": included, "chosen": bool(quantity),
-                        "quantity": quantity or 1, "kind": extra.get_kind_display().lower(),
+                        "quantity": quantity or 1,
+                        "kind": EXTRA_KIND_WORDS.get(extra.kind, extra.get_kind_display()),
                         "price": mine.unit_price if mine and not included else extra.price,
                         "quantities": range(1, max(extra.max_quantity, mine.quantity if mine else 1) + 1)})
     return choices
@@ -174,13 +189,16 @@ def _plan_or_none(reservation: Reservation, change: ModificationRequest):
 def _changed_message(result) -> str:
     plan, payment = result.plan, result.payment
     if plan.modification == "NO_CHANGE":
-        return "Nothing changed: those are already your booking's details."
+        return gettext("Nothing changed: those are already your booking's details.")
     money = ""
     if payment["action"] == "CHARGED":
-        money = f" {payment['amount']} {plan.currency} was charged to your card ending {payment['last_four']}."
+        money = " " + gettext("%(amount)s was charged to your card ending %(last_four)s.") % {
+            "amount": money_text(payment["amount"], plan.currency), "last_four": payment["last_four"]}
     elif payment["action"] in ("REFUNDED", "REFUND_PENDING"):
-        money = f" {payment['amount']} {plan.currency} will be refunded to your card ending {payment['last_four']}."
-    return f"Your booking has been changed. New total: {plan.new_total} {plan.currency}.{money}"
+        money = " " + gettext("%(amount)s will be refunded to your card ending %(last_four)s.") % {
+            "amount": money_text(payment["amount"], plan.currency), "last_four": payment["last_four"]}
+    return gettext("Your booking has been changed. New total: %(total)s.") % {
+        "total": money_text(plan.new_total, plan.currency)} + money
 
 
 def manage_cancel(request):
@@ -203,9 +221,11 @@ def manage_cancel(request):
             form.add_domain_error(error)
         else:
             refund = result.as_dict()["financial"]
-            messages.success(request, f"Your booking {reservation.confirmation_number} is cancelled. Penalty: "
-                                      f"{refund['penalty_amount']} {refund['currency']}. Refund: "
-                                      f"{refund['refund_amount']} {refund['currency']}.")
+            messages.success(request, gettext("Your booking %(number)s is cancelled. Penalty: %(penalty)s. "
+                                              "Refund: %(refund)s.") % {
+                "number": reservation.confirmation_number,
+                "penalty": money_text(refund["penalty_amount"], refund["currency"]),
+                "refund": money_text(refund["refund_amount"], refund["currency"])})
             return redirect("manage-booking")
     # The terms as of now; the confirm button carries this penalty (the template's hidden expected_penalty).
     context = _booking_context(Reservation.objects.with_details().get(pk=reservation.pk))
@@ -223,8 +243,8 @@ def manage_consent(request):
     if granted != consent_current(reservation.guest):
         consent_record(guest=reservation.guest, granted=granted, source=MarketingConsent.Source.MANAGE_PAGE,
                        reservation=reservation, actor=GUEST)
-    messages.success(request, "Thank you: you will get our offers by email." if granted
-                     else "Done: you will no longer get offers by email.")
+    messages.success(request, gettext("Thank you: you will get our offers by email.") if granted
+                     else gettext("Done: you will no longer get offers by email."))
     return redirect("manage-booking")
 
 

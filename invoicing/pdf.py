@@ -3,6 +3,9 @@
 from io import BytesIO
 
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from hotelbooking.locale import email_language
 
 from .models import Invoice
 
@@ -16,12 +19,15 @@ def pdf_filename(invoice: Invoice) -> str:
 
 
 def invoice_html(invoice: Invoice) -> str:
+    """The invoice in its booking's language (Reservation.language; English without one), whoever asks for it:
+    the guest, a clerk, the partner API or the email worker. What was stored (line descriptions, the stay, the
+    legal text) is printed as stored."""
     lines = list(invoice.lines.all())
-    return render_to_string("invoicing/invoice.html", {
-        "invoice": invoice, "lines": lines, "taxes": list(invoice.tax_summary.all()),
-        "title": "Credit note" if invoice.is_credit_note else "Invoice",
-        "credited": invoice.credited_invoice if invoice.is_credit_note else None,
-    })
+    with translation.override(email_language(invoice.reservation.language)):
+        return render_to_string("invoicing/invoice.html", {
+            "invoice": invoice, "lines": lines, "taxes": list(invoice.tax_summary.all()),
+            "credited": invoice.credited_invoice if invoice.is_credit_note else None,
+        })
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

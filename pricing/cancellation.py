@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, ngettext
+
 from hotelbooking.money import ZERO, percent_of, round_money
 
 
@@ -72,6 +74,24 @@ def penalty_label(tier: dict | None) -> str:
     return f"{pct:f}% of booking"
 
 
+def tier_words(tier: dict | None) -> str:
+    """tier_label in the active language, for the guest pages (the API and the records keep tier_label)."""
+    if tier is None:
+        return gettext("Free cancellation")
+    return ngettext("Within %(hours)s hour", "Within %(hours)s hours", tier["hours_before"]) % {
+        "hours": tier["hours_before"]}
+
+
+def penalty_words(tier: dict | None) -> str:
+    """penalty_label in the active language, for the guest pages."""
+    if tier is None:
+        return gettext("No penalty")
+    if tier.get("penalty_nights"):
+        n = tier["penalty_nights"]
+        return ngettext("First %(n)s night", "First %(n)s nights", n) % {"n": n}
+    return gettext("%(percent)s%% of booking") % {"percent": f"{Decimal(tier['penalty_percent']).normalize():f}"}
+
+
 @dataclass(frozen=True)
 class PenaltyQuote:
     tier: dict | None
@@ -93,6 +113,14 @@ class PenaltyQuote:
     @property
     def penalty_description(self) -> str:
         return penalty_label(self.tier)
+
+    @property
+    def tier_words(self) -> str:
+        return tier_words(self.tier)
+
+    @property
+    def penalty_words(self) -> str:
+        return penalty_words(self.tier)
 
 
 def compute_penalty(*, snapshot: dict, checkin_at: datetime, at: datetime, total: Decimal,

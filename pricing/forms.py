@@ -1,38 +1,48 @@
 """The guest search form. It only collects text: the search service validates, so pages and API agree."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hotelbooking.errors import DomainError, HotelNotFound, UnknownPromoCode, UnknownRatePlan
 
+from .search import MAX_ROOMS
+
 
 class SearchForm(forms.Form):
-    hotel = forms.CharField(widget=forms.Select)
-    check_in = forms.CharField(label="Check-in", required=False,
+    hotel = forms.CharField(label=_("Hotel"), widget=forms.Select)
+    check_in = forms.CharField(label=_("Check-in"), required=False,
                                widget=forms.DateInput(attrs={"type": "date", "data-check-in": ""}))
-    check_out = forms.CharField(label="Check-out", required=False,
+    check_out = forms.CharField(label=_("Check-out"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date", "data-check-out": ""}))
-    adults = forms.CharField(required=False, initial="2",
+    rooms = forms.CharField(label=_("Rooms"), required=False, initial="1",
+                            widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ROOMS, "inputmode": "numeric"}))
+    adults = forms.CharField(label=_("Adults"), required=False, initial="2",
                              widget=forms.NumberInput(attrs={"min": 1, "max": 50, "inputmode": "numeric"}))
-    children = forms.CharField(required=False, initial="0",
+    children = forms.CharField(label=_("Children"), required=False, initial="0",
                                widget=forms.NumberInput(attrs={"min": 0, "max": 50, "inputmode": "numeric"}))
-    rate_plan = forms.CharField(label="Rate", required=False, widget=forms.Select)
-    promo_code = forms.CharField(label="Promo code", required=False,
+    rate_plan = forms.CharField(label=_("Rate"), required=False, widget=forms.Select)
+    promo_code = forms.CharField(label=_("Promo code"), required=False,
                                  widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 30}))
-    access_code = forms.CharField(label="Member or corporate code", required=False,
+    access_code = forms.CharField(label=_("Member or corporate code"), required=False,
                                   widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 30}))
 
     def __init__(self, *args, hotels=(), rate_plans=(), today=None, min_nights=1, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hotel"].widget.choices = [(h.code, h.name) for h in hotels]
-        self.fields["rate_plan"].widget.choices = [("", "All rates")] + [(code, name) for code, name in rate_plans]
+        self.fields["rate_plan"].widget.choices = [("", _("All rates"))] + [(code, name) for code, name in rate_plans]
         if today is not None:  # no past dates in the picker; check-out's minimum follows check-in (js/search-dates.js)
             self.fields["check_in"].widget.attrs["min"] = today.isoformat()
             self.fields["check_out"].widget.attrs["min"] = today.isoformat()
         self.min_nights = max(1, min_nights or 1)
         self.fields["check_out"].widget.attrs["data-min-nights"] = self.min_nights
         if self.min_nights > 1:
-            self.fields["check_out"].help_text = f"Minimum stay: {self.min_nights} nights"
+            self.fields["check_out"].help_text = ngettext("Minimum stay: %(n)s night", "Minimum stay: %(n)s nights",
+                                                          self.min_nights) % {"n": self.min_nights}
             self.fields["check_out"].widget.attrs["aria-describedby"] = "id_check_out_hint"
+        # With several rooms the party is each room's; the book page lets the guest give each room its own.
+        self.fields["adults"].help_text = _("Per room")
+        self.fields["adults"].widget.attrs["aria-describedby"] = "id_adults_hint"
 
     def add_domain_error(self, error: DomainError) -> None:
         """Show a service's error next to the field it is about, with the service's own message."""
@@ -43,4 +53,6 @@ class SearchForm(forms.Form):
             field = "rate_plan"
         elif isinstance(error, UnknownPromoCode):
             field = "promo_code"
+        elif field == "room_count":
+            field = "rooms"
         self.add_error(field if field in self.fields else None, error.message)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from hotelbooking.errors import (
     InvalidDates,
@@ -45,22 +46,23 @@ def _parse_date(value, name: str) -> date:
     if isinstance(value, date):
         return value
     if not value:
-        raise InvalidDates(f"{name} is required (YYYY-MM-DD).", field=name)
+        raise InvalidDates(gettext("%(field)s is required (YYYY-MM-DD).") % {"field": name}, field=name)
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InvalidDates(f"{name} must be a date in the form YYYY-MM-DD.", field=name) from None
+        raise InvalidDates(gettext("%(field)s must be a date in the form YYYY-MM-DD.") % {"field": name},
+                           field=name) from None
 
 
 def _parse_count(value, name: str, default: int | None) -> int:
     if value in (None, ""):
         if default is None:
-            raise InvalidParty(f"{name} is required.", field=name)
+            raise InvalidParty(gettext("%(field)s is required.") % {"field": name}, field=name)
         return default
     try:
         return int(str(value).strip())
     except ValueError:
-        raise InvalidParty(f"{name} must be a whole number.", field=name) from None
+        raise InvalidParty(gettext("%(field)s must be a whole number.") % {"field": name}, field=name) from None
 
 
 def stay_validate(*, hotel: Hotel, check_in, check_out, adults, children=None) -> Stay:
@@ -68,21 +70,42 @@ def stay_validate(*, hotel: Hotel, check_in, check_out, adults, children=None) -
     ci = _parse_date(check_in, "check_in")
     co = _parse_date(check_out, "check_out")
     if co <= ci:
-        raise InvalidDates("Check-out must be after check-in.", field="check_out")
+        raise InvalidDates(gettext("Check-out must be after check-in."), field="check_out")
     if ci < hotel_today(hotel):
-        raise InvalidDates("Check-in cannot be in the past.", field="check_in")
+        raise InvalidDates(gettext("Check-in cannot be in the past."), field="check_in")
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (co - ci).days > max_nights:
-        raise InvalidDates(f"Stays can be at most {max_nights} nights.", field="check_out")
+        raise InvalidDates(gettext("Stays can be at most %(n)s nights.") % {"n": max_nights}, field="check_out")
     a = _parse_count(adults, "adults", 1)
     c = _parse_count(children, "children", 0)
     if a < 1:
-        raise InvalidParty("At least one adult is required.", field="adults")
+        raise InvalidParty(gettext("At least one adult is required."), field="adults")
     if c < 0:
-        raise InvalidParty("Children cannot be negative.", field="children")
+        raise InvalidParty(gettext("Children cannot be negative."), field="children")
     if a > 50 or c > 50:
-        raise InvalidParty("That party is too large to book online.", field="adults" if a > 50 else "children")
+        raise InvalidParty(gettext("That party is too large to book online."),
+                           field="adults" if a > 50 else "children")
     return Stay(ci, co, a, c)
+
+
+# One booking holds at most this many rooms (the guest pages, the API and the desk alike).
+MAX_ROOMS = 9
+
+
+def rooms_limit_message() -> str:
+    return gettext("Book between 1 and %(n)s rooms at a time.") % {"n": MAX_ROOMS}
+
+
+def room_count_validate(value) -> int:
+    """How many rooms a guest asks for: 1 to MAX_ROOMS (INVALID_PARTY otherwise; blank is 1)."""
+    try:
+        rooms = int(str(1 if value in (None, "") else value).strip())
+    except ValueError:
+        raise InvalidParty(gettext("%(field)s must be a whole number.") % {"field": "room_count"},
+                           field="room_count") from None
+    if not 1 <= rooms <= MAX_ROOMS:
+        raise InvalidParty(rooms_limit_message(), field="room_count")
+    return rooms
 
 
 def child_ages_validate(children: int, ages: list) -> list[int]:

@@ -2,20 +2,23 @@
 Thin: the search services do the work."""
 
 from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from hotelbooking.errors import DomainError
+from hotelbooking.money import round_money
 from inventory.selectors import hotel_list, hotel_with_content, room_types_with_content
 
 from .alternatives import SoldOutAdvice, sold_out_advice
-from .cancellation import applicable_tier, non_refundable, penalty_label
+from .cancellation import applicable_tier, non_refundable
 from .forms import SearchForm
 from .models import RatePlan
 from .offers import RateOffer, RatesResponse, search_all_rates
-from .search import hotel_get, stay_validate
+from .search import hotel_get, room_count_validate, stay_validate
 
 BOOK_URL = "/book/"
 SEARCH_URL = "/search/"
@@ -39,10 +42,27 @@ def _min_nights(plans: list[RatePlan], chosen: str) -> int:
     return min((p.min_stay or 1 for p in picked), default=1)
 
 
-ACCESS_LABELS = {RatePlan.Visibility.MEMBER: "Member rate", RatePlan.Visibility.CODE: "Your code's rate"}
+ACCESS_LABELS = {RatePlan.Visibility.MEMBER: gettext_lazy("Member rate"),
+                 RatePlan.Visibility.CODE: gettext_lazy("Your code's rate")}
 
 
-def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
+def _penalty_words(tier: dict | None) -> str:
+    """What cancelling now costs, as the end of a sentence in the page's language ("100% of booking")."""
+    if tier is None:
+        return gettext("no penalty")
+    if tier.get("penalty_nights"):
+        n = tier["penalty_nights"]
+        return ngettext("first %(n)s night", "first %(n)s nights", n) % {"n": n}
+    pct = f"{Decimal(tier['penalty_percent']).normalize():f}"
+    return gettext("%(percent)s%% of booking") % {"percent": pct}
+
+
+def _names_or(names: list[str]) -> str:
+    """"Deluxe King or Junior Suite" in the page's language."""
+    return f" {gettext('or')} ".join(names)
+
+
+def _offer(response: RatesResponse, room_type, offer: RateOffer, room_count: int = 1) -> dict:
     """What one rate row shows, with its Book link carrying the whole search and the promotion it got (a
     typed code, or the public deal), so the book page prices it the same."""
     stay, quote, now = response.stay, offer.quote, timezone.now()
@@ -52,6 +72,8 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
         "adults": stay.adults, "children": stay.children,
         "promo_code": quote.promotion.code if quote.promotion else "",
     }
+    if room_count > 1:  # the book page prices that many rooms, each with this party until the guest changes it
+        query["rooms"] = room_count
     if not offer.rate_plan.opens_with(None):  # a member or code-only rate: the book page asks for its code too
         query["access_code"] = offer.rate_plan.access_code
     pricing = quote.as_dict()
@@ -69,15 +91,19 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer) -> dict:
         "free_until": quote.free_until,
         "free_cancellation": quote.free_until is not None and quote.free_until > now,
         "non_refundable": non_refundable(quote.free_until, now),
-        "penalty_now": penalty_label(applicable_tier(quote.policy_snapshot, quote.check_in_at, now)),
+        "penalty_now": _penalty_words(applicable_tier(quote.policy_snapshot, quote.check_in_at, now)),
+        # Every room priced alike (the same party): the booking's total is this room's total, rounded, times N.
+        "rooms_total": str(round_money(quote.total, quote.currency) * room_count) if room_count > 1 else None,
         "book_url": f"{BOOK_URL}?{urlencode(query)}",
         "payment_terms": offer.payment_terms,
     }
 
 
-def _rooms(response: RatesResponse) -> list[dict]:
+def _rooms(response: RatesResponse, room_count: int = 1) -> list[dict]:
+    """The room types with their offers; with several rooms asked, a type with fewer left says so (no Book)."""
     return [{"room_type": r.room_type, "available_rooms": r.availability.available,
-             "offers": [_offer(response, r.room_type, o) for o in r.offers]} for r in response.rooms]
+             "too_few": r.availability.available < room_count,
+             "offers": [_offer(response, r.room_type, o, room_count) for o in r.offers]} for r in response.rooms]
 
 
 def _search_link(response: RatesResponse, params: dict, check_in, check_out) -> str:
@@ -102,7 +128,8 @@ def _advice(response: RatesResponse, advice: SoldOutAdvice, params: dict) -> dic
     for p in advice.problems:
         everyone = every_type_out and len(p.room_types) == len(fitting)
         problems.append({"date": p.date, "restriction": p.restriction, "message": p.message,
-                         "room_types": p.room_types, "all_rooms": everyone})
+                         "room_types": p.room_types, "room_type_names": _names_or([rt.name for rt in p.room_types]),
+                         "all_rooms": everyone})
     calendar = [[day(d) if d else None for d in week] for week in advice.weeks]
     cells = [cell for week in calendar for cell in week if cell]
     for i, cell in enumerate(cells):  # the month is named on the first day shown and on each 1st
@@ -124,7 +151,7 @@ def search(request):
     if searched:
         # A blank party means the service's defaults (1 adult, no children): show them rather than empty boxes.
         data = request.GET.copy()
-        for name, default in (("adults", "1"), ("children", "0")):
+        for name, default in (("adults", "1"), ("children", "0"), ("rooms", "1")):
             if not data.get(name, "").strip():
                 data[name] = default
     chosen_code = (data or {}).get("hotel", initial["hotel"])
@@ -135,10 +162,11 @@ def search(request):
                       today=chosen.today() if chosen else None,
                       min_nights=_min_nights([p for p in plans if chosen and p.hotel_id == chosen.id],
                                              (data or {}).get("rate_plan", "")))
-    response, rooms, advice = None, [], None
+    response, rooms, advice, room_count = None, [], None, 1
     if searched and form.is_valid():
         data = form.cleaned_data
         try:
+            room_count = room_count_validate(data["rooms"])
             hotel = hotel_get(data["hotel"])
             stay = stay_validate(hotel=hotel, check_in=data["check_in"], check_out=data["check_out"],
                                  adults=data["adults"], children=data["children"])
@@ -154,7 +182,7 @@ def search(request):
             form.add_domain_error(error)
             response = None
         else:
-            rooms = _rooms(response)
+            rooms = _rooms(response, room_count)
             room_types_with_content([room["room_type"] for room in rooms])   # photos, facts, amenities
             hotel_with_content(response.hotel)
             if response.unavailable:
@@ -162,4 +190,5 @@ def search(request):
                           if data[k]}
                 advice = _advice(response, found, params)
     return render(request, "pricing/search.html",
-                  {"form": form, "searched": searched, "response": response, "rooms": rooms, "advice": advice})
+                  {"form": form, "searched": searched, "response": response, "rooms": rooms, "advice": advice,
+                   "room_count": room_count})

@@ -1,6 +1,8 @@
 """Every guest page passes axe-core's WCAG 2.1 A/AA rules with no serious or critical violation, on a desktop
 and on a 390 px phone: the search form and its results, the book page (and its error summary after a declined
-card), the confirmation, Manage my booking (lookup, the booking, the change form) and the privacy request page.
+card), the book page for two rooms with breakfast (and with a party refused), the confirmation, Manage my booking
+(lookup, the booking, the change form), the privacy request page, and the results, two-room book page and Manage
+my booking in German.
 """
 
 import re
@@ -84,6 +86,21 @@ def _walk(tab, base: str, shots, viewport: str) -> list[str]:
         found += _checked(tab, shots, viewport, "manage-change")
     tab.goto(base + "/privacy/")
     found += _checked(tab, shots, viewport, "privacy-request")
+    rooms = ("/book/?hotel=NYC&room_type=DELUXE-KING&rate_plan=BAR&check_in=2027-03-26&check_out=2027-03-29"
+             "&adults=2&children=0&rooms=2&party=2-0,1-1&extras=BRKF:1")
+    tab.goto(base + rooms)  # two rooms with breakfast: the rooms form and a price per room
+    found += _checked(tab, shots, viewport, "book-rooms")
+    tab.goto(base + rooms.replace("party=2-0,1-1", "party=2-0,0-1"))  # a party refused: the error and the form
+    found += _checked(tab, shots, viewport, "book-rooms-refused")
+    # The same pages in German (the switcher's cookie): longer words, the same structure.
+    tab.context.add_cookies([{"name": "django_language", "value": "de", "url": base}])
+    tab.goto(f"{base}/?hotel=NYC&check_in=2027-03-26&check_out=2027-03-29&adults=2&children=0&rooms=2")
+    found += _checked(tab, shots, viewport, "search-results-de")
+    tab.goto(base + rooms)
+    found += _checked(tab, shots, viewport, "book-rooms-de")
+    tab.goto(base + reverse("manage-link", args=[manage_token(reservation)]))
+    tab.wait_for_url(re.compile(r"/manage/booking/$"))
+    found += _checked(tab, shots, viewport, "manage-booking-de")
     return found
 
 

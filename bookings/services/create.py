@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hotelbooking.errors import (
     BookingNotCompleted,
@@ -62,6 +63,7 @@ from .quote import (  # noqa: F401 (booking_quote, quote_totals and RoomRequest 
     quote_totals,
     rate_plan_open_check,
     room_named,
+    rooms_limit_message,
 )
 from .reading import reservation_lock
 
@@ -149,7 +151,7 @@ def _guest_validate(details: GuestDetails) -> None:
     try:
         validate_email(details.email.strip())
     except ValidationError:
-        raise ValidationFailed("Please give a valid email address.", field="guest.email") from None
+        raise ValidationFailed(gettext("Please give a valid email address."), field="guest.email") from None
 
 
 def _guest_get_or_create(details: GuestDetails) -> Guest:
@@ -248,7 +250,7 @@ def _booking_quote(hotel: Hotel, request: BookingRequest, *, actor=None) -> Book
             raise ValidationFailed("A price override is given for a single-room booking: book the rooms one by "
                                    "one to override their prices.", field="price_override")
         if len(request.rooms) > MAX_ROOMS:
-            raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="rooms")
+            raise InvalidParty(rooms_limit_message(), field="rooms")
         booking = booking_quote_rooms(hotel=hotel, rooms=request.rooms, rate_plan_code=request.rate_plan_code,
                                       check_in=request.check_in, check_out=request.check_out,
                                       promo_code=request.promo_code, extras=list(request.extras))

@@ -7,6 +7,8 @@ booking of that room would be; its total is the sum of the rooms' totals, each r
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from hotelbooking.errors import (
     DomainError,
     InvalidParty,
@@ -19,10 +21,15 @@ from hotelbooking.money import ZERO, round_money
 from inventory.models import Hotel, RoomType
 from pricing.engine import Quote, extras_choose, quote_stay
 from pricing.guarantee import PaymentTerms, terms_for_quote
-from pricing.search import child_ages_validate, hotel_today, stay_validate
+from pricing.search import (
+    MAX_ROOMS,
+    child_ages_validate,
+    hotel_today,
+    room_count_validate,
+    rooms_limit_message,
+    stay_validate,
+)
 from pricing.selectors import pricing_context_load, promotion_get, rate_plan_get
-
-MAX_ROOMS = 9
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,7 @@ def booking_quote_rooms(*, hotel: Hotel, rooms, rate_plan_code: str | None, chec
     """
     rooms = list(rooms or [])
     if not 1 <= len(rooms) <= MAX_ROOMS:
-        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="rooms")
+        raise InvalidParty(rooms_limit_message(), field="rooms")
     booked_on = hotel_today(hotel)
     priced = []
     for index, room in enumerate(rooms, start=1):
@@ -151,19 +158,9 @@ def room_named(exc: DomainError, index: int, of: int) -> DomainError:
     """The error, naming the room of a multi-room booking it is about (`room`, from 1)."""
     if of > 1 and "room" not in exc.details:
         exc.details["room"] = index
-        exc.message = f"Room {index}: {exc.message}"
+        exc.message = gettext("Room %(n)s: %(message)s") % {"n": index, "message": exc.message}
         exc.args = (exc.message,)
     return exc
-
-
-def room_count_validate(value) -> int:
-    try:
-        rooms = int(str(1 if value in (None, "") else value).strip())
-    except ValueError:
-        raise InvalidParty("room_count must be a whole number.", field="room_count") from None
-    if not 1 <= rooms <= MAX_ROOMS:
-        raise InvalidParty(f"Book between 1 and {MAX_ROOMS} rooms at a time.", field="room_count")
-    return rooms
 
 
 def quote_totals(quote: Quote) -> dict:

@@ -257,7 +257,7 @@ def test_guest_pages_shorten_then_cancel_keep_the_penalty(seed):
         assert "664.14 USD is non-refundable" in booking
         page = client.get("/manage/booking/cancel/").content.decode()
         assert "Non-refundable since you changed your booking" in page
-        assert "USD 664.14" in page and 'name="expected_penalty" value="664.14"' in page
+        assert "664.14 USD" in page and 'name="expected_penalty" value="664.14"' in page
         client.post("/manage/booking/cancel/", {"reason": "", "expected_penalty": "664.14", "confirm": "1"})
     fresh = Reservation.objects.get(pk=r.pk)
     assert fresh.status == Status.CANCELLED and amount_paid(fresh) == D("664.14")

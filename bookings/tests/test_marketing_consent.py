@@ -26,7 +26,7 @@ def test_the_booking_page_shows_an_unticked_box_and_records_a_tick(client, nyc, 
     with time_machine.travel(_moment(next_friday), tick=False):
         page = client.get(_book_url(next_friday))
         html = page.content.decode()
-        assert MARKETING_WORDING in html
+        assert str(MARKETING_WORDING) in html
         assert 'type="checkbox" name="marketing_consent"' in html and "checked" not in html.split(
             'name="marketing_consent"')[1].split(">")[0]
         response = client.post(_book_url(next_friday), _form_data(page, marketing_consent="on"))

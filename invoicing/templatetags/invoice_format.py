@@ -1,5 +1,6 @@
 from django import template
 
+from currency.formatting import figure_text
 from hotelbooking.money import round_money
 from invoicing.composition import rate_text
 
@@ -8,10 +9,11 @@ register = template.Library()
 
 @register.filter
 def money(value, currency):
-    """An amount at the currency's minor unit with thousands separators: 1,234.50."""
+    """An amount at the currency's minor unit with thousands separators, the active language's way: 1,234.50
+    (English), 1.234,50 (German)."""
     if value in (None, ""):
         return ""
-    return f"{round_money(value, currency):,}"
+    return figure_text(round_money(value, currency), currency)
 
 
 @register.filter

@@ -57,3 +57,19 @@ def test_the_credit_note_pdf_names_the_invoice_it_cancels(in_house, next_friday)
     text = _page_one(invoice_pdf(note), "credit-note-page-1")
     assert f"Credit note {note.number}" in text and f"Cancels invoice {invoice.number}" in text
     assert "Total USD -92.50" in text and "Balance 571.64" in text
+
+
+def test_the_invoice_is_printed_in_the_language_of_its_booking(in_house, next_friday):
+    from bookings.models import Reservation
+
+    from .conftest import at
+
+    Reservation.objects.filter(pk=in_house.pk).update(language="de")  # booked on the German pages
+    with at(next_friday + timedelta(days=1), 12):
+        invoice = invoice_issue(reservation_id=in_house.pk)
+    text = _page_one(invoice_pdf(invoice), "invoice-de-page-1")
+    for expected in (f"Rechnung {invoice.number}", "Rechnungsdatum:", "Währung: USD", "Rechnungsempfänger",
+                     "Datum Beschreibung Netto Steuer Brutto", "Steuersatz Nettobetrag", "Gesamt USD", "Saldo",
+                     "Gesamt USD 92,50", "664,14", "Saldo -571,64"):
+        assert expected in text, (expected, text)
+    assert "Invoice" not in text and "Balance" not in text

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from hotelbooking.errors import InvalidParty, RateNotAvailable, UnknownPromoCode
 from hotelbooking.money import ZERO, percent_of, round_money
 from inventory.models import Hotel, RoomType, nights_between
@@ -295,9 +297,10 @@ def quote_stay(ctx: PricingContext, *, room_type: RoomType, check_in: date, chec
     ExtraChoices the guest took, beside what the rate plan includes (pricing/engine/extras.py)."""
     if not party_fits(room_type, adults, children, rooms):
         raise InvalidParty(
-            f"{room_type.name} takes at most {room_type.max_adults} adults, {room_type.max_children} children "
-            f"and {room_type.max_occupancy} guests in all per room, with an adult in every room."
-        )
+            gettext("%(room)s takes at most %(adults)s adults, %(children)s children and %(guests)s guests in all "
+                    "per room, with an adult in every room.")
+            % {"room": room_type.name, "adults": room_type.max_adults, "children": room_type.max_children,
+               "guests": room_type.max_occupancy})
     currency = ctx.hotel.currency
     booked_nights = booked_nights or {}
     stay = nights_between(check_in, check_out)

@@ -44,8 +44,8 @@ def rows(part: str) -> list[tuple[str, str, str]]:
     found = []
     for row in re.findall(r'<li class="rate".*?</li>', part, re.S):
         plan = re.search(r'data-rate-plan="([^"]+)"', row).group(1)
-        per_night = re.search(r'class="per-night"><strong>USD ([\d.]+)</strong>', row).group(1)
-        total = re.search(r'class="stay-total">(?:<del[^>]*>[^<]*</del> )?<strong>USD ([\d.]+)</strong>', row).group(1)
+        per_night = re.search(r'class="per-night"><strong>([\d.,]+) USD</strong>', row).group(1)
+        total = re.search(r'class="stay-total">(?:<del[^>]*>[^<]*</del> )?<strong>([\d.,]+) USD</strong>', row).group(1)
         found.append((plan, per_night, total))
     return found
 
@@ -104,7 +104,7 @@ def test_a_sold_out_night_is_named_with_other_dates_and_a_price_calendar(client,
     nearest = html[html.index('<ul class="nearest">'):html.index("</ul>", html.index('<ul class="nearest">'))]
     assert re.findall(r'<a href="[^"]*check_in=(2031-01-\d\d)&amp;check_out=(2031-01-\d\d)"', nearest) == [
         ("2031-01-08", "2031-01-11"), ("2031-01-12", "2031-01-15"), ("2031-01-07", "2031-01-10")]
-    assert "from <strong>USD 500.94</strong>" in nearest       # the queen, Wed to Sat on AAA
+    assert "from <strong>500.94 USD</strong>" in nearest       # the queen, Wed to Sat on AAA
     assert "rate_plan=AAA" in nearest
     calendar = html[html.index('<table class="price-calendar"'):html.index("</table>", html.index("price-calendar"))]
     assert "Cheapest total for 3 nights by arrival date (USD)" in calendar

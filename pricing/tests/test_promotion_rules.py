@@ -155,7 +155,7 @@ def test_the_guest_page_applies_a_public_deal_without_a_code_and_strikes_the_pri
         king_card = html[html.index('id="room-DELUXE-KING"'):]
         king_card = king_card[:king_card.index("</article>")]
         # AAA 664.14 before the deal; 609.51 with it (10% more off each night).
-        assert re.search(r'<del class="was"[^>]*>USD 664.14</del> USD 609.51', king_card)
+        assert re.search(r'<del class="was"[^>]*>664.14 USD</del> 609.51 USD', king_card)
         assert "January deal (JANDEAL) · public deal" in king_card
         assert "promo_code=JANDEAL" in king_card
         # The API's search applies nothing it was not given.

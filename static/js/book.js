@@ -4,7 +4,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!form) { return; }
   form.addEventListener("submit", function () {
     var button = form.querySelector("button[type=submit]");
-    if (button) { button.disabled = true; button.textContent = "Booking\u2026"; }
+    if (button) { button.disabled = true; button.textContent = button.dataset.busy || "Booking\u2026"; }
   });
   if (form.dataset.hasErrors) { form.scrollIntoView(); }
 });
