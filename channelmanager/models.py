@@ -191,8 +191,9 @@ class CodeMapping(models.Model):
             return
         others = [n for n in wanted.values() if n != name and getattr(self, f"{n}_id")]
         if not getattr(self, f"{name}_id") or others:
-            raise ValidationError({name: f"A {self.get_kind_display().lower()} code maps to one {name.replace('_', ' ')} "
-                                         "and nothing else."})
+            what = name.replace("_", " ")
+            raise ValidationError({name: f"A {self.get_kind_display().lower()} code maps to one {what} and "
+                                         "nothing else."})
         target = getattr(self, name)
         if self.channel_id and target.hotel_id != self.channel.hotel_id:
             raise ValidationError({name: "It belongs to another hotel."})
