@@ -154,23 +154,34 @@ class ChannelReservationNotifyApi(APIView):
         operation_id="channel_reservation_notify",
         summary="Receive a channel's reservation (OTA_HotelResNotifRQ)",
         description=(
-            "A channel (OTA) books, modifies or cancels a reservation: ResStatus Commit or Book creates it, "
-            "Modify changes it, Cancel cancels it. The channel's reservation id (HotelReservation/UniqueID@ID) "
-            "is the key: sending the same booking twice answers the reservation already made. The channel "
-            "collects payment. Room and rate codes are the channel's, as mapped in the admin. The answer is "
-            "an OTA_HotelResNotifRS with Success and HotelReservationIDs (ResID_Type 10 is our confirmation "
-            "number), or Errors/Error with Type and Code from OpenTravel's lists and ShortText our error code "
-            "(SOLD_OUT, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, INVALID_DATES, MALFORMED_REQUEST, ...). "
-            "DTDs and entities are refused. Only the channel's own API key is accepted (scope channel, bound to "
-            "this channel, issued by the hotel); "
-            "any other key, a partner key of the same hotel included, gets 403 FORBIDDEN."),
+            "A channel (OTA or channel manager) books, modifies or cancels a reservation: an OTA_HotelResNotifRQ or "
+            "OTA_HotelResModifyNotifRQ, bare or as the Body of a SOAP 1.1 envelope, as application/xml or text/xml; "
+            "the answer (OTA_HotelResNotifRS or OTA_HotelResModifyNotifRS) comes in the same wrapping. ResStatus "
+            "Commit, Book, Reserved or New creates it, Modify or Modified changes it (a full overlay: each RoomStay "
+            "its room by IndexNumber), Cancel or Cancelled cancels it (the rooms listed, or all); the channel's "
+            "profile may add its own words. Several RoomStays make one multi-room booking, all or nothing. The "
+            "channel's reservation id (UniqueID@ID, or HotelReservationID of the profile's type) is the key: the "
+            "same message twice answers as the first. The channel collects payment. Room, rate and service codes "
+            "are the channel's, as mapped in the admin. Success carries HotelReservationIDs (ResID_Type 10, or the "
+            "profile's type, is our confirmation number); Errors/Error carries Type and Code from OpenTravel's "
+            "lists and ShortText our error code (SOLD_OUT, UNKNOWN_ROOM_TYPE, UNKNOWN_RATE_PLAN, INVALID_DATES, "
+            "MALFORMED_REQUEST, ...), with the HTTP status below, or HTTP 200 for business refusals when the "
+            "channel's profile asks for it. A channel whose profile accepts sold-out bookings gets them even "
+            "with no room left (flagged OVERBOOKED). DTDs and entities are refused. Only the channel itself is "
+            "accepted: its own API key (scope channel, bound to this channel), or its profile's username and "
+            "password as HTTP Basic or a WS-Security UsernameToken (PasswordText) in the SOAP header; any other "
+            "key, a partner key of the same hotel included, gets 403 FORBIDDEN."),
         tags=["channels"],
+        # The schema advertises the API key only (tests/test_schema.py); HTTP Basic and the WS-Security
+        # UsernameToken (in the SOAP header, which OpenAPI cannot name) are in the description.
+        auth=[{"ApiKeyAuth": []}],
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
                                      description="Channel code, e.g. BOOKING_COM")],
         request={"application/xml": OpenApiTypes.STR, "text/xml": OpenApiTypes.STR},
         examples=[OpenApiExample("Booking", value=EXAMPLE_RQ, request_only=True, media_type="application/xml")],
         responses={
-            200: _xml("Success: the reservation was made, changed or cancelled (or already was).", EXAMPLE_RS),
+            200: _xml("Success: the reservation was made, changed or cancelled (or already was); or, for a channel "
+                      "whose profile asks for it, a business refusal (Errors).", EXAMPLE_RS),
             400: _xml("Malformed XML, a missing element, invalid dates or party (Errors)."),
             401: _xml("No or an invalid API key (Errors)."),
             403: _xml("FORBIDDEN: the API key is not this channel's (Errors)."),

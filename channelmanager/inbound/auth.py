@@ -82,3 +82,4 @@ class ChannelWsseAuthentication(BaseAuthentication):
         if token.password_type != PASSWORD_TEXT:
             raise exceptions.AuthenticationFailed("Only the PasswordText UsernameToken is supported (over HTTPS).")
         return _check(request, token.username, token.password, "wsse")
+
