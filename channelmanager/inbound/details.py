@@ -70,7 +70,9 @@ def details_apply(*, rooms: list[Reservation], stays: list[Stay], n: ResNotifica
                       channel_price_differs=differs(ours, room.currency, theirs, currency))
         if lead:
             fields.update(other_guests=[p.as_dict() for p in n.other_guests],
-                          booker=n.booker.as_dict() if n.booker else {}, guarantee=dict(n.guarantee))
+                          booker=n.booker.as_dict() if n.booker else {})
+            if n.guarantee:  # a modification that restates no guarantee keeps the booked one
+                fields["guarantee"] = dict(n.guarantee)
         if n.arrival_time is not None:
             fields["arrival_time"] = n.arrival_time
         Reservation.objects.filter(pk=room.pk).update(**fields)

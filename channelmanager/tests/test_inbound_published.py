@@ -210,3 +210,55 @@ def test_malformed_envelopes_and_messages_never_500(siteminder, body, sender):
 def test_a_basic_header_that_is_not_user_and_password(siteminder, next_friday, header):
     response = post(APIClient(), bare(Message(check_in=next_friday)), HTTP_AUTHORIZATION=header)
     assert response.status_code == 401 and read_answer(response)["errors"][0][2] == "AUTHENTICATION_REQUIRED"
+
+
+def _full_message(check_in) -> Message:
+    from .published_shapes import Guest
+
+    return Message(check_in=check_in, rooms=[
+        Room(children=(7,), infants=(1,), total="10.00", services=("1",)), Room(room="STDQ", adults=1)],
+        guests=[Guest(loyalty="L1"), Guest(first="B", last="C")], booker=Guest(first="D", last="E"),
+        arrival="10:00:00", requests=("r",), comments=(("c", False),), services=(("BRKF", 1, "1"),), card=True,
+        total="20.00")
+
+
+def _mutations():
+    """Every attribute and text of a full message (two rooms, children, infants, services, guests, booker, card,
+    comments, totals), each replaced by values a careless or hostile sender might put there."""
+    from datetime import date
+
+    from .published_shapes import ota
+
+    root = ota(_full_message(date(2030, 1, 4)))
+    spots = [(i, name) for i, element in enumerate(root.iter()) for name in element.attrib if name != "xmlns"]
+    spots += [(i, None) for i, element in enumerate(root.iter()) if (element.text or "").strip()]
+    return spots
+
+
+_SPOTS = _mutations()
+
+
+@pytest.mark.parametrize("spot", _SPOTS, ids=lambda s: f"{s[0]}-{s[1] or 'text'}")
+def test_no_value_anywhere_in_a_full_message_makes_a_500(channel_client, channel, next_friday, spot):
+    import xml.etree.ElementTree as ET
+
+    from .published_shapes import ota
+
+    for n, value in enumerate(("", "-1", "x" * 300, "99999999999999999999", "2030-02-30", "\u202e\u0661")):
+        root = ota(_full_message(next_friday))
+        root.find(".//UniqueID").set("ID", f"M-{n}")  # a new booking each time, not the replay of the last
+        element = list(root.iter())[spot[0]]
+        if spot[1] is None:
+            element.text = value
+        else:
+            element.set(spot[1], value)
+        body = ET.tostring(root, encoding="utf-8")
+        response = channel_client.post(URL.format(code="BOOKING_COM"), data=body, content_type="application/xml")
+        assert response.status_code < 500, (spot, value, response.content[:500])
+        read_answer(response)  # always an OpenTravel answer
+
+
+def test_the_full_message_the_mutations_start_from_books(channel_client, channel, next_friday):
+    response = post(channel_client, bare(_full_message(next_friday)), code="BOOKING_COM")
+    assert response.status_code == 200, response.content
+    assert Reservation.objects.count() == 2
