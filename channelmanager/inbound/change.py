@@ -18,8 +18,9 @@ from bookings.payments import default_gateway
 from hotelbooking.errors import ModificationNotAllowed
 
 from ..models import Channel, ChannelProfile, ChannelReservation
+from .alerts import overbooking_alert
 from .common import InboundResult, actor, booked, mapped, placeholder_email
-from .details import details_apply, extras_of, guest_apply, staff_notes
+from .details import details_apply, extras_of, guest_apply, overbooked_refresh, staff_notes
 from .message import CANCEL, MODIFY, ResNotification
 
 _LIVE = (Status.PENDING, Status.CONFIRMED)
@@ -68,12 +69,18 @@ def channel_booking_modify(*, channel: Channel, profile: ChannelProfile, n: ResN
             request = ModificationRequest(
                 check_in=stay.check_in, check_out=stay.check_out, adults=party.adults, children=party.children,
                 child_ages=list(party.child_ages) or None, room_type_code=room_type.code,
-                rate_plan_code=rate_plan.code, extras=extras[i] if n.services else None)
+                rate_plan_code=rate_plan.code, extras=extras[i] if n.services else None,
+                overbook=profile.accept_sold_out)
             reservation_modify(confirmation_number=room.confirmation_number, request=request,
                                gateway=default_gateway(), hotels=[channel.hotel], actor=actor(channel),
                                collect_payment=False)
         fresh = [Reservation.objects.with_details().get(pk=room.pk) for room, _ in pairs]
         details_apply(rooms=fresh, stays=[s for _, s in pairs], n=n, notes=staff_notes(n, unmapped))
+        gained = overbooked_refresh(fresh)
+        if gained:
+            to = profile.alert_email or channel.hotel.email
+            transaction.on_commit(lambda: overbooking_alert(channel=channel, reference=n.external_reference,
+                                                            reservation_ids=gained, to=to))
         guest_apply(rooms=fresh, n=n, email=n.guest.email or fresh[0].guest.email
                     or placeholder_email(channel, n.external_reference))
         ChannelReservation.objects.filter(pk=claim.pk).update(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bookings.models import Guest, Reservation
 from hotelbooking.money import round_money
+from inventory.models import InventoryHold, nights_between
 
 from ..models import Channel
 from .message import ResNotification, Stay
@@ -92,3 +93,19 @@ def guest_apply(*, rooms: list[Reservation], n: ResNotification, email: str) -> 
     Reservation.objects.filter(pk__in=[r.pk for r in rooms]).update(**fields)
     if n.special_requests:
         Reservation.objects.filter(pk__in=[r.pk for r in rooms]).update(special_requests=n.special_requests)
+
+
+def overbooked_refresh(rooms: list[Reservation]) -> list[int]:
+    """Each room's OVERBOOKED nights as they are now (a change may have moved off or onto them): the nights of
+    its stay it holds fewer rooms on than it has. Returns the rooms that gained an overbooked night."""
+    gained = []
+    for room in rooms:
+        held = dict(InventoryHold.objects.filter(holder=room.holder, room_type_id=room.room_type_id)
+                    .values_list("date", "rooms"))
+        short = [n.isoformat() for n in nights_between(room.check_in, room.check_out)
+                 if held.get(n, 0) < room.room_count]
+        if short != list(room.overbooked_nights or []):
+            if set(short) - set(room.overbooked_nights or []):
+                gained.append(room.pk)
+            Reservation.objects.filter(pk=room.pk).update(overbooked_nights=short)
+    return gained

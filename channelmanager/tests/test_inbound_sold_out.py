@@ -129,3 +129,33 @@ def test_the_desk_and_the_admin_show_the_overbooking(channel_client, channel, ny
     assert r.confirmation_number in listing
     change = admin_client.get(f"/admin/bookings/reservation/{r.pk}/change/").content.decode()
     assert next_friday.isoformat() in change and "12.340" in change and "CAD" in change
+
+
+def test_a_modification_onto_a_sold_out_night_is_taken_and_flagged_when_the_profile_accepts_it(
+        channel_client, channel, nyc, next_friday, django_capture_on_commit_callbacks):
+    ChannelProfile.objects.create(channel=channel, accept_sold_out=True)
+    post(channel_client, Message(check_in=next_friday))
+    extra_night = next_friday + timedelta(days=3)
+    fill(nyc, "DELUXE-KING", extra_night)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(channel_client, Message(status="Modify", check_in=next_friday, nights=4))
+
+    assert response.status_code == 200, response.content
+    r = Reservation.objects.get()
+    assert (r.check_out, r.overbooked_nights) == (next_friday + timedelta(days=4), [extra_night.isoformat()])
+    assert [m for m in mail.outbox if m.subject.startswith("OVERBOOKED")]
+
+    # Moving back off the night clears the flag.
+    assert post(channel_client, Message(status="Modify", check_in=next_friday, nights=3)).status_code == 200
+    r.refresh_from_db()
+    assert not r.overbooked and r.check_out == next_friday + timedelta(days=3)
+
+
+def test_a_modification_onto_a_sold_out_night_is_refused_without_the_profile(channel_client, channel, nyc,
+                                                                             next_friday):
+    post(channel_client, Message(check_in=next_friday))
+    fill(nyc, "DELUXE-KING", next_friday + timedelta(days=3))
+    response = post(channel_client, Message(status="Modify", check_in=next_friday, nights=4))
+    assert response.status_code == 409 and read_answer(response)["errors"][0][2] == "SOLD_OUT"
+    assert Reservation.objects.get().check_out == next_friday + timedelta(days=3)
