@@ -1,5 +1,7 @@
 """A channel's profile, as inbound messages read it: the model's defaults when the channel has none."""
 
+from django.contrib.auth.hashers import make_password
+
 from ..models import Channel, ChannelProfile, CodeMapping, RatePlanMapping, RoomTypeMapping
 from .message import STATUS_WORDS, Vocabulary
 
@@ -29,7 +31,10 @@ def channel_for_credentials(*, code: str, username: str, password: str) -> Chann
         return None
     profile = (ChannelProfile.objects.select_related("channel__hotel")
                .filter(inbound_username=username, channel__code=code, channel__is_active=True).first())
-    if profile is None or not profile.inbound_password_matches(password):
+    if profile is None:
+        make_password(password)  # as slow as a wrong password, so a wrong username is not told apart
+        return None
+    if not profile.inbound_password_matches(password):
         return None
     return profile.channel
 
