@@ -180,10 +180,12 @@ class ChannelReservationNotifyApi(APIView):
         request={"application/xml": OpenApiTypes.STR, "text/xml": OpenApiTypes.STR},
         examples=[OpenApiExample("Booking", value=EXAMPLE_RQ, request_only=True, media_type="application/xml")],
         responses={
-            200: _xml("Success: the reservation was made, changed or cancelled (or already was); or, for a channel "
-                      "whose profile asks for it, a business refusal (Errors).", EXAMPLE_RS),
+            (200, "application/xml"): _xml(
+                "Success: the reservation was made, changed or cancelled (or already was); or, for a channel whose "
+                "profile asks for it, a business refusal (Errors).", EXAMPLE_RS),
+            (200, "text/xml"): _xml("The same answer in a SOAP 1.1 envelope, to a request sent in one."),
             400: _xml("Malformed XML, a missing element, invalid dates or party (Errors)."),
-            401: _xml("No or an invalid API key (Errors)."),
+            401: _xml("No or an invalid API key or channel credentials (Errors)."),
             403: _xml("FORBIDDEN: the API key is not this channel's (Errors)."),
             404: _xml("The message's HotelCode is not the channel's hotel, or no such reservation to change "
                       "(Errors)."),
