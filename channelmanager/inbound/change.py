@@ -81,7 +81,7 @@ def channel_booking_modify(*, channel: Channel, profile: ChannelProfile, n: ResN
             to = profile.alert_email or channel.hotel.email
             transaction.on_commit(lambda: overbooking_alert(channel=channel, reference=n.external_reference,
                                                             reservation_ids=gained, to=to))
-        guest_apply(rooms=fresh, n=n, email=n.guest.email or fresh[0].guest.email
+        guest_apply(rooms=fresh, stays=[s for _, s in pairs], n=n, email=n.guest.email or fresh[0].guest.email
                     or placeholder_email(channel, n.external_reference))
         ChannelReservation.objects.filter(pk=claim.pk).update(
             last_status=MODIFY, channel_total=n.total, channel_currency=n.currency, last_digest=n.fingerprint(),

@@ -76,10 +76,20 @@ def details_apply(*, rooms: list[Reservation], stays: list[Stay], n: ResNotifica
                 fields["guarantee"] = dict(n.guarantee)
         if n.arrival_time is not None:
             fields["arrival_time"] = n.arrival_time
+        occupant = _occupant(n, stay)
+        if occupant is not None and not lead:  # the lead room is the lead guest's
+            fields.update(guest_first_name=occupant.first_name, guest_last_name=occupant.last_name,
+                          guest_phone=occupant.phone or room.guest_phone)
         Reservation.objects.filter(pk=room.pk).update(**fields)
 
 
-def guest_apply(*, rooms: list[Reservation], n: ResNotification, email: str) -> None:
+def _occupant(n: ResNotification, stay: Stay):
+    """The first guest the RoomStay names (ResGuestRPHs), if the message names one."""
+    by_rph = dict(n.guests_by_rph)
+    return next((by_rph[rph] for rph in stay.guest_rphs if rph in by_rph), None)
+
+
+def guest_apply(*, rooms: list[Reservation], stays: list[Stay], n: ResNotification, email: str) -> None:
     """A modification's guest details: the name, phone and loyalty number as booked on every room; a new email
     moves the booking to that guest's profile (made if new), as a booking with that email would have."""
     person = n.guest
@@ -90,7 +100,10 @@ def guest_apply(*, rooms: list[Reservation], n: ResNotification, email: str) -> 
             first_name=person.first_name, last_name=person.last_name, email=email, phone=person.phone,
             loyalty_number=person.loyalty_number)
         fields["guest"] = guest
-    Reservation.objects.filter(pk__in=[r.pk for r in rooms]).update(**fields)
+    named = {r.pk for r, s in zip(rooms, stays, strict=False) if _occupant(n, s) is not None} - {rooms[0].pk}
+    if "guest" in fields:
+        Reservation.objects.filter(pk__in=[r.pk for r in rooms]).update(guest=fields.pop("guest"))
+    Reservation.objects.filter(pk__in=[r.pk for r in rooms if r.pk not in named]).update(**fields)
     if n.special_requests:
         Reservation.objects.filter(pk__in=[r.pk for r in rooms]).update(special_requests=n.special_requests)
 

@@ -7,6 +7,7 @@ ones as requests, `GuestViewable="false"` ones as staff notes) and the payment g
 number and security code are never read into anything: only its brand, and a token where the channel sends one.
 """
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ class Stay:
     total: Decimal | None = None
     currency: str = ""
     service_rphs: tuple[str, ...] = ()
+    guest_rphs: tuple[str, ...] = ()  # the ResGuests staying in this room (ResGuest@ResGuestRPH)
     cancelled: bool = False
 
 
@@ -88,6 +90,7 @@ class ResNotification:
     stays: tuple[Stay, ...] = ()
     guest: Person | None = None
     other_guests: tuple[Person, ...] = ()
+    guests_by_rph: tuple[tuple[str, Person], ...] = ()
     booker: Person | None = None
     arrival_time: time | None = None
     special_requests: str = ""
@@ -99,11 +102,9 @@ class ResNotification:
 
     def fingerprint(self) -> str:
         """Everything the message asks, without its echo token: equal for a duplicate delivery."""
-        import hashlib
-
         data = repr((self.action, self.external_reference, self.hotel_code, self.stays, self.guest,
-                     self.other_guests, self.booker, self.arrival_time, self.special_requests, self.internal_notes,
-                     self.services, sorted(self.guarantee.items()), self.total, self.currency))
+                     self.other_guests, self.guests_by_rph, self.booker, self.arrival_time, self.special_requests,
+                     self.internal_notes, self.services, sorted(self.guarantee.items()), self.total, self.currency))
         return hashlib.sha256(data.encode()).hexdigest()
 
     # The first room's figures, as single-room code and older callers read them.
@@ -226,7 +227,7 @@ def parse(root: ET.Element, *, vocabulary: Vocabulary | None = None) -> ResNotif
         raise UnsupportedMessage(f"A reservation holds at most {MAX_ROOM_STAYS} RoomStays.")
     if len(stays) > 1 and any(s.units > 1 for s in stays):
         raise UnsupportedMessage("With several RoomStays, each is one room: send NumberOfUnits=\"1\".")
-    guest, others, booker, arrival = _guests(res)
+    guest, others, booker, arrival, by_rph = _guests(res)
     requests, notes = _comments(res)
     partial = [s for s in stays if s.party.partial_ages]
     if partial:
@@ -243,7 +244,8 @@ def parse(root: ET.Element, *, vocabulary: Vocabulary | None = None) -> ResNotif
     else:
         total, currency = None, ""
     return ResNotification(
-        **common, stays=stays, guest=guest, other_guests=others, booker=booker, arrival_time=arrival,
+        **common, stays=stays, guest=guest, other_guests=others, guests_by_rph=by_rph, booker=booker,
+        arrival_time=arrival,
         special_requests=requests, internal_notes=notes, services=_services(res), guarantee=_guarantee(res),
         total=total, currency=currency)
 
@@ -285,7 +287,8 @@ def _stay(stay: ET.Element, ordinal: int, v: Vocabulary, *, needed: bool) -> Sta
         party=_party(stay, v), units=_int(units, "NumberOfUnits", default=1),
         total=_amount(_attr(total_node, "AmountAfterTax")),
         currency=clean_text(_attr(total_node, "CurrencyCode"), 3).upper(),
-        service_rphs=tuple(clean_text(_attr(s, "RPH"), 20) for s in stay.findall("ServiceRPHs/ServiceRPH")))
+        service_rphs=tuple(clean_text(_attr(s, "RPH"), 20) for s in stay.findall("ServiceRPHs/ServiceRPH")),
+        guest_rphs=tuple(clean_text(_attr(g, "RPH"), 20) for g in stay.findall("ResGuestRPHs/ResGuestRPH")))
 
 
 def _party(stay: ET.Element, v: Vocabulary) -> Party:
@@ -333,9 +336,9 @@ def _person(customer: ET.Element | None) -> Person | None:
 
 
 def _guests(res: ET.Element):
-    """(lead guest, other guests, booker, arrival time). The lead is the ResGuest marked primary, else the first;
-    the booker is ResGlobalInfo's profile (or a ResGuest's customer profile of type 1 beside the guests')."""
-    people, arrival, lead = [], None, None
+    """(lead guest, other guests, booker, arrival time, {ResGuestRPH: guest}). The lead is the ResGuest marked
+    primary, else the first; the booker is ResGlobalInfo's profile."""
+    people, arrival, lead, by_rph = [], None, None, []
     for res_guest in res.findall("ResGuests/ResGuest"):
         arrival = arrival or _time(_attr(res_guest, "ArrivalTime"))
         for customer in res_guest.findall("Profiles/ProfileInfo/Profile/Customer"):
@@ -344,6 +347,8 @@ def _guests(res: ET.Element):
                 continue
             if lead is None and _attr(res_guest, "PrimaryIndicator").lower() in ("true", "1"):
                 lead = person
+            if _attr(res_guest, "ResGuestRPH") and person not in [p for _, p in by_rph]:
+                by_rph.append((clean_text(_attr(res_guest, "ResGuestRPH"), 20), person))
             people.append(person)
     booker = _person(res.find("ResGlobalInfo/Profiles/ProfileInfo/Profile/Customer"))
     lead = lead or (people[0] if people else None) or booker or _person(res.find(".//Customer"))
@@ -353,7 +358,7 @@ def _guests(res: ET.Element):
     others = tuple(p for p in people if p is not lead and p != lead)
     if booker is not None and (booker.first_name, booker.last_name) == (lead.first_name, lead.last_name):
         booker = None
-    return lead, others, booker, arrival
+    return lead, others, booker, arrival, tuple(by_rph)
 
 
 def _time(value: str) -> time | None:

@@ -31,6 +31,7 @@ class Room:
     status: str = ""              # RoomStayStatus, e.g. "Cancelled"
     services: tuple = ()          # ServiceRPHs
     units: int = 1
+    guests: tuple = ()            # ResGuestRPHs: who sleeps in this room
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Guest:
     phone: str = "+46 8 555 0100"
     loyalty: str = ""
     primary: bool = False
+    rph: str = ""
 
 
 @dataclass
@@ -113,6 +115,10 @@ def ota(m: Message) -> ET.Element:
         _sub(stay, "TimeSpan", {"Start": m.check_in.isoformat(), "End": check_out.isoformat()})
         if r.total is not None:
             _sub(stay, "Total", {"AmountAfterTax": r.total, "CurrencyCode": r.currency})
+        if r.guests:
+            guest_rphs = _sub(stay, "ResGuestRPHs")
+            for rph in r.guests:
+                _sub(guest_rphs, "ResGuestRPH", {"RPH": rph})
         if r.services:
             rphs = _sub(stay, "ServiceRPHs")
             for rph in r.services:
@@ -125,7 +131,8 @@ def ota(m: Message) -> ET.Element:
     guests = _sub(res, "ResGuests")
     for g in m.guests:
         res_guest = _sub(guests, "ResGuest", {"ArrivalTime": m.arrival if g is m.guests[0] else "",
-                                              "PrimaryIndicator": "true" if g.primary else ""})
+                                              "PrimaryIndicator": "true" if g.primary else "",
+                                              "ResGuestRPH": g.rph})
         _customer(res_guest, g)
     info = _sub(res, "ResGlobalInfo")
     if m.comments:

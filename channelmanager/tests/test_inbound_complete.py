@@ -89,6 +89,25 @@ def test_several_room_stays_are_one_multi_room_booking_with_the_channels_amounts
     assert claim.room_indexes == ["1", "2"]
 
 
+def test_each_room_keeps_the_name_of_the_guest_the_channel_put_in_it(channel_client, channel, next_friday):
+    message = Message(check_in=next_friday, rooms=[Room(guests=("1",)), Room(room="STDQ", adults=1, guests=("2",))],
+                      guests=[Guest(rph="1"), Guest(first="Omar", last="Haddad", email="", phone="+1 555 0142",
+                                                    rph="2")])
+    assert post(channel_client, message).status_code == 200
+    lead = Reservation.objects.get(lead__isnull=True)
+    other = lead.companions.get()
+    assert (lead.guest_full_name, other.guest_full_name, other.guest_phone) == ("Anna Berg", "Omar Haddad",
+                                                                                "+1 555 0142")
+    assert other.guest == lead.guest  # one booking, one lead guest profile
+
+    change = Message(status="Modify", check_in=next_friday, rooms=message.rooms,
+                     guests=[Guest(last="Lund", rph="1"), Guest(first="Omar", last="Haddad-Ali", rph="2")])
+    assert post(channel_client, change).status_code == 200
+    lead.refresh_from_db()
+    other.refresh_from_db()
+    assert (lead.guest_full_name, other.guest_full_name) == ("Anna Lund", "Omar Haddad-Ali")
+
+
 def test_each_rooms_own_total_is_compared_with_that_rooms_price(channel_client, channel, next_friday):
     post(channel_client, Message(check_in=next_friday, rooms=[Room(total="1.00"), Room(room="STDQ", adults=1)]))
     lead = Reservation.objects.get(lead__isnull=True)
