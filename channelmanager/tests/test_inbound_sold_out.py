@@ -125,6 +125,11 @@ def test_the_desk_and_the_admin_show_the_overbooking(channel_client, channel, ny
     assert "2 adults, 1 child (8), 1 infant" in row
     assert "Staff: VIP of the channel" in row
 
+    with at(next_friday, 10):
+        chart = admin_client.get(f"/admin/frontdesk/stay/tape-chart/?hotel=NYC&start={next_friday}").content.decode()
+    waiting = chart[chart.index(f'id="waiting-{r.confirmation_number}"'):]
+    assert "OVERBOOKED" in waiting[:waiting.index("</li>")]
+
     listing = admin_client.get("/admin/bookings/reservation/?overbooked=yes").content.decode()
     assert r.confirmation_number in listing
     change = admin_client.get(f"/admin/bookings/reservation/{r.pk}/change/").content.decode()
