@@ -238,6 +238,8 @@ class ChannelReservationNotifyApi(APIView):
             echo_token=getattr(self, "echo_token", ""), timestamp=timezone.now(), message=self._answer_name(),
             errors=[(error.get("code", "SYSTEM_ERROR"), error.get("message", "The request could not be completed."))])
         profile = getattr(self, "profile", None)
+        if profile is None and getattr(self, "channel", None) is not None:
+            profile = profile_of(self.channel)  # the channel is known, its message was not readable
         status = response.status_code
         if (profile is not None and profile.error_style == ChannelProfile.ErrorStyle.OTA_ERRORS
                 and status in _BUSINESS_STATUSES):

@@ -173,6 +173,11 @@ def test_a_profile_asking_for_it_gets_business_refusals_with_http_200(expedia, n
     assert not Reservation.objects.exists()
 
 
+def test_a_malformed_message_from_a_channel_wanting_200_gets_200_with_errors(expedia):
+    response = post(client_for(expedia), b"<OTA_HotelResNotifRQ><Unclosed>", code="EXPEDIA")
+    assert response.status_code == 200 and read_answer(response)["errors"][0][2] == "MALFORMED_REQUEST"
+
+
 def test_authentication_errors_keep_their_status_whatever_the_profile(expedia, next_friday):
     response = post(APIClient(), soap(Message(check_in=next_friday)), code="EXPEDIA")
     assert response.status_code == 401 and read_answer(response)["soap"]
