@@ -8,6 +8,8 @@ A cancellation cancels the whole booking, or, when it lists RoomStays, those roo
 The same message twice is answered as the first was, without applying it again (ChannelReservation.last_digest).
 """
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,8 +55,8 @@ def channel_booking_modify(*, channel: Channel, profile: ChannelProfile, n: ResN
             raise ModificationNotAllowed(f"RoomStay {unknown[0]} is not a room of this booking: rooms cannot be added "
                                          "to a booking; send them as a reservation of their own.", field="RoomStay")
         pairs = [(rooms[where[s.index] - 1], s) for s in live_stays]
-    if not pairs:  # every room cancelled: the booking is
-        return channel_booking_cancel(channel=channel, profile=profile, n=n)
+    if not pairs:  # every room cancelled or left out: the booking is cancelled
+        return channel_booking_cancel(channel=channel, profile=profile, n=replace(n, action=CANCEL, stays=()))
     kept = {room.pk for room, _ in pairs}
     extras, unmapped = extras_of(channel, n, [s for _, s in pairs])
     with transaction.atomic():

@@ -265,3 +265,12 @@ def test_a_cancellation_listing_one_room_cancels_it_and_a_whole_one_the_rest(cha
     assert channel_client.post(URL, data=whole, content_type="application/xml").status_code == 200
     assert set(Reservation.objects.values_list("status", flat=True)) == {Status.CANCELLED}
     assert sold("DELUXE-KING", next_friday) == 0
+
+
+def test_a_modification_cancelling_every_room_cancels_the_booking(channel_client, channel, next_friday):
+    post(channel_client, Message(check_in=next_friday, rooms=[Room(), Room(room="STDQ", adults=1)]))
+    change = Message(status="Modified", check_in=next_friday,
+                     rooms=[Room(status="Cancelled"), Room(room="STDQ", adults=1, status="Cancelled")])
+    assert post(channel_client, change).status_code == 200
+    assert set(Reservation.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+    assert sold("DELUXE-KING", next_friday) == 0 and sold("STANDARD-QUEEN", next_friday) == 0
