@@ -85,11 +85,25 @@ class DisputedFilter(admin.SimpleListFilter):
         return queryset.filter(disputed_at__isnull=False) if self.value() == "yes" else queryset
 
 
+class OverbookedFilter(admin.SimpleListFilter):
+    """Bookings a channel sold with no room left (channelmanager's sold-out acceptance): free a room or move them."""
+
+    title = "overbooked"
+    parameter_name = "overbooked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "OVERBOOKED")]
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(overbooked_nights=[]) if self.value() == "yes" else queryset
+
+
 @admin.register(Reservation)
 class ReservationAdmin(HotelScoped, BookingRoomsAdminMixin, ReservationManageAdminMixin, admin.ModelAdmin):
     list_display = ["confirmation_number", "hotel", "guest", "room_type", "check_in", "check_out", "nights",
-                    "status", "grand_total_shown", "channel", "created_at"]
-    list_filter = ["hotel", "status", "channel", DisputedFilter, ("check_in", admin.DateFieldListFilter),
+                    "status", "grand_total_shown", "channel", "overbooked_shown", "created_at"]
+    list_filter = ["hotel", "status", "channel", DisputedFilter, OverbookedFilter, "channel_price_differs",
+                   ("check_in", admin.DateFieldListFilter),
                    ("check_out", admin.DateFieldListFilter)]
     date_hierarchy = "check_in"
     search_fields = ["confirmation_number", "guest_last_name", "guest__first_name", "guest__last_name", "guest__email"]
@@ -114,11 +128,20 @@ class ReservationAdmin(HotelScoped, BookingRoomsAdminMixin, ReservationManageAdm
                               "checked_out_at"]}),
         ("Dispute", {"fields": ["disputed_at", "dispute_reason"],
                      "description": "Set when the guest's bank disputes a card payment (a chargeback)."}),
+        ("From the channel", {"fields": ["overbooked_nights", "channel_total", "channel_currency",
+                                         "channel_price_differs", "guarantee", "infants", "infant_ages",
+                                         "other_guests", "booker", "internal_notes", "guest_emails"],
+                              "description": "What an OTA sent beside the stay. OVERBOOKED: nights it sold with no "
+                                             "room left. The channel's total is its own figure, beside our price."}),
     ]
-    editable_fields = ["special_requests"]
+    editable_fields = ["special_requests", "internal_notes"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fs in self.fieldsets for f in fs[1]["fields"] if f not in self.editable_fields]
+
+    @admin.display(boolean=True, description="Overbooked")
+    def overbooked_shown(self, obj):
+        return obj.overbooked
 
     def has_add_permission(self, request):
         return False  # bookings are made through the booking service (pages, API, channels)

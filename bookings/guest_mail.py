@@ -15,10 +15,17 @@ guest_email_sent = Signal()
 
 CONFIRMATION, MODIFIED, CANCELLED, PAYMENT_LINK, DATA_REQUEST = (
     "CONFIRMATION", "MODIFIED", "CANCELLED", "PAYMENT_LINK", "DATA_REQUEST")
+BOOKING_EMAILS = {CONFIRMATION, MODIFIED, CANCELLED}
 
 
 def guest_email_send(message: EmailMessage, *, kind: str, reservation=None, guest=None) -> None:
-    """Send `message`, then report it. A receiver that fails is logged, never a reason to send again."""
+    """Send `message`, then report it. A receiver that fails is logged, never a reason to send again.
+
+    The booking's own emails (confirmation, change, cancellation) are not sent for a reservation whose
+    `guest_emails` is off: a channel's guest hears from the channel."""
+    if kind in BOOKING_EMAILS and reservation is not None and not getattr(reservation, "guest_emails", True):
+        logger.info("No %s email for %s: the channel writes to its guest", kind, reservation)
+        return
     message.send()
     guest = guest if guest is not None else getattr(reservation, "guest", None)
     results = guest_email_sent.send_robust(

@@ -148,6 +148,28 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
     dispute_reason = models.CharField(max_length=100, blank=True, editable=False,
                                       help_text="The reason the bank gave, e.g. fraudulent, product_not_received")
 
+    # What a channel (OTA) sent beside the stay (channelmanager/inbound): kept where the desk reads it.
+    internal_notes = models.TextField(blank=True, help_text="Notes for staff only, never shown to the guest (a "
+                                                            "channel's hidden comments)")
+    infants = models.PositiveSmallIntegerField(default=0, help_text="Infants, not counted in the room's occupancy")
+    infant_ages = models.JSONField(default=list, blank=True)
+    other_guests = models.JSONField(default=list, blank=True,
+                                    help_text="The party's other named guests: [{first_name, last_name, email, "
+                                              "phone, loyalty_number}]")
+    booker = models.JSONField(default=dict, blank=True, help_text="Who made the booking, when not the guest")
+    guarantee = models.JSONField(default=dict, blank=True,
+                                 help_text="How the channel guaranteed the booking (kind, card brand, token, "
+                                           "note); never a card number or security code")
+    channel_total = models.DecimalField(null=True, blank=True, max_digits=12, decimal_places=3,
+                                        help_text="The total the channel stated for this room (or booking)")
+    channel_currency = models.CharField(max_length=3, blank=True)
+    channel_price_differs = models.BooleanField(
+        default=False, help_text="The channel's total or currency is not our price: check the channel's extranet")
+    overbooked_nights = models.JSONField(
+        default=list, blank=True, help_text="Nights a channel sold with no room left (ISO dates): OVERBOOKED")
+    guest_emails = models.BooleanField(default=True, help_text="We send the guest our confirmation, change and "
+                                                               "cancellation emails (off for most channels)")
+
     objects = ReservationQuerySet.as_manager()
 
     class Meta:
@@ -184,6 +206,10 @@ class Reservation(ConcurrentTransitionMixin, models.Model):
         if self.guest_last_name:
             return f"{self.guest_first_name} {self.guest_last_name}".strip()
         return self.guest.full_name
+
+    @property
+    def overbooked(self) -> bool:
+        return bool(self.overbooked_nights)
 
     @property
     def nights_count(self) -> int:

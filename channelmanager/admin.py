@@ -10,7 +10,9 @@ from .models import (
     Channel,
     ChannelKey,
     ChannelNight,
+    ChannelProfile,
     ChannelReservation,
+    CodeMapping,
     DeliveryAttempt,
     IcalFeed,
     PendingAriChange,
@@ -50,6 +52,43 @@ class ChannelForm(forms.ModelForm):
         return data
 
 
+class ChannelProfileForm(forms.ModelForm):
+    """The inbound password is write-only and stored hashed; left blank, the stored one is kept."""
+
+    new_inbound_password = forms.CharField(
+        required=False, label="Inbound password", widget=forms.PasswordInput(render_value=False),
+        help_text="What the channel signs in with (HTTP Basic or WS-Security). Leave blank to keep the stored one.")
+
+    class Meta:
+        model = ChannelProfile
+        fields = ["error_style", "channel_id_type", "hotel_id_type", "res_status_words", "inbound_username",
+                  "accept_sold_out", "send_guest_emails", "infants_apart", "infant_max_age", "alert_email"]
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        if self.cleaned_data.get("new_inbound_password"):
+            profile.set_inbound_password(self.cleaned_data["new_inbound_password"])
+        if commit:
+            profile.save()
+        return profile
+
+
+class ChannelProfileInline(HotelScoped, admin.StackedInline):
+    hotel_path = "channel__hotel"
+    model = ChannelProfile
+    form = ChannelProfileForm
+    max_num = 1
+    can_delete = False
+    verbose_name = "profile (how the channel speaks, what its bookings may do)"
+
+
+class CodeMappingInline(HotelScoped, admin.TabularInline):
+    hotel_path = "channel__hotel"
+    model = CodeMapping
+    extra = 0
+    verbose_name = "more channel code (inbound)"
+
+
 class RoomTypeMappingInline(HotelScoped, admin.TabularInline):
     hotel_path = "channel__hotel"
     model = RoomTypeMapping
@@ -84,7 +123,7 @@ class ChannelAdmin(HotelScoped, admin.ModelAdmin):
     list_display = ["name", "code", "hotel", "endpoint_url", "is_active", "has_credentials"]
     list_filter = ["hotel", "code", "is_active"]
     search_fields = ["name", "code", "hotel__code", "property_code"]
-    inlines = [RoomTypeMappingInline, RatePlanMappingInline, IcalFeedInline]
+    inlines = [ChannelProfileInline, RoomTypeMappingInline, RatePlanMappingInline, CodeMappingInline, IcalFeedInline]
     actions = ["full_resync"]
 
     @admin.display(boolean=True, description="Credentials")
@@ -180,7 +219,16 @@ class PendingAriChangeAdmin(ReadOnlyAdmin):
 @admin.register(ChannelReservation)
 class ChannelReservationAdmin(ReadOnlyAdmin):
     list_display = ["external_reference", "channel", "reservation", "last_status", "channel_total",
-                    "channel_currency", "created_at"]
+                    "channel_currency", "overbooked", "price_differs", "created_at"]
+    list_select_related = ["channel__hotel", "reservation"]
+
+    @admin.display(boolean=True, description="Overbooked")
+    def overbooked(self, obj):
+        return bool(obj.reservation and obj.reservation.overbooked_nights)
+
+    @admin.display(boolean=True, description="Channel price differs")
+    def price_differs(self, obj):
+        return bool(obj.reservation and obj.reservation.channel_price_differs)
     list_filter = ["channel", "last_status"]
     search_fields = ["external_reference", "reservation__confirmation_number"]
 

@@ -2,12 +2,13 @@
 
 import secrets
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from inventory.models import Hotel, RoomType
-from pricing.models import RatePlan
+from pricing.models import Extra, RatePlan
 
 
 class Channel(models.Model):
@@ -126,6 +127,100 @@ class RatePlanMapping(models.Model):
             raise ValidationError({"rate_plan": "The rate plan belongs to another hotel."})
 
 
+class ChannelProfile(models.Model):
+    """How one channel speaks: its error style, reservation id types, ResStatus words, inbound credentials, and
+    what its bookings may do (be taken when sold out, get our guest emails). A channel without one behaves as
+    this model's defaults say (channelmanager.inbound.profiles.profile_of)."""
+
+    class ErrorStyle(models.TextChoices):
+        HTTP_STATUS = "HTTP_STATUS", "HTTP status (400, 404, 409) with OTA Errors"
+        OTA_ERRORS = "OTA_ERRORS", "HTTP 200 with OTA Errors (business refusals)"
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="profile")
+    error_style = models.CharField(max_length=12, choices=ErrorStyle.choices, default=ErrorStyle.HTTP_STATUS)
+    channel_id_type = models.CharField(
+        "channel's reservation id type", max_length=4, default="14",
+        help_text="OpenTravel UIT code of the channel's reservation id (ResID_Type): 14 by default, 8 for Expedia")
+    hotel_id_type = models.CharField(
+        "our confirmation number's id type", max_length=4, default="10",
+        help_text="ResID_Type our confirmation number is returned with: 10 by default, 3 for Expedia")
+    res_status_words = models.JSONField(
+        default=dict, blank=True,
+        help_text='ResStatus words of this channel beyond the usual ones, e.g. {"Pending": "Book", '
+                  '"Amended": "Modify", "Void": "Cancel"}')
+    inbound_username = models.CharField(max_length=100, blank=True,
+                                        help_text="Sent by the channel as HTTP Basic or WS-Security UsernameToken")
+    inbound_password = models.CharField(max_length=128, blank=True, editable=False,
+                                        help_text="Stored hashed; set it in the channel's admin page")
+    accept_sold_out = models.BooleanField(
+        default=False, help_text="Take this channel's bookings even when sold out (the OTA has sold them): they are "
+                                 "flagged OVERBOOKED and staff are emailed")
+    send_guest_emails = models.BooleanField(
+        default=False, help_text="Send our confirmation, change and cancellation emails to this channel's guests")
+    infants_apart = models.BooleanField(
+        default=True, help_text="Infants (age code 7, or a child up to the infant age) are not counted in occupancy")
+    infant_max_age = models.PositiveSmallIntegerField(default=1, help_text="A child of this age or younger is an "
+                                                                           "infant")
+    alert_email = models.EmailField(blank=True, help_text="Who hears of an overbooking; the hotel's email if blank")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inbound_username"], condition=~models.Q(inbound_username=""),
+                                               name="uniq_channel_inbound_username")]
+
+    def __str__(self):
+        return f"Profile of {self.channel}"
+
+    def set_inbound_password(self, raw: str) -> None:
+        self.inbound_password = make_password(raw) if raw else ""
+
+    def inbound_password_matches(self, raw: str) -> bool:
+        return bool(self.inbound_password) and check_password(raw, self.inbound_password)
+
+
+class CodeMapping(models.Model):
+    """One more code a channel uses for a room type, rate plan or service (extra), inbound. The room and rate
+    mappings above are the codes ARI is pushed with; these are also read in reservations."""
+
+    class Kind(models.TextChoices):
+        ROOM_TYPE = "ROOM_TYPE", "Room type"
+        RATE_PLAN = "RATE_PLAN", "Rate plan"
+        SERVICE = "SERVICE", "Service (extra)"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="code_mappings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel_code = models.CharField(max_length=40)
+    room_type = models.ForeignKey(RoomType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    rate_plan = models.ForeignKey(RatePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    extra = models.ForeignKey(Extra, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["channel", "kind", "channel_code"]
+        constraints = [models.UniqueConstraint(fields=["channel", "kind", "channel_code"],
+                                               name="uniq_channel_code_mapping")]
+
+    def __str__(self):
+        return f"{self.kind} {self.channel_code} -> {self.target}"
+
+    @property
+    def target(self):
+        return {self.Kind.ROOM_TYPE: self.room_type, self.Kind.RATE_PLAN: self.rate_plan,
+                self.Kind.SERVICE: self.extra}.get(self.kind)
+
+    def clean(self):
+        wanted = {self.Kind.ROOM_TYPE: "room_type", self.Kind.RATE_PLAN: "rate_plan", self.Kind.SERVICE: "extra"}
+        name = wanted.get(self.kind)
+        if name is None:
+            return
+        others = [n for n in wanted.values() if n != name and getattr(self, f"{n}_id")]
+        if not getattr(self, f"{name}_id") or others:
+            what = name.replace("_", " ")
+            raise ValidationError({name: f"A {self.get_kind_display().lower()} code maps to one {what} and "
+                                         "nothing else."})
+        target = getattr(self, name)
+        if self.channel_id and target.hotel_id != self.channel.hotel_id:
+            raise ValidationError({name: "It belongs to another hotel."})
+
+
 class AriKind(models.TextChoices):
     AVAILABILITY = "AVAIL", "Availability and restrictions"
     RATES = "RATES", "Rates"
@@ -227,6 +322,11 @@ class ChannelReservation(models.Model):
                                         help_text="The total the channel stated (AmountAfterTax)")
     channel_currency = models.CharField(max_length=3, blank=True)
     last_status = models.CharField(max_length=10, blank=True, help_text="Book, Modify or Cancel")
+    room_indexes = models.JSONField(default=list, blank=True,
+                                    help_text="The channel's RoomStay IndexNumber of each room, in booking order")
+    last_digest = models.CharField(max_length=64, blank=True, editable=False,
+                                   help_text="Fingerprint of the last message applied: its duplicate is answered "
+                                             "without applying it again")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,36 +10,21 @@ message per room type and channel:
    The Celery task retries a failed one with exponential backoff (`ari_retry_delay`).
 """
 
-import hashlib
 import logging
-import re
 import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from http.client import HTTPException
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.cancellations import reservation_cancel
-from bookings.models import Channel as BookingChannel
-from bookings.models import Reservation, Status
-from bookings.modifications import ModificationRequest, reservation_modify
-from bookings.payments import default_gateway
-from bookings.services import BookingRequest, GuestDetails, booking_create
-from hotelbooking.errors import (
-    ModificationNotAllowed,
-    ReservationNotFound,
-    UnknownRatePlan,
-    UnknownRoomType,
-)
 from inventory.models import HotelAPIKey
 from pricing.search import hotel_today
 
@@ -51,12 +36,10 @@ from .models import (
     Channel,
     ChannelKey,
     ChannelNight,
-    ChannelReservation,
     DeliveryAttempt,
     PendingAriChange,
     RoomTypeMapping,
 )
-from .selectors import rate_plan_for_code, room_type_for_code
 
 logger = logging.getLogger(__name__)
 
@@ -353,125 +336,9 @@ def ari_full_resyncs_due(*, now=None) -> list[AriMessage]:
     return messages
 
 
-# --- inbound reservations --------------------------------------------------------------------------------
+# --- inbound reservations: channelmanager/inbound (names kept here for callers) ---------------------------
 
-@dataclass(frozen=True)
-class InboundResult:
-    action: str
-    external_reference: str
-    reservation: Reservation
-    replayed: bool = False
-
-
-def channel_reservation_notify(*, channel: Channel, notification: ota_xml.ResNotification) -> InboundResult:
-    """Book, modify or cancel the reservation a channel sent, through the booking services.
-
-    The channel's reservation id is the key: booking the same id twice (a retry, or two deliveries at the
-    same moment) answers the reservation already made, which the unique (channel, external reference)
-    constraint guarantees. Cancelling twice answers the cancelled reservation.
-    """
-    if notification.action == ota_xml.BOOK:
-        return _book(channel, notification)
-    if notification.action == ota_xml.MODIFY:
-        return _modify(channel, notification)
-    return _cancel(channel, notification)
-
-
-def _actor(channel: Channel) -> str:
-    return f"channel:{channel.code}"
-
-
-def _claim_get(channel: Channel, reference: str) -> ChannelReservation | None:
-    return (ChannelReservation.objects.select_related("reservation__hotel")
-            .filter(channel=channel, external_reference=reference).first())
-
-
-def _mapped(channel: Channel, n: ota_xml.ResNotification):
-    room_type = room_type_for_code(channel=channel, channel_room_code=n.room_type_code)
-    if room_type is None:
-        raise UnknownRoomType(f"Room type {n.room_type_code} is not mapped for {channel.name}.",
-                              room_type=n.room_type_code)
-    rate_plan = rate_plan_for_code(channel=channel, channel_rate_code=n.rate_plan_code)
-    if rate_plan is None:
-        raise UnknownRatePlan(f"Rate plan {n.rate_plan_code} is not mapped for {channel.name}.",
-                              rate_plan=n.rate_plan_code)
-    return room_type, rate_plan
-
-
-def placeholder_email(channel: Channel, reference: str) -> str:
-    """The address of a guest whose channel withheld theirs: unique per channel and reservation id, so guests
-    of different bookings (also on two channels using the same ids) never share a guest record."""
-    digest = hashlib.sha256(f"{channel.pk}:{reference}".encode()).hexdigest()[:12]
-    readable = re.sub(r"[^A-Za-z0-9._-]", "-", f"{channel.code}-{reference}")[:60].lower()
-    return f"{readable}-{digest}@channel-guest.invalid"
-
-
-def _book(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
-    existing = _claim_get(channel, n.external_reference)
-    if existing is not None and existing.reservation_id:
-        return InboundResult(ota_xml.BOOK, n.external_reference, existing.reservation, replayed=True)
-    room_type, rate_plan = _mapped(channel, n)
-    request = BookingRequest(
-        hotel_code=channel.hotel.code, room_type_code=room_type.code, rate_plan_code=rate_plan.code,
-        check_in=n.check_in, check_out=n.check_out, adults=n.adults, children=n.children, child_ages=n.child_ages,
-        room_count=n.room_count, guest=GuestDetails(
-            n.guest.first_name, n.guest.last_name, n.guest.email or placeholder_email(channel, n.external_reference),
-            phone=n.guest.phone),
-        card=None, special_requests=n.special_requests, channel=BookingChannel.OTA, source=channel.code,
-        collect_payment=False)
-    try:
-        with transaction.atomic():
-            # Claim the reference first: a concurrent delivery of the same booking waits here, then fails.
-            claim = ChannelReservation.objects.create(
-                channel=channel, external_reference=n.external_reference, last_status=ota_xml.BOOK,
-                channel_total=n.total, channel_currency=n.currency)
-            reservation = booking_create(request=request, gateway=default_gateway(), actor=_actor(channel))
-            claim.reservation = reservation
-            claim.save(update_fields=["reservation", "updated_at"])
-    except IntegrityError:
-        existing = _claim_get(channel, n.external_reference)
-        if existing is None or existing.reservation_id is None:
-            raise
-        return InboundResult(ota_xml.BOOK, n.external_reference, existing.reservation, replayed=True)
-    return InboundResult(ota_xml.BOOK, n.external_reference, reservation)
-
-
-def _booked(channel: Channel, reference: str) -> ChannelReservation:
-    claim = _claim_get(channel, reference)
-    if claim is None or claim.reservation_id is None:
-        raise ReservationNotFound(f"No reservation {reference} from {channel.name}.")
-    return claim
-
-
-def _modify(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
-    claim = _booked(channel, n.external_reference)
-    reservation = claim.reservation
-    room_type, rate_plan = _mapped(channel, n)
-    if n.room_count != reservation.room_count:
-        raise ModificationNotAllowed("The number of rooms of a booking cannot change: cancel it and book again.",
-                                     field="NumberOfUnits")
-    request = ModificationRequest(check_in=n.check_in, check_out=n.check_out, adults=n.adults, children=n.children,
-                                  room_type_code=room_type.code, rate_plan_code=rate_plan.code)
-    with transaction.atomic():
-        result = reservation_modify(confirmation_number=reservation.confirmation_number, request=request,
-                                    gateway=default_gateway(), hotels=[channel.hotel], actor=_actor(channel),
-                                    collect_payment=False)
-        ChannelReservation.objects.filter(pk=claim.pk).update(
-            last_status=ota_xml.MODIFY, channel_total=n.total, channel_currency=n.currency,
-            updated_at=timezone.now())
-    return InboundResult(ota_xml.MODIFY, n.external_reference, result.reservation)
-
-
-def _cancel(channel: Channel, n: ota_xml.ResNotification) -> InboundResult:
-    claim = _booked(channel, n.external_reference)
-    if claim.reservation.status == Status.CANCELLED:
-        return InboundResult(ota_xml.CANCEL, n.external_reference, claim.reservation, replayed=True)
-    with transaction.atomic():
-        result = reservation_cancel(confirmation_number=claim.reservation.confirmation_number,
-                                    reason=f"Cancelled through {channel.name}", gateway=default_gateway(),
-                                    hotels=[channel.hotel], actor=_actor(channel))
-        ChannelReservation.objects.filter(pk=claim.pk).update(last_status=ota_xml.CANCEL, updated_at=timezone.now())
-    return InboundResult(ota_xml.CANCEL, n.external_reference, result.reservation)
+from .inbound import InboundResult, channel_reservation_notify, placeholder_email  # noqa: E402, F401
 
 
 @transaction.atomic

@@ -181,13 +181,20 @@ def _lock_nights(room_type_id: int, nights: list[date]) -> dict[date, InventoryD
 
 
 def inventory_reserve(*, room_type: RoomType, nights: list[date], rooms: int, holder: str,
-                      enforce_restrictions: bool = False, check_out: date | None = None) -> None:
+                      enforce_restrictions: bool = False, check_out: date | None = None,
+                      overbook: bool = False) -> list[date]:
     """Take `rooms` rooms on every night for `holder`, or raise SoldOut naming the first short night.
 
     Must run inside the caller's transaction. Nights the holder already holds are not taken twice.
+
+    `overbook` is for a booking a channel has already sold (channelmanager): stop-sell and the sell limit are
+    passed over, every room that physically exists is taken, and the nights where none was left are returned
+    (held short) instead of refused. The CHECK constraint (sold <= total - out of order) still holds.
     """
     if not nights:
-        return
+        return []
+    if overbook:
+        return _reserve_what_exists(room_type=room_type, nights=sorted(nights), rooms=rooms, holder=holder)
     nights = sorted(nights)
     locked = _lock_nights(room_type.id, nights)
     held = Counter({h.date: h.rooms for h in InventoryHold.objects.filter(holder=holder, room_type=room_type,
@@ -227,6 +234,29 @@ def inventory_reserve(*, room_type: RoomType, nights: list[date], rooms: int, ho
             InventoryHold.objects.filter(pk=existing[night].pk).update(rooms=F("rooms") + need)
         else:
             InventoryHold.objects.create(holder=holder, room_type=room_type, date=night, rooms=need)
+    return []
+
+
+def _reserve_what_exists(*, room_type: RoomType, nights: list[date], rooms: int, holder: str) -> list[date]:
+    locked = _lock_nights(room_type.id, nights)
+    held = Counter({h.date: h.rooms for h in InventoryHold.objects.filter(holder=holder, room_type=room_type,
+                                                                          date__in=nights)})
+    short = []
+    for night in nights:
+        need = rooms - held[night]
+        if need <= 0:
+            continue
+        day = locked.get(night)
+        take = 0 if day is None else max(0, min(need, day.total - day.out_of_order - day.sold))
+        if take < need:
+            short.append(night)
+        if take:
+            InventoryDay.objects.filter(pk=day.pk).update(sold=F("sold") + take)
+            hold, created = InventoryHold.objects.get_or_create(holder=holder, room_type=room_type, date=night,
+                                                                defaults={"rooms": take})
+            if not created:
+                InventoryHold.objects.filter(pk=hold.pk).update(rooms=F("rooms") + take)
+    return short
 
 
 def inventory_release(*, holder: str, nights: list[date] | None = None, room_type_id: int | None = None) -> int:

@@ -297,9 +297,10 @@ def _move_inventory(reservation: Reservation, plan: ModificationPlan) -> None:
         inventory_release(holder=reservation.holder, nights=releasing, room_type_id=old_type_id)
     # A new arrival day or room type must respect arrival/departure restrictions like a booking; an extension
     # of a stay already under way in its room type only needs rooms.
-    restrict = plan.room_type_changed or q.check_in != plan.original_check_in
+    restrict = (plan.room_type_changed or q.check_in != plan.original_check_in) and not plan.overbook
     inventory_reserve(room_type=q.room_type, nights=new_nights, rooms=reservation.room_count,
-                      holder=reservation.holder, enforce_restrictions=restrict, check_out=q.check_out)
+                      holder=reservation.holder, enforce_restrictions=restrict, check_out=q.check_out,
+                      overbook=plan.overbook)
 
 
 def _apply(reservation: Reservation, plan: ModificationPlan) -> None:

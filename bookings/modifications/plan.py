@@ -74,6 +74,9 @@ class ModificationRequest:
     # The code a guest typed for a member or code-only rate plan: a change to such a plan without it is
     # UNKNOWN_RATE_PLAN, as at booking. None (staff, channels) does not check it.
     access_code: str | None = None
+    # A channel's change the OTA has already sold (channelmanager): no night is refused as sold out or
+    # restricted; nights with no room left are held short (inventory_reserve(overbook=True)).
+    overbook: bool = False
 
     def is_empty(self) -> bool:
         return all(v in (None, "") for v in (self.check_in, self.check_out, self.adults, self.children,
@@ -109,6 +112,7 @@ class ModificationPlan:
     paid: Decimal | None = None  # what the guest has paid so far, when known: refunds never go below the new total
     retained: Decimal = ZERO  # non-refundable once changed: the liability the booking has reached (see retain)
     settled_at_hotel: bool = False  # a card guarantee or pay-at-the-hotel booking: no money moves on a change
+    overbook: bool = False  # ModificationRequest.overbook
 
     @property
     def currency(self) -> str:
@@ -296,9 +300,10 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
 
     unchanged, added, removed = night_groups(booked, new_dates, quote, reservation.room_count)
 
-    _ensure_rooms_free(room_type, new_dates if room_type_changed else added.nights, reservation.room_count)
+    if not request.overbook:
+        _ensure_rooms_free(room_type, new_dates if room_type_changed else added.nights, reservation.room_count)
     if not room_type_changed and stay.check_in == reservation.check_in and \
-            stay.check_out != reservation.check_out:
+            stay.check_out != reservation.check_out and not request.overbook:
         # The arrival stands (taking the rooms checks a new arrival or room type in full): the new length and
         # departure day meet the room type's rules as a new booking would (maximum stay, closed to departure).
         stay_length_check(room_type=room_type, check_in=stay.check_in, check_out=stay.check_out,
@@ -335,6 +340,7 @@ def modification_plan(*, reservation: Reservation, request: ModificationRequest)
         room_type_changed=room_type_changed, rate_plan_changed=rate_plan_changed, policy_snapshot=snapshot,
         paid=reached.paid, retained=reached.penalty,
         settled_at_hotel=(reservation.payment_terms or {}).get("guarantee") in SETTLED_AT_HOTEL,
+        overbook=request.overbook,
     )
 
 

@@ -129,6 +129,11 @@ class BookingRequest:
     access_code: str | None = None
     # The guest's language (a code of settings.LANGUAGES; the booking page passes the page's): their emails'.
     language: str = ""
+    # False: our confirmation, change and cancellation emails are not sent (a channel writes to its guests).
+    guest_emails: bool = True
+    # A channel's booking the OTA has already sold: restrictions are not enforced, and nights with no room left
+    # are booked short and listed in Reservation.overbooked_nights (inventory_reserve(overbook=True)).
+    overbook: bool = False
 
 
 # --- creating a booking ----------------------------------------------------------------------------------
@@ -318,11 +323,15 @@ def _booking_hold(*, hotel: Hotel, booking: BookingQuote, request: BookingReques
         for room, reservation in sorted(rooms, key=lambda pair: (pair[0].quote.room_type.id, pair[0].index)):
             quote = room.quote
             try:
-                inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
-                                  rooms=quote.rooms, holder=reservation.holder, enforce_restrictions=True,
-                                  check_out=quote.check_out)
+                short = inventory_reserve(room_type=quote.room_type, nights=[n.date for n in quote.nights],
+                                          rooms=quote.rooms, holder=reservation.holder,
+                                          enforce_restrictions=not request.overbook, check_out=quote.check_out,
+                                          overbook=request.overbook)
             except DomainError as exc:
                 raise room_named(exc, room.index, len(rooms)) from None
+            if short:
+                reservation.overbooked_nights = [night.isoformat() for night in short]
+                Reservation.objects.filter(pk=reservation.pk).update(overbooked_nights=reservation.overbooked_nights)
         _promotion_use_take(lead, booking.rooms[0].quote.promotion)
         if step is None:
             note = request.payment_note or (f"Payment collected by {request.source or request.channel}"
@@ -516,6 +525,7 @@ def _reservation_create_pending(*, hotel, quote: Quote, request: BookingRequest,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
         child_ages=child_ages, room_count=quote.rooms, channel=request.channel, source=request.source[:100],
         special_requests=(request.special_requests or "").strip(), arrival_time=request.arrival_time,
+        guest_emails=request.guest_emails,
         billing_address=(request.billing_address or "").strip(), language=guest_language(request.language),
         currency=currency, created_by_key=actor_fields(actor)["api_key"], **quote_totals(quote),
         cancellation_policy=quote.policy_snapshot, free_until=quote.free_until,

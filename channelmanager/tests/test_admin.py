@@ -21,7 +21,7 @@ def test_the_channel_form_never_shows_the_secrets_and_keeps_them_when_left_blank
     data = {"hotel": channel.hotel_id, "code": "BOOKING_COM", "name": "Booking.com", "property_code": "",
             "endpoint_url": "https://ota.example/ari", "username": "gh-nyc", "password": "", "token": "",
             "is_active": "on", "ari_days": "90", "rate_amounts": "AFTER_TAX"}
-    for prefix in ("room_mappings", "rate_mappings", "ical_feeds"):
+    for prefix in ("room_mappings", "rate_mappings", "ical_feeds", "profile", "code_mappings"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     # Existing inline rows must be posted back to be kept.
     for i, m in enumerate(channel.room_mappings.all()):
@@ -92,3 +92,26 @@ def test_the_resync_command_sends_now(channel, httpserver):
     assert AriMessage.objects.filter(status=AriMessage.Status.SENT, reason="full resync").count() == 4
     channel.refresh_from_db()
     assert channel.ari_flush_scheduled_at is None
+
+
+def test_the_profile_inline_stores_the_inbound_password_hashed_and_never_shows_it(admin_client, channel):
+    from channelmanager.models import ChannelProfile
+
+    url = reverse("admin:channelmanager_channel_change", args=[channel.pk])
+    data = {"hotel": channel.hotel_id, "code": "BOOKING_COM", "name": "Booking.com", "property_code": "",
+            "endpoint_url": "", "username": "gh-nyc", "password": "", "token": "", "is_active": "on",
+            "ari_days": "365"}
+    for prefix in ("room_mappings", "rate_mappings", "ical_feeds", "code_mappings"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update({"profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "0", "profile-0-channel": channel.pk,
+                 "profile-0-error_style": "OTA_ERRORS", "profile-0-channel_id_type": "8",
+                 "profile-0-hotel_id_type": "3", "profile-0-res_status_words": "{}",
+                 "profile-0-inbound_username": "bdc-in", "profile-0-new_inbound_password": "top-secret-9",
+                 "profile-0-accept_sold_out": "on", "profile-0-infants_apart": "on", "profile-0-infant_max_age": "1",
+                 "profile-0-alert_email": ""})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content[:3000]
+    profile = ChannelProfile.objects.get(channel=channel)
+    assert profile.accept_sold_out and profile.error_style == "OTA_ERRORS"
+    assert profile.inbound_password != "top-secret-9" and profile.inbound_password_matches("top-secret-9")
+    assert b"top-secret-9" not in admin_client.get(url).content
