@@ -100,7 +100,7 @@ def test_the_profile_inline_stores_the_inbound_password_hashed_and_never_shows_i
     url = reverse("admin:channelmanager_channel_change", args=[channel.pk])
     data = {"hotel": channel.hotel_id, "code": "BOOKING_COM", "name": "Booking.com", "property_code": "",
             "endpoint_url": "", "username": "gh-nyc", "password": "", "token": "", "is_active": "on",
-            "ari_days": "365"}
+            "ari_days": "365", "rate_amounts": "BEFORE_TAX"}
     for prefix in ("room_mappings", "rate_mappings", "ical_feeds", "code_mappings"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update({"profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "0", "profile-0-channel": channel.pk,
