@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bookings.admin_readonly import NoEdits, ReadOnlyInline
+from bookings.admin.readonly import NoEdits, ReadOnlyInline
 from hotelbooking.errors import DomainError
 from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import staff_may

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from bookings.admin_readonly import NoEdits
+from bookings.admin.readonly import NoEdits
 from bookings.consent import MarketingConsent, consent_current, consent_record
 from hotelbooking.errors import DomainError
 from hotelbooking.hotel_admin import HotelScoped

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
-from bookings.admin_readonly import ReadOnlyInline
+from bookings.admin.readonly import ReadOnlyInline
 from hotelbooking.errors import DomainError
 from inventory.models import HotelAPIKey
 

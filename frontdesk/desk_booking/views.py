@@ -1,4 +1,4 @@
-"""The console's "New booking" pages (walk-in, phone, email), hung off StayAdmin's URLs (frontdesk/admin.py).
+"""The console's "New booking" pages (walk-in, phone, email), hung off StayAdmin's URLs (frontdesk/admin/stays.py).
 
 Step one (GET book/): the stay, and every room type with its rooms left and price. Step two (GET book/ with a
 room_type): the guest (with a search of the hotel's guests), the guarantee and, for a manager, a price override;

@@ -1,4 +1,4 @@
-"""The console's tape chart and its room assignment, hung off StayAdmin's URLs (frontdesk/admin.py).
+"""The console's tape chart and its room assignment, hung off StayAdmin's URLs (frontdesk/admin/stays.py).
 
 GET tape-chart/?hotel=NYC&start=YYYY-MM-DD: two weeks of rooms and stays (frontdesk.tape_chart.selectors).
 POST <pk>/assign-room/ (room): assign the stay a room ahead of arrival; POST <pk>/unassign-room/ (room, optional):

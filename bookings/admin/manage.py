@@ -16,17 +16,17 @@ from django.urls import path, reverse
 from hotelbooking.errors import DomainError, PriceChanged
 from hotelbooking.permissions import staff_may
 
-from .cancellations import CANCELLABLE, booking_cancellation_terms, ensure_cancellable, reservation_cancel
-from .forms_manage import AdminCancelForm, AdminChangeBookingDatesForm, AdminChangeDatesForm
-from .models import Status
-from .modifications import (
+from ..cancellations import CANCELLABLE, booking_cancellation_terms, ensure_cancellable, reservation_cancel
+from ..forms_manage import AdminCancelForm, AdminChangeBookingDatesForm, AdminChangeDatesForm
+from ..models import Status
+from ..modifications import (
     ModificationRequest,
     booking_modification_quote,
     booking_modify,
     modification_plan,
     reservation_modify,
 )
-from .payments import default_gateway
+from ..payments import default_gateway
 
 
 class ReservationManageAdminMixin:

@@ -6,8 +6,8 @@ from django.utils.html import format_html
 
 from hotelbooking.money import fmt
 
-from .admin_readonly import ReadOnlyInline
-from .models import Reservation
+from ..models import Reservation
+from .readonly import ReadOnlyInline
 
 
 def _link(reservation: Reservation) -> str:

@@ -4,10 +4,10 @@ the staff member's hotels."""
 
 from django.contrib import admin
 
-from bookings.admin_readonly import NoEdits
+from bookings.admin.readonly import NoEdits
 from hotelbooking.hotel_admin import HotelScoped
 
-from .models import BillingParty, Folio, FolioLineMove
+from ..models import BillingParty, Folio, FolioLineMove
 
 
 @admin.register(BillingParty)

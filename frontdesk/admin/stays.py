@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from bookings.admin import DisputedFilter
-from bookings.admin_readonly import NoEdits
+from bookings.admin.readonly import NoEdits
 from bookings.models import Status
 from bookings.payments import default_gateway
 from hotelbooking.errors import DomainError
@@ -21,15 +21,14 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.permissions import scope_to_hotels, staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import folio_views, inhouse_views, paylinks, selectors, services
-from .admin_desk import DeskPagesMixin, stay_actions
-from .assignments import ahead_assignments
-from .audit import stay_history
-from .console_nav import console_nav
-from .desk_booking import views as desk_booking
-from .forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
-from .incidentals import incidentals_hold, incidentals_to_capture
-from .models import (
+from .. import folio_views, inhouse_views, paylinks, selectors, services
+from ..assignments import ahead_assignments
+from ..audit import stay_history
+from ..console_nav import console_nav
+from ..desk_booking import views as desk_booking
+from ..forms import ChargeForm, CheckInForm, OutOfOrderForm, PaymentLinkForm, ReverseForm
+from ..incidentals import incidentals_hold, incidentals_to_capture
+from ..models import (
     FolioLine,
     GuestStats,
     HousekeepingTask,
@@ -43,7 +42,8 @@ from .models import (
     Stay,
     StayRecord,
 )
-from .tape_chart import views as tape_chart
+from ..tape_chart import views as tape_chart
+from .desk import DeskPagesMixin, stay_actions
 
 
 class ReadOnlyAdmin(NoEdits, HotelScoped, admin.ModelAdmin):
@@ -485,6 +485,3 @@ class PaymentLinkAdmin(ReadOnlyAdmin):
     @admin.display(description="State")
     def state(self, obj):
         return obj.state.lower()
-
-
-from . import admin_folios  # noqa: E402, F401  (billing parties, folios and moves: registered there)

@@ -10,12 +10,12 @@ from hotelbooking.hotel_admin import HotelScoped
 from hotelbooking.money import fmt
 from pricing.cancellation import penalty_label, tier_label
 
-from . import events
-from .admin_manage import ReservationManageAdminMixin
-from .admin_readonly import ReadOnlyInline
-from .admin_rooms import BookingRoomsAdminMixin, BookingRoomsInline
-from .models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
-from .services.override import price_override_summary
+from .. import events
+from ..models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
+from ..services.override import price_override_summary
+from .manage import ReservationManageAdminMixin
+from .readonly import ReadOnlyInline
+from .rooms import BookingRoomsAdminMixin, BookingRoomsInline
 
 
 def _money_display(field: str):
@@ -269,4 +269,4 @@ class OutboxEventAdmin(HotelScoped, ReadOnlyAdmin):
         if skipped:
             self.message_user(request, f"{skipped} event(s) were already delivered.", messages.INFO)
 
-from .payments import admin as _payments_admin  # noqa: E402, F401  (registers the payment-attempt admin)
+from ..payments import admin as _payments_admin  # noqa: E402, F401  (registers the payment-attempt admin)

@@ -14,10 +14,10 @@ from hotelbooking.money import ZERO, round_money
 from hotelbooking.permissions import staff_hotels, staff_may
 from pricing.search import hotel_today
 
-from . import services
-from .audit import stay_history
-from .desk_forms import CancelForm, PenaltyForm
-from .desk_search import desk_search
+from .. import services
+from ..audit import stay_history
+from ..desk_forms import CancelForm, PenaltyForm
+from ..desk_search import desk_search
 
 
 class DeskPagesMixin:
