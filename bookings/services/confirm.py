@@ -17,7 +17,7 @@ from hotelbooking.errors import PaymentFailed, PaymentLinkExpired, ReservationNo
 from ..models import PaymentAttempt, Reservation
 from ..payments import PaymentGateway
 from ..payments.attempts import attempt_check, attempt_send, attempts_due
-from .create import _booking_outcome, booking_payment_attempt
+from .settle import _booking_outcome, booking_payment_attempt
 
 TOKEN_SALT = "bookings.payment-confirm"
 NOT_COMPLETED = "The payment was not completed. Please try again, or use another card."

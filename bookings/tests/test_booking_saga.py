@@ -110,16 +110,16 @@ def test_a_decline_leaves_no_reservation_no_rooms_and_no_money(nyc, next_friday,
 
 @pytest.mark.django_db
 def test_a_refund_the_provider_refuses_for_now_is_queued_and_retried(nyc, next_friday, faulty, monkeypatch):
-    from bookings.services import create
+    from bookings import events
 
-    record = create.events.event_record
+    record = events.event_record
 
     def confirm_fails(name, **kwargs):
-        if name == create.events.RESERVATION_CONFIRMED:
+        if name == events.RESERVATION_CONFIRMED:
             raise RuntimeError("outbox unavailable")
         return record(name, **kwargs)
 
-    monkeypatch.setattr(create.events, "event_record", confirm_fails)
+    monkeypatch.setattr(events, "event_record", confirm_fails)
     faulty.fail_next("refund", "rate_limited")
     with pytest.raises(BookingNotCompleted):
         booking_create(request=seed_request(next_friday), gateway=faulty)
@@ -135,11 +135,11 @@ def test_a_refund_the_provider_refuses_for_now_is_queued_and_retried(nyc, next_f
 
 @pytest.mark.django_db
 def test_a_refund_the_provider_refuses_outright_waits_for_a_person(nyc, next_friday, faulty, monkeypatch):
-    from bookings.services import create
+    from bookings import events
 
-    record = create.events.event_record
-    monkeypatch.setattr(create.events, "event_record", lambda name, **kw: (_ for _ in ()).throw(RuntimeError())
-                        if name == create.events.RESERVATION_CONFIRMED else record(name, **kw))
+    record = events.event_record
+    monkeypatch.setattr(events, "event_record", lambda name, **kw: (_ for _ in ()).throw(RuntimeError())
+                        if name == events.RESERVATION_CONFIRMED else record(name, **kw))
     faulty.fail_next("refund", "decline")
     with pytest.raises(BookingNotCompleted):
         booking_create(request=seed_request(next_friday), gateway=faulty)

@@ -248,14 +248,14 @@ def test_a_failure_after_the_charge_refunds_it(nyc, next_friday, gateway, monkey
     refunds = []
     monkeypatch.setattr(gateway, "refund", lambda **kw: refunds.append(kw) or type(gateway).refund(gateway, **kw))
 
-    record = services.create.events.event_record
+    record = services.settle.events.event_record
 
     def broken_record(name, **kwargs):  # confirming fails after the charge went through
-        if name == services.create.events.RESERVATION_CONFIRMED:
+        if name == services.settle.events.RESERVATION_CONFIRMED:
             raise RuntimeError("outbox unavailable")
         return record(name, **kwargs)
 
-    monkeypatch.setattr(services.create.events, "event_record", broken_record)
+    monkeypatch.setattr(services.settle.events, "event_record", broken_record)
     with pytest.raises(BookingNotCompleted):
         booking_create(request=seed_request(next_friday), gateway=gateway)
     assert len(refunds) == 1 and refunds[0]["amount"] == Decimal("664.14")

@@ -345,17 +345,17 @@ def test_a_failure_confirming_the_second_room_refunds_each_share_and_holds_nothi
     from hotelbooking.errors import BookingNotCompleted
 
     gateway = FaultyGateway()
-    record = services.create.events.event_record
+    record = services.settle.events.event_record
     confirmed = []
 
     def broken_record(name, **kwargs):  # the first room confirms, the second fails: the whole step rolls back
-        if name == services.create.events.RESERVATION_CONFIRMED:
+        if name == services.settle.events.RESERVATION_CONFIRMED:
             confirmed.append(kwargs["reservation"].pk)
             if len(confirmed) == 2:
                 raise RuntimeError("outbox unavailable")
         return record(name, **kwargs)
 
-    monkeypatch.setattr(services.create.events, "event_record", broken_record)
+    monkeypatch.setattr(services.settle.events, "event_record", broken_record)
     with pytest.raises(BookingNotCompleted):
         _book(next_friday, gateway)
 
