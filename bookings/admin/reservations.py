@@ -14,7 +14,7 @@ from .. import events
 from ..models import Guest, OutboxEvent, Payment, Reservation, ReservationNight, StatusChange
 from ..services.override import price_override_summary
 from .manage import ReservationManageAdminMixin
-from .readonly import ReadOnlyInline
+from .readonly import NoEdits, ReadOnlyInline
 from .rooms import BookingRoomsAdminMixin, BookingRoomsInline
 
 
@@ -205,15 +205,8 @@ class GuestAdmin(HotelScoped, admin.ModelAdmin):
         return obj._bookings
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(NoEdits, admin.ModelAdmin):
+    """Records (payments, outbox events): shown, never added, changed or deleted."""
 
 
 @admin.register(Payment)
