@@ -28,12 +28,20 @@ from pricing.search import MAX_ROOMS, hotel_today, rooms_limit_message
 
 from .. import events
 from ..models import Reservation, Status
-from .create import BookingRequest, GuestDetails, _reservation_create_pending, _rooms_lock
+from .create import BookingRequest, GuestDetails, _reservation_create_pending
 from .lifecycle import reservation_save, transition
 from .quote import RoomRequest, booking_quote, child_ages_validate, room_named
-from .reading import reservation_get
+from .reading import reservation_get, reservation_lock
 
 _SETTLED_AT_HOTEL = ("CARD_GUARANTEE", "PAY_AT_HOTEL")
+
+
+def _rooms_lock(lead_pk: int) -> list[Reservation]:
+    """The booking's rooms locked, the lead first, then the others by id (every booking-wide change's order)."""
+    rooms = [reservation_lock(lead_pk)]
+    rooms += [reservation_lock(pk) for pk in
+              Reservation.objects.filter(lead=lead_pk).order_by("id").values_list("pk", flat=True)]
+    return [r for r in rooms if r is not None]
 
 
 def booking_room_add(*, confirmation_number: str, room: RoomRequest, hotels=None, actor=None,
@@ -44,7 +52,7 @@ def booking_room_add(*, confirmation_number: str, room: RoomRequest, hotels=None
     to have: MODIFICATION_NOT_ALLOWED if it has other ones. Errors about the room name it (`room`, its place)."""
     found = reservation_get(confirmation_number=confirmation_number, hotels=hotels)
     with transaction.atomic():
-        rooms = _rooms_lock(found.booking_lead)
+        rooms = _rooms_lock(found.booking_lead.pk)
         lead = rooms[0]
         position = len(rooms) + 1
         live = [r for r in rooms if r.status == Status.CONFIRMED]
