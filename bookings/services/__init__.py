@@ -4,6 +4,7 @@ together or not at all, and no gateway call runs while a row lock is held (see b
 Other apps import these names from `bookings.services`.
 """
 
+from .add_room import booking_room_add
 from .balance import balance_at_check_in, balance_charge, balance_due, balances_charge_due
 from .confirm import (
     PendingPayment,
@@ -46,7 +47,7 @@ __all__ = [
     "amount_paid", "amount_paid_net", "balance_at_check_in", "balance_charge", "balance_due",
     "balances_charge_due", "BOOKING_ATTEMPTS", "booking_create", "booking_payment_attempt",
     "booking_payment_confirm", "booking_payment_pending", "booking_payment_token", "booking_payment_token_read",
-    "booking_quote", "booking_quote_rooms", "BookingQuote", "BookingRequest", "card_on_file",
+    "booking_quote", "booking_quote_rooms", "booking_room_add", "BookingQuote", "BookingRequest", "card_on_file",
     "confirmation_number_next", "GuestDetails", "MAX_ROOMS", "payment_summary", "PendingPayment", "PriceOverride",
     "quote_payload", "quote_totals", "rate_plan_open_check", "reservation_detail_get", "reservation_get",
     "reservation_lock", "reservation_save",
