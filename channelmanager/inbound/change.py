@@ -19,7 +19,7 @@ from bookings.cancellations import reservation_cancel, room_cancel
 from bookings.models import Reservation, Status
 from bookings.modifications import ModificationRequest, reservation_modify
 from bookings.payments import default_gateway
-from bookings.services import RoomRequest, booking_room_add
+from bookings.services import RoomRequest, booking_room_add, reservation_lock
 from hotelbooking.errors import ModificationNotAllowed
 
 from ..models import Channel, ChannelProfile, ChannelReservation
@@ -68,6 +68,10 @@ def channel_booking_modify(*, channel: Channel, profile: ChannelProfile, n: ResN
     kept = {room.pk for room, _ in pairs}
     extras, unmapped = extras_of(channel, n, [s for _, s in pairs] + added)
     with transaction.atomic():
+        # Every room locked first, the lead then the others by id: the order booking-wide changes take theirs, so
+        # a message that lists room 2 before room 1 never deadlocks with a desk or guest change of the booking.
+        for room in sorted(rooms, key=lambda r: (r.pk != lead.pk, r.pk)):
+            reservation_lock(room.pk)
         for position, room in enumerate(rooms, start=1):
             if room.pk not in kept and room.status in _LIVE and len(rooms) > 1:
                 room_cancel(confirmation_number=lead.confirmation_number, room=position,
