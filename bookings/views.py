@@ -49,6 +49,7 @@ from .book_rooms import (
     party_form_apply,
     room_requests,
     rooms_form,
+    single_ages,
     terms_summed,
 )
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
@@ -74,11 +75,11 @@ SESSION_KEY = "booked_confirmation_numbers"
 # A payment that failed on the 3-D Secure or confirming page: said on the book page the guest is sent back to.
 PAYMENT_FAILED_KEY = "booking_payment_failed"
 # `extras` carries the chosen extras as "BRKF:1,PARK:2" (the extras form on the page posts them as checkboxes).
-# `rooms` and `party` carry a multi-room booking (bookings/book_rooms.py).
+# `rooms` and `party` carry a multi-room booking, `child_ages` ("4,13") the children's ages (bookings/book_rooms.py).
 STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code",
-               "extras", "access_code", "rooms", "party")
+               "extras", "access_code", "rooms", "party", "child_ages")
 # Given only when set: a stay without them keeps the link it always had.
-OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party")
+OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party", "child_ages")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
@@ -110,8 +111,8 @@ def _quote_for(params: dict, *, check_rooms: bool = True) -> tuple:
                                        rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
                                        check_out=params["check_out"], adults=params["adults"] or 1,
                                        children=params["children"] or 0, promo_code=params["promo_code"] or None,
-                                       extras=extras)
-        booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=[],
+                                       child_ages=single_ages(params), extras=extras)
+        booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=list(quote.child_ages),
                                                 terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
     quote = booking.rooms[0].quote
     services.rate_plan_open_check(quote.rate_plan, params.get("access_code") or "")
@@ -135,8 +136,8 @@ def _quote_for(params: dict, *, check_rooms: bool = True) -> tuple:
 def _search_url(params: dict) -> str:
     from urllib.parse import urlencode
 
-    query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "rate_plan",
-                                    "promo_code") if params.get(k)}
+    query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "child_ages",
+                                    "rate_plan", "promo_code") if params.get(k)}
     if is_multi_room(params) and (params.get("rooms") or "").isdigit():
         query["rooms"] = params["rooms"]
     return "/?" + urlencode(query) if query else "/"
@@ -173,7 +174,8 @@ def _render_book(request, *, params, hotel=None, booking: BookingQuote | None = 
         context.update({
             "hotel": hotel, "quote": quote, "booking": booking, "multi_room": len(booking.rooms) > 1,
             "price": quote_breakdown(quote),
-            "room_prices": [{"index": r.index, "quote": r.quote, "price": quote_breakdown(r.quote)}
+            "room_prices": [{"index": r.index, "quote": r.quote, "child_ages": r.child_ages,
+                             "price": quote_breakdown(r.quote)}
                             for r in booking.rooms] if len(booking.rooms) > 1 else [],
             "total": money_str(booking.total, booking.currency), "currency": booking.currency,
             "nights_count": len(quote.nights),
@@ -267,11 +269,13 @@ def book(request):
         holder=d["holder_name"])
     quote = quoted.rooms[0].quote
     rooms = tuple(RoomRequest(room_type_code=r.quote.room_type.code, adults=r.quote.adults,
-                              children=r.quote.children) for r in quoted.rooms) if len(quoted.rooms) > 1 else ()
+                              children=r.quote.children, child_ages=list(r.child_ages))
+                  for r in quoted.rooms) if len(quoted.rooms) > 1 else ()
     booking = BookingRequest(
         hotel_code=hotel.code, room_type_code=quote.room_type.code, rate_plan_code=quote.rate_plan.code,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
-        rooms=rooms, promo_code=params["promo_code"] or None,
+        child_ages=[] if rooms else list(quoted.rooms[0].child_ages), rooms=rooms,
+        promo_code=params["promo_code"] or None,
         guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
         card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],
