@@ -184,3 +184,14 @@ def test_the_rooms_form_gives_each_room_its_children_s_ages(pinned, by_age, clie
     confirmation = _text(client.get(booked["Location"]))
     assert "2 adults, 2 children (ages 4, 13)" in confirmation and "2 adults, 1 child (age 1)" in confirmation
 
+
+
+def test_the_age_fields_and_their_errors_read_in_the_guest_s_language(pinned, by_age, client):
+    page = client.get("/?" + urlencode(SEARCH), HTTP_ACCEPT_LANGUAGE="de")
+    text = _text(page)
+    assert "Alter der Kinder" in text and "Alter von Kind 2" in text
+    assert "Bitte geben Sie das Alter jedes Kindes an (0 bis 17 Jahre)" in text
+    wrong = client.get("/book/?" + urlencode({**STAY, "child_ages": "4"}), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Indique una edad por niño (se esperaban 2, se indicaron 1)." in _text(wrong)
+    booked = client.get("/book/?" + urlencode({**STAY, "child_ages": "4,13"}), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "(âges : 4, 13)" in _text(booked)
