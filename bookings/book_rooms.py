@@ -4,8 +4,10 @@ The book page carries them as two stay parameters beside the single-room ones: `
 MAX_ROOMS) and `party` ("2-2-4.13,1-0": adults-children of each room, in order, and the children's ages after a
 third dash, dot-separated; "2-0" without ages as before). A link without them is the single-room booking it
 always was, its children's ages in `child_ages` ("4,13", as the search gives them); a room the party does not name
-takes the search's `adults`, `children` and `child_ages`. The booking service validates everything (INVALID_PARTY
-naming the room, with the search's child-age errors); here is only parsing and the page's form.
+takes the search's `adults`, `children` and `child_ages`. Rooms of other room types than the link's `room_type`
+are named by `room_types` ("DELUXE-KING,STANDARD-QUEEN", each room's in order; a blank or missing one is
+`room_type`'s). The booking service validates everything (INVALID_PARTY naming the room, with the search's child-age
+errors, UNKNOWN_ROOM_TYPE); here is only parsing and the page's form.
 """
 
 from dataclasses import replace
@@ -25,6 +27,17 @@ def room_ages_field(index: int) -> str:
     return f"room_{index}_child_ages"
 
 
+def room_types_param(params: dict) -> list[str]:
+    """Each room's room type code as `room_types` gives them ("" where the link's `room_type` is meant)."""
+    return [code.strip()[:50] for code in (params.get("room_types") or "").split(",")][:MAX_ROOMS + 1]
+
+
+def _room_type_of(params: dict, index: int) -> str:
+    """The room type of room `index` (from 1): its `room_types` entry, else the link's `room_type`."""
+    types = room_types_param(params)
+    return (types[index - 1] if index <= len(types) else "") or params.get("room_type") or ""
+
+
 def rooms_asked(params: dict) -> int:
     """How many rooms the parameters ask for, as typed (the service checks 1 to MAX_ROOMS); 1 when blank."""
     value = (params.get("rooms") or "").strip()
@@ -34,7 +47,7 @@ def rooms_asked(params: dict) -> int:
 
 
 def is_multi_room(params: dict) -> bool:
-    return rooms_asked(params) != 1 or len(parties(params)) > 1
+    return rooms_asked(params) != 1 or len(parties(params)) > 1 or any(room_types_param(params)[1:])
 
 
 def parties(params: dict) -> list[tuple[str, str, list[str]]]:
@@ -59,8 +72,8 @@ def room_requests(params: dict) -> list[RoomRequest]:
     count = min(max(rooms_asked(params), 0), MAX_ROOMS + 1)
     default = (params.get("adults") or "1", params.get("children") or "0", single_ages(params))
     rows = (parties(params) + [default] * count)[:count]
-    return [RoomRequest(room_type_code=params["room_type"], adults=a, children=c, child_ages=ages)
-            for a, c, ages in rows]
+    return [RoomRequest(room_type_code=_room_type_of(params, i), adults=a, children=c, child_ages=ages)
+            for i, (a, c, ages) in enumerate(rows, start=1)]
 
 
 def party_form_apply(params: dict, query) -> dict:
@@ -69,6 +82,7 @@ def party_form_apply(params: dict, query) -> dict:
     `adults`, `children` and `child_ages`. Ages beyond a room's children count (the selects of a larger count,
     sent without our script) are not kept."""
     adults, children = query.getlist("room_adults"), query.getlist("room_children")
+    types = [code.strip()[:50] for code in query.getlist("room_room_type")][:MAX_ROOMS + 1]
     rows = []
     for index, (a, c) in enumerate(zip(adults, children, strict=False), start=1):
         a, c = a.strip()[:3], c.strip()[:3] or "0"
@@ -76,9 +90,13 @@ def party_form_apply(params: dict, query) -> dict:
         rows.append((a, c, ages[:int(c)] if c.isdigit() else ages))
     rows = rows[:MAX_ROOMS + 1]
     count = (query.get("rooms") or "").strip()[:2] or str(len(rows) or 1)
+    if types:  # each room's type: the first is the link's `room_type`, the others differ only where chosen
+        first_type = types[0] or params.get("room_type", "")
+        others = [t if t.lower() != first_type.lower() else "" for t in types]
+        params = {**params, "room_type": first_type, "room_types": ",".join(others) if any(others) else ""}
     if count == "1":
         first = rows[0] if rows else (params.get("adults", ""), params.get("children", ""), single_ages(params))
-        return {**params, "rooms": "", "party": "", "adults": first[0], "children": first[1],
+        return {**params, "rooms": "", "party": "", "room_types": "", "adults": first[0], "children": first[1],
                 "child_ages": ",".join(first[2])}
     return {**params, "rooms": count,
             "party": ",".join(f"{a}-{c}-{'.'.join(ages)}" if ages else f"{a}-{c}" for a, c, ages in rows)}
@@ -98,20 +116,28 @@ def booking_terms(booking: BookingQuote) -> PaymentTerms:
     return terms_summed([r.terms for r in booking.rooms])
 
 
-def rooms_form(params: dict, *, max_adults: int, max_children: int, max_rooms: int = MAX_ROOMS) -> dict:
-    """What the page's "Rooms and guests" form shows: a row per room with its party, selects to the room's size."""
+def rooms_form(params: dict, *, room_types, max_rooms: int = MAX_ROOMS) -> dict:
+    """What the page's "Rooms and guests" form shows: a row per room with its room type (the hotel's
+    `room_types`) and party, the party's selects to the largest room type's size (the service names a room whose
+    type cannot take its party)."""
     count = rooms_asked(params)
     count = count if 1 <= count <= max_rooms else 1
-    rows = [(r.adults, r.children, r.child_ages) for r in room_requests({**params, "rooms": str(count)})] or \
-        [(params.get("adults") or "1", params.get("children") or "0", single_ages(params))]
+    requests = room_requests({**params, "rooms": str(count)}) or [
+        RoomRequest(room_type_code=params.get("room_type") or "", adults=params.get("adults") or "1",
+                    children=params.get("children") or "0", child_ages=single_ages(params))]
+    room_types = list(room_types)
+    max_adults = max((rt.max_adults for rt in room_types), default=1)
+    max_children = max((rt.max_children for rt in room_types), default=0)
     return {
         "count": count, "counts": range(1, max_rooms + 1),
-        "rows": [{"index": i, "adults": str(a), "children": str(c), "ages_field": room_ages_field(i),
-                  "ages_id": f"room-{i}-ages",
-                  "age_rows": child_age_rows(c, [str(x) for x in ages], prefix=f"room-{i}-ages")}
-                 for i, (a, c, ages) in enumerate(rows, start=1)],
+        "rows": [{"index": i, "adults": str(r.adults), "children": str(r.children), "ages_field": room_ages_field(i),
+                  "room_type": r.room_type_code.upper(), "ages_id": f"room-{i}-ages",
+                  "age_rows": child_age_rows(r.children, [str(x) for x in r.child_ages], prefix=f"room-{i}-ages")}
+                 for i, r in enumerate(requests, start=1)],
+        "room_type_choices": [(rt.code.upper(), rt.name) for rt in room_types],
         "adult_choices": [str(n) for n in range(1, max(max_adults, 1) + 1)],
         "child_choices": [str(n) for n in range(0, max(max_children, 0) + 1)],
         "age_choices": [str(n) for n in CHILD_AGES],
-        "hidden": {k: v for k, v in params.items() if k not in ("rooms", "party", "child_ages") and v},
+        "hidden": {k: v for k, v in params.items()
+                   if k not in ("rooms", "party", "child_ages", "room_type", "room_types") and v},
     }

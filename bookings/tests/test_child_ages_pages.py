@@ -195,3 +195,54 @@ def test_the_age_fields_and_their_errors_read_in_the_guest_s_language(pinned, by
     assert "Indique una edad por niño (se esperaban 2, se indicaron 1)." in _text(wrong)
     booked = client.get("/book/?" + urlencode({**STAY, "child_ages": "4,13"}), HTTP_ACCEPT_LANGUAGE="fr")
     assert "(âges : 4, 13)" in _text(booked)
+
+
+def test_a_booking_of_rooms_of_different_types_each_with_its_party_is_paid_once(
+        pinned, nyc, client, django_capture_on_commit_callbacks):
+    """The seed's prices (no child bands): a Deluxe King for 2 adults, 664.14, and a Standard Queen for an adult and
+    a child of 7 (149 + 179 + 159 = 487.00 less 48.70, tax 58.44, fees 45.00): 541.74; 1,205.88 in one charge."""
+    from bookings.payments.models import PaymentAttempt
+
+    query = {**STAY, "room_type": "DELUXE-KING", "adults": 2, "children": 0, "party_form": "1", "rooms": "2",
+             "room_room_type": ["DELUXE-KING", "STANDARD-QUEEN"], "room_adults": ["2", "1"],
+             "room_children": ["0", "1"], "room_2_child_ages": ["7"]}
+    page = client.get("/book/?" + urlencode(query, doseq=True))
+    params = page.context["params"]
+    assert (params["room_type"], params["room_types"], params["party"]) == ("DELUXE-KING", ",STANDARD-QUEEN",
+                                                                            "2-0,1-1-7")
+    text = _text(page)
+    assert "Deluxe King Room × 1 Standard Queen Room × 1" in text
+    assert "Room 1 · Deluxe King Room · 2 adults" in text
+    assert "Room 2 · Standard Queen Room · 1 adult, 1 child (age 7)" in text
+    assert [r.total for r in page.context["booking"].rooms] == [D("664.14"), D("541.74")]
+    assert "Total for 2 rooms: 1,205.88 USD" in text and "Pay 1,205.88 USD and book" in text
+    html = page.content.decode()
+    assert re.search(r'id="room-2-room-type"[^>]*>.*?<option value="STANDARD-QUEEN" selected>', html, re.S)
+
+    link = "/book/?" + urlencode({k: v for k, v in params.items() if v})
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = client.post(link, {**GUEST, **_hidden(page)})
+    assert booked.status_code == 302, _text(booked)[:2000]
+    lead = Reservation.objects.get(lead__isnull=True)
+    assert [(r.room_type.code, r.adults, r.children, r.child_ages, str(r.grand_total))
+            for r in lead.booking_rooms()] == [("DELUXE-KING", 2, 0, [], "664.140"),
+                                               ("STANDARD-QUEEN", 1, 1, [7], "541.740")]
+    assert [str(a.amount) for a in PaymentAttempt.objects.filter(step="BOOKING")] == ["1205.880"]
+    confirmation = _text(client.get(booked["Location"]))
+    assert "Standard Queen Room" in confirmation and "1 adult, 1 child (age 7)" in confirmation
+    assert "Total for 2 rooms: 1,205.88 USD" in confirmation
+
+    # Back to one room: the first room's type and party, a single-room booking.
+    one = client.get("/book/?" + urlencode({**query, "rooms": "1"}, doseq=True))
+    assert not one.context["multi_room"] and one.context["params"]["room_types"] == ""
+
+
+def test_a_second_room_type_without_rooms_left_is_refused_by_name(pinned, nyc, client):
+    from inventory.models import InventoryDay
+
+    InventoryDay.objects.filter(room_type__code="STANDARD-QUEEN").update(stop_sell=False, total=0, sold=0)
+    page = client.get("/book/?" + urlencode({**STAY, "room_type": "DELUXE-KING", "children": 0, "rooms": 2,
+                                             "room_types": ",STANDARD-QUEEN", "party": "2-0,1-0"}))
+    html = page.content.decode()
+    assert 'data-code="SOLD_OUT"' in html and "Standard Queen Room is sold out" in _text(page)
+    assert 'id="booking-form"' not in html
