@@ -97,7 +97,9 @@ def test_a_family_searched_and_booked_on_the_pages_is_priced_by_the_children_s_a
     reservation = Reservation.objects.get()
     assert (reservation.adults, reservation.children, reservation.child_ages) == (2, 2, [4, 13])
     assert reservation.grand_total == D("1322.04")
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 1  # the email's text and HTML parts give the ages too
+    assert "2 adults, 2 children (ages 4, 13)" in mail.outbox[0].body
+    assert "2 adults, 2 children (ages 4, 13)" in _text(mail.outbox[0].alternatives[0][0])
 
     confirmation = _text(client.get(booked["Location"]))
     assert "2 adults, 2 children (ages 4, 13)" in confirmation and "1,322.04 USD" in confirmation
