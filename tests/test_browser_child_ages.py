@@ -6,7 +6,8 @@ to 11 25.00 a night, up to 17 as adults). The guest types 2 children on the sear
 age select, picks 4 and 13: the Junior Suite on AAA, Friday to Monday, is 394 + 444 + 414 = 1252.00 less 10%, the
 12% room tax on 1252.00 and the resort fee: 1,322.04 (bookings/tests/test_child_ages_pages.py). The book page,
 the confirmation and Manage my booking say "2 adults, 2 children (ages 4, 13)"; the reservation keeps the ages.
-Screenshots go to $SCREENSHOT_DIR (default: the test's tmp dir)."""
+Also rooms of two room types (a Deluxe King and a Standard Queen) in one booking, paid once. Screenshots go to
+$SCREENSHOT_DIR (default: the test's tmp dir)."""
 
 import re
 from datetime import timedelta
@@ -105,5 +106,55 @@ def test_a_family_of_2_adults_and_children_aged_4_and_13_priced_by_age(by_age, s
         assert "2 adults, 2 children (ages 4, 13)" in tab.locator(".booking-summary").inner_text()
         _no_wider_than_the_screen(tab, "Manage my booking")
         tab.screenshot(path=str(shots / f"ages-{width}-4-manage.png"), full_page=True)
+
+    browse({"width": width, "height": height}, run)
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_a_deluxe_king_and_a_standard_queen_in_one_booking_paid_once(demo, shots, width, height):  # noqa: F811
+    """The seed's prices: the Deluxe King for 2 adults on AAA, 664.14; the Standard Queen for an adult and a child of
+    7 (no child bands: the child adds nothing): 541.74; 1,205.88 in one payment."""
+    from bookings.models import Reservation
+    from bookings.payments.models import PaymentAttempt
+
+    friday = _next_friday()
+
+    def run(tab):
+        tab.goto(f"{demo.url}/book/?hotel=NYC&room_type=DELUXE-KING&rate_plan=AAA&check_in={friday.isoformat()}"
+                 f"&check_out={(friday + timedelta(days=3)).isoformat()}&adults=2&children=0&rooms=2")
+        tab.select_option("#room-2-room-type", "STANDARD-QUEEN")
+        tab.select_option("#room-2-adults", "1")
+        tab.select_option("#room-2-children", "1")
+        tab.select_option("#room-2-ages-1", "7")   # our script added the child's age select
+        tab.click("#rooms-update")
+        tab.wait_for_url(re.compile(r"party_form=1"))
+        price = tab.locator("#price").inner_text()
+        assert "Room 1 · Deluxe King Room · 2 adults" in price
+        assert "Room 2 · Standard Queen Room · 1 adult, 1 child (age 7)" in price
+        assert "Total for 2 rooms: 1,205.88 USD" in price
+        pay = tab.locator("#booking-form button[type=submit]")
+        assert pay.inner_text() == "Pay 1,205.88 USD and book"
+        _no_wider_than_the_screen(tab, "the book page")
+        tab.screenshot(path=str(shots / f"types-{width}-1-book.png"), full_page=True)
+
+        tab.fill("#id_first_name", "Ana")
+        tab.fill("#id_last_name", "Ruiz")
+        tab.fill("#id_email", "ana.ruiz@example.com")
+        tab.fill("#id_card_number", "4242424242424242")
+        tab.select_option("#id_exp_month", "12")
+        tab.select_option("#id_exp_year", str(friday.year + 4))
+        tab.fill("#id_cvc", "123")
+        tab.fill("#id_holder_name", "Ana Ruiz")
+        pay.click()
+        tab.wait_for_url(re.compile(r"/booking/GH-NYC-\d{13}/$"))
+        lead = Reservation.objects.get(lead__isnull=True)
+        assert [(r.room_type.code, r.adults, r.children, r.child_ages, str(r.grand_total))
+                for r in lead.booking_rooms()] == [("DELUXE-KING", 2, 0, [], "664.140"),
+                                                   ("STANDARD-QUEEN", 1, 1, [7], "541.740")]
+        assert [str(a.amount) for a in PaymentAttempt.objects.filter(step="BOOKING")] == ["1205.880"]
+        main = tab.locator("main").inner_text()
+        assert "Standard Queen Room" in main and "Total for 2 rooms: 1,205.88 USD" in main
+        _no_wider_than_the_screen(tab, "the confirmation")
+        tab.screenshot(path=str(shots / f"types-{width}-2-confirmation.png"), full_page=True)
 
     browse({"width": width, "height": height}, run)
