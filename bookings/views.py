@@ -49,6 +49,7 @@ from .book_rooms import (
     party_form_apply,
     room_requests,
     rooms_form,
+    single_ages,
     terms_summed,
 )
 from .forms import CARD_FIELDS, BookingForm, ConfirmationLookupForm, GuestForm, StripeBookingForm
@@ -74,11 +75,12 @@ SESSION_KEY = "booked_confirmation_numbers"
 # A payment that failed on the 3-D Secure or confirming page: said on the book page the guest is sent back to.
 PAYMENT_FAILED_KEY = "booking_payment_failed"
 # `extras` carries the chosen extras as "BRKF:1,PARK:2" (the extras form on the page posts them as checkboxes).
-# `rooms` and `party` carry a multi-room booking (bookings/book_rooms.py).
+# `rooms` and `party` carry a multi-room booking, `child_ages` ("4,13") the children's ages (bookings/book_rooms.py).
+# `room_types` the rooms of other room types than `room_type`.
 STAY_PARAMS = ("hotel", "room_type", "rate_plan", "check_in", "check_out", "adults", "children", "promo_code",
-               "extras", "access_code", "rooms", "party")
+               "extras", "access_code", "rooms", "party", "child_ages", "room_types")
 # Given only when set: a stay without them keeps the link it always had.
-OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party")
+OPTIONAL_PARAMS = ("extras", "access_code", "rooms", "party", "child_ages", "room_types")
 # Errors about the stay itself (not the guest's details): the form cannot fix them.
 STAY_ERRORS = (HotelNotFound, InvalidDates, InvalidParty, UnknownRoomType, UnknownRatePlan, UnknownPromoCode,
                RateNotAvailable, RestrictionViolated, SoldOut)
@@ -110,33 +112,44 @@ def _quote_for(params: dict, *, check_rooms: bool = True) -> tuple:
                                        rate_plan_code=params["rate_plan"] or None, check_in=params["check_in"],
                                        check_out=params["check_out"], adults=params["adults"] or 1,
                                        children=params["children"] or 0, promo_code=params["promo_code"] or None,
-                                       extras=extras)
-        booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=[],
+                                       child_ages=single_ages(params), extras=extras)
+        booking = BookingQuote(rooms=(RoomQuote(index=1, quote=quote, child_ages=list(quote.child_ages),
                                                 terms=terms_for_quote(quote, booked_on=hotel_today(hotel))),))
     quote = booking.rooms[0].quote
     services.rate_plan_open_check(quote.rate_plan, params.get("access_code") or "")
     if not check_rooms:  # booking will say SOLD_OUT itself, and the form keeps what was typed
         return hotel, booking
-    availability = check_availability(quote.room_type, quote.check_in, quote.check_out)
-    if availability.restriction and availability.restriction != "STOP_SELL":
-        raise RestrictionViolated(availability.message, restriction=availability.restriction)
-    if not availability.bookable:
-        day = date_format(availability.constraining_date, gettext("F j, Y"))
-        raise SoldOut(gettext("Sorry, %(room)s is sold out on %(day)s. Please choose different dates or room type.")
-                      % {"room": quote.room_type.name, "day": day}, date=str(availability.constraining_date))
-    if availability.available < len(booking.rooms):
-        raise SoldOut(ngettext("Sorry, only %(left)s %(room)s is free for these dates.",
-                               "Sorry, only %(left)s rooms of the %(room)s are free for these dates.",
-                               availability.available) % {"left": availability.available, "room": quote.room_type.name},
-                      date=str(availability.constraining_date))
+    for room_type, asked in _rooms_by_type(booking):  # rooms of several types: each type must have its rooms
+        availability = check_availability(room_type, quote.check_in, quote.check_out)
+        if availability.restriction and availability.restriction != "STOP_SELL":
+            raise RestrictionViolated(availability.message, restriction=availability.restriction)
+        if not availability.bookable:
+            day = date_format(availability.constraining_date, gettext("F j, Y"))
+            raise SoldOut(gettext("Sorry, %(room)s is sold out on %(day)s. Please choose different dates or room "
+                                  "type.") % {"room": room_type.name, "day": day},
+                          date=str(availability.constraining_date))
+        if availability.available < asked:
+            raise SoldOut(ngettext("Sorry, only %(left)s %(room)s is free for these dates.",
+                                   "Sorry, only %(left)s rooms of the %(room)s are free for these dates.",
+                                   availability.available) % {"left": availability.available, "room": room_type.name},
+                          date=str(availability.constraining_date))
     return hotel, booking
+
+
+def _rooms_by_type(booking: BookingQuote) -> list[tuple]:
+    """The booking's room types in the order its rooms name them, with how many rooms of each."""
+    counted: dict = {}
+    for room in booking.rooms:
+        room_type = room.quote.room_type
+        counted.setdefault(room_type.id, [room_type, 0])[1] += 1
+    return [(room_type, count) for room_type, count in counted.values()]
 
 
 def _search_url(params: dict) -> str:
     from urllib.parse import urlencode
 
-    query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "rate_plan",
-                                    "promo_code") if params.get(k)}
+    query = {k: params[k] for k in ("hotel", "check_in", "check_out", "adults", "children", "child_ages",
+                                    "rate_plan", "promo_code") if params.get(k)}
     if is_multi_room(params) and (params.get("rooms") or "").isdigit():
         query["rooms"] = params["rooms"]
     return "/?" + urlencode(query) if query else "/"
@@ -167,13 +180,16 @@ def _render_book(request, *, params, hotel=None, booking: BookingQuote | None = 
     if booking is not None:
         quote = booking.rooms[0].quote
         terms = booking_terms(booking)
-        room_types_with_content([quote.room_type])   # its photos, facts and amenities, loaded in place
+        by_type = _rooms_by_type(booking)
+        room_types_with_content([room_type for room_type, _ in by_type])   # photos, facts, amenities, in place
         hotel_with_content(hotel)
         element = payment_element(terms)
         context.update({
             "hotel": hotel, "quote": quote, "booking": booking, "multi_room": len(booking.rooms) > 1,
+            "mixed_types": len(by_type) > 1, "rooms_by_type": by_type,
             "price": quote_breakdown(quote),
-            "room_prices": [{"index": r.index, "quote": r.quote, "price": quote_breakdown(r.quote)}
+            "room_prices": [{"index": r.index, "quote": r.quote, "child_ages": r.child_ages,
+                             "price": quote_breakdown(r.quote)}
                             for r in booking.rooms] if len(booking.rooms) > 1 else [],
             "total": money_str(booking.total, booking.currency), "currency": booking.currency,
             "nights_count": len(quote.nights),
@@ -193,17 +209,14 @@ def _render_book(request, *, params, hotel=None, booking: BookingQuote | None = 
 
 
 def _rooms_form(params: dict, booking: BookingQuote | None) -> dict | None:
-    """The "Rooms and guests" form, sized to the room type (also shown when the party asked was refused)."""
-    if booking is not None:
-        room_type = booking.rooms[0].quote.room_type
-    else:
-        from inventory.models import RoomType
+    """The "Rooms and guests" form with the hotel's room types (also shown when the party asked was refused)."""
+    from inventory.models import RoomType
 
-        room_type = RoomType.objects.filter(hotel__code__iexact=params.get("hotel") or "",
-                                            code__iexact=params.get("room_type") or "").first()
-        if room_type is None:
-            return None
-    return rooms_form(params, max_adults=room_type.max_adults, max_children=room_type.max_children)
+    room_types = list(RoomType.objects.filter(hotel__code__iexact=params.get("hotel") or "")
+                      .order_by("sort_order", "code"))
+    if booking is None and not any(rt.code.lower() == (params.get("room_type") or "").lower() for rt in room_types):
+        return None
+    return rooms_form(params, room_types=room_types)
 
 
 def _extras_offered(booking: BookingQuote, params: dict) -> list[dict]:
@@ -267,11 +280,13 @@ def book(request):
         holder=d["holder_name"])
     quote = quoted.rooms[0].quote
     rooms = tuple(RoomRequest(room_type_code=r.quote.room_type.code, adults=r.quote.adults,
-                              children=r.quote.children) for r in quoted.rooms) if len(quoted.rooms) > 1 else ()
+                              children=r.quote.children, child_ages=list(r.child_ages))
+                  for r in quoted.rooms) if len(quoted.rooms) > 1 else ()
     booking = BookingRequest(
         hotel_code=hotel.code, room_type_code=quote.room_type.code, rate_plan_code=quote.rate_plan.code,
         check_in=quote.check_in, check_out=quote.check_out, adults=quote.adults, children=quote.children,
-        rooms=rooms, promo_code=params["promo_code"] or None,
+        child_ages=[] if rooms else list(quoted.rooms[0].child_ages), rooms=rooms,
+        promo_code=params["promo_code"] or None,
         guest=GuestDetails(first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
                            phone=d["phone"], loyalty_number=d["loyalty_number"]),
         card=card, payment_method=d.get("payment_method") or "", special_requests=d["special_requests"],

@@ -112,15 +112,16 @@ def child_ages_validate(children: int, ages: list) -> list[int]:
     """The children's ages: none, or one per child, each 0 to 17 (INVALID_PARTY otherwise)."""
     ages = list(ages or [])
     if ages and len(ages) != children:
-        raise InvalidParty(f"Give one age per child ({children} expected, {len(ages)} given).", field="child_ages")
+        raise InvalidParty(gettext("Give one age per child (%(expected)s expected, %(given)s given).")
+                           % {"expected": children, "given": len(ages)}, field="child_ages")
     out = []
     for age in ages:
         try:
             value = int(age)
         except (TypeError, ValueError):
-            raise InvalidParty("Child ages must be whole numbers.", field="child_ages") from None
+            raise InvalidParty(gettext("Child ages must be whole numbers."), field="child_ages") from None
         if not 0 <= value <= 17:
-            raise InvalidParty("Child ages must be between 0 and 17.", field="child_ages")
+            raise InvalidParty(gettext("Child ages must be between 0 and 17."), field="child_ages")
         out.append(value)
     return out
 

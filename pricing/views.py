@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from hotelbooking.errors import DomainError
+from hotelbooking.errors import DomainError, InvalidParty
 from hotelbooking.money import round_money
 from inventory.selectors import hotel_list, hotel_with_content, room_types_with_content
 
@@ -62,7 +62,7 @@ def _names_or(names: list[str]) -> str:
     return f" {gettext('or')} ".join(names)
 
 
-def _offer(response: RatesResponse, room_type, offer: RateOffer, room_count: int = 1) -> dict:
+def _offer(response: RatesResponse, room_type, offer: RateOffer, room_count: int = 1, child_ages=()) -> dict:
     """What one rate row shows, with its Book link carrying the whole search and the promotion it got (a
     typed code, or the public deal), so the book page prices it the same."""
     stay, quote, now = response.stay, offer.quote, timezone.now()
@@ -74,6 +74,8 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer, room_count: int
     }
     if room_count > 1:  # the book page prices that many rooms, each with this party until the guest changes it
         query["rooms"] = room_count
+    if child_ages:  # given only with children: a link without them is the one it always was
+        query["child_ages"] = ",".join(str(a) for a in child_ages)
     if not offer.rate_plan.opens_with(None):  # a member or code-only rate: the book page asks for its code too
         query["access_code"] = offer.rate_plan.access_code
     pricing = quote.as_dict()
@@ -99,11 +101,20 @@ def _offer(response: RatesResponse, room_type, offer: RateOffer, room_count: int
     }
 
 
-def _rooms(response: RatesResponse, room_count: int = 1) -> list[dict]:
+def _rooms(response: RatesResponse, room_count: int = 1, child_ages=()) -> list[dict]:
     """The room types with their offers; with several rooms asked, a type with fewer left says so (no Book)."""
     return [{"room_type": r.room_type, "available_rooms": r.availability.available,
              "too_few": r.availability.available < room_count,
-             "offers": [_offer(response, r.room_type, o, room_count) for o in r.offers]} for r in response.rooms]
+             "offers": [_offer(response, r.room_type, o, room_count, child_ages) for o in r.offers]}
+            for r in response.rooms]
+
+
+def _ages_given(stay, ages: list[str]) -> list[str]:
+    """The page asks each child's age (the API leaves them optional): INVALID_PARTY when none is given."""
+    if stay.children and not ages:
+        raise InvalidParty(gettext("Please give the age of each child (0 to 17): children are priced by age."),
+                           field="child_ages")
+    return ages
 
 
 def _search_link(response: RatesResponse, params: dict, check_in, check_out) -> str:
@@ -147,6 +158,8 @@ def search(request):
     initial = {"hotel": hotels[0].code if hotels else "", "check_in": tomorrow.isoformat(),
                "check_out": (tomorrow + timedelta(days=1)).isoformat()}
     searched = "check_in" in request.GET or "hotel" in request.GET
+    # "Update the children's ages" (for pages without our script): the form again, with one select per child.
+    party_update = bool(request.GET.get("party_update"))
     data = None
     if searched:
         # A blank party means the service's defaults (1 adult, no children): show them rather than empty boxes.
@@ -162,33 +175,36 @@ def search(request):
                       today=chosen.today() if chosen else None,
                       min_nights=_min_nights([p for p in plans if chosen and p.hotel_id == chosen.id],
                                              (data or {}).get("rate_plan", "")))
-    response, rooms, advice, room_count = None, [], None, 1
-    if searched and form.is_valid():
+    response, rooms, advice, room_count, ages = None, [], None, 1, []
+    if searched and not party_update and form.is_valid():
         data = form.cleaned_data
         try:
             room_count = room_count_validate(data["rooms"])
             hotel = hotel_get(data["hotel"])
             stay = stay_validate(hotel=hotel, check_in=data["check_in"], check_out=data["check_out"],
                                  adults=data["adults"], children=data["children"])
+            ages = _ages_given(stay, form.child_ages)
             response = search_all_rates(hotel=hotel, stay=stay, rate_plan_code=data["rate_plan"] or None,
                                         promo_code=data["promo_code"], access_code=data["access_code"],
-                                        public_deals=True)
+                                        public_deals=True, child_ages=ages)
             if response.unavailable:
                 found = sold_out_advice(
                     hotel=hotel, stay=stay, plans=response.plans, unavailable=response.unavailable,
                     room_types=[rt for rt, _ in response.unavailable] + [r.room_type for r in response.rooms],
-                    promo_code=data["promo_code"], public_deals=True)
+                    promo_code=data["promo_code"], public_deals=True, child_ages=ages)
         except DomainError as error:
             form.add_domain_error(error)
             response = None
         else:
-            rooms = _rooms(response, room_count)
+            rooms = _rooms(response, room_count, ages)
             room_types_with_content([room["room_type"] for room in rooms])   # photos, facts, amenities
             hotel_with_content(response.hotel)
             if response.unavailable:
                 params = {k: data[k] for k in ("adults", "children", "rate_plan", "promo_code", "access_code")
                           if data[k]}
+                if ages:
+                    params["child_ages"] = ",".join(ages)
                 advice = _advice(response, found, params)
     return render(request, "pricing/search.html",
                   {"form": form, "searched": searched, "response": response, "rooms": rooms, "advice": advice,
-                   "room_count": room_count})
+                   "room_count": room_count, "child_ages": ages})

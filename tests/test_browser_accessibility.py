@@ -1,5 +1,6 @@
 """Every guest page passes axe-core's WCAG 2.1 A/AA rules with no serious or critical violation, on a desktop
-and on a 390 px phone: the search form and its results, the book page (and its error summary after a declined
+and on a 390 px phone: the search form and its results, the search form asking the children's ages (and refusing
+one age too few), the results and the book page with them, the book page (and its error summary after a declined
 card), the book page for two rooms with breakfast (and with a party refused), the confirmation, Manage my booking
 (lookup, the booking, the change form), the privacy request page, and the results, two-room book page and Manage
 my booking in German.
@@ -49,6 +50,17 @@ def _walk(tab, base: str, shots, viewport: str) -> list[str]:
     found = []
     tab.goto(base + "/")
     found += _checked(tab, shots, viewport, "search-form")
+    tab.fill("#id_children", "2")  # our script adds an age select per child
+    tab.locator("#child-ages-2").wait_for()
+    found += _checked(tab, shots, viewport, "search-form-ages")
+    tab.goto(f"{base}/?hotel=NYC&check_in=2027-03-26&check_out=2027-03-29&adults=2&children=2&child_ages=4")
+    found += _checked(tab, shots, viewport, "search-ages-refused")  # one age for two children: the error
+    tab.goto(f"{base}/?hotel=NYC&check_in=2027-03-26&check_out=2027-03-29&adults=2&children=2&child_ages=4,13")
+    tab.wait_for_selector("#room-JUNIOR-SUITE")
+    found += _checked(tab, shots, viewport, "search-results-ages")
+    tab.locator("#room-JUNIOR-SUITE a.book").first.click()
+    tab.wait_for_url(re.compile(r"/book/\?"))
+    found += _checked(tab, shots, viewport, "book-ages")  # the rooms form with each child's age
     tab.goto(f"{base}/?hotel=NYC&check_in=2027-03-26&check_out=2027-03-29&adults=2&children=0&rate_plan=BAR")
     tab.wait_for_selector("#room-DELUXE-KING")
     found += _checked(tab, shots, viewport, "search-results")

@@ -96,7 +96,7 @@ def test_the_booking_sends_one_confirmation_email_listing_every_room(nyc, next_f
     assert mail.outbox[0].subject.endswith(f"is confirmed: {king.confirmation_number}")
     assert "This booking holds 2 rooms" in body and "Booking total: 1,205.88 USD, paid 1,205.88 USD" in body
     assert f"Room 1 ({king.confirmation_number}): Deluxe King Room, 2 adults, 664.14 USD" in body
-    assert f"Room 2 ({queen.confirmation_number}): Standard Queen Room, 1 adult, 1 child, 541.74 USD" in body
+    assert f"Room 2 ({queen.confirmation_number}): Standard Queen Room, 1 adult, 1 child (age 7), 541.74 USD" in body
     assert queen.confirmation_number in mail.outbox[0].alternatives[0][0]
 
 
