@@ -62,7 +62,7 @@ def test_a_family_of_2_adults_and_children_aged_4_and_13_priced_by_age(by_age, s
         tab.select_option("#child-ages-2", "13")
         tab.select_option("#id_rate_plan", "AAA")
         tab.screenshot(path=str(shots / f"ages-{width}-0-form.png"), full_page=True)
-        tab.click("form.search-form button[type=submit]")
+        tab.click("form.search-form button[type=submit]:not([name=party_update])")
         tab.wait_for_url(re.compile(r"child_ages=4&child_ages=13"))
         assert "2 adults, 2 children (ages 4, 13)" in tab.locator(".stay-summary").inner_text()
         suite = tab.locator("#rate-JUNIOR-SUITE-AAA")

@@ -36,7 +36,7 @@ def test_two_rooms_with_breakfast(demo, shots, width, height):  # noqa: F811
         tab.fill("#id_rooms", "2")
         tab.fill("#id_adults", "2")
         tab.select_option("#id_rate_plan", "AAA")
-        tab.click("form.search-form button[type=submit]")
+        tab.click("form.search-form button[type=submit]:not([name=party_update])")
         king = tab.locator("#rate-DELUXE-KING-AAA")
         assert "664.14 USD" in king.inner_text() and "1,328.28 USD for 2 rooms" in king.inner_text()
         assert "2 rooms" in tab.locator(".stay-summary").inner_text()
