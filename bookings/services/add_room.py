@@ -58,7 +58,7 @@ def booking_room_add(*, confirmation_number: str, room: RoomRequest, hotels=None
         live = [r for r in rooms if r.status == Status.CONFIRMED]
         if not live or any(r.status == Status.PENDING or r.status == Status.CHECKED_IN for r in rooms):
             raise ModificationNotAllowed(gettext("Rooms are added only to a confirmed booking that is not under "
-                                                 "way."), status=lead.status)
+                                                 "way."), state=lead.status)
         if position > MAX_ROOMS:
             raise InvalidParty(rooms_limit_message(), field="rooms")
         shared = {(r.check_in, r.check_out, r.rate_plan.code) for r in live}
