@@ -95,7 +95,7 @@ def test_the_guest_pages_need_no_inline_code(nyc, next_friday):
 
     book_url = "/book/?" + urlencode({**stay, "room_type": "DELUXE-KING", "promo_code": ""})
     page = client.get(book_url)
-    assert assert_runs_under_the_policy(page, book_url).scripts == 3  # static/js/book.js, book_extras.js and child-ages.js
+    assert assert_runs_under_the_policy(page, book_url).scripts == 3  # book.js, book_extras.js, child-ages.js
     form = page.context["form"]
     details = {"first_name": "John", "last_name": "Smith", "email": "john.smith@example.com",
                "phone": "+1 212 555 0199", "loyalty_number": "", "special_requests": "",
