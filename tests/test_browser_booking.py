@@ -102,17 +102,23 @@ def _search_and_choose(page, base_url, friday):
     assert "664.14" in page.locator("#price").inner_text()
 
 
-def _fill_guest_and_card(page, card):
-    page.fill("#id_first_name", "John")
-    page.fill("#id_last_name", "Smith")
-    page.fill("#id_email", "john.smith@example.com")
-    page.fill("#id_phone", "+1 212 555 0199")
-    page.fill("#id_special_requests", "High floor, please")
+def fill_guest_and_card(page, first_name: str, last_name: str, email: str, *, card="4242424242424242",
+                        exp_year: int | None = None):
+    """The book page's guest name and email and the test gateway's card fields, as a guest types them."""
+    page.fill("#id_first_name", first_name)
+    page.fill("#id_last_name", last_name)
+    page.fill("#id_email", email)
     page.fill("#id_card_number", card)
     page.select_option("#id_exp_month", "12")
-    page.select_option("#id_exp_year", str(timezone.localdate().year + 4))
+    page.select_option("#id_exp_year", str(exp_year or timezone.localdate().year + 4))
     page.fill("#id_cvc", "123")
-    page.fill("#id_holder_name", "John Smith")
+    page.fill("#id_holder_name", f"{first_name} {last_name}")
+
+
+def _fill_guest_and_card(page, card):
+    fill_guest_and_card(page, "John", "Smith", "john.smith@example.com", card=card)
+    page.fill("#id_phone", "+1 212 555 0199")
+    page.fill("#id_special_requests", "High floor, please")
 
 
 def test_a_guest_searches_chooses_a_room_pays_and_sees_the_confirmation_number(page, demo):

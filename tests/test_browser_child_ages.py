@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from .test_browser_booking import _next_friday, browse, demo  # noqa: F401 (fixture)
+from .test_browser_booking import _next_friday, browse, demo, fill_guest_and_card  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,14 +79,7 @@ def test_a_family_of_2_adults_and_children_aged_4_and_13_priced_by_age(by_age, s
         _no_wider_than_the_screen(tab, "the book page")
         tab.screenshot(path=str(shots / f"ages-{width}-2-book.png"), full_page=True)
 
-        tab.fill("#id_first_name", "Ana")
-        tab.fill("#id_last_name", "Ruiz")
-        tab.fill("#id_email", "ana.ruiz@example.com")
-        tab.fill("#id_card_number", "4242424242424242")
-        tab.select_option("#id_exp_month", "12")
-        tab.select_option("#id_exp_year", str(friday.year + 4))
-        tab.fill("#id_cvc", "123")
-        tab.fill("#id_holder_name", "Ana Ruiz")
+        fill_guest_and_card(tab, "Ana", "Ruiz", "ana.ruiz@example.com", exp_year=friday.year + 4)
         pay.click()
         tab.wait_for_url(re.compile(r"/booking/GH-NYC-\d{13}/$"))
 
@@ -137,14 +130,7 @@ def test_a_deluxe_king_and_a_standard_queen_in_one_booking_paid_once(demo, shots
         _no_wider_than_the_screen(tab, "the book page")
         tab.screenshot(path=str(shots / f"types-{width}-1-book.png"), full_page=True)
 
-        tab.fill("#id_first_name", "Ana")
-        tab.fill("#id_last_name", "Ruiz")
-        tab.fill("#id_email", "ana.ruiz@example.com")
-        tab.fill("#id_card_number", "4242424242424242")
-        tab.select_option("#id_exp_month", "12")
-        tab.select_option("#id_exp_year", str(friday.year + 4))
-        tab.fill("#id_cvc", "123")
-        tab.fill("#id_holder_name", "Ana Ruiz")
+        fill_guest_and_card(tab, "Ana", "Ruiz", "ana.ruiz@example.com", exp_year=friday.year + 4)
         pay.click()
         tab.wait_for_url(re.compile(r"/booking/GH-NYC-\d{13}/$"))
         lead = Reservation.objects.get(lead__isnull=True)

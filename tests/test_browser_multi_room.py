@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from .test_browser_booking import _next_friday, browse, demo  # noqa: F401 (fixture)
+from .test_browser_booking import _next_friday, browse, demo, fill_guest_and_card  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,14 +68,7 @@ def test_two_rooms_with_breakfast(demo, shots, width, height):  # noqa: F811
             assert pay.is_visible() and "1,657.56 USD" in tab.locator(".pay-total").inner_text()
             tab.screenshot(path=str(shots / f"rooms-{width}-2-book-sticky.png"))
 
-        tab.fill("#id_first_name", "Ana")
-        tab.fill("#id_last_name", "Ruiz")
-        tab.fill("#id_email", "ana.ruiz@example.com")
-        tab.fill("#id_card_number", "4242424242424242")
-        tab.select_option("#id_exp_month", "12")
-        tab.select_option("#id_exp_year", str(friday.year + 4))
-        tab.fill("#id_cvc", "123")
-        tab.fill("#id_holder_name", "Ana Ruiz")
+        fill_guest_and_card(tab, "Ana", "Ruiz", "ana.ruiz@example.com", exp_year=friday.year + 4)
         pay.click()
         tab.wait_for_url(re.compile(r"/booking/GH-NYC-\d{13}/$"))
 
